@@ -1,0 +1,329 @@
+//! Mint and redeem quotes (DESIGN §4). A quote is computed on a vault that has just been
+//! settled at the mid price, so `P_s = mid`. The minter pays NAV at the price worse for them,
+//! the redeemer is paid NAV at the price worse for them, shares out and payouts round down,
+//! and fees round up.
+
+use crate::error::{MathError, MathResult};
+use crate::fixed::*;
+use crate::oracle::OraclePrice;
+use crate::position::{CrtParams, VaultBook};
+use crate::units::*;
+
+/// Initial price of a Turbo token: $100 per UI token of 6 decimals, i.e. 100 micro-USD per
+/// raw unit (DESIGN §5 defaults).
+pub const INITIAL_MICRO_USD_PER_RAW_SHARE: u64 = 100;
+
+/// Shares for the seed deposit of a new vault at the initial token price, rounded down.
+pub fn initial_shares(value: Usd) -> Shares {
+    Shares(value.0 / INITIAL_MICRO_USD_PER_RAW_SHARE)
+}
+
+/// The exposure that puts `equity` at leverage `target` at price `p`, rounded toward zero.
+pub fn exposure_for_leverage(equity: Usd, target: Lev, p: Price) -> MathResult<Exposure> {
+    Exposure::from_notional_toward_zero(target.notional_of(equity)?, p, target.0 < 0)
+}
+
+/// A fee split between the pool's LPs and the treasury.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FeeSplit {
+    pub lp: u64,
+    pub treasury: u64,
+}
+
+/// Split `fee` so that LPs get `lp_share` of it, rounded down; the treasury gets the rest.
+pub fn split_fee(fee: u64, lp_share: Bps) -> MathResult<FeeSplit> {
+    let lp = lp_share.of_floor(fee)?;
+    Ok(FeeSplit { lp, treasury: fee.safe_sub(lp)? })
+}
+
+/// What a mint does, computed before any token moves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MintQuote {
+    pub fee_usdc: Usd,
+    pub fee_crt: TokenAmount,
+    /// USDC that stays in the vault.
+    pub net_usdc: Usd,
+    /// CRT that stays in the vault.
+    pub net_crt: TokenAmount,
+    /// What the net deposit is worth to the vault, CRT at its low price.
+    pub deposit_value: Usd,
+    /// NAV the minter pays against, at the price worse for them, rounded up.
+    pub nav: Usd,
+    pub shares_out: Shares,
+    /// The exposure added so that leverage is unchanged.
+    pub exposure_delta: Exposure,
+}
+
+/// What a redeem does, computed before any token moves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RedeemQuote {
+    pub gross_usdc: Usd,
+    pub gross_crt: TokenAmount,
+    pub fee_usdc: Usd,
+    pub fee_crt: TokenAmount,
+    pub usdc_out: Usd,
+    pub crt_out: TokenAmount,
+    /// NAV at mid, rounded down.
+    pub nav: Usd,
+    /// NAV at the price worse for the redeemer, rounded down.
+    pub nav_redeem: Usd,
+    /// The (opposite-signed) change of exposure; the remaining exposure shrinks pro rata.
+    pub exposure_delta: Exposure,
+}
+
+/// The two prices every quote needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prices {
+    pub asset: OraclePrice,
+    pub crt: OraclePrice,
+}
+
+/// Quote a mint of `usdc_in` and `crt_in` into a settled vault with `supply` shares out.
+pub fn quote_mint(
+    book: &VaultBook,
+    supply: Shares,
+    px: &Prices,
+    crt: CrtParams,
+    usdc_in: Usd,
+    crt_in: TokenAmount,
+    fee: Bps,
+) -> MathResult<MintQuote> {
+    let fee_usdc = Usd(fee.of_ceil(usdc_in.0)?);
+    let fee_crt = TokenAmount(fee.of_ceil(crt_in.0)?);
+    let net_usdc = usdc_in.checked_sub(fee_usdc)?;
+    let net_crt = crt_in.checked_sub(fee_crt)?;
+    let deposit_value = net_usdc.checked_add(net_crt.value_floor(crt.decimals, px.crt.lo)?)?;
+
+    // NAV at the worst price for the minter: the asset where the position is worth most,
+    // the vault's CRT at its high price.
+    let mut hi = *book;
+    hi.settle_price = px.asset.mid;
+    let nav = hi.nav_ceil(px.asset.high_for(book.exposure), px.crt.hi, crt)?;
+    if nav.0 <= 0 {
+        return Err(MathError::DivisionByZero);
+    }
+    let nav = Usd(nav.0 as u64);
+    let shares_out = Shares(u128_to_u64(mul_div_floor(deposit_value.0 as u128, supply.0 as u128, nav.0 as u128)?)?);
+
+    // Leverage unchanged: q grows in proportion to risk equity (DESIGN §4, `mint`).
+    let equity = book.risk_equity(px.asset.mid, px.crt.mid, crt)?;
+    let exposure_delta = if equity.0 > 0 {
+        let crt_value = net_crt.value_floor(crt.decimals, px.crt.mid)?;
+        let added = net_usdc.checked_add(Usd(crt.weight.of_floor(crt_value.0)?))?;
+        book.exposure.scale_toward_zero(added.0, equity.0 as u64)?
+    } else {
+        Exposure(0)
+    };
+    Ok(MintQuote { fee_usdc, fee_crt, net_usdc, net_crt, deposit_value, nav, shares_out, exposure_delta })
+}
+
+/// Quote burning `burn` of `supply` shares of a settled vault.
+pub fn quote_redeem(
+    book: &VaultBook,
+    supply: Shares,
+    burn: Shares,
+    px: &Prices,
+    crt: CrtParams,
+    fee: Bps,
+) -> MathResult<RedeemQuote> {
+    if burn.0 > supply.0 || supply.0 == 0 {
+        return Err(MathError::Overflow);
+    }
+    let mut mid = *book;
+    mid.settle_price = px.asset.mid;
+    let nav = mid.nav_floor(px.asset.mid, px.crt.mid, crt)?.0.max(0) as u64;
+    let nav_redeem = mid.nav_floor(px.asset.low_for(book.exposure), px.crt.lo, crt)?.0.clamp(0, nav as i64) as u64;
+
+    // Pro rata of each token, then the confidence haircut NAV_redeem / NAV; both round down.
+    let (gross_usdc, gross_crt) = if nav == 0 {
+        (Usd(0), TokenAmount(0))
+    } else {
+        let u = mul_div_floor(book.usdc.0 as u128, burn.0 as u128, supply.0 as u128)?;
+        let c = mul_div_floor(book.crt.0 as u128, burn.0 as u128, supply.0 as u128)?;
+        (
+            Usd(u128_to_u64(mul_div_floor(u, nav_redeem as u128, nav as u128)?)?),
+            TokenAmount(u128_to_u64(mul_div_floor(c, nav_redeem as u128, nav as u128)?)?),
+        )
+    };
+    let fee_usdc = Usd(fee.of_ceil(gross_usdc.0)?);
+    let fee_crt = TokenAmount(fee.of_ceil(gross_crt.0)?);
+    let remaining = book.exposure.scale_toward_zero(supply.0.safe_sub(burn.0)?, supply.0)?;
+    Ok(RedeemQuote {
+        gross_usdc,
+        gross_crt,
+        fee_usdc,
+        fee_crt,
+        usdc_out: gross_usdc.checked_sub(fee_usdc)?,
+        crt_out: gross_crt.checked_sub(fee_crt)?,
+        nav: Usd(nav),
+        nav_redeem: Usd(nav_redeem),
+        exposure_delta: Exposure(remaining.0.safe_sub(book.exposure.0)?),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CRT: CrtParams = CrtParams { decimals: 6, weight: Bps(8_000) };
+
+    fn px(asset: u64, conf: u64, crt: u64, crt_conf: u64) -> Prices {
+        Prices {
+            asset: OraclePrice { lo: Price(asset - conf), mid: Price(asset), hi: Price(asset + conf), publish_time: 0 },
+            crt: OraclePrice { lo: Price(crt - crt_conf), mid: Price(crt), hi: Price(crt + crt_conf), publish_time: 0 },
+        }
+    }
+
+    #[test]
+    fn mint_at_nav_after_fee() {
+        // A vault with $1,000 of USDC, 3x at $60,000, 10 UI tokens ($100 each) out.
+        let p = Price(60_000 * 100_000_000);
+        let q = exposure_for_leverage(Usd(1_000_000_000), Lev(3_000_000), p).unwrap();
+        assert_eq!(q, Exposure(50_000_000));
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: q, settle_price: p };
+        let prices = px(p.0, 0, 100_000_000, 0);
+        let m = quote_mint(&book, Shares(10_000_000), &prices, CRT, Usd(10_000_000_000), TokenAmount(0), Bps(50)).unwrap();
+        assert_eq!(m.fee_usdc, Usd(50_000_000));
+        assert_eq!(m.net_usdc, Usd(9_950_000_000));
+        assert_eq!(m.shares_out, Shares(99_500_000)); // 99.5 tokens at $100
+        assert_eq!(m.exposure_delta, Exposure(497_500_000)); // leverage unchanged
+    }
+
+    #[test]
+    fn redeem_pays_pro_rata_minus_fee() {
+        let p = Price(100 * 100_000_000);
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p };
+        let r = quote_redeem(&book, Shares(10_000_000), Shares(1_000_000), &px(p.0, 0, 100_000_000, 0), CRT, Bps(100)).unwrap();
+        assert_eq!(r.gross_usdc, Usd(100_000_000));
+        assert_eq!(r.fee_usdc, Usd(1_000_000));
+        assert_eq!(r.usdc_out, Usd(99_000_000));
+        assert_eq!(r.exposure_delta, Exposure(-3_000_000_000));
+    }
+
+    #[test]
+    fn confidence_moves_prices_against_both_sides() {
+        let p = Price(100 * 100_000_000);
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p };
+        // 1% confidence on a 3x long moves NAV by 3%.
+        let prices = px(p.0, 100_000_000, 100_000_000, 0);
+        let m = quote_mint(&book, Shares(10_000_000), &prices, CRT, Usd(1_000_000_000), TokenAmount(0), Bps(0)).unwrap();
+        assert_eq!(m.nav, Usd(1_030_000_000));
+        let r = quote_redeem(&book, Shares(10_000_000), Shares(10_000_000), &prices, CRT, Bps(0)).unwrap();
+        assert_eq!(r.nav_redeem, Usd(970_000_000));
+        assert_eq!(r.usdc_out, Usd(970_000_000));
+        // A short pays on the other side.
+        let short = VaultBook { exposure: Exposure(-30_000_000_000), ..book };
+        let m = quote_mint(&short, Shares(10_000_000), &prices, CRT, Usd(1_000_000_000), TokenAmount(0), Bps(0)).unwrap();
+        assert_eq!(m.nav, Usd(1_030_000_000));
+    }
+
+    #[test]
+    fn fee_split_gives_remainder_to_treasury() {
+        assert_eq!(split_fee(101, Bps(5_000)).unwrap(), FeeSplit { lp: 50, treasury: 51 });
+        assert_eq!(split_fee(0, Bps(5_000)).unwrap(), FeeSplit { lp: 0, treasury: 0 });
+    }
+
+    fn arb_book() -> impl Strategy<Value = (VaultBook, u64)> {
+        (
+            1_000_000u64..1_000_000_000_000,           // usdc
+            0u64..1_000_000_000_000,                   // crt
+            -5_000_000i64..5_000_000,                  // leverage
+            1_000_000u64..10_000_000_000_000,          // price
+            1u64..1_000_000_000_000,                   // supply
+        )
+            .prop_map(|(usdc, crt, lev, p, supply)| {
+                let q = exposure_for_leverage(Usd(usdc), Lev(lev), Price(p)).unwrap();
+                (VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: q, settle_price: Price(p) }, supply)
+            })
+    }
+
+    proptest! {
+        /// DESIGN §7: a mint followed by a redeem of the shares received, at a fixed price,
+        /// never returns more than was put in minus the fees.
+        #[test]
+        fn round_trip_never_gains(
+            (book, supply) in arb_book(),
+            usdc_in in 0u64..1_000_000_000_000,
+            crt_in in 0u64..1_000_000_000_000,
+            conf_bps in 0u64..200,
+            crt_px in 10_000_000u64..1_000_000_000,
+            mint_fee in 0u64..=500,
+            redeem_fee in 0u64..=500,
+        ) {
+            let p = book.settle_price.0;
+            let conf = p * conf_bps / 10_000;
+            let prices = px(p, conf, crt_px, crt_px * conf_bps / 10_000);
+            let Ok(m) = quote_mint(&book, Shares(supply), &prices, CRT, Usd(usdc_in), TokenAmount(crt_in), Bps(mint_fee)) else {
+                return Ok(());
+            };
+            let after = VaultBook {
+                usdc: book.usdc.checked_add(m.net_usdc).unwrap(),
+                crt: book.crt.checked_add(m.net_crt).unwrap(),
+                exposure: Exposure(book.exposure.0 + m.exposure_delta.0),
+                settle_price: book.settle_price,
+            };
+            let new_supply = Shares(supply + m.shares_out.0);
+            let r = quote_redeem(&after, new_supply, m.shares_out, &prices, CRT, Bps(redeem_fee)).unwrap();
+            // Value in and out, both at the mid CRT price.
+            let value_in = usdc_in as u128 + TokenAmount(crt_in).value_floor(6, Price(crt_px)).unwrap().0 as u128;
+            let value_out = r.usdc_out.0 as u128 + r.crt_out.value_ceil(6, Price(crt_px)).unwrap().0 as u128;
+            let fees = m.fee_usdc.0 as u128 + m.fee_crt.value_floor(6, Price(crt_px)).unwrap().0 as u128
+                + r.fee_usdc.0 as u128 + r.fee_crt.value_floor(6, Price(crt_px)).unwrap().0 as u128;
+            // One raw unit of slack per token for the value rounding of CRT.
+            prop_assert!(value_out + fees <= value_in + 2, "in {value_in} out {value_out} fees {fees}");
+        }
+
+        /// Shares out round down: the minter never gets a share the deposit did not pay for.
+        #[test]
+        fn shares_out_round_down((book, supply) in arb_book(), usdc_in in 0u64..1_000_000_000_000) {
+            let prices = px(book.settle_price.0, 0, 100_000_000, 0);
+            let Ok(m) = quote_mint(&book, Shares(supply), &prices, CRT, Usd(usdc_in), TokenAmount(0), Bps(50)) else {
+                return Ok(());
+            };
+            prop_assert!((m.shares_out.0 as u128) * (m.nav.0 as u128) <= (m.deposit_value.0 as u128) * (supply as u128));
+            prop_assert!(((m.shares_out.0 + 1) as u128) * (m.nav.0 as u128) > (m.deposit_value.0 as u128) * (supply as u128));
+        }
+
+        /// Amounts owed round up: a fee is never below its exact value.
+        #[test]
+        fn fees_round_up(amount in 0u64.., bps in 0u64..=10_000) {
+            let fee = Bps(bps).of_ceil(amount).unwrap();
+            prop_assert!((fee as u128) * 10_000 >= (amount as u128) * (bps as u128));
+            prop_assert!((fee as u128) * 10_000 < (amount as u128) * (bps as u128) + 10_000);
+        }
+
+        /// The NAV of a long is monotonic in price; the NAV of a short is anti-monotonic.
+        #[test]
+        fn nav_monotonic_in_price((book, _) in arb_book(), a in 1u64..10_000_000_000_000, b in 1u64..10_000_000_000_000) {
+            let (lo, hi) = (a.min(b), a.max(b));
+            let nl = book.nav_floor(Price(lo), Price(100_000_000), CRT).unwrap();
+            let nh = book.nav_floor(Price(hi), Price(100_000_000), CRT).unwrap();
+            if book.exposure.0 > 0 {
+                prop_assert!(nl <= nh);
+            } else if book.exposure.0 < 0 {
+                prop_assert!(nl >= nh);
+            } else {
+                prop_assert_eq!(nl, nh);
+            }
+        }
+
+        /// Redeeming in two parts never pays more than redeeming at once.
+        #[test]
+        fn split_redeem_never_beats_whole((book, supply) in arb_book(), part in 0u64..1_000) {
+            let prices = px(book.settle_price.0, 0, 100_000_000, 0);
+            let first = Shares(supply * part / 1_000);
+            let whole = quote_redeem(&book, Shares(supply), Shares(supply), &prices, CRT, Bps(100)).unwrap();
+            let a = quote_redeem(&book, Shares(supply), first, &prices, CRT, Bps(100)).unwrap();
+            let rest = VaultBook {
+                usdc: book.usdc.checked_sub(a.gross_usdc).unwrap(),
+                crt: book.crt.checked_sub(a.gross_crt).unwrap(),
+                exposure: Exposure(book.exposure.0 + a.exposure_delta.0),
+                settle_price: book.settle_price,
+            };
+            let b = quote_redeem(&rest, Shares(supply - first.0), Shares(supply - first.0), &prices, CRT, Bps(100)).unwrap();
+            prop_assert!(a.usdc_out.0 + b.usdc_out.0 <= whole.usdc_out.0 + 1);
+            prop_assert!(a.crt_out.0 + b.crt_out.0 <= whole.crt_out.0 + 1);
+        }
+    }
+}
