@@ -1,1 +1,103 @@
-pub fn _x(){}
+//! Turbo: leveraged tokens on Solana that are never liquidated. When the price moves against a
+//! vault, `rebalance` trims exposure progressively, so a token approaches zero only
+//! asymptotically. See `DESIGN.md` (shared) and `docs/` for the protocol and its decisions.
+//!
+//! This module only routes: each instruction lives in `instructions/`, grouped by who may call
+//! it, and all arithmetic lives in the shared `turbo-math` crate.
+
+use anchor_lang::prelude::*;
+
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod oracle;
+pub mod state;
+pub mod touch;
+pub mod valuation;
+
+use instructions::*;
+use state::{PoolCaps, VaultParams};
+
+declare_id!("TurboUm8iSrMA6XvxT8PDZSDB6V8kbL5P5M8rF8v2gX");
+
+#[program]
+pub mod turbo {
+    use super::*;
+
+    // --- admin ---
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn initialize_config(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Result<()> {
+        initialize_config::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn update_config(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()> {
+        update_config::handler(ctx, args)
+    }
+
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
+        propose_admin::handler(ctx, proposed)
+    }
+
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        accept_admin::handler(ctx)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn set_pause(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
+        set_pause::handler(ctx, args)
+    }
+
+    pub fn initialize_pool(ctx: Context<InitializePool>, caps: PoolCaps) -> Result<()> {
+        initialize_pool::handler(ctx, caps)
+    }
+
+    pub fn update_pool(ctx: Context<UpdatePool>, caps: PoolCaps) -> Result<()> {
+        update_pool::handler(ctx, caps)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_vault(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
+        create_vault::handler(ctx, args)
+    }
+
+    pub fn update_vault(ctx: Context<UpdateVault>, params: VaultParams) -> Result<()> {
+        update_vault::handler(ctx, params)
+    }
+
+    pub fn withdraw_fees(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()> {
+        withdraw_fees::handler(ctx, args)
+    }
+
+    // --- LPs ---
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn deposit_liquidity<'info>(
+        ctx: Context<'info, DepositLiquidity<'info>>,
+        args: DepositLiquidityArgs,
+    ) -> Result<()> {
+        deposit_liquidity::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn withdraw_liquidity<'info>(
+        ctx: Context<'info, WithdrawLiquidity<'info>>,
+        args: WithdrawLiquidityArgs,
+    ) -> Result<()> {
+        withdraw_liquidity::handler(ctx, args)
+    }
+
+    // --- users ---
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn mint(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
+        user::mint::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn redeem(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
+        user::redeem::handler(ctx, args)
+    }
+}

@@ -1,0 +1,251 @@
+//! Instruction builders. Each takes the keys a caller knows and derives the rest.
+
+use anchor_lang::prelude::{AccountMeta, Pubkey};
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::{system_program, InstructionData, ToAccountMetas};
+use turbo::instructions::*;
+use turbo::state::{PoolCaps, VaultParams};
+use turbo::{accounts, instruction};
+
+use crate::pda::{self, VaultKeys};
+
+fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instruction {
+    Instruction { program_id: turbo::ID, accounts: accounts.to_account_metas(None), data: data.data() }
+}
+
+/// The mints and the CRT price account a deployment was set up with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Deployment {
+    pub usdc_mint: Pubkey,
+    pub crt_mint: Pubkey,
+    /// The Pyth `PriceUpdateV2` account of CRT/USD.
+    pub crt_price: Pubkey,
+}
+
+/// A registered vault with the price account that values it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PricedVault {
+    pub keys: VaultKeys,
+    /// The Pyth `PriceUpdateV2` account of the vault's asset.
+    pub price: Pubkey,
+}
+
+/// Remaining accounts for the pool valuation: each vault, then its price update.
+pub fn valuation_accounts(vaults: &[PricedVault]) -> Vec<AccountMeta> {
+    vaults
+        .iter()
+        .flat_map(|v| [AccountMeta::new_readonly(v.keys.vault, false), AccountMeta::new_readonly(v.price, false)])
+        .collect()
+}
+
+pub fn initialize_config(d: &Deployment, admin: Pubkey, args: InitializeConfigArgs) -> Instruction {
+    build(
+        accounts::InitializeConfig {
+            admin,
+            config: pda::config(),
+            usdc_mint: d.usdc_mint,
+            crt_mint: d.crt_mint,
+            token_program: anchor_spl::token::ID,
+            system_program: system_program::ID,
+        },
+        instruction::InitializeConfig { args },
+    )
+}
+
+pub fn update_config(admin: Pubkey, args: UpdateConfigArgs) -> Instruction {
+    build(accounts::UpdateConfig { admin, config: pda::config() }, instruction::UpdateConfig { args })
+}
+
+pub fn propose_admin(admin: Pubkey, proposed: Pubkey) -> Instruction {
+    build(accounts::ProposeAdmin { admin, config: pda::config() }, instruction::ProposeAdmin { proposed })
+}
+
+pub fn accept_admin(new_admin: Pubkey) -> Instruction {
+    build(accounts::AcceptAdmin { new_admin, config: pda::config() }, instruction::AcceptAdmin {})
+}
+
+/// Pause or unpause; `vault` selects one vault's flags instead of the protocol's.
+pub fn set_pause(authority: Pubkey, vault: Option<Pubkey>, args: SetPauseArgs) -> Instruction {
+    build(accounts::SetPause { authority, config: pda::config(), vault }, instruction::SetPause { args })
+}
+
+pub fn initialize_pool(d: &Deployment, admin: Pubkey, caps: PoolCaps) -> Instruction {
+    build(
+        accounts::InitializePool {
+            admin,
+            config: pda::config(),
+            pool: pda::pool(),
+            lp_mint: pda::lp_mint(),
+            pool_usdc: pda::pool_usdc(),
+            pool_crt: pda::pool_crt(),
+            usdc_mint: d.usdc_mint,
+            crt_mint: d.crt_mint,
+            token_program: anchor_spl::token::ID,
+            system_program: system_program::ID,
+        },
+        instruction::InitializePool { caps },
+    )
+}
+
+pub fn update_pool(admin: Pubkey, caps: PoolCaps) -> Instruction {
+    build(accounts::UpdatePool { admin, config: pda::config(), pool: pda::pool() }, instruction::UpdatePool { caps })
+}
+
+pub fn create_vault(d: &Deployment, admin: Pubkey, admin_usdc: Pubkey, price: Pubkey, args: CreateVaultArgs) -> Instruction {
+    let k = VaultKeys::new(args.vault_id);
+    build(
+        accounts::CreateVault {
+            admin,
+            config: pda::config(),
+            pool: pda::pool(),
+            vault: k.vault,
+            vault_mint: k.mint,
+            vault_usdc: k.usdc_reserve,
+            vault_crt: k.crt_reserve,
+            seed_shares: k.seed_shares,
+            admin_usdc,
+            usdc_mint: d.usdc_mint,
+            crt_mint: d.crt_mint,
+            price_update: price,
+            token_program: anchor_spl::token::ID,
+            token_2022_program: anchor_spl::token_2022::ID,
+            associated_token_program: anchor_spl::associated_token::ID,
+            system_program: system_program::ID,
+        },
+        instruction::CreateVault { args },
+    )
+}
+
+pub fn update_vault(admin: Pubkey, vault: Pubkey, params: VaultParams) -> Instruction {
+    build(accounts::UpdateVault { admin, config: pda::config(), vault }, instruction::UpdateVault { params })
+}
+
+pub fn withdraw_fees(admin: Pubkey, treasury_usdc: Pubkey, treasury_crt: Pubkey, args: WithdrawFeesArgs) -> Instruction {
+    build(
+        accounts::WithdrawFees {
+            admin,
+            config: pda::config(),
+            pool: pda::pool(),
+            pool_usdc: pda::pool_usdc(),
+            pool_crt: pda::pool_crt(),
+            treasury_usdc,
+            treasury_crt,
+            token_program: anchor_spl::token::ID,
+        },
+        instruction::WithdrawFees { args },
+    )
+}
+
+pub fn deposit_liquidity(
+    d: &Deployment,
+    provider: Pubkey,
+    provider_usdc: Pubkey,
+    provider_lp: Pubkey,
+    vaults: &[PricedVault],
+    args: DepositLiquidityArgs,
+) -> Instruction {
+    let mut ix = build(
+        accounts::DepositLiquidity {
+            provider,
+            config: pda::config(),
+            pool: pda::pool(),
+            lp_mint: pda::lp_mint(),
+            pool_usdc: pda::pool_usdc(),
+            provider_usdc,
+            provider_lp,
+            crt_price_update: d.crt_price,
+            token_program: anchor_spl::token::ID,
+        },
+        instruction::DepositLiquidity { args },
+    );
+    ix.accounts.extend(valuation_accounts(vaults));
+    ix
+}
+
+#[allow(clippy::too_many_arguments)]
+pub fn withdraw_liquidity(
+    d: &Deployment,
+    provider: Pubkey,
+    provider_lp: Pubkey,
+    provider_usdc: Pubkey,
+    provider_crt: Option<Pubkey>,
+    vaults: &[PricedVault],
+    args: WithdrawLiquidityArgs,
+) -> Instruction {
+    let mut ix = build(
+        accounts::WithdrawLiquidity {
+            provider,
+            config: pda::config(),
+            pool: pda::pool(),
+            lp_mint: pda::lp_mint(),
+            pool_usdc: pda::pool_usdc(),
+            pool_crt: pda::pool_crt(),
+            provider_lp,
+            provider_usdc,
+            provider_crt,
+            crt_price_update: d.crt_price,
+            token_program: anchor_spl::token::ID,
+        },
+        instruction::WithdrawLiquidity { args },
+    );
+    ix.accounts.extend(valuation_accounts(vaults));
+    ix
+}
+
+/// The accounts a user names for a mint or a redeem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UserAccounts {
+    pub user: Pubkey,
+    /// The user's Token-2022 account for the vault's mint.
+    pub tokens: Pubkey,
+    pub usdc: Pubkey,
+    pub crt: Option<Pubkey>,
+}
+
+pub fn mint(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: MintArgs) -> Instruction {
+    build(
+        accounts::MintTokens {
+            user: u.user,
+            config: pda::config(),
+            pool: pda::pool(),
+            vault: v.keys.vault,
+            mint: v.keys.mint,
+            user_tokens: u.tokens,
+            user_usdc: u.usdc,
+            user_crt: u.crt,
+            vault_usdc: v.keys.usdc_reserve,
+            vault_crt: v.keys.crt_reserve,
+            pool_usdc: pda::pool_usdc(),
+            pool_crt: pda::pool_crt(),
+            price_update: v.price,
+            crt_price_update: d.crt_price,
+            token_program: anchor_spl::token::ID,
+            token_2022_program: anchor_spl::token_2022::ID,
+        },
+        instruction::Mint { args },
+    )
+}
+
+pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArgs) -> Instruction {
+    build(
+        accounts::RedeemTokens {
+            user: u.user,
+            config: pda::config(),
+            pool: pda::pool(),
+            vault: v.keys.vault,
+            mint: v.keys.mint,
+            user_tokens: u.tokens,
+            user_usdc: u.usdc,
+            user_crt: u.crt,
+            vault_usdc: v.keys.usdc_reserve,
+            vault_crt: v.keys.crt_reserve,
+            pool_usdc: pda::pool_usdc(),
+            pool_crt: pda::pool_crt(),
+            price_update: v.price,
+            crt_price_update: d.crt_price,
+            token_program: anchor_spl::token::ID,
+            token_2022_program: anchor_spl::token_2022::ID,
+        },
+        instruction::Redeem { args },
+    )
+}

@@ -1,0 +1,74 @@
+//! Seeds, hard bounds and defaults. Every setter validates against the bounds here
+//! (DESIGN §2); `docs/parameters.md` keeps the same table for humans.
+
+use anchor_lang::prelude::*;
+
+#[constant]
+pub const CONFIG_SEED: &[u8] = b"config";
+#[constant]
+pub const POOL_SEED: &[u8] = b"pool";
+#[constant]
+pub const POOL_USDC_SEED: &[u8] = b"pool_usdc";
+#[constant]
+pub const POOL_CRT_SEED: &[u8] = b"pool_crt";
+#[constant]
+pub const LP_MINT_SEED: &[u8] = b"lp_mint";
+#[constant]
+pub const VAULT_SEED: &[u8] = b"vault";
+#[constant]
+pub const VAULT_MINT_SEED: &[u8] = b"mint";
+#[constant]
+pub const VAULT_USDC_SEED: &[u8] = b"vault_usdc";
+#[constant]
+pub const VAULT_CRT_SEED: &[u8] = b"vault_crt";
+
+/// Vaults a deployment can register (the pool values every one of them).
+#[constant]
+pub const MAX_VAULTS: usize = 8;
+/// Distinct underlying assets the pool tracks for net-exposure caps.
+#[constant]
+pub const MAX_ASSETS: usize = 8;
+
+/// Decimals of every Turbo/Bear token and of the LP token.
+#[constant]
+pub const SHARE_DECIMALS: u8 = 6;
+
+// --- bounds (all fractions in bps, leverage with 6 decimals) ---
+
+/// Mint and redeem fees are each at most 5%.
+pub const MAX_FEE_BPS: u16 = 500;
+/// |target leverage| is at most 5x.
+pub const MAX_TARGET_LEVERAGE: i64 = 5_000_000;
+/// The band and the emergency level stay under 10x.
+pub const MAX_LEVERAGE_LEVEL: u64 = 10_000_000;
+/// A step may move at most half the exposure.
+pub const MAX_STEP_BPS: u16 = 5_000;
+/// Intervals and jitter are at most a day.
+pub const MAX_INTERVAL_SECS: u32 = 86_400;
+/// The oracle may be at most 5 minutes old, and never less than 1 second.
+pub const MAX_PRICE_AGE_SECS: u32 = 300;
+/// The confidence bound is at most 10% of the price.
+pub const MAX_CONF_BPS: u16 = 1_000;
+/// CRT counts at most 95% of its value toward risk equity (w_crt < 1).
+pub const MAX_CRT_WEIGHT_BPS: u16 = 9_500;
+/// The keeper bounty is at most $100.
+pub const MAX_KEEPER_BOUNTY: u64 = 100_000_000;
+/// Exposure caps are at most 20x the pool value (gross) and 10x (net per asset).
+pub const MAX_GROSS_CAP_BPS: u32 = 200_000;
+pub const MAX_NET_CAP_BPS: u32 = 100_000;
+/// A vault's seed deposit is at least $10: with the seed shares locked in the vault, its
+/// supply can never return to zero, so the share price cannot be inflated (DESIGN §4).
+pub const MIN_SEED_USDC: u64 = 10_000_000;
+/// Token metadata limits.
+pub const MAX_NAME_LEN: usize = 32;
+pub const MAX_SYMBOL_LEN: usize = 10;
+pub const MAX_URI_LEN: usize = 200;
+
+// --- defaults (DESIGN §5) ---
+
+pub const DEFAULT_MINT_FEE_BPS: u16 = 50;
+pub const DEFAULT_REDEEM_FEE_BPS: u16 = 100;
+pub const DEFAULT_CRT_WEIGHT_BPS: u16 = 8_000;
+pub const DEFAULT_LP_FEE_SHARE_BPS: u16 = 5_000;
+/// Reverse-split threshold: $10 per UI token, in micro-USD.
+pub const DEFAULT_SPLIT_THRESHOLD: u64 = 10_000_000;

@@ -1,0 +1,122 @@
+//! One error enum, each variant named for what went wrong in the caller's terms.
+
+use anchor_lang::prelude::*;
+
+#[error_code]
+pub enum TurboError {
+    // --- authority ---
+    #[msg("Only the admin may do this")]
+    Unauthorized,
+    #[msg("Only the proposed admin may accept the admin role")]
+    NotPendingAdmin,
+    #[msg("The guardian may pause, but only the admin may unpause")]
+    GuardianCannotUnpause,
+
+    // --- parameters ---
+    #[msg("A fee is above its 5% bound")]
+    FeeTooHigh,
+    #[msg("Target leverage is zero or above the 5x bound")]
+    TargetLeverageOutOfBounds,
+    #[msg("The band must contain |target| and lie under the emergency level")]
+    BandOutOfBounds,
+    #[msg("The step must be above zero and at most 50% of exposure")]
+    StepOutOfBounds,
+    #[msg("An interval or jitter is above one day")]
+    IntervalOutOfBounds,
+    #[msg("The maximum price age must be between 1 and 300 seconds")]
+    PriceAgeOutOfBounds,
+    #[msg("The confidence bound must be between 0.01% and 10%")]
+    ConfidenceBoundOutOfBounds,
+    #[msg("The CRT weight must be at most 95%")]
+    CrtWeightOutOfBounds,
+    #[msg("A fee share is above 100%")]
+    FeeShareOutOfBounds,
+    #[msg("The keeper bounty is above its bound")]
+    KeeperBountyTooHigh,
+    #[msg("An exposure cap is zero or above its bound")]
+    ExposureCapOutOfBounds,
+    #[msg("The reverse-split threshold must be positive")]
+    SplitThresholdOutOfBounds,
+    #[msg("Token name, symbol or uri is too long")]
+    MetadataTooLong,
+    #[msg("The seed deposit is below the minimum")]
+    SeedTooSmall,
+    #[msg("The amount must be greater than zero")]
+    ZeroAmount,
+
+    // --- oracle ---
+    #[msg("The price update is older than the maximum age")]
+    StalePrice,
+    #[msg("The price update is for another feed")]
+    PriceFeedMismatch,
+    #[msg("The price update is not fully verified")]
+    PriceNotFullyVerified,
+    #[msg("The price is zero or negative")]
+    NonPositivePrice,
+    #[msg("The price's confidence interval is too wide")]
+    ConfidenceTooWide,
+    #[msg("The price update is older than the last one this vault used")]
+    PriceUpdateOutOfOrder,
+
+    // --- protocol state ---
+    #[msg("Minting is paused")]
+    MintPaused,
+    #[msg("Redeeming is paused")]
+    RedeemPaused,
+    #[msg("Rebalancing is paused")]
+    RebalancePaused,
+    #[msg("Liquidity deposits are paused")]
+    DepositPaused,
+    #[msg("Liquidity withdrawals are paused")]
+    WithdrawPaused,
+    #[msg("The received amount is below the slippage guard")]
+    SlippageExceeded,
+    #[msg("The mint would exceed the vault's supply cap")]
+    SupplyCapExceeded,
+    #[msg("The pool cannot back this much exposure")]
+    PoolCapacityExceeded,
+    #[msg("The pool's net exposure on this asset is over its cap on this side")]
+    ImbalanceCapExceeded,
+    #[msg("The withdrawal would leave the pool's exposure over its caps")]
+    WithdrawalBreaksCaps,
+    #[msg("The pool's value is not positive")]
+    PoolInsolvent,
+    #[msg("The pool does not hold enough free USDC and CRT for this withdrawal")]
+    PoolLiquidityInsufficient,
+    #[msg("The vault's value was wiped out by a recorded bad debt; it takes no new mints")]
+    VaultWipedOut,
+    #[msg("The registry of vaults is full")]
+    VaultRegistryFull,
+    #[msg("The registry of pool assets is full")]
+    AssetRegistryFull,
+    #[msg("The remaining accounts must be every registered vault with its price update, in registry order")]
+    VaultListMismatch,
+    #[msg("A CRT account is needed to receive or send CRT")]
+    CrtAccountMissing,
+    #[msg("The fee withdrawal is more than the treasury holds")]
+    InsufficientTreasuryFees,
+    #[msg("The mint would receive no tokens")]
+    MintTooSmall,
+
+    // --- math ---
+    #[msg("Arithmetic overflow")]
+    MathOverflow,
+}
+
+impl From<turbo_math::MathError> for TurboError {
+    fn from(_: turbo_math::MathError) -> Self {
+        TurboError::MathOverflow
+    }
+}
+
+/// `?` on a math result inside a handler.
+pub trait MathResultExt<T> {
+    fn or_overflow(self) -> Result<T>;
+}
+
+impl<T> MathResultExt<T> for turbo_math::MathResult<T> {
+    #[inline]
+    fn or_overflow(self) -> Result<T> {
+        self.map_err(|e| error!(TurboError::from(e)))
+    }
+}

@@ -1,0 +1,180 @@
+//! One event per action. Amounts are raw token units; USD values are micro-USD; prices have 8
+//! decimals; leverage has 6 decimals (signed; `i64::MAX` stands for "no positive equity").
+//! An indexer can rebuild each vault's book from these events alone.
+
+use anchor_lang::prelude::*;
+
+use crate::state::{ConfigParams, PoolCaps, VaultParams};
+
+#[event]
+pub struct ConfigInitializedEvent {
+    pub admin: Pubkey,
+    pub guardian: Pubkey,
+    pub treasury: Pubkey,
+    pub usdc_mint: Pubkey,
+    pub crt_mint: Pubkey,
+    pub crt_feed_id: [u8; 32],
+    pub params: ConfigParams,
+}
+
+#[event]
+pub struct ConfigUpdatedEvent {
+    pub guardian: Pubkey,
+    pub treasury: Pubkey,
+    pub params: ConfigParams,
+}
+
+#[event]
+pub struct AdminProposedEvent {
+    pub admin: Pubkey,
+    pub proposed: Pubkey,
+}
+
+#[event]
+pub struct AdminAcceptedEvent {
+    pub previous: Pubkey,
+    pub admin: Pubkey,
+}
+
+#[event]
+pub struct PauseChangedEvent {
+    /// The vault whose flags changed; the default key for the protocol-wide flags.
+    pub vault: Pubkey,
+    pub by: Pubkey,
+    pub flags_before: u8,
+    pub flags_after: u8,
+}
+
+#[event]
+pub struct PoolInitializedEvent {
+    pub pool: Pubkey,
+    pub lp_mint: Pubkey,
+    pub caps: PoolCaps,
+}
+
+#[event]
+pub struct PoolCapsUpdatedEvent {
+    pub caps: PoolCaps,
+}
+
+#[event]
+pub struct LiquidityDepositedEvent {
+    pub provider: Pubkey,
+    /// USDC deposited.
+    pub usdc_in: u64,
+    /// LP shares minted.
+    pub shares_out: u64,
+    /// Pool value the shares were priced at (biased high), micro-USD.
+    pub pool_value: u64,
+    pub lp_supply_after: u64,
+}
+
+#[event]
+pub struct LiquidityWithdrawnEvent {
+    pub provider: Pubkey,
+    pub shares_burned: u64,
+    /// Value paid, micro-USD, as USDC and then CRT.
+    pub value_out: u64,
+    pub usdc_out: u64,
+    pub crt_out: u64,
+    /// Pool value the shares were priced at (biased low), micro-USD.
+    pub pool_value: u64,
+    pub lp_supply_after: u64,
+    /// Σ|notional| the pool backs after the withdrawal, micro-USD.
+    pub gross_notional: u64,
+}
+
+#[event]
+pub struct VaultCreatedEvent {
+    pub vault: Pubkey,
+    pub mint: Pubkey,
+    pub vault_id: u16,
+    pub feed_id: [u8; 32],
+    pub params: VaultParams,
+    pub seed_usdc: u64,
+    /// Seed shares, locked in the vault's own token account forever.
+    pub seed_shares: u64,
+    pub price: u64,
+    pub exposure: i64,
+    pub leverage: i64,
+}
+
+#[event]
+pub struct VaultUpdatedEvent {
+    pub vault: Pubkey,
+    pub params: VaultParams,
+}
+
+/// Emitted whenever a touch realized PnL or closed the exposure.
+#[event]
+pub struct VaultSettledEvent {
+    pub vault: Pubkey,
+    pub price: u64,
+    pub previous_price: u64,
+    /// `q * (P - P_s)`, micro-USD.
+    pub pnl: i64,
+    /// Positive: pool to vault. Negative: vault to pool.
+    pub usdc_to_vault: i64,
+    pub crt_to_vault: i64,
+    /// Loss the vault could not pay; absorbed by the pool.
+    pub bad_debt: u64,
+    /// Gain the pool could not pay.
+    pub unpaid_gain: u64,
+    /// The exposure was closed because risk equity was not positive.
+    pub closed_out: bool,
+    pub exposure: i64,
+}
+
+#[event]
+pub struct MintEvent {
+    pub vault: Pubkey,
+    pub user: Pubkey,
+    pub price: u64,
+    pub conf_price: u64,
+    pub usdc_in: u64,
+    pub crt_in: u64,
+    pub fee_usdc: u64,
+    pub fee_crt: u64,
+    /// Value credited for the net deposit, micro-USD.
+    pub deposit_value: u64,
+    /// NAV the tokens were priced at (worst price for the minter), micro-USD.
+    pub nav_before: u64,
+    pub nav_after: u64,
+    pub tokens_out: u64,
+    pub supply_after: u64,
+    pub exposure_before: i64,
+    pub exposure_after: i64,
+    pub leverage_before: i64,
+    pub leverage_after: i64,
+}
+
+#[event]
+pub struct RedeemEvent {
+    pub vault: Pubkey,
+    pub user: Pubkey,
+    pub price: u64,
+    pub conf_price: u64,
+    pub tokens_burned: u64,
+    pub usdc_out: u64,
+    pub crt_out: u64,
+    pub fee_usdc: u64,
+    pub fee_crt: u64,
+    /// NAV at mid, and at the worst price for the redeemer, micro-USD.
+    pub nav_before: u64,
+    pub nav_redeem: u64,
+    pub nav_after: u64,
+    pub supply_after: u64,
+    pub exposure_before: i64,
+    pub exposure_after: i64,
+    pub leverage_before: i64,
+    pub leverage_after: i64,
+}
+
+#[event]
+pub struct FeesWithdrawnEvent {
+    pub treasury: Pubkey,
+    pub usdc: u64,
+    pub crt: u64,
+    pub treasury_usdc_left: u64,
+    pub treasury_crt_left: u64,
+}

@@ -1,0 +1,260 @@
+use anchor_lang::prelude::*;
+use anchor_lang::solana_program::program::invoke_signed;
+use anchor_lang::system_program::{create_account, CreateAccount};
+use anchor_spl::associated_token::{self, AssociatedToken};
+use anchor_spl::token::{Mint, Token, TokenAccount};
+use anchor_spl::token_2022::spl_token_2022::extension::{metadata_pointer, scaled_ui_amount, ExtensionType};
+use anchor_spl::token_2022::spl_token_2022::{instruction as t22_ix, state::Mint as T22Mint};
+use anchor_spl::token_2022::{self, Token2022};
+use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
+use anchor_spl::token_interface::{token_metadata_initialize, TokenMetadataInitialize};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use turbo_math::{exposure_for_leverage, initial_shares, Exposure, Lev, Usd};
+
+use crate::constants::*;
+use crate::error::{MathResultExt, TurboError};
+use crate::events::VaultCreatedEvent;
+use crate::oracle::{read_price, PriceRules};
+use crate::state::{Config, Pool, Vault, VaultParams};
+use crate::touch::{check_caps, transfer};
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+pub struct CreateVaultArgs {
+    pub vault_id: u16,
+    /// Token metadata, e.g. "Turbo BTC", "tBTC".
+    pub name: String,
+    pub symbol: String,
+    pub uri: String,
+    /// Pyth feed id of the underlying.
+    pub feed_id: [u8; 32],
+    pub params: VaultParams,
+    /// USDC seed deposit; its shares stay locked in the vault forever.
+    pub seed_usdc: u64,
+}
+
+#[derive(Accounts)]
+#[instruction(args: CreateVaultArgs)]
+pub struct CreateVault<'info> {
+    #[account(mut)]
+    pub admin: Signer<'info>,
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Box<Account<'info, Pool>>,
+    #[account(
+        init,
+        payer = admin,
+        space = 8 + Vault::INIT_SPACE,
+        seeds = [VAULT_SEED, &args.vault_id.to_le_bytes()],
+        bump,
+    )]
+    pub vault: Box<Account<'info, Vault>>,
+    /// CHECK: created in the handler as a Token-2022 mint with its extensions.
+    #[account(mut, seeds = [VAULT_MINT_SEED, vault.key().as_ref()], bump)]
+    pub vault_mint: UncheckedAccount<'info>,
+    #[account(
+        init,
+        payer = admin,
+        seeds = [VAULT_USDC_SEED, vault.key().as_ref()],
+        bump,
+        token::mint = usdc_mint,
+        token::authority = vault,
+        token::token_program = token_program,
+    )]
+    pub vault_usdc: Box<Account<'info, TokenAccount>>,
+    #[account(
+        init,
+        payer = admin,
+        seeds = [VAULT_CRT_SEED, vault.key().as_ref()],
+        bump,
+        token::mint = crt_mint,
+        token::authority = vault,
+        token::token_program = token_program,
+    )]
+    pub vault_crt: Box<Account<'info, TokenAccount>>,
+    /// CHECK: the vault's own associated token account for its mint, created in the handler by
+    /// the associated token program, which checks the address. It holds the locked seed shares.
+    #[account(mut)]
+    pub seed_shares: UncheckedAccount<'info>,
+    #[account(mut, token::mint = usdc_mint, token::authority = admin)]
+    pub admin_usdc: Box<Account<'info, TokenAccount>>,
+    #[account(address = config.usdc_mint)]
+    pub usdc_mint: Box<Account<'info, Mint>>,
+    #[account(address = config.crt_mint)]
+    pub crt_mint: Box<Account<'info, Mint>>,
+    pub price_update: Box<Account<'info, PriceUpdateV2>>,
+    pub token_program: Program<'info, Token>,
+    pub token_2022_program: Program<'info, Token2022>,
+    pub associated_token_program: Program<'info, AssociatedToken>,
+    pub system_program: Program<'info, System>,
+}
+
+impl CreateVault<'_> {
+    pub fn validate(&self, args: &CreateVaultArgs) -> Result<()> {
+        args.params.validate()?;
+        require!(
+            args.name.len() <= MAX_NAME_LEN && args.symbol.len() <= MAX_SYMBOL_LEN && args.uri.len() <= MAX_URI_LEN,
+            TurboError::MetadataTooLong
+        );
+        require!(args.seed_usdc >= MIN_SEED_USDC, TurboError::SeedTooSmall);
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
+    let clock = Clock::get()?;
+    let price = read_price(
+        &ctx.accounts.price_update,
+        PriceRules {
+            feed_id: &args.feed_id,
+            max_age_secs: args.params.max_price_age_secs,
+            max_conf_bps: args.params.max_conf_bps,
+            not_before: 0,
+        },
+        &clock,
+    )?;
+
+    let vault_key = ctx.accounts.vault.key();
+    let vault_bump = ctx.bumps.vault;
+    let id = args.vault_id.to_le_bytes();
+    let vault_seeds: &[&[u8]] = &[VAULT_SEED, &id, &[vault_bump]];
+    create_share_mint(&ctx, &args, vault_seeds)?;
+
+    // The locked seed account: the vault's own ATA for its mint.
+    let a = &ctx.accounts;
+    associated_token::create(CpiContext::new(
+        a.associated_token_program.key(),
+        associated_token::Create {
+            payer: a.admin.to_account_info(),
+            associated_token: a.seed_shares.to_account_info(),
+            authority: a.vault.to_account_info(),
+            mint: a.vault_mint.to_account_info(),
+            system_program: a.system_program.to_account_info(),
+            token_program: a.token_2022_program.to_account_info(),
+        },
+    ))?;
+    transfer(
+        &a.token_program,
+        a.admin_usdc.to_account_info(),
+        a.vault_usdc.to_account_info(),
+        a.admin.to_account_info(),
+        &[],
+        args.seed_usdc,
+    )?;
+    let seed_shares = initial_shares(Usd(args.seed_usdc));
+    token_2022::mint_to(
+        CpiContext::new_with_signer(
+            a.token_2022_program.key(),
+            token_2022::MintTo {
+                mint: a.vault_mint.to_account_info(),
+                to: a.seed_shares.to_account_info(),
+                authority: a.vault.to_account_info(),
+            },
+            &[vault_seeds],
+        ),
+        seed_shares.0,
+    )?;
+
+    // Open the initial exposure at the target leverage at the oracle price (DESIGN §4).
+    let exposure = exposure_for_leverage(Usd(args.seed_usdc), Lev(args.params.target_leverage), price.mid).or_overflow()?;
+    let pool = &mut ctx.accounts.pool;
+    let asset_index = pool.asset_index_for(&args.feed_id)?;
+    pool.rebook(asset_index, Exposure(0), price.mid, exposure, price.mid)?;
+    ctx.accounts.config.register_vault(vault_key)?;
+
+    let vault = &mut ctx.accounts.vault;
+    vault.vault_id = args.vault_id;
+    vault.bump = vault_bump;
+    vault.mint_bump = ctx.bumps.vault_mint;
+    vault.asset_index = asset_index;
+    vault.split_count = 0;
+    vault.paused = 0;
+    vault.mint = ctx.accounts.vault_mint.key();
+    vault.usdc_reserve = ctx.accounts.vault_usdc.key();
+    vault.crt_reserve = ctx.accounts.vault_crt.key();
+    vault.feed_id = args.feed_id;
+    vault.params = args.params;
+    vault.usdc_balance = args.seed_usdc;
+    vault.crt_balance = 0;
+    vault.exposure = exposure.0;
+    vault.settle_price = price.mid.0;
+    vault.last_publish_time = price.publish_time;
+    vault.crt_last_publish_time = 0;
+    vault.last_rebalance_ts = clock.unix_timestamp;
+    check_caps(&ctx.accounts.pool, vault, Exposure(0), None)?;
+
+    let leverage = vault
+        .book()
+        .leverage(price.mid, price.mid, ctx.accounts.config.crt())
+        .or_overflow()?
+        .map_or(i64::MAX, |l| l.0);
+    emit!(VaultCreatedEvent {
+        vault: vault_key,
+        mint: vault.mint,
+        vault_id: args.vault_id,
+        feed_id: args.feed_id,
+        params: args.params,
+        seed_usdc: args.seed_usdc,
+        seed_shares: seed_shares.0,
+        price: price.mid.0,
+        exposure: exposure.0,
+        leverage,
+    });
+    Ok(())
+}
+
+/// Create the vault's Token-2022 mint: MetadataPointer (to itself) and ScaledUiAmount
+/// (multiplier 1, authority the vault) are initialized before the mint, then TokenMetadata.
+/// The mint authority and every extension authority is the vault PDA; there is no freeze
+/// authority, so nobody can freeze a holder.
+fn create_share_mint(ctx: &Context<CreateVault>, args: &CreateVaultArgs, vault_seeds: &[&[u8]]) -> Result<()> {
+    let a = &ctx.accounts;
+    let mint = a.vault_mint.key();
+    let vault = a.vault.key();
+    let t22 = a.token_2022_program.key();
+
+    let space = ExtensionType::try_calculate_account_len::<T22Mint>(&[
+        ExtensionType::MetadataPointer,
+        ExtensionType::ScaledUiAmount,
+    ])?;
+    let metadata = TokenMetadata {
+        name: args.name.clone(),
+        symbol: args.symbol.clone(),
+        uri: args.uri.clone(),
+        ..TokenMetadata::default()
+    };
+    // Token-2022 reallocates for the metadata itself; the rent for it is paid up front.
+    let lamports = Rent::get()?.minimum_balance(space + metadata.tlv_size_of()?);
+    let vault_key = vault.key();
+    let mint_seeds: &[&[u8]] = &[VAULT_MINT_SEED, vault_key.as_ref(), &[ctx.bumps.vault_mint]];
+    create_account(
+        CpiContext::new_with_signer(
+            a.system_program.key(),
+            CreateAccount { from: a.admin.to_account_info(), to: a.vault_mint.to_account_info() },
+            &[mint_seeds],
+        ),
+        lamports,
+        space as u64,
+        &t22,
+    )?;
+    let mint_info = [a.vault_mint.to_account_info()];
+    invoke_signed(&metadata_pointer::instruction::initialize(&t22, &mint, Some(vault), Some(mint))?, &mint_info, &[])?;
+    invoke_signed(&scaled_ui_amount::instruction::initialize(&t22, &mint, Some(vault), 1.0)?, &mint_info, &[])?;
+    invoke_signed(&t22_ix::initialize_mint2(&t22, &mint, &vault, None, SHARE_DECIMALS)?, &mint_info, &[])?;
+    token_metadata_initialize(
+        CpiContext::new_with_signer(
+            t22,
+            TokenMetadataInitialize {
+                program_id: a.token_2022_program.to_account_info(),
+                metadata: a.vault_mint.to_account_info(),
+                update_authority: a.vault.to_account_info(),
+                mint_authority: a.vault.to_account_info(),
+                mint: a.vault_mint.to_account_info(),
+            },
+            &[vault_seeds],
+        ),
+        args.name.clone(),
+        args.symbol.clone(),
+        args.uri.clone(),
+    )
+}

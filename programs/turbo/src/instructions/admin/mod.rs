@@ -1,0 +1,24 @@
+// Every instruction module exports a `handler`; callers name it by module path.
+#![allow(ambiguous_glob_reexports)]
+
+pub mod accept_admin;
+pub mod create_vault;
+pub mod initialize_config;
+pub mod initialize_pool;
+pub mod propose_admin;
+pub mod set_pause;
+pub mod update_config;
+pub mod update_pool;
+pub mod update_vault;
+pub mod withdraw_fees;
+
+pub use accept_admin::*;
+pub use create_vault::*;
+pub use initialize_config::*;
+pub use initialize_pool::*;
+pub use propose_admin::*;
+pub use set_pause::*;
+pub use update_config::*;
+pub use update_pool::*;
+pub use update_vault::*;
+pub use withdraw_fees::*;

@@ -1,0 +1,20 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::error::TurboError;
+use crate::events::AdminProposedEvent;
+use crate::state::Config;
+
+/// Step one of the admin transfer. Proposing the default key cancels a pending proposal.
+#[derive(Accounts)]
+pub struct ProposeAdmin<'info> {
+    pub admin: Signer<'info>,
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    pub config: Box<Account<'info, Config>>,
+}
+
+pub fn handler(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
+    ctx.accounts.config.pending_admin = proposed;
+    emit!(AdminProposedEvent { admin: ctx.accounts.admin.key(), proposed });
+    Ok(())
+}

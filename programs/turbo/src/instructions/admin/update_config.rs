@@ -1,0 +1,45 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::error::TurboError;
+use crate::events::ConfigUpdatedEvent;
+use crate::state::{Config, ConfigParams};
+
+/// Every field is optional; `None` keeps the current value.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default)]
+pub struct UpdateConfigArgs {
+    pub guardian: Option<Pubkey>,
+    pub treasury: Option<Pubkey>,
+    pub params: Option<ConfigParams>,
+}
+
+#[derive(Accounts)]
+pub struct UpdateConfig<'info> {
+    pub admin: Signer<'info>,
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    pub config: Box<Account<'info, Config>>,
+}
+
+impl UpdateConfig<'_> {
+    pub fn validate(&self, args: &UpdateConfigArgs) -> Result<()> {
+        if let Some(p) = &args.params {
+            p.validate()?;
+        }
+        Ok(())
+    }
+}
+
+pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()> {
+    let config = &mut ctx.accounts.config;
+    if let Some(g) = args.guardian {
+        config.guardian = g;
+    }
+    if let Some(t) = args.treasury {
+        config.treasury = t;
+    }
+    if let Some(p) = args.params {
+        config.set_params(&p);
+    }
+    emit!(ConfigUpdatedEvent { guardian: config.guardian, treasury: config.treasury, params: config.params() });
+    Ok(())
+}

@@ -1,0 +1,24 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::error::TurboError;
+use crate::events::PoolCapsUpdatedEvent;
+use crate::state::{Config, Pool, PoolCaps};
+
+#[derive(Accounts)]
+pub struct UpdatePool<'info> {
+    pub admin: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Box<Account<'info, Pool>>,
+}
+
+pub fn handler(ctx: Context<UpdatePool>, caps: PoolCaps) -> Result<()> {
+    caps.validate()?;
+    let pool = &mut ctx.accounts.pool;
+    pool.gross_cap_bps = caps.gross_cap_bps;
+    pool.net_cap_bps = caps.net_cap_bps;
+    emit!(PoolCapsUpdatedEvent { caps });
+    Ok(())
+}

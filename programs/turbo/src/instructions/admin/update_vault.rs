@@ -1,0 +1,23 @@
+use anchor_lang::prelude::*;
+
+use crate::constants::*;
+use crate::error::TurboError;
+use crate::events::VaultUpdatedEvent;
+use crate::state::{Config, Vault, VaultParams};
+
+#[derive(Accounts)]
+pub struct UpdateVault<'info> {
+    pub admin: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [VAULT_SEED, &vault.vault_id.to_le_bytes()], bump = vault.bump)]
+    pub vault: Box<Account<'info, Vault>>,
+}
+
+pub fn handler(ctx: Context<UpdateVault>, params: VaultParams) -> Result<()> {
+    params.validate()?;
+    let vault = &mut ctx.accounts.vault;
+    vault.params = params;
+    emit!(VaultUpdatedEvent { vault: vault.key(), params });
+    Ok(())
+}

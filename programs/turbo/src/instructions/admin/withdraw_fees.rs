@@ -1,0 +1,59 @@
+use anchor_lang::prelude::*;
+use anchor_spl::token::{Token, TokenAccount};
+
+use crate::constants::*;
+use crate::error::TurboError;
+use crate::events::FeesWithdrawnEvent;
+use crate::state::{Config, Pool};
+use crate::touch::transfer;
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct WithdrawFeesArgs {
+    pub usdc: u64,
+    pub crt: u64,
+}
+
+/// Move the treasury's share of fees out of the pool, to token accounts owned by the treasury.
+#[derive(Accounts)]
+pub struct WithdrawFees<'info> {
+    pub admin: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    pub pool: Box<Account<'info, Pool>>,
+    #[account(mut, address = pool.usdc_reserve)]
+    pub pool_usdc: Box<Account<'info, TokenAccount>>,
+    #[account(mut, address = pool.crt_reserve)]
+    pub pool_crt: Box<Account<'info, TokenAccount>>,
+    #[account(mut, token::mint = config.usdc_mint, token::authority = config.treasury)]
+    pub treasury_usdc: Box<Account<'info, TokenAccount>>,
+    #[account(mut, token::mint = config.crt_mint, token::authority = config.treasury)]
+    pub treasury_crt: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+}
+
+pub fn handler(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()> {
+    let a = &ctx.accounts;
+    let pool = &a.pool;
+    require!(
+        args.usdc <= pool.treasury_usdc && args.crt <= pool.treasury_crt,
+        TurboError::InsufficientTreasuryFees
+    );
+    let seeds: &[&[u8]] = &[POOL_SEED, &[pool.bump]];
+    let pool_info = pool.to_account_info();
+    transfer(&a.token_program, a.pool_usdc.to_account_info(), a.treasury_usdc.to_account_info(), pool_info.clone(), seeds, args.usdc)?;
+    transfer(&a.token_program, a.pool_crt.to_account_info(), a.treasury_crt.to_account_info(), pool_info, seeds, args.crt)?;
+    let pool = &mut ctx.accounts.pool;
+    pool.treasury_usdc -= args.usdc;
+    pool.treasury_crt -= args.crt;
+    pool.usdc_balance -= args.usdc;
+    pool.crt_balance -= args.crt;
+    emit!(FeesWithdrawnEvent {
+        treasury: ctx.accounts.config.treasury,
+        usdc: args.usdc,
+        crt: args.crt,
+        treasury_usdc_left: pool.treasury_usdc,
+        treasury_crt_left: pool.treasury_crt,
+    });
+    Ok(())
+}

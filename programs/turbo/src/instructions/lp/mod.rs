@@ -1,0 +1,8 @@
+// Every instruction module exports a `handler`; callers name it by module path.
+#![allow(ambiguous_glob_reexports)]
+
+pub mod deposit_liquidity;
+pub mod withdraw_liquidity;
+
+pub use deposit_liquidity::*;
+pub use withdraw_liquidity::*;

@@ -1,0 +1,12 @@
+//! One file per instruction, grouped by who may call it: `admin/` (admin or guardian),
+//! `lp/` (liquidity providers), `user/` (wallets minting and redeeming), `keeper/`
+//! (permissionless upkeep).
+
+pub mod admin;
+pub mod lp;
+pub mod user;
+
+#[allow(ambiguous_glob_reexports)]
+pub use admin::*;
+pub use lp::*;
+pub use user::*;

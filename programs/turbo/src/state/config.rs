@@ -1,0 +1,126 @@
+//! The deployment's configuration: who administers it, which collateral it takes, how CRT
+//! counts, how fees split, what is paused, and the registry of vaults (DESIGN §2).
+
+use anchor_lang::prelude::*;
+use turbo_math::{Bps, CrtParams};
+
+use crate::constants::*;
+use crate::error::TurboError;
+
+/// Pause flags, on the config (every vault) and on each vault.
+pub mod pause {
+    pub const MINT: u8 = 1 << 0;
+    pub const REDEEM: u8 = 1 << 1;
+    pub const REBALANCE: u8 = 1 << 2;
+    pub const DEPOSIT: u8 = 1 << 3;
+    pub const WITHDRAW: u8 = 1 << 4;
+    pub const ALL: u8 = MINT | REDEEM | REBALANCE | DEPOSIT | WITHDRAW;
+}
+
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Config {
+    /// May change every parameter. Moves by propose/accept.
+    pub admin: Pubkey,
+    /// The proposed next admin; the default key when none is pending.
+    pub pending_admin: Pubkey,
+    /// May only pause.
+    pub guardian: Pubkey,
+    /// The wallet whose token accounts receive withdrawn treasury fees.
+    pub treasury: Pubkey,
+    /// The stablecoin (SPL Token program), valued at $1.
+    pub usdc_mint: Pubkey,
+    /// The second collateral (SPL Token program), priced by `crt_feed_id`.
+    pub crt_mint: Pubkey,
+    /// Pyth feed id of CRT/USD.
+    pub crt_feed_id: [u8; 32],
+    /// Decimals of the CRT mint, read from the mint at initialization.
+    pub crt_decimals: u8,
+    /// `w_crt`: the share of CRT's value that counts as risk equity, bps.
+    pub crt_weight_bps: u16,
+    /// Maximum age of a CRT price, seconds.
+    pub crt_max_age_secs: u32,
+    /// Maximum CRT confidence / price, bps.
+    pub crt_max_conf_bps: u16,
+    /// The LPs' share of every fee, bps; the treasury gets the rest.
+    pub lp_fee_share_bps: u16,
+    /// USDC paid to a keeper for a rebalance that changed exposure, micro-USD.
+    pub keeper_bounty: u64,
+    /// Protocol-wide pause flags (`pause::*`).
+    pub paused: u8,
+    pub bump: u8,
+    pub vault_count: u8,
+    /// Registered vaults in creation order. The pool values exactly these.
+    pub vaults: [Pubkey; MAX_VAULTS],
+}
+
+/// Parameters of `initialize_config` and `update_config` that carry bounds.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfigParams {
+    pub crt_weight_bps: u16,
+    pub crt_max_age_secs: u32,
+    pub crt_max_conf_bps: u16,
+    pub lp_fee_share_bps: u16,
+    pub keeper_bounty: u64,
+}
+
+impl ConfigParams {
+    pub fn validate(&self) -> Result<()> {
+        require!(self.crt_weight_bps <= MAX_CRT_WEIGHT_BPS, TurboError::CrtWeightOutOfBounds);
+        require!(
+            (1..=MAX_PRICE_AGE_SECS).contains(&self.crt_max_age_secs),
+            TurboError::PriceAgeOutOfBounds
+        );
+        require!(
+            (1..=MAX_CONF_BPS).contains(&self.crt_max_conf_bps),
+            TurboError::ConfidenceBoundOutOfBounds
+        );
+        require!(self.lp_fee_share_bps <= 10_000, TurboError::FeeShareOutOfBounds);
+        require!(self.keeper_bounty <= MAX_KEEPER_BOUNTY, TurboError::KeeperBountyTooHigh);
+        Ok(())
+    }
+}
+
+impl Config {
+    pub fn params(&self) -> ConfigParams {
+        ConfigParams {
+            crt_weight_bps: self.crt_weight_bps,
+            crt_max_age_secs: self.crt_max_age_secs,
+            crt_max_conf_bps: self.crt_max_conf_bps,
+            lp_fee_share_bps: self.lp_fee_share_bps,
+            keeper_bounty: self.keeper_bounty,
+        }
+    }
+
+    pub fn set_params(&mut self, p: &ConfigParams) {
+        self.crt_weight_bps = p.crt_weight_bps;
+        self.crt_max_age_secs = p.crt_max_age_secs;
+        self.crt_max_conf_bps = p.crt_max_conf_bps;
+        self.lp_fee_share_bps = p.lp_fee_share_bps;
+        self.keeper_bounty = p.keeper_bounty;
+    }
+
+    pub fn crt(&self) -> CrtParams {
+        CrtParams { decimals: self.crt_decimals, weight: Bps(self.crt_weight_bps as u64) }
+    }
+
+    pub fn lp_fee_share(&self) -> Bps {
+        Bps(self.lp_fee_share_bps as u64)
+    }
+
+    pub fn is_paused(&self, flag: u8) -> bool {
+        self.paused & flag != 0
+    }
+
+    pub fn registered_vaults(&self) -> &[Pubkey] {
+        &self.vaults[..self.vault_count as usize]
+    }
+
+    pub fn register_vault(&mut self, vault: Pubkey) -> Result<()> {
+        let i = self.vault_count as usize;
+        require!(i < MAX_VAULTS, TurboError::VaultRegistryFull);
+        self.vaults[i] = vault;
+        self.vault_count += 1;
+        Ok(())
+    }
+}

@@ -1,0 +1,129 @@
+//! The counterparty pool: LP liquidity that takes the other side of every vault, the
+//! treasury's share of fees (held in the same token accounts, never counted as LP value), and
+//! the per-asset long/short books behind the exposure caps (DESIGN §1, §2).
+
+use anchor_lang::prelude::*;
+use turbo_math::{AssetBook, Bps, Exposure, PoolBook, Price, TokenAmount, Usd};
+
+use crate::constants::*;
+use crate::error::{MathResultExt, TurboError};
+
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AssetSlot {
+    /// Pyth feed id of the asset.
+    pub feed_id: [u8; 32],
+    /// Notional of long vaults at their last settlement, micro-USD.
+    pub long_notional: u64,
+    /// Notional of short vaults at their last settlement, micro-USD.
+    pub short_notional: u64,
+}
+
+impl AssetSlot {
+    pub fn book(&self) -> AssetBook {
+        AssetBook { long: Usd(self.long_notional), short: Usd(self.short_notional) }
+    }
+    pub fn set_book(&mut self, b: AssetBook) {
+        self.long_notional = b.long.0;
+        self.short_notional = b.short.0;
+    }
+}
+
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Pool {
+    pub lp_mint: Pubkey,
+    pub usdc_reserve: Pubkey,
+    pub crt_reserve: Pubkey,
+    /// USDC in `usdc_reserve` by the program's accounting, including `treasury_usdc`.
+    pub usdc_balance: u64,
+    /// CRT in `crt_reserve` by the program's accounting, including `treasury_crt`.
+    pub crt_balance: u64,
+    /// The treasury's fees held in `usdc_reserve`, micro-USD.
+    pub treasury_usdc: u64,
+    /// The treasury's fees held in `crt_reserve`, raw CRT.
+    pub treasury_crt: u64,
+    /// Cap on Σ|notional| of all vaults per unit of pool value, bps.
+    pub gross_cap_bps: u32,
+    /// Cap on |long − short| notional per asset per unit of pool value, bps.
+    pub net_cap_bps: u32,
+    /// Lifetime bad debt the pool absorbed, micro-USD.
+    pub bad_debt_absorbed: u64,
+    /// Lifetime vault gains the pool could not pay, micro-USD.
+    pub unpaid_gains: u64,
+    /// Lifetime fees credited to LPs.
+    pub lp_fees_usdc: u64,
+    pub lp_fees_crt: u64,
+    /// Publish time of the last CRT price used to value the pool.
+    pub crt_last_publish_time: i64,
+    pub bump: u8,
+    pub asset_count: u8,
+    pub assets: [AssetSlot; MAX_ASSETS],
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PoolCaps {
+    pub gross_cap_bps: u32,
+    pub net_cap_bps: u32,
+}
+
+impl PoolCaps {
+    pub fn validate(&self) -> Result<()> {
+        require!(
+            (1..=MAX_GROSS_CAP_BPS).contains(&self.gross_cap_bps),
+            TurboError::ExposureCapOutOfBounds
+        );
+        require!((1..=MAX_NET_CAP_BPS).contains(&self.net_cap_bps), TurboError::ExposureCapOutOfBounds);
+        Ok(())
+    }
+}
+
+impl Pool {
+    /// What LPs own in tokens: the balances minus the treasury's fees.
+    pub fn free_book(&self) -> Result<PoolBook> {
+        Ok(PoolBook {
+            usdc: Usd(self.usdc_balance).checked_sub(Usd(self.treasury_usdc)).or_overflow()?,
+            crt: TokenAmount(self.crt_balance).checked_sub(TokenAmount(self.treasury_crt)).or_overflow()?,
+        })
+    }
+
+    /// Write back free balances after settlement math moved them.
+    pub fn set_free_book(&mut self, b: PoolBook) -> Result<()> {
+        self.usdc_balance = b.usdc.0.checked_add(self.treasury_usdc).ok_or(TurboError::MathOverflow)?;
+        self.crt_balance = b.crt.0.checked_add(self.treasury_crt).ok_or(TurboError::MathOverflow)?;
+        Ok(())
+    }
+
+    pub fn caps(&self) -> (Bps, Bps) {
+        (Bps(self.gross_cap_bps as u64), Bps(self.net_cap_bps as u64))
+    }
+
+    /// The slot for `feed_id`, added if new.
+    pub fn asset_index_for(&mut self, feed_id: &[u8; 32]) -> Result<u8> {
+        if let Some(i) = self.assets[..self.asset_count as usize].iter().position(|a| &a.feed_id == feed_id) {
+            return Ok(i as u8);
+        }
+        let i = self.asset_count as usize;
+        require!(i < MAX_ASSETS, TurboError::AssetRegistryFull);
+        self.assets[i] = AssetSlot { feed_id: *feed_id, ..AssetSlot::default() };
+        self.asset_count += 1;
+        Ok(i as u8)
+    }
+
+    /// Move a vault's notional in its asset's book from `(old_q, old_p)` to `(new_q, new_p)`.
+    pub fn rebook(&mut self, asset: u8, old_q: Exposure, old_p: Price, new_q: Exposure, new_p: Price) -> Result<()> {
+        let slot = &mut self.assets[asset as usize];
+        let mut b = slot.book();
+        b.update(old_q, old_p, new_q, new_p).or_overflow()?;
+        slot.set_book(b);
+        Ok(())
+    }
+
+    /// Σ (long + short) over every asset: the gross notional the pool backs.
+    pub fn gross_notional(&self) -> Result<Usd> {
+        let mut g = Usd(0);
+        for a in &self.assets[..self.asset_count as usize] {
+            g = g.checked_add(a.book().gross().or_overflow()?).or_overflow()?;
+        }
+        Ok(g)
+    }
+}

@@ -1,0 +1,172 @@
+//! A Turbo/Bear vault: its Token-2022 mint, its collateral, its synthetic exposure, its
+//! rebalance parameters and its lifetime counters (DESIGN §2).
+
+use anchor_lang::prelude::*;
+use turbo_math::{Bps, Exposure, Lev, Price, TokenAmount, Usd, VaultBook};
+
+use crate::constants::*;
+use crate::error::TurboError;
+
+/// Every bounded parameter of a vault. Leverage levels have 6 decimals (3x = 3_000_000).
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct VaultParams {
+    /// Signed target leverage `T`: positive for Turbo (long), negative for Bear (short).
+    pub target_leverage: i64,
+    /// Lower edge of the band on |L|.
+    pub band_lo: u64,
+    /// Upper edge of the band on |L|.
+    pub band_hi: u64,
+    /// Emergency level `M` on |L|: at or above it a rebalance goes straight to target.
+    pub emergency_leverage: u64,
+    /// Step limit `s`: the largest share of |exposure| one capped rebalance moves, bps.
+    pub step_bps: u16,
+    /// Minimum seconds `Δt` between capped rebalance steps.
+    pub min_interval_secs: u32,
+    /// Largest slot-derived jitter added to `Δt`, seconds (0 disables it).
+    pub jitter_secs: u32,
+    /// Maximum age of the asset's price, seconds.
+    pub max_price_age_secs: u32,
+    /// Maximum confidence / price of the asset's price, bps.
+    pub max_conf_bps: u16,
+    /// Mint fee, bps of the deposit.
+    pub mint_fee_bps: u16,
+    /// Redeem fee, bps of the payout.
+    pub redeem_fee_bps: u16,
+    /// Largest raw token supply.
+    pub supply_cap: u64,
+    /// Volatility budget `B` (annualized, bps); 0 disables dynamic leverage.
+    pub vol_budget_bps: u32,
+    /// Reverse-split threshold: token price per UI token under which the multiplier halves,
+    /// micro-USD.
+    pub split_threshold: u64,
+}
+
+impl VaultParams {
+    pub fn validate(&self) -> Result<()> {
+        let t = self.target_leverage.unsigned_abs();
+        require!(t > 0 && t <= MAX_TARGET_LEVERAGE as u64, TurboError::TargetLeverageOutOfBounds);
+        require!(
+            self.band_lo > 0
+                && self.band_lo <= t
+                && t <= self.band_hi
+                && self.band_hi < self.emergency_leverage
+                && self.emergency_leverage <= MAX_LEVERAGE_LEVEL,
+            TurboError::BandOutOfBounds
+        );
+        require!(self.step_bps > 0 && self.step_bps <= MAX_STEP_BPS, TurboError::StepOutOfBounds);
+        require!(
+            self.min_interval_secs <= MAX_INTERVAL_SECS && self.jitter_secs <= MAX_INTERVAL_SECS,
+            TurboError::IntervalOutOfBounds
+        );
+        require!(
+            (1..=MAX_PRICE_AGE_SECS).contains(&self.max_price_age_secs),
+            TurboError::PriceAgeOutOfBounds
+        );
+        require!((1..=MAX_CONF_BPS).contains(&self.max_conf_bps), TurboError::ConfidenceBoundOutOfBounds);
+        require!(
+            self.mint_fee_bps <= MAX_FEE_BPS && self.redeem_fee_bps <= MAX_FEE_BPS,
+            TurboError::FeeTooHigh
+        );
+        require!(self.split_threshold > 0, TurboError::SplitThresholdOutOfBounds);
+        Ok(())
+    }
+
+    pub fn target(&self) -> Lev {
+        Lev(self.target_leverage)
+    }
+    pub fn mint_fee(&self) -> Bps {
+        Bps(self.mint_fee_bps as u64)
+    }
+    pub fn redeem_fee(&self) -> Bps {
+        Bps(self.redeem_fee_bps as u64)
+    }
+}
+
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Vault {
+    /// Chosen by the admin at creation; part of the PDA seeds.
+    pub vault_id: u16,
+    pub bump: u8,
+    pub mint_bump: u8,
+    /// Index of the vault's asset in `Pool::assets`.
+    pub asset_index: u8,
+    /// Reverse splits applied: the ScaledUiAmount multiplier is `2^-split_count`.
+    pub split_count: u8,
+    /// Vault pause flags (`pause::*`), on top of the config's.
+    pub paused: u8,
+    /// The Turbo/Bear Token-2022 mint; its authority is this vault.
+    pub mint: Pubkey,
+    /// The vault's USDC token account.
+    pub usdc_reserve: Pubkey,
+    /// The vault's CRT token account.
+    pub crt_reserve: Pubkey,
+    /// Pyth feed id of the underlying.
+    pub feed_id: [u8; 32],
+    pub params: VaultParams,
+    /// USDC the vault owns by accounting, micro-USD.
+    pub usdc_balance: u64,
+    /// CRT the vault owns by accounting, raw.
+    pub crt_balance: u64,
+    /// Signed exposure `q`, 9 decimals of the asset.
+    pub exposure: i64,
+    /// `P_s`: the price of the last settlement, 8 decimals.
+    pub settle_price: u64,
+    /// Publish time of the last asset price used; a later call may not use an older one.
+    pub last_publish_time: i64,
+    /// Publish time of the last CRT price used.
+    pub crt_last_publish_time: i64,
+    /// Unix time of the last rebalance step that moved exposure.
+    pub last_rebalance_ts: i64,
+    /// EWMA of squared log returns per second, 1e-18 scale (see `turbo_math::vol`).
+    pub volatility: u64,
+    /// Lifetime fees charged by this vault.
+    pub fees_usdc: u64,
+    pub fees_crt: u64,
+    /// Lifetime rebalances that moved exposure.
+    pub rebalance_count: u64,
+    /// Lifetime bad debt, micro-USD.
+    pub bad_debt: u64,
+    /// Lifetime gains the pool could not pay, micro-USD.
+    pub unpaid_gains: u64,
+}
+
+impl Vault {
+    pub fn book(&self) -> VaultBook {
+        VaultBook {
+            usdc: Usd(self.usdc_balance),
+            crt: TokenAmount(self.crt_balance),
+            exposure: Exposure(self.exposure),
+            settle_price: Price(self.settle_price),
+        }
+    }
+
+    pub fn set_book(&mut self, b: &VaultBook) {
+        self.usdc_balance = b.usdc.0;
+        self.crt_balance = b.crt.0;
+        self.exposure = b.exposure.0;
+        self.settle_price = b.settle_price.0;
+    }
+
+    pub fn is_paused(&self, flag: u8) -> bool {
+        self.paused & flag != 0
+    }
+
+    /// Owned seeds of the vault PDA, for signing CPIs.
+    pub fn signer(&self) -> PdaSigner<2> {
+        PdaSigner { prefix: VAULT_SEED, key: self.vault_id.to_le_bytes(), bump: [self.bump] }
+    }
+}
+
+/// PDA seeds that own their bytes, so a handler can borrow `[&[u8]]` from them.
+pub struct PdaSigner<const N: usize> {
+    pub prefix: &'static [u8],
+    pub key: [u8; N],
+    pub bump: [u8; 1],
+}
+
+impl<const N: usize> PdaSigner<N> {
+    pub fn seeds(&self) -> [&[u8]; 3] {
+        [self.prefix, &self.key, &self.bump]
+    }
+}

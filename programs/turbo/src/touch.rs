@@ -1,0 +1,222 @@
+//! What every instruction that touches a vault does first: read both prices through the
+//! oracle gate, settle the vault against the pool (DESIGN §1), and later move the net flow
+//! between them in at most one transfer per token.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use turbo_math::{Bps, Exposure, Lev, Prices, Settlement, SignedUsd, TokenAmount, Usd};
+
+use crate::constants::POOL_SEED;
+use crate::error::{MathResultExt, TurboError};
+use crate::events::VaultSettledEvent;
+use crate::oracle::{read_price, PriceRules};
+use crate::state::{Config, Pool, Vault};
+
+/// Read the asset and CRT prices for `vault` and advance its last-used publish times.
+pub fn read_vault_prices(
+    vault: &mut Vault,
+    config: &Config,
+    asset: &PriceUpdateV2,
+    crt: &PriceUpdateV2,
+    clock: &Clock,
+) -> Result<Prices> {
+    let asset = read_price(
+        asset,
+        PriceRules {
+            feed_id: &vault.feed_id,
+            max_age_secs: vault.params.max_price_age_secs,
+            max_conf_bps: vault.params.max_conf_bps,
+            not_before: vault.last_publish_time,
+        },
+        clock,
+    )?;
+    let crt = read_price(crt, crt_rules(config, vault.crt_last_publish_time), clock)?;
+    vault.last_publish_time = asset.publish_time;
+    vault.crt_last_publish_time = crt.publish_time;
+    Ok(Prices { asset, crt })
+}
+
+/// The gate's rules for CRT.
+pub fn crt_rules(config: &Config, not_before: i64) -> PriceRules<'_> {
+    PriceRules {
+        feed_id: &config.crt_feed_id,
+        max_age_secs: config.crt_max_age_secs,
+        max_conf_bps: config.crt_max_conf_bps,
+        not_before,
+    }
+}
+
+/// Settle `vault` at the mid price: realize its PnL against the pool's free balances, record
+/// bad debt and unpaid gains, and move its notional in the pool's asset book. Tokens move later,
+/// through [`NetFlow`].
+pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settlement> {
+    let before = vault.book();
+    let mut book = before;
+    let mut free = pool.free_book()?;
+    let s = book.settle(&mut free, px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
+    pool.set_free_book(free)?;
+    pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
+    vault.set_book(&book);
+    vault.bad_debt = vault.bad_debt.checked_add(s.bad_debt.0).ok_or(TurboError::MathOverflow)?;
+    vault.unpaid_gains = vault.unpaid_gains.checked_add(s.unpaid_gain.0).ok_or(TurboError::MathOverflow)?;
+    pool.bad_debt_absorbed = pool.bad_debt_absorbed.checked_add(s.bad_debt.0).ok_or(TurboError::MathOverflow)?;
+    pool.unpaid_gains = pool.unpaid_gains.checked_add(s.unpaid_gain.0).ok_or(TurboError::MathOverflow)?;
+    if s.pnl.0 != 0 || s.closed_out {
+        emit!(VaultSettledEvent {
+            vault: vault_key,
+            price: px.asset.mid.0,
+            previous_price: before.settle_price.0,
+            pnl: s.pnl.0,
+            usdc_to_vault: s.usdc_to_vault,
+            crt_to_vault: s.crt_to_vault,
+            bad_debt: s.bad_debt.0,
+            unpaid_gain: s.unpaid_gain.0,
+            closed_out: s.closed_out,
+            exposure: vault.exposure,
+        });
+    }
+    Ok(s)
+}
+
+/// The vault's leverage at mid prices, for events (`i64::MAX` when equity is not positive).
+pub fn leverage_of(vault: &Vault, config: &Config, px: &Prices) -> Result<i64> {
+    let l: Option<Lev> = vault.book().leverage(px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
+    Ok(l.map_or(i64::MAX, |l| l.0))
+}
+
+/// NAV at mid prices, floored at zero, micro-USD.
+pub fn nav_of(vault: &Vault, config: &Config, px: &Prices) -> Result<u64> {
+    let n: SignedUsd = vault.book().nav_floor(px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
+    Ok(n.0.max(0) as u64)
+}
+
+/// Credit a fee paid into the pool: split between LPs and the treasury (DESIGN §4).
+pub fn credit_fee(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, usdc: Usd, crt: TokenAmount) -> Result<()> {
+    let su = turbo_math::split_fee(usdc.0, lp_share).or_overflow()?;
+    let sc = turbo_math::split_fee(crt.0, lp_share).or_overflow()?;
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or(error!(TurboError::MathOverflow));
+    pool.usdc_balance = add(pool.usdc_balance, usdc.0)?;
+    pool.crt_balance = add(pool.crt_balance, crt.0)?;
+    pool.treasury_usdc = add(pool.treasury_usdc, su.treasury)?;
+    pool.treasury_crt = add(pool.treasury_crt, sc.treasury)?;
+    pool.lp_fees_usdc = add(pool.lp_fees_usdc, su.lp)?;
+    pool.lp_fees_crt = add(pool.lp_fees_crt, sc.lp)?;
+    vault.fees_usdc = add(vault.fees_usdc, usdc.0)?;
+    vault.fees_crt = add(vault.fees_crt, crt.0)?;
+    Ok(())
+}
+
+/// Check the pool's caps after `vault`'s exposure moved from `old` (DESIGN §2, §5.5): the
+/// gross notional must stay under its cap, and a move that grows an asset's net imbalance must
+/// leave it under the net cap. Caps are measured against the pool's settled book value: free
+/// USDC plus free CRT at `crt_price` (zero when unknown).
+pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, crt: Option<(&Prices, u8)>) -> Result<()> {
+    let free = pool.free_book()?;
+    let crt_value = match crt {
+        Some((px, decimals)) => free.crt.value_floor(decimals, px.crt.mid).or_overflow()?,
+        None => Usd(0),
+    };
+    let value = free.usdc.checked_add(crt_value).or_overflow()?;
+    let (gross_cap, net_cap) = pool.caps();
+    let new = Exposure(vault.exposure);
+    if new.0.unsigned_abs() > old.0.unsigned_abs() {
+        let cap = turbo_math::exposure_cap(value, gross_cap).or_overflow()?;
+        require!(pool.gross_notional()? <= cap, TurboError::PoolCapacityExceeded);
+    }
+    let book = pool.assets[vault.asset_index as usize].book();
+    let grows_heavy_side = (new.0 > old.0 && book.long_heavy()) || (new.0 < old.0 && book.short > book.long);
+    if grows_heavy_side {
+        let cap = turbo_math::exposure_cap(value, net_cap).or_overflow()?;
+        require!(book.net() <= cap, TurboError::ImbalanceCapExceeded);
+    }
+    Ok(())
+}
+
+/// Net token movement between a vault and the pool. Positive amounts flow to the vault.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NetFlow {
+    pub usdc_to_vault: i64,
+    pub crt_to_vault: i64,
+}
+
+impl NetFlow {
+    pub fn from_settlement(s: &Settlement) -> Self {
+        NetFlow { usdc_to_vault: s.usdc_to_vault, crt_to_vault: s.crt_to_vault }
+    }
+
+    /// The vault pays `usdc` and `crt` to the pool (fees).
+    pub fn vault_pays(&mut self, usdc: Usd, crt: TokenAmount) -> Result<()> {
+        let sub = |a: i64, b: u64| {
+            i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).ok_or(error!(TurboError::MathOverflow))
+        };
+        self.usdc_to_vault = sub(self.usdc_to_vault, usdc.0)?;
+        self.crt_to_vault = sub(self.crt_to_vault, crt.0)?;
+        Ok(())
+    }
+}
+
+/// The token accounts and signers that a [`NetFlow`] moves between.
+pub struct FlowAccounts<'a, 'info> {
+    pub token_program: &'a Program<'info, Token>,
+    pub vault: AccountInfo<'info>,
+    pub vault_seeds: &'a [&'a [u8]],
+    pub vault_usdc: &'a Account<'info, TokenAccount>,
+    pub vault_crt: &'a Account<'info, TokenAccount>,
+    pub pool: AccountInfo<'info>,
+    pub pool_bump: u8,
+    pub pool_usdc: &'a Account<'info, TokenAccount>,
+    pub pool_crt: &'a Account<'info, TokenAccount>,
+}
+
+impl<'info> FlowAccounts<'_, 'info> {
+    /// Move the flow: at most one transfer per token, skipped when zero.
+    pub fn execute(&self, flow: NetFlow) -> Result<()> {
+        self.one(flow.usdc_to_vault, self.vault_usdc, self.pool_usdc)?;
+        self.one(flow.crt_to_vault, self.vault_crt, self.pool_crt)
+    }
+
+    fn one(&self, to_vault: i64, vault_acc: &Account<'info, TokenAccount>, pool_acc: &Account<'info, TokenAccount>) -> Result<()> {
+        let pool_seeds: &[&[u8]] = &[POOL_SEED, &[self.pool_bump]];
+        match to_vault.signum() {
+            1 => transfer(
+                self.token_program,
+                pool_acc.to_account_info(),
+                vault_acc.to_account_info(),
+                self.pool.clone(),
+                pool_seeds,
+                to_vault as u64,
+            ),
+            -1 => transfer(
+                self.token_program,
+                vault_acc.to_account_info(),
+                pool_acc.to_account_info(),
+                self.vault.clone(),
+                self.vault_seeds,
+                to_vault.unsigned_abs(),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// An SPL Token transfer, signed by a PDA when `seeds` is not empty. Zero amounts are skipped.
+pub fn transfer<'info>(
+    token_program: &Program<'info, Token>,
+    from: AccountInfo<'info>,
+    to: AccountInfo<'info>,
+    authority: AccountInfo<'info>,
+    seeds: &[&[u8]],
+    amount: u64,
+) -> Result<()> {
+    if amount == 0 {
+        return Ok(());
+    }
+    let accounts = Transfer { from, to, authority };
+    if seeds.is_empty() {
+        token::transfer(CpiContext::new(token_program.key(), accounts), amount)
+    } else {
+        let signer: &[&[&[u8]]] = &[seeds];
+        token::transfer(CpiContext::new_with_signer(token_program.key(), accounts, signer), amount)
+    }
+}
