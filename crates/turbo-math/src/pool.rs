@@ -68,10 +68,12 @@ impl PoolValuation {
         Ok(())
     }
 
-    /// `assets - owed`. Fails with [`MathError::NonPositive`] if the pool is insolvent.
+    /// `assets - owed`. Fails with [`MathError::NonPositive`] if the pool owes more than it
+    /// holds. Zero is a value (an empty pool); whether shares may be priced at it is the
+    /// caller's decision.
     pub fn value(&self) -> MathResult<Usd> {
         let v = self.assets.safe_sub(self.owed_to_vaults)?;
-        if v <= 0 {
+        if v < 0 {
             return Err(MathError::NonPositive);
         }
         to_u64(v).map(Usd)

@@ -6,6 +6,18 @@ use anchor_lang::prelude::*;
 
 use crate::state::{ConfigParams, PoolCaps, VaultParams};
 
+/// Emit an event as a `Program data:` log line. On SBF this is exactly Anchor's `emit!` (the
+/// `sol_log_data` syscall). Off chain Anchor 1.2 discards event data, so native builds (the
+/// test bank, simulators) route it through the syscall stubs, where the bank can record it.
+#[inline]
+pub fn emit<E: anchor_lang::Event>(event: E) {
+    let data = event.data();
+    #[cfg(target_os = "solana")]
+    anchor_lang::solana_program::log::sol_log_data(&[&data]);
+    #[cfg(not(target_os = "solana"))]
+    anchor_lang::compat::solana_sysvar::program_stubs::sol_log_data(&[&data]);
+}
+
 #[event]
 pub struct ConfigInitializedEvent {
     pub admin: Pubkey,
@@ -137,8 +149,10 @@ pub struct MintEvent {
     pub fee_crt: u64,
     /// Value credited for the net deposit, micro-USD.
     pub deposit_value: u64,
-    /// NAV the tokens were priced at (worst price for the minter), micro-USD.
+    /// NAV at mid before the mint, micro-USD.
     pub nav_before: u64,
+    /// NAV the tokens were priced at (worst price for the minter), micro-USD.
+    pub nav_priced: u64,
     pub nav_after: u64,
     pub tokens_out: u64,
     pub supply_after: u64,

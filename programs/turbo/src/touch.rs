@@ -63,7 +63,7 @@ pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Co
     pool.bad_debt_absorbed = pool.bad_debt_absorbed.checked_add(s.bad_debt.0).ok_or(TurboError::MathOverflow)?;
     pool.unpaid_gains = pool.unpaid_gains.checked_add(s.unpaid_gain.0).ok_or(TurboError::MathOverflow)?;
     if s.pnl.0 != 0 || s.closed_out {
-        emit!(VaultSettledEvent {
+        crate::events::emit(VaultSettledEvent {
             vault: vault_key,
             price: px.asset.mid.0,
             previous_price: before.settle_price.0,

@@ -23,6 +23,6 @@ pub fn handler(ctx: Context<AcceptAdmin>) -> Result<()> {
     let previous = config.admin;
     config.admin = ctx.accounts.new_admin.key();
     config.pending_admin = Pubkey::default();
-    emit!(AdminAcceptedEvent { previous, admin: config.admin });
+    crate::events::emit(AdminAcceptedEvent { previous, admin: config.admin });
     Ok(())
 }

@@ -188,7 +188,7 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         .leverage(price.mid, price.mid, ctx.accounts.config.crt())
         .or_overflow()?
         .map_or(i64::MAX, |l| l.0);
-    emit!(VaultCreatedEvent {
+    crate::events::emit(VaultCreatedEvent {
         vault: vault_key,
         mint: vault.mint,
         vault_id: args.vault_id,

@@ -47,7 +47,7 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
     config.paused = 0;
     config.bump = ctx.bumps.config;
     config.vault_count = 0;
-    emit!(ConfigInitializedEvent {
+    crate::events::emit(ConfigInitializedEvent {
         admin: config.admin,
         guardian: config.guardian,
         treasury: config.treasury,

@@ -61,6 +61,6 @@ pub fn handler(ctx: Context<InitializePool>, caps: PoolCaps) -> Result<()> {
     pool.gross_cap_bps = caps.gross_cap_bps;
     pool.net_cap_bps = caps.net_cap_bps;
     pool.bump = ctx.bumps.pool;
-    emit!(PoolInitializedEvent { pool: pool.key(), lp_mint: pool.lp_mint, caps });
+    crate::events::emit(PoolInitializedEvent { pool: pool.key(), lp_mint: pool.lp_mint, caps });
     Ok(())
 }

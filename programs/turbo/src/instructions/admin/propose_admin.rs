@@ -15,6 +15,6 @@ pub struct ProposeAdmin<'info> {
 
 pub fn handler(ctx: Context<ProposeAdmin>, proposed: Pubkey) -> Result<()> {
     ctx.accounts.config.pending_admin = proposed;
-    emit!(AdminProposedEvent { admin: ctx.accounts.admin.key(), proposed });
+    crate::events::emit(AdminProposedEvent { admin: ctx.accounts.admin.key(), proposed });
     Ok(())
 }

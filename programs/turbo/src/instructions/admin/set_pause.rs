@@ -54,6 +54,6 @@ pub fn handler(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
             (Pubkey::default(), before, c.paused)
         }
     };
-    emit!(PauseChangedEvent { vault, by: ctx.accounts.authority.key(), flags_before: before, flags_after: after });
+    crate::events::emit(PauseChangedEvent { vault, by: ctx.accounts.authority.key(), flags_before: before, flags_after: after });
     Ok(())
 }

@@ -40,6 +40,6 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
     if let Some(p) = args.params {
         config.set_params(&p);
     }
-    emit!(ConfigUpdatedEvent { guardian: config.guardian, treasury: config.treasury, params: config.params() });
+    crate::events::emit(ConfigUpdatedEvent { guardian: config.guardian, treasury: config.treasury, params: config.params() });
     Ok(())
 }

@@ -19,6 +19,6 @@ pub fn handler(ctx: Context<UpdatePool>, caps: PoolCaps) -> Result<()> {
     let pool = &mut ctx.accounts.pool;
     pool.gross_cap_bps = caps.gross_cap_bps;
     pool.net_cap_bps = caps.net_cap_bps;
-    emit!(PoolCapsUpdatedEvent { caps });
+    crate::events::emit(PoolCapsUpdatedEvent { caps });
     Ok(())
 }

@@ -18,6 +18,6 @@ pub fn handler(ctx: Context<UpdateVault>, params: VaultParams) -> Result<()> {
     params.validate()?;
     let vault = &mut ctx.accounts.vault;
     vault.params = params;
-    emit!(VaultUpdatedEvent { vault: vault.key(), params });
+    crate::events::emit(VaultUpdatedEvent { vault: vault.key(), params });
     Ok(())
 }

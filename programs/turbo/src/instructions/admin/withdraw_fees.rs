@@ -48,7 +48,7 @@ pub fn handler(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()>
     pool.treasury_crt -= args.crt;
     pool.usdc_balance -= args.usdc;
     pool.crt_balance -= args.crt;
-    emit!(FeesWithdrawnEvent {
+    crate::events::emit(FeesWithdrawnEvent {
         treasury: ctx.accounts.config.treasury,
         usdc: args.usdc,
         crt: args.crt,

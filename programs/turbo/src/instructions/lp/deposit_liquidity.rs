@@ -50,6 +50,8 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
     let a = &mut *ctx.accounts;
     let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, &clock)?;
     let value = valued.valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
+    // Shares outstanding against nothing: a deposit would be diluted into them.
+    require!(value.0 > 0 || a.lp_mint.supply == 0, TurboError::PoolInsolvent);
     let shares = lp_shares_for_deposit(Usd(args.usdc_amount), Shares(a.lp_mint.supply), value).or_overflow()?;
     require!(shares.0 > 0, TurboError::MintTooSmall);
     require!(shares.0 >= args.min_shares_out, TurboError::SlippageExceeded);
@@ -78,7 +80,7 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
     let pool = &mut a.pool;
     pool.usdc_balance = pool.usdc_balance.checked_add(args.usdc_amount).ok_or(TurboError::MathOverflow)?;
     pool.crt_last_publish_time = valued.crt.publish_time;
-    emit!(LiquidityDepositedEvent {
+    crate::events::emit(LiquidityDepositedEvent {
         provider: a.provider.key(),
         usdc_in: args.usdc_amount,
         shares_out: shares.0,

@@ -56,6 +56,8 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     let a = &mut *ctx.accounts;
     let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, &clock)?;
     let value = valued.valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
+    // Shares outstanding against nothing: a deposit would be diluted into them.
+    require!(value.0 > 0 || a.lp_mint.supply == 0, TurboError::PoolInsolvent);
     let supply = Shares(a.lp_mint.supply);
     let value_out = lp_value_for_shares(Shares(args.shares), supply, value).or_overflow()?;
 
@@ -103,7 +105,7 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     pool.usdc_balance = pool.usdc_balance.checked_sub(usdc_out.0).ok_or(TurboError::MathOverflow)?;
     pool.crt_balance = pool.crt_balance.checked_sub(crt_out.0).ok_or(TurboError::MathOverflow)?;
     pool.crt_last_publish_time = valued.crt.publish_time;
-    emit!(LiquidityWithdrawnEvent {
+    crate::events::emit(LiquidityWithdrawnEvent {
         provider: a.provider.key(),
         shares_burned: args.shares,
         value_out: value_out.0,

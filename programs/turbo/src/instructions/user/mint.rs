@@ -158,7 +158,7 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
         q.shares_out.0,
     )?;
 
-    emit!(MintEvent {
+    crate::events::emit(MintEvent {
         vault: vault_key,
         user: a.user.key(),
         price: px.asset.mid.0,
@@ -169,6 +169,7 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
         fee_crt: q.fee_crt.0,
         deposit_value: q.deposit_value.0,
         nav_before,
+        nav_priced: q.nav.0,
         nav_after: touch::nav_of(&a.vault, &a.config, &px)?,
         tokens_out: q.shares_out.0,
         supply_after,

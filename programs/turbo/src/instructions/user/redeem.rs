@@ -150,7 +150,7 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         )?;
     }
 
-    emit!(RedeemEvent {
+    crate::events::emit(RedeemEvent {
         vault: vault_key,
         user: a.user.key(),
         price: px.asset.mid.0,

@@ -1,0 +1,53 @@
+//! The default parameters of DESIGN §5, in program units. `docs/parameters.md` keeps the same
+//! table; manifests in `migrations/` start from these.
+
+use turbo::constants::*;
+use turbo::state::{ConfigParams, PoolCaps, VaultParams};
+
+/// Protocol defaults: CRT weight 0.8, 60 s / 2% on CRT's price, half of fees to LPs, $1 bounty.
+pub fn config_params() -> ConfigParams {
+    ConfigParams {
+        crt_weight_bps: DEFAULT_CRT_WEIGHT_BPS,
+        crt_max_age_secs: 60,
+        crt_max_conf_bps: 200,
+        lp_fee_share_bps: DEFAULT_LP_FEE_SHARE_BPS,
+        keeper_bounty: 1_000_000,
+    }
+}
+
+/// The pool backs at most 5x its value gross and 3x net per asset.
+pub fn pool_caps() -> PoolCaps {
+    PoolCaps { gross_cap_bps: 50_000, net_cap_bps: 30_000 }
+}
+
+/// Turbo BTC/SOL/FET: +3x, band [2.9, 3.0], emergency 4.0, 5% steps, 30 s interval, 30 s
+/// price age, 2% confidence.
+pub fn turbo_params() -> VaultParams {
+    VaultParams {
+        target_leverage: 3_000_000,
+        band_lo: 2_900_000,
+        band_hi: 3_000_000,
+        emergency_leverage: 4_000_000,
+        step_bps: 500,
+        min_interval_secs: 30,
+        jitter_secs: 0,
+        max_price_age_secs: 30,
+        max_conf_bps: 200,
+        mint_fee_bps: DEFAULT_MINT_FEE_BPS,
+        redeem_fee_bps: DEFAULT_REDEEM_FEE_BPS,
+        supply_cap: 1_000_000_000_000_000,
+        vol_budget_bps: 0,
+        split_threshold: DEFAULT_SPLIT_THRESHOLD,
+    }
+}
+
+/// Bear BTC: −2x, band [2.0, 2.5], emergency 3.0.
+pub fn bear_params() -> VaultParams {
+    VaultParams {
+        target_leverage: -2_000_000,
+        band_lo: 2_000_000,
+        band_hi: 2_500_000,
+        emergency_leverage: 3_000_000,
+        ..turbo_params()
+    }
+}

@@ -1,0 +1,451 @@
+//! A deployment on the in-process bank, and the handles a test needs to drive it.
+
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_lang::AccountDeserialize;
+use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::account_info::AccountInfo;
+use solana_sdk::clock::Clock;
+use solana_sdk::entrypoint::ProgramResult;
+use solana_sdk::program_pack::Pack;
+use solana_sdk::pubkey::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::Transaction;
+use spl_token_interface::state::{Account as TokenAccountState, Mint as MintState};
+use turbo::instructions::*;
+use turbo::state::{Config, Pool, Vault, VaultParams};
+use turbo_sdk::defaults;
+use turbo_sdk::ix::{self, Deployment, PricedVault, UserAccounts};
+use turbo_sdk::pda::{self, VaultKeys};
+
+use crate::outcome::{assert_ok, Outcome};
+use crate::pyth::*;
+
+pub const USDC_DECIMALS: u8 = 6;
+/// CRT has 9 decimals in the test deployment, so decimals are never assumed equal to USDC's.
+pub const CRT_DECIMALS: u8 = 9;
+/// One whole USDC, raw.
+pub const USDC: u64 = 1_000_000;
+/// One whole CRT, raw.
+pub const CRT: u64 = 1_000_000_000;
+/// One USD at Pyth's exponent -8.
+pub const PX: i64 = 100_000_000;
+/// The bank's clock starts here (2023-11-14).
+pub const GENESIS_TIME: i64 = 1_700_000_000;
+
+pub const BTC_VAULT: u16 = 1;
+pub const SOL_VAULT: u16 = 2;
+pub const FET_VAULT: u16 = 3;
+pub const BEAR_BTC_VAULT: u16 = 4;
+
+/// Anchor 1.x ties the program id, accounts and data to one lifetime; leak them so a plain
+/// function fits `processor!`. Leaking is fine in a test process (NOTES.md).
+fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let program_id: &'static Pubkey = Box::leak(Box::new(*program_id));
+    let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
+    let accounts: &'static [AccountInfo<'static>] =
+        unsafe { std::mem::transmute(Box::leak(accounts.to_vec().into_boxed_slice()) as &[AccountInfo]) };
+    turbo::entry(program_id, accounts, data)
+}
+
+/// A Pyth price account the fixture controls.
+#[derive(Clone, Copy, Debug)]
+pub struct Feed {
+    pub account: Pubkey,
+    pub quote: Quote,
+}
+
+/// A wallet with USDC and CRT accounts.
+pub struct User {
+    pub key: Keypair,
+    pub usdc: Pubkey,
+    pub crt: Pubkey,
+}
+
+impl User {
+    pub fn pubkey(&self) -> Pubkey {
+        self.key.pubkey()
+    }
+    /// The accounts for minting or redeeming `vault`'s token.
+    pub fn accounts(&self, vault: &PricedVault) -> UserAccounts {
+        UserAccounts {
+            user: self.pubkey(),
+            tokens: pda::token_2022_ata(&self.pubkey(), &vault.keys.mint),
+            usdc: self.usdc,
+            crt: Some(self.crt),
+        }
+    }
+    /// The user's LP token account.
+    pub fn lp(&self) -> Pubkey {
+        pda::ata(&self.pubkey(), &pda::lp_mint())
+    }
+}
+
+pub struct Fixture {
+    pub ctx: ProgramTestContext,
+    pub admin: Keypair,
+    pub guardian: Keypair,
+    pub treasury: Keypair,
+    pub mint_authority: Keypair,
+    pub d: Deployment,
+    pub now: i64,
+    pub slot: u64,
+    pub btc: Feed,
+    pub sol: Feed,
+    pub fet: Feed,
+    pub crt: Feed,
+    /// Vaults created so far, in registry order.
+    pub vaults: Vec<PricedVault>,
+}
+
+impl Fixture {
+    /// Config and pool, no liquidity and no vault. BTC $60,000, SOL $150, FET $1.50, CRT $1.
+    pub async fn new() -> Fixture {
+        let mut pt = ProgramTest::new("turbo", turbo::ID, processor!(entry));
+        pt.prefer_bpf(false);
+        let mint_authority = Keypair::new();
+        let usdc_mint = Pubkey::new_unique();
+        let crt_mint = Pubkey::new_unique();
+        pt.add_account(usdc_mint, mint_account(&mint_authority.pubkey(), USDC_DECIMALS));
+        pt.add_account(crt_mint, mint_account(&mint_authority.pubkey(), CRT_DECIMALS));
+        let feed = |hex: &str, price: i64| Feed {
+            account: Pubkey::new_unique(),
+            quote: Quote::new(feed_id(hex), price, GENESIS_TIME),
+        };
+        let (btc, sol, fet, crt) = (
+            feed(BTC_FEED, 60_000 * PX),
+            feed(SOL_FEED, 150 * PX),
+            feed(FET_FEED, 150_000_000),
+            feed(CRT_FEED, PX),
+        );
+        for f in [&btc, &sol, &fet, &crt] {
+            pt.add_account(f.account, price_account(&f.quote, pyth_solana_receiver_sdk::ID));
+        }
+        let ctx = pt.start_with_context().await;
+        crate::outcome::install_event_log();
+        let admin = ctx.payer.insecure_clone();
+        let mut fx = Fixture {
+            ctx,
+            admin,
+            guardian: Keypair::new(),
+            treasury: Keypair::new(),
+            mint_authority,
+            d: Deployment { usdc_mint, crt_mint, crt_price: crt.account },
+            now: GENESIS_TIME,
+            slot: 1,
+            btc,
+            sol,
+            fet,
+            crt,
+            vaults: Vec::new(),
+        };
+        let admin = fx.admin.pubkey();
+        let init = ix::initialize_config(
+            &fx.d,
+            admin,
+            InitializeConfigArgs {
+                guardian: fx.guardian.pubkey(),
+                treasury: fx.treasury.pubkey(),
+                crt_feed_id: feed_id(CRT_FEED),
+                params: defaults::config_params(),
+            },
+        );
+        let pool = ix::initialize_pool(&fx.d, admin, defaults::pool_caps());
+        assert_ok(&fx.send(&[init, pool], &[]).await);
+        fx
+    }
+
+    /// A full deployment: an LP with 1,000,000 USDC in the pool, then Turbo BTC, SOL and FET
+    /// with $1,000 seeds each.
+    pub async fn deployed() -> (Fixture, User) {
+        let mut fx = Fixture::new().await;
+        let lp = fx.user(1_000_000 * USDC, 0).await;
+        assert_ok(&fx.deposit_liquidity(&lp, 1_000_000 * USDC).await);
+        fx.create_vault(BTC_VAULT, "Turbo BTC", "tBTC", Asset::Btc, defaults::turbo_params(), 1_000 * USDC).await;
+        fx.create_vault(SOL_VAULT, "Turbo SOL", "tSOL", Asset::Sol, defaults::turbo_params(), 1_000 * USDC).await;
+        fx.create_vault(FET_VAULT, "Turbo FET", "tFET", Asset::Fet, defaults::turbo_params(), 1_000 * USDC).await;
+        (fx, lp)
+    }
+
+    // --- transactions ---
+
+    /// Send `ixs` in one transaction in a fresh slot, signed by the payer and `signers`.
+    pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Outcome {
+        self.slot += 1;
+        self.ctx.warp_to_slot(self.slot).expect("warp");
+        self.write_clock();
+        let payer = self.ctx.payer.insecure_clone();
+        let mut all: Vec<&Keypair> = vec![&payer];
+        for s in signers {
+            if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
+                all.push(s);
+            }
+        }
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, self.ctx.last_blockhash);
+        let r = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");
+        let (logs, compute_units) = r.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
+        Outcome { result: r.result, logs, compute_units }
+    }
+
+    // --- time and prices ---
+
+    fn write_clock(&mut self) {
+        self.ctx.set_sysvar(&Clock {
+            slot: self.slot,
+            epoch_start_timestamp: GENESIS_TIME,
+            epoch: 0,
+            leader_schedule_epoch: 1,
+            unix_timestamp: self.now,
+        });
+    }
+
+    /// Move the clock forward by `secs`.
+    pub fn advance(&mut self, secs: i64) {
+        self.now += secs;
+        self.write_clock();
+    }
+
+    /// Publish `price` (exponent -8) with confidence `conf` at the current time.
+    pub fn set_price(&mut self, asset: Asset, price: i64, conf: u64) {
+        let now = self.now;
+        let f = self.feed_mut(asset);
+        f.quote.price = price;
+        f.quote.conf = conf;
+        f.quote.publish_time = now;
+        let (acc, q) = (f.account, f.quote);
+        self.write_quote(acc, &q, pyth_solana_receiver_sdk::ID);
+    }
+
+    /// Overwrite a price account with any quote and owner (for attacks and edge cases).
+    pub fn write_quote(&mut self, account: Pubkey, q: &Quote, owner: Pubkey) {
+        self.ctx.set_account(&account, &AccountSharedData::from(price_account(q, owner)));
+    }
+
+    pub fn feed(&self, asset: Asset) -> &Feed {
+        match asset {
+            Asset::Btc => &self.btc,
+            Asset::Sol => &self.sol,
+            Asset::Fet => &self.fet,
+            Asset::Crt => &self.crt,
+        }
+    }
+
+    fn feed_mut(&mut self, asset: Asset) -> &mut Feed {
+        match asset {
+            Asset::Btc => &mut self.btc,
+            Asset::Sol => &mut self.sol,
+            Asset::Fet => &mut self.fet,
+            Asset::Crt => &mut self.crt,
+        }
+    }
+
+    // --- users and tokens ---
+
+    /// A new wallet with SOL for fees and `usdc` / `crt` raw units in its token accounts.
+    pub async fn user(&mut self, usdc: u64, crt: u64) -> User {
+        let key = Keypair::new();
+        let owner = key.pubkey();
+        let payer = self.ctx.payer.pubkey();
+        let mut ixs = vec![solana_system_interface::instruction::transfer(&payer, &owner, 1_000_000_000)];
+        for (mint, amount) in [(self.d.usdc_mint, usdc), (self.d.crt_mint, crt)] {
+            ixs.push(create_associated_token_account_idempotent(&payer, &owner, &mint, &anchor_spl::token::ID));
+            if amount > 0 {
+                ixs.push(
+                    spl_token_interface::instruction::mint_to(
+                        &anchor_spl::token::ID,
+                        &mint,
+                        &pda::ata(&owner, &mint),
+                        &self.mint_authority.pubkey(),
+                        &[],
+                        amount,
+                    )
+                    .expect("mint_to"),
+                );
+            }
+        }
+        ixs.push(create_associated_token_account_idempotent(&payer, &owner, &pda::lp_mint(), &anchor_spl::token::ID));
+        let auth = self.mint_authority.insecure_clone();
+        assert_ok(&self.send(&ixs, &[&auth]).await);
+        User { usdc: pda::ata(&owner, &self.d.usdc_mint), crt: pda::ata(&owner, &self.d.crt_mint), key }
+    }
+
+    /// Create `user`'s Token-2022 account for `vault`'s token.
+    pub async fn open_token_account(&mut self, user: &User, vault: &PricedVault) -> Pubkey {
+        let payer = self.ctx.payer.pubkey();
+        let ix = create_associated_token_account_idempotent(&payer, &user.pubkey(), &vault.keys.mint, &anchor_spl::token_2022::ID);
+        assert_ok(&self.send(&[ix], &[]).await);
+        pda::token_2022_ata(&user.pubkey(), &vault.keys.mint)
+    }
+
+    /// Token balance of any SPL Token or Token-2022 account (0 if it does not exist).
+    pub async fn balance(&mut self, account: Pubkey) -> u64 {
+        match self.ctx.banks_client.get_account(account).await.expect("bank") {
+            // The base layout (mint, owner, amount) is shared by both token programs.
+            Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().unwrap()),
+            _ => 0,
+        }
+    }
+
+    /// Supply of any SPL Token or Token-2022 mint.
+    pub async fn supply(&mut self, mint: Pubkey) -> u64 {
+        let a = self.ctx.banks_client.get_account(mint).await.expect("bank").expect("mint exists");
+        u64::from_le_bytes(a.data[36..44].try_into().unwrap())
+    }
+
+    pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
+        self.ctx.banks_client.get_account(key).await.expect("bank")
+    }
+
+    async fn anchor_account<T: AccountDeserialize>(&mut self, key: Pubkey) -> T {
+        let a = self.account(key).await.expect("account exists");
+        T::try_deserialize(&mut a.data.as_slice()).expect("decode")
+    }
+
+    pub async fn config(&mut self) -> Config {
+        self.anchor_account(pda::config()).await
+    }
+    pub async fn pool(&mut self) -> Pool {
+        self.anchor_account(pda::pool()).await
+    }
+    pub async fn vault(&mut self, id: u16) -> Vault {
+        self.anchor_account(pda::vault(id)).await
+    }
+
+    /// The priced vault with this id.
+    pub fn v(&self, id: u16) -> PricedVault {
+        *self.vaults.iter().find(|v| v.keys.id == id).expect("vault exists")
+    }
+
+    /// Assert DESIGN §7's first invariant: every token balance of the pool and of each vault
+    /// equals the program's accounting.
+    pub async fn assert_books_balance(&mut self) {
+        let pool = self.pool().await;
+        assert_eq!(self.balance(pool.usdc_reserve).await, pool.usdc_balance, "pool USDC");
+        assert_eq!(self.balance(pool.crt_reserve).await, pool.crt_balance, "pool CRT");
+        for v in self.vaults.clone() {
+            let vault = self.vault(v.keys.id).await;
+            assert_eq!(self.balance(vault.usdc_reserve).await, vault.usdc_balance, "vault {} USDC", v.keys.id);
+            assert_eq!(self.balance(vault.crt_reserve).await, vault.crt_balance, "vault {} CRT", v.keys.id);
+        }
+    }
+
+    // --- protocol actions ---
+
+    pub async fn create_vault(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64) -> Outcome {
+        let admin_usdc = pda::ata(&self.admin.pubkey(), &self.d.usdc_mint);
+        let payer = self.ctx.payer.pubkey();
+        let fund = [
+            create_associated_token_account_idempotent(&payer, &self.admin.pubkey(), &self.d.usdc_mint, &anchor_spl::token::ID),
+            spl_token_interface::instruction::mint_to(&anchor_spl::token::ID, &self.d.usdc_mint, &admin_usdc, &self.mint_authority.pubkey(), &[], seed)
+                .expect("mint_to"),
+        ];
+        let auth = self.mint_authority.insecure_clone();
+        assert_ok(&self.send(&fund, &[&auth]).await);
+        let price = self.feed(asset).account;
+        let ix = ix::create_vault(
+            &self.d,
+            self.admin.pubkey(),
+            admin_usdc,
+            price,
+            CreateVaultArgs {
+                vault_id: id,
+                name: name.into(),
+                symbol: symbol.into(),
+                uri: format!("https://turbo.example/{symbol}.json"),
+                feed_id: self.feed(asset).quote.feed_id,
+                params,
+                seed_usdc: seed,
+            },
+        );
+        let out = self.send(&[ix], &[]).await;
+        if out.result.is_ok() {
+            self.vaults.push(PricedVault { keys: VaultKeys::new(id), price });
+        }
+        out
+    }
+
+    pub async fn deposit_liquidity(&mut self, lp: &User, amount: u64) -> Outcome {
+        let ix = ix::deposit_liquidity(
+            &self.d,
+            lp.pubkey(),
+            lp.usdc,
+            lp.lp(),
+            &self.vaults,
+            DepositLiquidityArgs { usdc_amount: amount, min_shares_out: 0 },
+        );
+        self.send(&[ix], &[&lp.key]).await
+    }
+
+    pub async fn withdraw_liquidity(&mut self, lp: &User, shares: u64) -> Outcome {
+        let ix = ix::withdraw_liquidity(
+            &self.d,
+            lp.pubkey(),
+            lp.lp(),
+            lp.usdc,
+            Some(lp.crt),
+            &self.vaults,
+            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 },
+        );
+        self.send(&[ix], &[&lp.key]).await
+    }
+
+    /// Mint `vault`'s token with `usdc` (and `crt`), opening the user's token account first.
+    pub async fn mint(&mut self, user: &User, id: u16, usdc: u64, crt: u64, min_out: u64) -> Outcome {
+        let v = self.v(id);
+        self.open_token_account(user, &v).await;
+        let ix = ix::mint(&self.d, &v, &user.accounts(&v), MintArgs { usdc_amount: usdc, crt_amount: crt, min_tokens_out: min_out });
+        self.send(&[ix], &[&user.key]).await
+    }
+
+    pub async fn redeem(&mut self, user: &User, id: u16, amount: u64) -> Outcome {
+        let v = self.v(id);
+        let ix = ix::redeem(&self.d, &v, &user.accounts(&v), RedeemArgs { amount, min_usdc_out: 0, min_crt_out: 0 });
+        self.send(&[ix], &[&user.key]).await
+    }
+
+    /// The user's token balance in `vault`.
+    pub async fn tokens(&mut self, user: &User, id: u16) -> u64 {
+        let mint = self.v(id).keys.mint;
+        self.balance(pda::token_2022_ata(&user.pubkey(), &mint)).await
+    }
+}
+
+/// The assets of the test deployment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Asset {
+    Btc,
+    Sol,
+    Fet,
+    Crt,
+}
+
+fn mint_account(authority: &Pubkey, decimals: u8) -> Account {
+    let mut data = vec![0u8; MintState::LEN];
+    MintState {
+        mint_authority: Some(*authority).into(),
+        supply: 0,
+        decimals,
+        is_initialized: true,
+        freeze_authority: None.into(),
+    }
+    .pack_into_slice(&mut data);
+    Account { lamports: 1_000_000_000, data, owner: anchor_spl::token::ID, executable: false, rent_epoch: 0 }
+}
+
+/// A classic SPL token account state, for tests that forge one.
+pub fn token_account(mint: Pubkey, owner: Pubkey, amount: u64) -> Account {
+    let mut data = vec![0u8; TokenAccountState::LEN];
+    TokenAccountState {
+        mint,
+        owner,
+        amount,
+        delegate: None.into(),
+        state: spl_token_interface::state::AccountState::Initialized,
+        is_native: None.into(),
+        delegated_amount: 0,
+        close_authority: None.into(),
+    }
+    .pack_into_slice(&mut data);
+    Account { lamports: 1_000_000_000, data, owner: anchor_spl::token::ID, executable: false, rent_epoch: 0 }
+}

@@ -1,0 +1,3 @@
+//! Program tests on the in-process bank. One binary, one module per area.
+
+mod scenario;
