@@ -266,7 +266,8 @@ impl Fixture {
         }
         ixs.push(create_associated_token_account_idempotent(&payer, &owner, &pda::lp_mint(), &anchor_spl::token::ID));
         let auth = self.mint_authority.insecure_clone();
-        assert_ok(&self.send(&ixs, &[&auth]).await);
+        let signers: &[&Keypair] = if usdc > 0 || crt > 0 { &[&auth] } else { &[] };
+        assert_ok(&self.send(&ixs, signers).await);
         User { usdc: pda::ata(&owner, &self.d.usdc_mint), crt: pda::ata(&owner, &self.d.crt_mint), key }
     }
 
@@ -398,6 +399,18 @@ impl Fixture {
         self.send(&[ix], &[&user.key]).await
     }
 
+    /// The mint instruction, for tests that tamper with it before sending.
+    pub async fn mint_ix(&mut self, user: &User, id: u16, usdc: u64, crt: u64, min_out: u64) -> Instruction {
+        let v = self.v(id);
+        self.open_token_account(user, &v).await;
+        ix::mint(&self.d, &v, &user.accounts(&v), MintArgs { usdc_amount: usdc, crt_amount: crt, min_tokens_out: min_out })
+    }
+
+    pub fn redeem_ix(&self, user: &User, id: u16, amount: u64) -> Instruction {
+        let v = self.v(id);
+        ix::redeem(&self.d, &v, &user.accounts(&v), RedeemArgs { amount, min_usdc_out: 0, min_crt_out: 0 })
+    }
+
     pub async fn redeem(&mut self, user: &User, id: u16, amount: u64) -> Outcome {
         let v = self.v(id);
         let ix = ix::redeem(&self.d, &v, &user.accounts(&v), RedeemArgs { amount, min_usdc_out: 0, min_crt_out: 0 });
@@ -448,4 +461,15 @@ pub fn token_account(mint: Pubkey, owner: Pubkey, amount: u64) -> Account {
     }
     .pack_into_slice(&mut data);
     Account { lamports: 1_000_000_000, data, owner: anchor_spl::token::ID, executable: false, rent_epoch: 0 }
+}
+
+/// Replace every occurrence of `from` in `ix`'s accounts with `to` (an account swap attack).
+pub fn swap_account(mut ix: Instruction, from: Pubkey, to: Pubkey) -> Instruction {
+    let mut hit = false;
+    for m in ix.accounts.iter_mut().filter(|m| m.pubkey == from) {
+        m.pubkey = to;
+        hit = true;
+    }
+    assert!(hit, "{from} is not an account of this instruction");
+    ix
 }

@@ -1,3 +1,4 @@
 //! Program tests on the in-process bank. One binary, one module per area.
 
+mod rejections;
 mod scenario;
