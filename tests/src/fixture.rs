@@ -13,6 +13,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use spl_token_interface::state::{Account as TokenAccountState, Mint as MintState};
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo::instructions::*;
 use turbo::state::{Config, Pool, Vault, VaultParams};
 use turbo_sdk::defaults;
@@ -97,6 +98,8 @@ pub struct Fixture {
     pub crt: Feed,
     /// Vaults created so far, in registry order.
     pub vaults: Vec<PricedVault>,
+    /// A keeper wallet with a USDC account for bounties.
+    pub keeper: Option<User>,
 }
 
 impl Fixture {
@@ -139,6 +142,7 @@ impl Fixture {
             fet,
             crt,
             vaults: Vec::new(),
+            keeper: None,
         };
         let admin = fx.admin.pubkey();
         let init = ix::initialize_config(
@@ -157,7 +161,7 @@ impl Fixture {
     }
 
     /// A full deployment: an LP with 1,000,000 USDC in the pool, then Turbo BTC, SOL and FET
-    /// with $1,000 seeds each.
+    /// and Bear BTC with $1,000 seeds each, and a keeper.
     pub async fn deployed() -> (Fixture, User) {
         let mut fx = Fixture::new().await;
         let lp = fx.user(1_000_000 * USDC, 0).await;
@@ -165,6 +169,9 @@ impl Fixture {
         fx.create_vault(BTC_VAULT, "Turbo BTC", "tBTC", Asset::Btc, defaults::turbo_params(), 1_000 * USDC).await;
         fx.create_vault(SOL_VAULT, "Turbo SOL", "tSOL", Asset::Sol, defaults::turbo_params(), 1_000 * USDC).await;
         fx.create_vault(FET_VAULT, "Turbo FET", "tFET", Asset::Fet, defaults::turbo_params(), 1_000 * USDC).await;
+        fx.create_vault(BEAR_BTC_VAULT, "Bear BTC", "bBTC", Asset::Btc, defaults::bear_params(), 1_000 * USDC).await;
+        let keeper = fx.user(0, 0).await;
+        fx.keeper = Some(keeper);
         (fx, lp)
     }
 
@@ -204,6 +211,23 @@ impl Fixture {
     pub fn advance(&mut self, secs: i64) {
         self.now += secs;
         self.write_clock();
+    }
+
+    /// Move the clock forward by `secs` and republish every feed at its current price, as
+    /// Pyth's push feeds do.
+    pub fn tick(&mut self, secs: i64) {
+        self.advance(secs);
+        for asset in [Asset::Btc, Asset::Sol, Asset::Fet, Asset::Crt] {
+            let q = self.feed(asset).quote;
+            self.set_price(asset, q.price, q.conf);
+        }
+    }
+
+    /// Move `asset`'s price by `bps` basis points (negative for a fall), rounding down.
+    pub fn move_price(&mut self, asset: Asset, bps: i64) {
+        let q = self.feed(asset).quote;
+        let price = (q.price as i128 * (10_000 + bps) as i128 / 10_000) as i64;
+        self.set_price(asset, price, q.conf);
     }
 
     /// Publish `price` (exponent -8) with confidence `conf` at the current time.
@@ -415,6 +439,28 @@ impl Fixture {
         let v = self.v(id);
         let ix = ix::redeem(&self.d, &v, &user.accounts(&v), RedeemArgs { amount, min_usdc_out: 0, min_crt_out: 0 });
         self.send(&[ix], &[&user.key]).await
+    }
+
+    /// Rebalance vault `id` as the fixture's keeper, bounty to the keeper's USDC account.
+    pub async fn rebalance(&mut self, id: u16) -> Outcome {
+        let v = self.v(id);
+        let keeper = self.keeper.as_ref().expect("deployed fixture has a keeper");
+        let (key, usdc) = (keeper.key.insecure_clone(), keeper.usdc);
+        let ix = ix::rebalance(&self.d, &v, key.pubkey(), Some(usdc));
+        self.send(&[ix], &[&key]).await
+    }
+
+    /// What the next `rebalance` of vault `id` will do, previewed by the SDK on the bank's
+    /// current accounts (the program's own `plan`), for the clock of the next transaction.
+    pub async fn preview_rebalance(&mut self, id: u16) -> turbo::instructions::keeper::rebalance::RebalancePlan {
+        let v = self.v(id);
+        let (config, mut pool, mut vault) = (self.config().await, self.pool().await, self.vault(id).await);
+        let supply = self.supply(v.keys.mint).await;
+        let asset: PriceUpdateV2 = self.anchor_account(v.price).await;
+        let crt: PriceUpdateV2 = self.anchor_account(self.d.crt_price).await;
+        let at = turbo_sdk::preview::At { unix_timestamp: self.now, slot: self.slot + 1 };
+        let px = turbo_sdk::preview::prices(&config, &vault, &asset, &crt, at).expect("prices pass the gate");
+        turbo_sdk::preview::rebalance(&config, &mut pool, &mut vault, supply, &px, at, true).expect("plan")
     }
 
     /// The user's token balance in `vault`.

@@ -249,3 +249,26 @@ pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArg
         instruction::Redeem { args },
     )
 }
+
+/// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
+pub fn rebalance(d: &Deployment, v: &PricedVault, keeper: Pubkey, keeper_usdc: Option<Pubkey>) -> Instruction {
+    build(
+        accounts::Rebalance {
+            keeper,
+            config: pda::config(),
+            pool: pda::pool(),
+            vault: v.keys.vault,
+            mint: v.keys.mint,
+            vault_usdc: v.keys.usdc_reserve,
+            vault_crt: v.keys.crt_reserve,
+            pool_usdc: pda::pool_usdc(),
+            pool_crt: pda::pool_crt(),
+            keeper_usdc,
+            price_update: v.price,
+            crt_price_update: d.crt_price,
+            token_program: anchor_spl::token::ID,
+            token_2022_program: anchor_spl::token_2022::ID,
+        },
+        instruction::Rebalance {},
+    )
+}

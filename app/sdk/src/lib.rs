@@ -4,6 +4,7 @@
 pub mod defaults;
 pub mod ix;
 pub mod pda;
+pub mod preview;
 
 pub use turbo;
 pub use turbo_math as math;

@@ -20,13 +20,17 @@ pub mod fixed;
 pub mod oracle;
 pub mod pool;
 pub mod position;
+pub mod rebalance;
 pub mod trade;
 pub mod units;
+pub mod vol;
 
 pub use error::{MathError, MathResult};
 pub use fixed::*;
 pub use oracle::*;
 pub use pool::*;
 pub use position::*;
+pub use rebalance::*;
 pub use trade::*;
 pub use units::*;
+pub use vol::*;

@@ -327,3 +327,48 @@ mod tests {
         }
     }
 }
+
+/// Token price per UI token (micro-USD) of a vault with `nav` over `supply` raw shares of 6
+/// decimals, after `splits` reverse splits (multiplier `2^-splits`), rounded down.
+pub fn ui_token_price(nav: Usd, supply: Shares, splits: u8) -> MathResult<Usd> {
+    if supply.0 == 0 {
+        return Err(MathError::DivisionByZero);
+    }
+    let num = (nav.0 as u128).safe_mul(1_000_000)?.checked_shl(splits as u32).ok_or(MathError::Overflow)?;
+    u128_to_u64(num / supply.0 as u128).map(Usd)
+}
+
+/// Most reverse splits a vault may accumulate (the multiplier stays ≥ 2^-64).
+pub const MAX_SPLITS: u8 = 64;
+
+/// How many more halvings of the UI multiplier bring the UI token price back to at least
+/// `threshold` (DESIGN §5.6). Zero when the price is at or above it, or the NAV is zero (a
+/// wiped-out vault is not split).
+pub fn splits_needed(nav: Usd, supply: Shares, splits: u8, threshold: Usd) -> MathResult<u8> {
+    if nav.0 == 0 || supply.0 == 0 {
+        return Ok(0);
+    }
+    let mut n = 0u8;
+    while splits.saturating_add(n) < MAX_SPLITS && ui_token_price(nav, supply, splits + n)? < threshold {
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod split_tests {
+    use super::*;
+
+    #[test]
+    fn ui_price_doubles_per_split() {
+        // $1,000 over 100 tokens is $10; $900 is $9: one split makes it $18.
+        assert_eq!(ui_token_price(Usd(1_000_000_000), Shares(100_000_000), 0).unwrap(), Usd(10_000_000));
+        assert_eq!(splits_needed(Usd(1_000_000_000), Shares(100_000_000), 0, Usd(10_000_000)).unwrap(), 0);
+        assert_eq!(splits_needed(Usd(900_000_000), Shares(100_000_000), 0, Usd(10_000_000)).unwrap(), 1);
+        assert_eq!(ui_token_price(Usd(900_000_000), Shares(100_000_000), 1).unwrap(), Usd(18_000_000));
+        // $2 per token needs three halvings to pass $10.
+        assert_eq!(splits_needed(Usd(200_000_000), Shares(100_000_000), 0, Usd(10_000_000)).unwrap(), 3);
+        assert_eq!(splits_needed(Usd(0), Shares(100_000_000), 0, Usd(10_000_000)).unwrap(), 0);
+        assert_eq!(splits_needed(Usd(1), Shares(u64::MAX), 60, Usd(10_000_000)).unwrap(), 4);
+    }
+}

@@ -19,6 +19,7 @@ pub fn emit<E: anchor_lang::Event>(event: E) {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConfigInitializedEvent {
     pub admin: Pubkey,
     pub guardian: Pubkey,
@@ -30,6 +31,7 @@ pub struct ConfigInitializedEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ConfigUpdatedEvent {
     pub guardian: Pubkey,
     pub treasury: Pubkey,
@@ -37,18 +39,21 @@ pub struct ConfigUpdatedEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdminProposedEvent {
     pub admin: Pubkey,
     pub proposed: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct AdminAcceptedEvent {
     pub previous: Pubkey,
     pub admin: Pubkey,
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PauseChangedEvent {
     /// The vault whose flags changed; the default key for the protocol-wide flags.
     pub vault: Pubkey,
@@ -58,6 +63,7 @@ pub struct PauseChangedEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolInitializedEvent {
     pub pool: Pubkey,
     pub lp_mint: Pubkey,
@@ -65,11 +71,13 @@ pub struct PoolInitializedEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PoolCapsUpdatedEvent {
     pub caps: PoolCaps,
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LiquidityDepositedEvent {
     pub provider: Pubkey,
     /// USDC deposited.
@@ -82,6 +90,7 @@ pub struct LiquidityDepositedEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct LiquidityWithdrawnEvent {
     pub provider: Pubkey,
     pub shares_burned: u64,
@@ -97,6 +106,7 @@ pub struct LiquidityWithdrawnEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VaultCreatedEvent {
     pub vault: Pubkey,
     pub mint: Pubkey,
@@ -112,6 +122,7 @@ pub struct VaultCreatedEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VaultUpdatedEvent {
     pub vault: Pubkey,
     pub params: VaultParams,
@@ -119,6 +130,7 @@ pub struct VaultUpdatedEvent {
 
 /// Emitted whenever a touch realized PnL or closed the exposure.
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct VaultSettledEvent {
     pub vault: Pubkey,
     pub price: u64,
@@ -138,6 +150,7 @@ pub struct VaultSettledEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MintEvent {
     pub vault: Pubkey,
     pub user: Pubkey,
@@ -163,6 +176,7 @@ pub struct MintEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RedeemEvent {
     pub vault: Pubkey,
     pub user: Pubkey,
@@ -185,10 +199,54 @@ pub struct RedeemEvent {
 }
 
 #[event]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FeesWithdrawnEvent {
     pub treasury: Pubkey,
     pub usdc: u64,
     pub crt: u64,
     pub treasury_usdc_left: u64,
     pub treasury_crt_left: u64,
+}
+
+/// Emitted by every rebalance call, including those that had nothing to do.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct RebalanceEvent {
+    pub vault: Pubkey,
+    pub keeper: Pubkey,
+    pub price: u64,
+    /// `turbo_math::Action`: 0 in band, 1 waiting for the interval, 2 trim, 3 re-leverage,
+    /// 4 emergency, 5 no equity.
+    pub action: u8,
+    /// The step limit bound the move.
+    pub capped: bool,
+    /// Annualized volatility estimate, bps.
+    pub vol_bps: u64,
+    /// Signed target after the volatility budget and the imbalance cap, 6 decimals.
+    pub effective_target: i64,
+    pub leverage_before: i64,
+    pub leverage_after: i64,
+    pub exposure_before: i64,
+    pub exposure_after: i64,
+    /// PnL realized by this call's settlement, micro-USD.
+    pub pnl: i64,
+    pub bad_debt: u64,
+    pub closed_out: bool,
+    /// NAV after the call, micro-USD.
+    pub nav: u64,
+    /// USDC paid to the keeper.
+    pub bounty: u64,
+}
+
+/// The ScaledUiAmount multiplier was halved `splits_after − splits_before` times; raw balances
+/// did not change.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReverseSplitEvent {
+    pub vault: Pubkey,
+    pub splits_before: u8,
+    pub splits_after: u8,
+    /// Price per UI token before and after, micro-USD.
+    pub ui_price_before: u64,
+    pub ui_price_after: u64,
 }

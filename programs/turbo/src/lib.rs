@@ -100,4 +100,11 @@ pub mod turbo {
     pub fn redeem(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         user::redeem::handler(ctx, args)
     }
+
+    // --- keepers ---
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn rebalance(ctx: Context<Rebalance>) -> Result<()> {
+        keeper::rebalance::handler(ctx)
+    }
 }

@@ -9,13 +9,14 @@ use turbo_math::{Bps, Exposure, Lev, Prices, Settlement, SignedUsd, TokenAmount,
 
 use crate::constants::POOL_SEED;
 use crate::error::{MathResultExt, TurboError};
-use crate::events::VaultSettledEvent;
+use crate::events::{emit, VaultSettledEvent};
 use crate::oracle::{read_price, PriceRules};
 use crate::state::{Config, Pool, Vault};
 
-/// Read the asset and CRT prices for `vault` and advance its last-used publish times.
+/// Read the asset and CRT prices for `vault`. [`settle`] then advances its last-used publish
+/// times.
 pub fn read_vault_prices(
-    vault: &mut Vault,
+    vault: &Vault,
     config: &Config,
     asset: &PriceUpdateV2,
     crt: &PriceUpdateV2,
@@ -32,8 +33,6 @@ pub fn read_vault_prices(
         clock,
     )?;
     let crt = read_price(crt, crt_rules(config, vault.crt_last_publish_time), clock)?;
-    vault.last_publish_time = asset.publish_time;
-    vault.crt_last_publish_time = crt.publish_time;
     Ok(Prices { asset, crt })
 }
 
@@ -48,9 +47,11 @@ pub fn crt_rules(config: &Config, not_before: i64) -> PriceRules<'_> {
 }
 
 /// Settle `vault` at the mid price: realize its PnL against the pool's free balances, record
-/// bad debt and unpaid gains, and move its notional in the pool's asset book. Tokens move later,
-/// through [`NetFlow`].
-pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settlement> {
+/// bad debt and unpaid gains, move its notional in the pool's asset book, update its volatility
+/// estimate from the move, and advance its last-used publish times. Pure state: tokens move
+/// later through [`NetFlow`], and [`settle`] emits the event. Clients call this on decoded
+/// copies to preview a touch exactly.
+pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settlement> {
     let before = vault.book();
     let mut book = before;
     let mut free = pool.free_book()?;
@@ -58,25 +59,42 @@ pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Co
     pool.set_free_book(free)?;
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
     vault.set_book(&book);
-    vault.bad_debt = vault.bad_debt.checked_add(s.bad_debt.0).ok_or(TurboError::MathOverflow)?;
-    vault.unpaid_gains = vault.unpaid_gains.checked_add(s.unpaid_gain.0).ok_or(TurboError::MathOverflow)?;
-    pool.bad_debt_absorbed = pool.bad_debt_absorbed.checked_add(s.bad_debt.0).ok_or(TurboError::MathOverflow)?;
-    pool.unpaid_gains = pool.unpaid_gains.checked_add(s.unpaid_gain.0).ok_or(TurboError::MathOverflow)?;
+    let dt = px.asset.publish_time.saturating_sub(vault.last_publish_time);
+    vault.volatility = turbo_math::update_variance(vault.volatility, before.settle_price, px.asset.mid, dt).or_overflow()?;
+    vault.last_publish_time = px.asset.publish_time;
+    vault.crt_last_publish_time = px.crt.publish_time;
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or(error!(TurboError::MathOverflow));
+    vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
+    vault.unpaid_gains = add(vault.unpaid_gains, s.unpaid_gain.0)?;
+    pool.bad_debt_absorbed = add(pool.bad_debt_absorbed, s.bad_debt.0)?;
+    pool.unpaid_gains = add(pool.unpaid_gains, s.unpaid_gain.0)?;
+    Ok(s)
+}
+
+/// [`settle_state`], then the `VaultSettledEvent`.
+pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settlement> {
+    let previous_price = vault.settle_price;
+    let s = settle_state(vault, pool, config, px)?;
+    emit_settled(vault_key, previous_price, px, &s, vault.exposure);
+    Ok(s)
+}
+
+/// Emit `VaultSettledEvent` when a settlement realized PnL or closed the exposure.
+pub fn emit_settled(vault: Pubkey, previous_price: u64, px: &Prices, s: &Settlement, exposure: i64) {
     if s.pnl.0 != 0 || s.closed_out {
-        crate::events::emit(VaultSettledEvent {
-            vault: vault_key,
+        emit(VaultSettledEvent {
+            vault,
             price: px.asset.mid.0,
-            previous_price: before.settle_price.0,
+            previous_price,
             pnl: s.pnl.0,
             usdc_to_vault: s.usdc_to_vault,
             crt_to_vault: s.crt_to_vault,
             bad_debt: s.bad_debt.0,
             unpaid_gain: s.unpaid_gain.0,
             closed_out: s.closed_out,
-            exposure: vault.exposure,
+            exposure,
         });
     }
-    Ok(s)
 }
 
 /// The vault's leverage at mid prices, for events (`i64::MAX` when equity is not positive).
@@ -107,30 +125,54 @@ pub fn credit_fee(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, usdc: Usd, 
     Ok(())
 }
 
-/// Check the pool's caps after `vault`'s exposure moved from `old` (DESIGN §2, §5.5): the
-/// gross notional must stay under its cap, and a move that grows an asset's net imbalance must
-/// leave it under the net cap. Caps are measured against the pool's settled book value: free
-/// USDC plus free CRT at `crt_price` (zero when unknown).
-pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, crt: Option<(&Prices, u8)>) -> Result<()> {
+/// The pool's settled book value that caps are measured against: free USDC plus free CRT at
+/// the mid price (zero when no CRT price is at hand).
+pub fn pool_book_value(pool: &Pool, crt: Option<(&Prices, u8)>) -> Result<Usd> {
     let free = pool.free_book()?;
     let crt_value = match crt {
         Some((px, decimals)) => free.crt.value_floor(decimals, px.crt.mid).or_overflow()?,
         None => Usd(0),
     };
-    let value = free.usdc.checked_add(crt_value).or_overflow()?;
+    free.usdc.checked_add(crt_value).or_overflow()
+}
+
+/// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (DESIGN §2,
+/// §5.5): a move that grows |q| must keep the gross notional under its cap, and a move that
+/// grows its asset's heavy side must leave the net imbalance under the net cap. Moves that
+/// shrink risk are always allowed.
+pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd) -> Result<Option<TurboError>> {
     let (gross_cap, net_cap) = pool.caps();
     let new = Exposure(vault.exposure);
     if new.0.unsigned_abs() > old.0.unsigned_abs() {
         let cap = turbo_math::exposure_cap(value, gross_cap).or_overflow()?;
-        require!(pool.gross_notional()? <= cap, TurboError::PoolCapacityExceeded);
+        if pool.gross_notional()? > cap {
+            return Ok(Some(TurboError::PoolCapacityExceeded));
+        }
     }
     let book = pool.assets[vault.asset_index as usize].book();
     let grows_heavy_side = (new.0 > old.0 && book.long_heavy()) || (new.0 < old.0 && book.short > book.long);
-    if grows_heavy_side {
-        let cap = turbo_math::exposure_cap(value, net_cap).or_overflow()?;
-        require!(book.net() <= cap, TurboError::ImbalanceCapExceeded);
+    if grows_heavy_side && book.net() > turbo_math::exposure_cap(value, net_cap).or_overflow()? {
+        return Ok(Some(TurboError::ImbalanceCapExceeded));
     }
-    Ok(())
+    Ok(None)
+}
+
+/// Fail with the cap `vault`'s move breaks, if any.
+pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, crt: Option<(&Prices, u8)>) -> Result<()> {
+    let value = pool_book_value(pool, crt)?;
+    match cap_breach(pool, vault, old, value)? {
+        Some(e) => Err(error!(e)),
+        None => Ok(()),
+    }
+}
+
+/// `(net cap, net)` when `vault` is on the heavy side of its asset and the pool's net exposure
+/// is over its cap; the rebalance then lowers the vault's target (DESIGN §5.5).
+pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd) -> Result<Option<(Usd, Usd)>> {
+    let book = pool.assets[vault.asset_index as usize].book();
+    let heavy = if vault.exposure < 0 || vault.params.target_leverage < 0 { book.short > book.long } else { book.long_heavy() };
+    let cap = turbo_math::exposure_cap(value, pool.caps().1).or_overflow()?;
+    Ok((heavy && book.net() > cap).then_some((cap, book.net())))
 }
 
 /// Net token movement between a vault and the pool. Positive amounts flow to the vault.

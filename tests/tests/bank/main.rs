@@ -1,4 +1,5 @@
 //! Program tests on the in-process bank. One binary, one module per area.
 
+mod rebalance;
 mod rejections;
 mod scenario;

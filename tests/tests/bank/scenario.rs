@@ -7,9 +7,11 @@ use turbo_sdk::defaults;
 use turbo_tests::*;
 
 #[tokio::test]
-async fn fixture_deploys_three_vaults_with_books_in_balance() {
+async fn fixture_deploys_four_vaults_with_books_in_balance() {
     let (mut fx, _lp) = Fixture::deployed().await;
-    assert_eq!(fx.config().await.vault_count, 3);
+    assert_eq!(fx.config().await.vault_count, 4);
+    let bear = fx.vault(BEAR_BTC_VAULT).await;
+    assert_eq!(bear.exposure, -(2 * 1_000 * 1_000_000_000 / 60_000)); // -2 x $1,000 / $60,000
     fx.assert_books_balance().await;
 }
 

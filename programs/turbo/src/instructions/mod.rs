@@ -3,10 +3,12 @@
 //! (permissionless upkeep).
 
 pub mod admin;
+pub mod keeper;
 pub mod lp;
 pub mod user;
 
 #[allow(ambiguous_glob_reexports)]
 pub use admin::*;
+pub use keeper::*;
 pub use lp::*;
 pub use user::*;

@@ -46,6 +46,8 @@ pub struct Config {
     pub lp_fee_share_bps: u16,
     /// USDC paid to a keeper for a rebalance that changed exposure, micro-USD.
     pub keeper_bounty: u64,
+    /// The smallest exposure change (notional, micro-USD) that earns the bounty.
+    pub bounty_min_notional: u64,
     /// Protocol-wide pause flags (`pause::*`).
     pub paused: u8,
     pub bump: u8,
@@ -62,6 +64,7 @@ pub struct ConfigParams {
     pub crt_max_conf_bps: u16,
     pub lp_fee_share_bps: u16,
     pub keeper_bounty: u64,
+    pub bounty_min_notional: u64,
 }
 
 impl ConfigParams {
@@ -77,6 +80,8 @@ impl ConfigParams {
         );
         require!(self.lp_fee_share_bps <= 10_000, TurboError::FeeShareOutOfBounds);
         require!(self.keeper_bounty <= MAX_KEEPER_BOUNTY, TurboError::KeeperBountyTooHigh);
+        // A bounty must never exceed what the move it pays for is worth.
+        require!(self.bounty_min_notional >= self.keeper_bounty, TurboError::KeeperBountyTooHigh);
         Ok(())
     }
 }
@@ -89,6 +94,7 @@ impl Config {
             crt_max_conf_bps: self.crt_max_conf_bps,
             lp_fee_share_bps: self.lp_fee_share_bps,
             keeper_bounty: self.keeper_bounty,
+            bounty_min_notional: self.bounty_min_notional,
         }
     }
 
@@ -98,6 +104,7 @@ impl Config {
         self.crt_max_conf_bps = p.crt_max_conf_bps;
         self.lp_fee_share_bps = p.lp_fee_share_bps;
         self.keeper_bounty = p.keeper_bounty;
+        self.bounty_min_notional = p.bounty_min_notional;
     }
 
     pub fn crt(&self) -> CrtParams {

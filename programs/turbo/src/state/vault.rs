@@ -118,7 +118,7 @@ pub struct Vault {
     pub crt_last_publish_time: i64,
     /// Unix time of the last rebalance step that moved exposure.
     pub last_rebalance_ts: i64,
-    /// EWMA of squared log returns per second, 1e-18 scale (see `turbo_math::vol`).
+    /// EWMA of the variance rate of returns, per second, 18 decimals (`turbo_math::vol`).
     pub volatility: u64,
     /// Lifetime fees charged by this vault.
     pub fees_usdc: u64,
@@ -150,6 +150,26 @@ impl Vault {
 
     pub fn is_paused(&self, flag: u8) -> bool {
         self.paused & flag != 0
+    }
+
+    /// The ScaledUiAmount multiplier `2^-split_count`, built from its bits: it is exact, and no
+    /// float arithmetic runs on chain.
+    pub fn ui_multiplier(&self) -> f64 {
+        f64::from_bits((1023 - self.split_count as u64) << 52)
+    }
+
+    /// The rebalance band of DESIGN §5.
+    pub fn band(&self) -> turbo_math::Band {
+        let p = &self.params;
+        turbo_math::Band {
+            target: Lev(p.target_leverage),
+            lo: p.band_lo,
+            hi: p.band_hi,
+            emergency: p.emergency_leverage,
+            step: Bps(p.step_bps as u64),
+            min_interval: p.min_interval_secs,
+            jitter: p.jitter_secs,
+        }
     }
 
     /// Owned seeds of the vault PDA, for signing CPIs.

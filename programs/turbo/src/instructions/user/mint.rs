@@ -74,7 +74,7 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
     let vault_key = a.vault.key();
-    let px = touch::read_vault_prices(&mut a.vault, &a.config, &a.price_update, &a.crt_price_update, &clock)?;
+    let px = touch::read_vault_prices(&a.vault, &a.config, &a.price_update, &a.crt_price_update, &clock)?;
     let settlement = touch::settle(vault_key, &mut a.vault, &mut a.pool, &a.config, &px)?;
     let mut flow = NetFlow::from_settlement(&settlement);
 

@@ -1,0 +1,298 @@
+//! The rebalance decision (DESIGN §5): progressive deleveraging above the band, re-leverage
+//! below it, an emergency tier, and step and interval limits. Pure: the program, the keeper
+//! and the simulator all call [`decide`] on the same inputs and get the same answer.
+
+use crate::error::MathResult;
+use crate::fixed::*;
+use crate::position::{CrtParams, VaultBook};
+use crate::units::*;
+use crate::vol::vol_capped_leverage;
+
+/// A vault's rebalance parameters, with leverage levels at 6 decimals.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Band {
+    /// Signed target `T`.
+    pub target: Lev,
+    /// `[lo, hi]` on |L|.
+    pub lo: u64,
+    pub hi: u64,
+    /// Emergency level `M` on |L|.
+    pub emergency: u64,
+    /// Step limit `s`.
+    pub step: Bps,
+    /// Minimum seconds between capped steps.
+    pub min_interval: u32,
+    /// Largest slot-derived jitter added to the interval, seconds.
+    pub jitter: u32,
+}
+
+/// What a rebalance call does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Action {
+    /// |L| is inside the (effective) band: nothing to do.
+    InBand = 0,
+    /// Outside the band, but the interval since the last capped step has not elapsed.
+    Waiting = 1,
+    /// |L| > hi: exposure trimmed toward the target, at most one step.
+    Trim = 2,
+    /// |L| < lo: exposure grown toward the target, at most one step.
+    Relever = 3,
+    /// |L| ≥ M: exposure cut straight to the target.
+    Emergency = 4,
+    /// No positive risk equity: nothing to lever (the exposure was closed at settlement).
+    NoEquity = 5,
+}
+
+impl Action {
+    /// Whether the action changes exposure (it may still be refused by caps).
+    pub fn moves(self) -> bool {
+        matches!(self, Action::Trim | Action::Relever | Action::Emergency)
+    }
+}
+
+/// The outcome of [`decide`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub action: Action,
+    /// Leverage before, at mid; `None` without positive risk equity.
+    pub leverage: Option<Lev>,
+    /// The signed effective target used.
+    pub target: Lev,
+    /// The effective band `[lo, hi]` (scaled with the target).
+    pub lo: u64,
+    pub hi: u64,
+    /// Exposure after the call.
+    pub exposure: Exposure,
+    /// True when the step limit bound the move.
+    pub capped: bool,
+}
+
+impl Decision {
+    pub fn delta(&self, before: Exposure) -> Exposure {
+        Exposure(self.exposure.0.saturating_sub(before.0))
+    }
+}
+
+/// The effective target `sign(T) · min(|T|, B/σ) · imbalance` (DESIGN §5.4, §5.5). `imbalance`
+/// is `(cap, net)` when this vault's side of its asset is over the pool's net cap; the target
+/// is then scaled by `cap / net`.
+pub fn effective_target(target: Lev, vol_budget: Bps, vol_bps: u64, imbalance: Option<(Usd, Usd)>) -> MathResult<Lev> {
+    let mut mag = target.abs();
+    if let Some(cap) = vol_capped_leverage(vol_budget, vol_bps)? {
+        mag = mag.min(cap);
+    }
+    if let Some((cap, net)) = imbalance {
+        if net.0 > cap.0 && net.0 > 0 {
+            mag = u128_to_u64(mul_div_floor(mag as u128, cap.0 as u128, net.0 as u128)?)?;
+        }
+    }
+    let mag = mag as i64;
+    Ok(Lev(if target.0 < 0 { -mag } else { mag }))
+}
+
+/// Seconds added to the interval for a call landing in `slot`: a hash of the slot reduced to
+/// `[0, jitter]` (DESIGN §5.8).
+pub fn slot_jitter(slot: u64, jitter: u32) -> u64 {
+    if jitter == 0 {
+        return 0;
+    }
+    (slot.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % (jitter as u64 + 1)
+}
+
+/// Decide a rebalance of a vault that was just settled at `price`.
+#[allow(clippy::too_many_arguments)]
+pub fn decide(
+    book: &VaultBook,
+    price: Price,
+    crt_price: Price,
+    crt: CrtParams,
+    band: &Band,
+    target: Lev,
+    now: i64,
+    slot: u64,
+    last_step: i64,
+) -> MathResult<Decision> {
+    let q = book.exposure;
+    let equity = book.risk_equity(price, crt_price, crt)?;
+    let leverage = Lev::of(q, price, equity)?;
+    // The band scales with the effective target (a lowered target lowers the band).
+    let base = band.target.abs().max(1);
+    let scale = |x: u64| u128_to_u64(mul_div_floor(x as u128, target.abs() as u128, base as u128)?);
+    let (lo, hi) = (scale(band.lo)?, scale(band.hi)?);
+    let mut d = Decision { action: Action::InBand, leverage, target, lo, hi, exposure: q, capped: false };
+    let Some(l) = leverage else {
+        d.action = Action::NoEquity;
+        return Ok(d);
+    };
+    let abs = l.abs();
+    let action = if abs >= band.emergency {
+        Action::Emergency
+    } else if abs > hi {
+        Action::Trim
+    } else if abs < lo {
+        Action::Relever
+    } else {
+        return Ok(d);
+    };
+    // The exposure at the target: T · E / P.
+    let goal = Exposure::from_notional_toward_zero(target.notional_of(Usd(equity.0 as u64))?, price, target.0 < 0)?;
+    if action == Action::Emergency {
+        d.action = action;
+        d.exposure = goal;
+        return Ok(d);
+    }
+    let wait = (band.min_interval as u64).safe_add(slot_jitter(slot, band.jitter))? as i64;
+    if now < last_step.saturating_add(wait) {
+        d.action = Action::Waiting;
+        return Ok(d);
+    }
+    // One step moves at most s · |X|. A flat position (closed out) steps by s of the target's
+    // size instead, or it could never re-lever.
+    let base_q = if q.0 == 0 { goal.0.unsigned_abs() } else { q.0.unsigned_abs() };
+    let limit = band.step.of_floor(base_q)? as i128;
+    let want = (goal.0 as i128).safe_sub(q.0 as i128)?;
+    let step = want.clamp(-limit, limit);
+    d.capped = step != want;
+    d.action = action;
+    d.exposure = Exposure(to_i64((q.0 as i128).safe_add(step)?)?);
+    Ok(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    const CRT: CrtParams = CrtParams { decimals: 6, weight: Bps(8_000) };
+    const BAND: Band = Band {
+        target: Lev(3_000_000),
+        lo: 2_900_000,
+        hi: 3_000_000,
+        emergency: 4_000_000,
+        step: Bps(500),
+        min_interval: 30,
+        jitter: 0,
+    };
+    const P100: Price = Price(100 * 100_000_000);
+
+    /// A vault of $100 USDC at leverage `lev` and price $100, after the price moved to `p`.
+    fn moved(lev: i64, p: u64) -> (VaultBook, Price) {
+        let q = crate::trade::exposure_for_leverage(Usd(100_000_000), Lev(lev), P100).unwrap();
+        let mut b = VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: q, settle_price: P100 };
+        let mut pool = crate::position::PoolBook { usdc: Usd(u64::MAX / 4), crt: TokenAmount(0) };
+        b.settle(&mut pool, Price(p), P100, CRT).unwrap();
+        (b, Price(p))
+    }
+
+    fn run(b: &VaultBook, p: Price, band: &Band, now: i64, last: i64) -> Decision {
+        decide(b, p, P100, CRT, band, band.target, now, 0, last).unwrap()
+    }
+
+    #[test]
+    fn small_drop_trims_to_target_in_one_step() {
+        // -1% at 3x: L = 2.97/0.97 = 3.0619 > 3.0; the gap to target is 2% of q < 5%.
+        let (b, p) = moved(3_000_000, 99 * 100_000_000);
+        let d = run(&b, p, &BAND, 100, 0);
+        assert_eq!(d.action, Action::Trim);
+        assert!(!d.capped);
+        let after = VaultBook { exposure: d.exposure, ..b };
+        assert_eq!(after.leverage(p, P100, CRT).unwrap(), Some(Lev(3_000_000)));
+    }
+
+    #[test]
+    fn wick_trims_only_one_step() {
+        // -5%: L = 2.85/0.85 = 3.353, under M = 4. The step is 5% of q.
+        let (b, p) = moved(3_000_000, 95 * 100_000_000);
+        let d = run(&b, p, &BAND, 100, 0);
+        assert_eq!(d.action, Action::Trim);
+        assert!(d.capped);
+        assert_eq!(d.exposure.0, b.exposure.0 - b.exposure.0 / 20);
+    }
+
+    #[test]
+    fn waiting_inside_the_interval() {
+        let (b, p) = moved(3_000_000, 95 * 100_000_000);
+        assert_eq!(run(&b, p, &BAND, 29, 0).action, Action::Waiting);
+        assert_eq!(run(&b, p, &BAND, 30, 0).action, Action::Trim);
+    }
+
+    #[test]
+    fn emergency_goes_straight_to_target() {
+        // -10%: L = 2.7/0.7 = 3.857 < 4; -12%: 2.64/0.64 = 4.125 ≥ 4.
+        let (b, p) = moved(3_000_000, 88 * 100_000_000);
+        let d = run(&b, p, &BAND, 0, 0); // ignores the interval
+        assert_eq!(d.action, Action::Emergency);
+        let after = VaultBook { exposure: d.exposure, ..b };
+        assert_eq!(after.leverage(p, P100, CRT).unwrap(), Some(Lev(3_000_000)));
+    }
+
+    #[test]
+    fn rise_relevers_toward_target() {
+        // +15%: L = 3.45/1.45 = 2.379 < 2.9. Needed +26% of q: capped at 5%.
+        let (b, p) = moved(3_000_000, 115 * 100_000_000);
+        let d = run(&b, p, &BAND, 100, 0);
+        assert_eq!(d.action, Action::Relever);
+        assert!(d.capped);
+        assert_eq!(d.exposure.0, b.exposure.0 + b.exposure.0 / 20);
+    }
+
+    #[test]
+    fn bear_follows_the_same_rules_mirrored() {
+        let bear = Band { target: Lev(-2_000_000), lo: 2_000_000, hi: 2_500_000, emergency: 3_000_000, ..BAND };
+        // Falling price: a short gains, |L| drops under 2.0: re-leverage (more negative q).
+        let (b, p) = moved(-2_000_000, 97 * 100_000_000);
+        let d = run(&b, p, &bear, 100, 0);
+        assert_eq!(d.action, Action::Relever);
+        assert!(d.exposure.0 < b.exposure.0);
+        // Rising 10%: |L| = 2.2/0.8 = 2.75 > 2.5: trim (less negative q).
+        let (b, p) = moved(-2_000_000, 110 * 100_000_000);
+        let d = run(&b, p, &bear, 100, 0);
+        assert_eq!(d.action, Action::Trim);
+        assert!(d.exposure.0 > b.exposure.0);
+    }
+
+    #[test]
+    fn effective_target_takes_the_smallest_cap() {
+        let t = Lev(3_000_000);
+        assert_eq!(effective_target(t, Bps(0), 9_000, None).unwrap(), t);
+        assert_eq!(effective_target(t, Bps(15_000), 7_500, None).unwrap(), Lev(2_000_000));
+        assert_eq!(effective_target(Lev(-2_000_000), Bps(15_000), 15_000, None).unwrap(), Lev(-1_000_000));
+        assert_eq!(effective_target(t, Bps(0), 0, Some((Usd(100), Usd(150)))).unwrap(), Lev(2_000_000));
+        assert_eq!(effective_target(t, Bps(0), 0, Some((Usd(200), Usd(150)))).unwrap(), t);
+    }
+
+    #[test]
+    fn jitter_stays_in_range() {
+        assert_eq!(slot_jitter(12345, 0), 0);
+        assert!((0..1000).all(|s| slot_jitter(s, 10) <= 10));
+        assert!((0..1000).map(|s| slot_jitter(s, 10)).collect::<std::collections::BTreeSet<_>>().len() == 11);
+    }
+
+    proptest! {
+        /// DESIGN §7: a rebalance never increases |L| when |L| > hi, and outside an emergency
+        /// never moves exposure more than the step allows.
+        #[test]
+        fn trims_never_raise_leverage_and_respect_the_step(lev in 1_000_000i64..3_900_000, short in any::<bool>(), pct in 50u64..150) {
+            let lev = if short { -lev } else { lev };
+            let band = if short { Band { target: Lev(-2_000_000), lo: 2_000_000, hi: 2_500_000, emergency: 3_000_000, ..BAND } } else { BAND };
+            let (b, p) = moved(lev, 100 * pct * 1_000_000);
+            let d = run(&b, p, &band, 1_000, 0);
+            let before = b.leverage(p, P100, CRT).unwrap();
+            let after = VaultBook { exposure: d.exposure, ..b }.leverage(p, P100, CRT).unwrap();
+            if let (Some(l0), Some(l1)) = (before, after) {
+                if l0.abs() > d.hi {
+                    prop_assert!(l1.abs() <= l0.abs());
+                }
+                if d.action != Action::Emergency {
+                    let moved = d.exposure.0.abs_diff(b.exposure.0);
+                    prop_assert!(moved <= b.exposure.0.unsigned_abs() / 20);
+                }
+                // Never overshoots the target.
+                let t = band.target.abs();
+                if l0.abs() > t { prop_assert!(l1.abs() + 1 >= t); }
+                if l0.abs() < t { prop_assert!(l1.abs() <= t + 1); }
+            }
+        }
+    }
+}

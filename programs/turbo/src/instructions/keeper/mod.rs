@@ -1,0 +1,6 @@
+// Every instruction module exports a `handler`; callers name it by module path.
+#![allow(ambiguous_glob_reexports)]
+
+pub mod rebalance;
+
+pub use rebalance::*;
