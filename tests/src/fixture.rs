@@ -3,59 +3,36 @@
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::AccountDeserialize;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
-use solana_program_test::{processor, ProgramTest, ProgramTestContext};
-use solana_sdk::account::{Account, AccountSharedData};
-use solana_sdk::account_info::AccountInfo;
-use solana_sdk::clock::Clock;
-use solana_sdk::entrypoint::ProgramResult;
-use solana_sdk::program_pack::Pack;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use solana_sdk::account::Account;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
-use solana_sdk::transaction::Transaction;
-use spl_token_interface::state::{Account as TokenAccountState, Mint as MintState};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use spl_token_interface::state::Account as TokenAccountState;
+use solana_sdk::program_pack::Pack;
 use turbo::instructions::*;
 use turbo::state::{Config, Pool, Vault, VaultParams};
+use turbo_sdk::bank::{Bank, LocalFeed};
 use turbo_sdk::defaults;
 use turbo_sdk::ix::{self, Deployment, PricedVault, UserAccounts};
 use turbo_sdk::pda::{self, VaultKeys};
 
-use crate::outcome::{assert_ok, Outcome};
-use crate::pyth::*;
+pub use turbo_sdk::bank::{CRT_DECIMALS, GENESIS_TIME, USDC_DECIMALS};
+use turbo_sdk::outcome::Outcome;
+use turbo_sdk::pyth::*;
 
-pub const USDC_DECIMALS: u8 = 6;
-/// CRT has 9 decimals in the test deployment, so decimals are never assumed equal to USDC's.
-pub const CRT_DECIMALS: u8 = 9;
+use crate::assert_ok;
+
 /// One whole USDC, raw.
 pub const USDC: u64 = 1_000_000;
 /// One whole CRT, raw.
 pub const CRT: u64 = 1_000_000_000;
 /// One USD at Pyth's exponent -8.
 pub const PX: i64 = 100_000_000;
-/// The bank's clock starts here (2023-11-14).
-pub const GENESIS_TIME: i64 = 1_700_000_000;
 
 pub const BTC_VAULT: u16 = 1;
 pub const SOL_VAULT: u16 = 2;
 pub const FET_VAULT: u16 = 3;
 pub const BEAR_BTC_VAULT: u16 = 4;
-
-/// Anchor 1.x ties the program id, accounts and data to one lifetime; leak them so a plain
-/// function fits `processor!`. Leaking is fine in a test process (NOTES.md).
-fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let program_id: &'static Pubkey = Box::leak(Box::new(*program_id));
-    let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
-    let accounts: &'static [AccountInfo<'static>] =
-        unsafe { std::mem::transmute(Box::leak(accounts.to_vec().into_boxed_slice()) as &[AccountInfo]) };
-    turbo::entry(program_id, accounts, data)
-}
-
-/// A Pyth price account the fixture controls.
-#[derive(Clone, Copy, Debug)]
-pub struct Feed {
-    pub account: Pubkey,
-    pub quote: Quote,
-}
 
 /// A wallet with USDC and CRT accounts.
 pub struct User {
@@ -84,18 +61,11 @@ impl User {
 }
 
 pub struct Fixture {
-    pub ctx: ProgramTestContext,
+    pub bank: Bank,
     pub admin: Keypair,
     pub guardian: Keypair,
     pub treasury: Keypair,
-    pub mint_authority: Keypair,
     pub d: Deployment,
-    pub now: i64,
-    pub slot: u64,
-    pub btc: Feed,
-    pub sol: Feed,
-    pub fet: Feed,
-    pub crt: Feed,
     /// Vaults created so far, in registry order.
     pub vaults: Vec<PricedVault>,
     /// A keeper wallet with a USDC account for bounties.
@@ -105,45 +75,16 @@ pub struct Fixture {
 impl Fixture {
     /// Config and pool, no liquidity and no vault. BTC $60,000, SOL $150, FET $1.50, CRT $1.
     pub async fn new() -> Fixture {
-        let mut pt = ProgramTest::new("turbo", turbo::ID, processor!(entry));
-        pt.prefer_bpf(false);
-        let mint_authority = Keypair::new();
-        let usdc_mint = Pubkey::new_unique();
-        let crt_mint = Pubkey::new_unique();
-        pt.add_account(usdc_mint, mint_account(&mint_authority.pubkey(), USDC_DECIMALS));
-        pt.add_account(crt_mint, mint_account(&mint_authority.pubkey(), CRT_DECIMALS));
-        let feed = |hex: &str, price: i64| Feed {
-            account: Pubkey::new_unique(),
-            quote: Quote::new(feed_id(hex), price, GENESIS_TIME),
-        };
-        let (btc, sol, fet, crt) = (
-            feed(BTC_FEED, 60_000 * PX),
-            feed(SOL_FEED, 150 * PX),
-            feed(FET_FEED, 150_000_000),
-            feed(CRT_FEED, PX),
-        );
-        for f in [&btc, &sol, &fet, &crt] {
-            pt.add_account(f.account, price_account(&f.quote, pyth_solana_receiver_sdk::ID));
-        }
-        let ctx = pt.start_with_context().await;
-        crate::outcome::install_event_log();
-        let admin = ctx.payer.insecure_clone();
-        let mut fx = Fixture {
-            ctx,
-            admin,
-            guardian: Keypair::new(),
-            treasury: Keypair::new(),
-            mint_authority,
-            d: Deployment { usdc_mint, crt_mint, crt_price: crt.account },
-            now: GENESIS_TIME,
-            slot: 1,
-            btc,
-            sol,
-            fet,
-            crt,
-            vaults: Vec::new(),
-            keeper: None,
-        };
+        let bank = Bank::start(&[
+            (feed_id(BTC_FEED), 60_000 * PX),
+            (feed_id(SOL_FEED), 150 * PX),
+            (feed_id(FET_FEED), 150_000_000),
+            (feed_id(CRT_FEED), PX),
+        ])
+        .await;
+        let admin = bank.ctx.payer.insecure_clone();
+        let d = Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, crt_price: bank.feed(&feed_id(CRT_FEED)).account };
+        let mut fx = Fixture { bank, admin, guardian: Keypair::new(), treasury: Keypair::new(), d, vaults: Vec::new(), keeper: None };
         let admin = fx.admin.pubkey();
         let init = ix::initialize_config(
             &fx.d,
@@ -179,48 +120,29 @@ impl Fixture {
 
     /// Send `ixs` in one transaction in a fresh slot, signed by the payer and `signers`.
     pub async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Outcome {
-        self.slot += 1;
-        self.ctx.warp_to_slot(self.slot).expect("warp");
-        self.write_clock();
-        let payer = self.ctx.payer.insecure_clone();
-        let mut all: Vec<&Keypair> = vec![&payer];
-        for s in signers {
-            if !all.iter().any(|k| k.pubkey() == s.pubkey()) {
-                all.push(s);
-            }
-        }
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, self.ctx.last_blockhash);
-        let r = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");
-        let (logs, compute_units) = r.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
-        Outcome { result: r.result, logs, compute_units }
+        self.bank.send_now(ixs, signers).await
+    }
+
+    pub fn payer(&self) -> Pubkey {
+        self.bank.ctx.payer.pubkey()
+    }
+
+    pub fn now(&self) -> i64 {
+        self.bank.now
     }
 
     // --- time and prices ---
 
-    fn write_clock(&mut self) {
-        self.ctx.set_sysvar(&Clock {
-            slot: self.slot,
-            epoch_start_timestamp: GENESIS_TIME,
-            epoch: 0,
-            leader_schedule_epoch: 1,
-            unix_timestamp: self.now,
-        });
-    }
-
     /// Move the clock forward by `secs`.
     pub fn advance(&mut self, secs: i64) {
-        self.now += secs;
-        self.write_clock();
+        self.bank.advance(secs);
     }
 
     /// Move the clock forward by `secs` and republish every feed at its current price, as
     /// Pyth's push feeds do.
     pub fn tick(&mut self, secs: i64) {
-        self.advance(secs);
-        for asset in [Asset::Btc, Asset::Sol, Asset::Fet, Asset::Crt] {
-            let q = self.feed(asset).quote;
-            self.set_price(asset, q.price, q.conf);
-        }
+        self.bank.advance(secs);
+        self.bank.refresh_prices();
     }
 
     /// Move `asset`'s price by `bps` basis points (negative for a fall), rounding down.
@@ -232,36 +154,16 @@ impl Fixture {
 
     /// Publish `price` (exponent -8) with confidence `conf` at the current time.
     pub fn set_price(&mut self, asset: Asset, price: i64, conf: u64) {
-        let now = self.now;
-        let f = self.feed_mut(asset);
-        f.quote.price = price;
-        f.quote.conf = conf;
-        f.quote.publish_time = now;
-        let (acc, q) = (f.account, f.quote);
-        self.write_quote(acc, &q, pyth_solana_receiver_sdk::ID);
+        self.bank.set_price(&asset.feed_id(), price, conf);
     }
 
     /// Overwrite a price account with any quote and owner (for attacks and edge cases).
     pub fn write_quote(&mut self, account: Pubkey, q: &Quote, owner: Pubkey) {
-        self.ctx.set_account(&account, &AccountSharedData::from(price_account(q, owner)));
+        self.bank.write_quote(account, q, owner);
     }
 
-    pub fn feed(&self, asset: Asset) -> &Feed {
-        match asset {
-            Asset::Btc => &self.btc,
-            Asset::Sol => &self.sol,
-            Asset::Fet => &self.fet,
-            Asset::Crt => &self.crt,
-        }
-    }
-
-    fn feed_mut(&mut self, asset: Asset) -> &mut Feed {
-        match asset {
-            Asset::Btc => &mut self.btc,
-            Asset::Sol => &mut self.sol,
-            Asset::Fet => &mut self.fet,
-            Asset::Crt => &mut self.crt,
-        }
+    pub fn feed(&self, asset: Asset) -> LocalFeed {
+        *self.bank.feed(&asset.feed_id())
     }
 
     // --- users and tokens ---
@@ -270,34 +172,16 @@ impl Fixture {
     pub async fn user(&mut self, usdc: u64, crt: u64) -> User {
         let key = Keypair::new();
         let owner = key.pubkey();
-        let payer = self.ctx.payer.pubkey();
-        let mut ixs = vec![solana_system_interface::instruction::transfer(&payer, &owner, 1_000_000_000)];
-        for (mint, amount) in [(self.d.usdc_mint, usdc), (self.d.crt_mint, crt)] {
-            ixs.push(create_associated_token_account_idempotent(&payer, &owner, &mint, &anchor_spl::token::ID));
-            if amount > 0 {
-                ixs.push(
-                    spl_token_interface::instruction::mint_to(
-                        &anchor_spl::token::ID,
-                        &mint,
-                        &pda::ata(&owner, &mint),
-                        &self.mint_authority.pubkey(),
-                        &[],
-                        amount,
-                    )
-                    .expect("mint_to"),
-                );
-            }
-        }
-        ixs.push(create_associated_token_account_idempotent(&payer, &owner, &pda::lp_mint(), &anchor_spl::token::ID));
-        let auth = self.mint_authority.insecure_clone();
-        let signers: &[&Keypair] = if usdc > 0 || crt > 0 { &[&auth] } else { &[] };
-        assert_ok(&self.send(&ixs, signers).await);
+        assert_ok(&self.bank.fund(&owner, usdc, crt).await);
+        let payer = self.payer();
+        let lp = create_associated_token_account_idempotent(&payer, &owner, &pda::lp_mint(), &anchor_spl::token::ID);
+        assert_ok(&self.send(&[lp], &[]).await);
         User { usdc: pda::ata(&owner, &self.d.usdc_mint), crt: pda::ata(&owner, &self.d.crt_mint), key }
     }
 
     /// Create `user`'s Token-2022 account for `vault`'s token.
     pub async fn open_token_account(&mut self, user: &User, vault: &PricedVault) -> Pubkey {
-        let payer = self.ctx.payer.pubkey();
+        let payer = self.payer();
         let ix = create_associated_token_account_idempotent(&payer, &user.pubkey(), &vault.keys.mint, &anchor_spl::token_2022::ID);
         assert_ok(&self.send(&[ix], &[]).await);
         pda::token_2022_ata(&user.pubkey(), &vault.keys.mint)
@@ -305,7 +189,7 @@ impl Fixture {
 
     /// Token balance of any SPL Token or Token-2022 account (0 if it does not exist).
     pub async fn balance(&mut self, account: Pubkey) -> u64 {
-        match self.ctx.banks_client.get_account(account).await.expect("bank") {
+        match self.bank.ctx.banks_client.get_account(account).await.expect("bank") {
             // The base layout (mint, owner, amount) is shared by both token programs.
             Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().unwrap()),
             _ => 0,
@@ -314,12 +198,12 @@ impl Fixture {
 
     /// Supply of any SPL Token or Token-2022 mint.
     pub async fn supply(&mut self, mint: Pubkey) -> u64 {
-        let a = self.ctx.banks_client.get_account(mint).await.expect("bank").expect("mint exists");
+        let a = self.bank.ctx.banks_client.get_account(mint).await.expect("bank").expect("mint exists");
         u64::from_le_bytes(a.data[36..44].try_into().unwrap())
     }
 
     pub async fn account(&mut self, key: Pubkey) -> Option<Account> {
-        self.ctx.banks_client.get_account(key).await.expect("bank")
+        self.bank.ctx.banks_client.get_account(key).await.expect("bank")
     }
 
     async fn anchor_account<T: AccountDeserialize>(&mut self, key: Pubkey) -> T {
@@ -359,14 +243,8 @@ impl Fixture {
 
     pub async fn create_vault(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64) -> Outcome {
         let admin_usdc = pda::ata(&self.admin.pubkey(), &self.d.usdc_mint);
-        let payer = self.ctx.payer.pubkey();
-        let fund = [
-            create_associated_token_account_idempotent(&payer, &self.admin.pubkey(), &self.d.usdc_mint, &anchor_spl::token::ID),
-            spl_token_interface::instruction::mint_to(&anchor_spl::token::ID, &self.d.usdc_mint, &admin_usdc, &self.mint_authority.pubkey(), &[], seed)
-                .expect("mint_to"),
-        ];
-        let auth = self.mint_authority.insecure_clone();
-        assert_ok(&self.send(&fund, &[&auth]).await);
+        let admin = self.admin.pubkey();
+        assert_ok(&self.bank.fund(&admin, seed, 0).await);
         let price = self.feed(asset).account;
         let ix = ix::create_vault(
             &self.d,
@@ -458,7 +336,7 @@ impl Fixture {
         let supply = self.supply(v.keys.mint).await;
         let asset: PriceUpdateV2 = self.anchor_account(v.price).await;
         let crt: PriceUpdateV2 = self.anchor_account(self.d.crt_price).await;
-        let at = turbo_sdk::preview::At { unix_timestamp: self.now, slot: self.slot + 1 };
+        let at = turbo_sdk::preview::At { unix_timestamp: self.bank.now, slot: self.bank.slot + 1 };
         let px = turbo_sdk::preview::prices(&config, &vault, &asset, &crt, at).expect("prices pass the gate");
         turbo_sdk::preview::rebalance(&config, &mut pool, &mut vault, supply, &px, at, true).expect("plan")
     }
@@ -479,17 +357,15 @@ pub enum Asset {
     Crt,
 }
 
-fn mint_account(authority: &Pubkey, decimals: u8) -> Account {
-    let mut data = vec![0u8; MintState::LEN];
-    MintState {
-        mint_authority: Some(*authority).into(),
-        supply: 0,
-        decimals,
-        is_initialized: true,
-        freeze_authority: None.into(),
+impl Asset {
+    pub fn feed_id(self) -> [u8; 32] {
+        feed_id(match self {
+            Asset::Btc => BTC_FEED,
+            Asset::Sol => SOL_FEED,
+            Asset::Fet => FET_FEED,
+            Asset::Crt => CRT_FEED,
+        })
     }
-    .pack_into_slice(&mut data);
-    Account { lamports: 1_000_000_000, data, owner: anchor_spl::token::ID, executable: false, rent_epoch: 0 }
 }
 
 /// A classic SPL token account state, for tests that forge one.

@@ -1,10 +1,18 @@
-//! Turbo's client SDK: PDA derivation, instruction builders and account decoding. Previews call
-//! the same `turbo-math` functions the program runs, so a preview matches the chain exactly.
+//! Turbo's client SDK: PDA derivation, instruction builders, account decoding, previews that
+//! run the program's own code, and one `Chain` trait with an RPC backend and (feature `bank`)
+//! the in-process bank.
 
+pub mod accounts;
+#[cfg(feature = "bank")]
+pub mod bank;
+pub mod chain;
 pub mod defaults;
+pub mod errors;
 pub mod ix;
+pub mod outcome;
 pub mod pda;
 pub mod preview;
+pub mod pyth;
 
 pub use turbo;
 pub use turbo_math as math;

@@ -99,6 +99,8 @@ pub enum TurboError {
     MintTooSmall,
 
     // --- math ---
+    /// Keep this variant last: clients map error codes to variants by position
+    /// (`turbo_sdk::errors::turbo_error`).
     #[msg("Arithmetic overflow")]
     MathOverflow,
 }

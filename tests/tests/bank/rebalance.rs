@@ -216,9 +216,9 @@ async fn high_volatility_lowers_the_effective_target_by_the_formula() {
     let mut last = None;
     for i in 0..40 {
         fx.tick(60);
-        let p0 = fx.sol.quote.price as f64;
+        let p0 = fx.feed(Asset::Sol).quote.price as f64;
         fx.move_price(Asset::Sol, if i % 2 == 0 { 400 } else { -400 });
-        let p1 = fx.sol.quote.price as f64;
+        let p1 = fx.feed(Asset::Sol).quote.price as f64;
         let r = 2.0 * (p1 - p0) / (p1 + p0);
         var = var * (1.0 - 60.0 / tau) + r * r / tau;
         last = Some(keeper_call(&mut fx, SOL_VAULT).await);
@@ -354,7 +354,7 @@ async fn rebalance_with_a_stale_or_mismatched_oracle_is_rejected() {
     fx.tick(0);
     let v = fx.v(BTC_VAULT);
     let keeper = fx.keeper.as_ref().unwrap().key.insecure_clone();
-    let bad = ix::rebalance(&fx.d, &turbo_sdk::ix::PricedVault { price: fx.sol.account, ..v }, keeper.pubkey(), None);
+    let bad = ix::rebalance(&fx.d, &turbo_sdk::ix::PricedVault { price: fx.feed(Asset::Sol).account, ..v }, keeper.pubkey(), None);
     assert_error(&fx.send(&[bad], &[&keeper]).await, TurboError::PriceFeedMismatch);
     let paused = ix::set_pause(fx.admin.pubkey(), None, turbo::instructions::SetPauseArgs { flags: turbo::state::pause::REBALANCE, paused: true });
     assert_ok(&fx.send(&[paused], &[]).await);

@@ -40,7 +40,7 @@ async fn stale_price_is_rejected() {
 async fn price_from_another_feed_is_rejected() {
     let (mut fx, user) = setup().await;
     let mint = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
-    let ix = swap_account(mint, fx.btc.account, fx.sol.account);
+    let ix = swap_account(mint, fx.feed(Asset::Btc).account, fx.feed(Asset::Sol).account);
     let out = fx.send(&[ix], &[&user.key]).await;
     assert_mint_refused(&mut fx, &user, out, TurboError::PriceFeedMismatch).await;
 }
@@ -49,9 +49,9 @@ async fn price_from_another_feed_is_rejected() {
 async fn price_account_owned_by_another_program_is_rejected() {
     let (mut fx, user) = setup().await;
     // Valid-looking bytes for the right feed, but not written by the Pyth receiver.
-    let mut q = fx.btc.quote;
+    let mut q = fx.feed(Asset::Btc).quote;
     q.price = 90_000 * PX;
-    let (acc, owner) = (fx.btc.account, Pubkey::new_unique());
+    let (acc, owner) = (fx.feed(Asset::Btc).account, Pubkey::new_unique());
     fx.write_quote(acc, &q, owner);
     let out = fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
     assert_mint_refused(&mut fx, &user, out, Anchor::AccountOwnedByWrongProgram).await;
@@ -60,9 +60,9 @@ async fn price_account_owned_by_another_program_is_rejected() {
 #[tokio::test]
 async fn partially_verified_price_is_rejected() {
     let (mut fx, user) = setup().await;
-    let mut q = fx.btc.quote;
+    let mut q = fx.feed(Asset::Btc).quote;
     q.verification = VerificationLevel::Partial { num_signatures: 5 };
-    let acc = fx.btc.account;
+    let acc = fx.feed(Asset::Btc).account;
     fx.write_quote(acc, &q, pyth_solana_receiver_sdk::ID);
     let out = fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
     assert_mint_refused(&mut fx, &user, out, TurboError::PriceNotFullyVerified).await;
@@ -82,14 +82,14 @@ async fn price_older_than_the_last_used_is_rejected() {
     let (mut fx, user) = setup().await;
     fx.advance(10);
     fx.set_price(Asset::Btc, 60_000 * PX, 0);
-    let newer = fx.btc.quote;
+    let newer = fx.feed(Asset::Btc).quote;
     assert_ok(&fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await);
     // Replay an update 5 s older than the one the vault used: still inside the age window,
     // and favourable (a lower price for a minter), but refused.
     let mut older = newer;
     older.publish_time -= 5;
     older.price = 59_000 * PX;
-    let acc = fx.btc.account;
+    let acc = fx.feed(Asset::Btc).account;
     fx.write_quote(acc, &older, pyth_solana_receiver_sdk::ID);
     let tokens = fx.tokens(&user, BTC_VAULT).await;
     let out = fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;

@@ -143,7 +143,7 @@ async fn lp_withdraws_at_pool_value_and_treasury_withdraws_its_fees() {
     assert_eq!(expected, 100_002_499_997);
 
     // The treasury takes exactly its 25 USDC out.
-    let payer = fx.ctx.payer.pubkey();
+    let payer = fx.payer();
     let treasury = fx.treasury.pubkey();
     let (t_usdc, t_crt) = (turbo_sdk::pda::ata(&treasury, &fx.d.usdc_mint), turbo_sdk::pda::ata(&treasury, &fx.d.crt_mint));
     let create = |mint| {

@@ -1,10 +1,11 @@
-//! Real Pyth `PriceUpdateV2` accounts, serialized with the account's own Anchor serializer and
-//! owned by the Pyth receiver program, exactly as the receiver writes them.
+//! Pyth price accounts: where the sponsored push feeds live, and how to build a real
+//! `PriceUpdateV2` account (serialized with the account's own Anchor serializer and owned by
+//! the Pyth receiver program, exactly as the receiver writes it) for the in-process bank.
 
 use anchor_lang::AccountSerialize;
 use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
+use anchor_lang::prelude::Pubkey;
 use solana_sdk::account::Account;
-use solana_sdk::pubkey::Pubkey;
 
 /// Real Pyth feed ids (hex) of the assets Turbo lists.
 pub const BTC_FEED: &str = "e62df6c8b4a85fe1a67db44dc12de5db330f7ac66b72dc658afedf0f4a415b43";
@@ -55,4 +56,35 @@ pub fn price_account(q: &Quote, owner: Pubkey) -> Account {
     update.try_serialize(&mut data).expect("serialize price update");
     data.resize(PriceUpdateV2::LEN, 0);
     Account { lamports: 1_000_000_000, data, owner, executable: false, rent_epoch: 0 }
+}
+
+/// The address of Pyth's sponsored push-oracle feed for `feed_id` on `shard` (0 is the shard
+/// Pyth keeps fresh on mainnet and devnet). Keepers and clients pass these accounts as they are.
+pub fn sponsored_feed_address(shard: u16, feed_id: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(&[&shard.to_le_bytes(), feed_id], &pyth_solana_receiver_sdk::PYTH_PUSH_ORACLE_ID).0
+}
+
+/// Parse a 64-hex-digit feed id, with or without `0x`.
+pub fn parse_feed_id(hex: &str) -> Option<[u8; 32]> {
+    pyth_solana_receiver_sdk::price_update::get_feed_id_from_hex(hex).ok()
+}
+
+/// The feed id as 64 lowercase hex digits.
+pub fn feed_hex(id: &[u8; 32]) -> String {
+    id.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sponsored_feed_addresses_match_pyths_published_accounts() {
+        // Pyth's sponsored SOL/USD feed on shard 0, and a published FET/USD feed on shard 1.
+        let sol = sponsored_feed_address(0, &feed_id(SOL_FEED));
+        assert_eq!(sol.to_string(), "7UVimffxr9ow1uXYxsr4LHAcV58mLzhmwaeKvJ1pjLiE");
+        let fet = sponsored_feed_address(1, &feed_id(FET_FEED));
+        assert_eq!(fet.to_string(), "J1CtKJjc14jovXhpAsLzG9eTPcm1U7rGRRNnLf1tryT1");
+        assert_eq!(feed_hex(&feed_id(FET_FEED)), FET_FEED);
+    }
 }

@@ -1,0 +1,161 @@
+//! Decoding Turbo's accounts, Token-2022 mints and Pyth price updates, and loading a vault's
+//! whole picture (state, mint, prices, NAV, leverage) through any [`Chain`].
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AccountDeserialize;
+use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount::ScaledUiAmountConfig;
+use anchor_spl::token_2022::spl_token_2022::extension::{BaseStateWithExtensions, StateWithExtensions};
+use anchor_spl::token_2022::spl_token_2022::state::Mint as T22Mint;
+use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use solana_sdk::account::Account;
+use turbo::state::{Config, Pool, Vault};
+use turbo_math::Prices;
+
+use crate::chain::{Chain, ChainError};
+use crate::pda::{self, VaultKeys};
+use crate::preview::{self, At};
+
+pub fn decode<T: AccountDeserialize>(what: &str, acc: &Account) -> Result<T, ChainError> {
+    T::try_deserialize(&mut acc.data.as_slice()).map_err(|e| ChainError::Decode { what: what.into(), why: e.to_string() })
+}
+
+async fn require<C: Chain>(chain: &mut C, key: &Pubkey, what: &str) -> Result<Account, ChainError> {
+    chain.account(key).await?.ok_or_else(|| ChainError::Decode { what: what.into(), why: format!("no account at {key}") })
+}
+
+pub async fn config<C: Chain>(chain: &mut C) -> Result<Config, ChainError> {
+    let a = require(chain, &pda::config(), "config").await?;
+    decode("config", &a)
+}
+
+pub async fn pool<C: Chain>(chain: &mut C) -> Result<Pool, ChainError> {
+    let a = require(chain, &pda::pool(), "pool").await?;
+    decode("pool", &a)
+}
+
+pub async fn vault<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<Vault, ChainError> {
+    let a = require(chain, key, "vault").await?;
+    decode("vault", &a)
+}
+
+pub async fn price_update<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<PriceUpdateV2, ChainError> {
+    let a = require(chain, key, "price update").await?;
+    decode("price update", &a)
+}
+
+/// The raw amount of an SPL Token or Token-2022 account; zero when it does not exist.
+pub async fn token_balance<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<u64, ChainError> {
+    Ok(match chain.account(key).await? {
+        Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().expect("8 bytes")),
+        _ => 0,
+    })
+}
+
+/// What a wallet needs to know about a Turbo mint.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MintInfo {
+    pub supply: u64,
+    pub decimals: u8,
+    /// The ScaledUiAmount multiplier in effect (`2^-splits`).
+    pub multiplier: f64,
+    pub name: String,
+    pub symbol: String,
+    pub uri: String,
+}
+
+impl MintInfo {
+    /// The UI amount a wallet shows for `raw` units.
+    pub fn ui_amount(&self, raw: u64) -> f64 {
+        raw as f64 * self.multiplier / 10f64.powi(self.decimals as i32)
+    }
+}
+
+pub fn mint_info(acc: &Account) -> Result<MintInfo, ChainError> {
+    let bad = |why: String| ChainError::Decode { what: "Token-2022 mint".into(), why };
+    let state = StateWithExtensions::<T22Mint>::unpack(&acc.data).map_err(|e| bad(e.to_string()))?;
+    let multiplier = state
+        .get_extension::<ScaledUiAmountConfig>()
+        .map(|c| {
+            let new = f64::from(c.new_multiplier);
+            if new != 0.0 { new } else { f64::from(c.multiplier) }
+        })
+        .unwrap_or(1.0);
+    let meta = state.get_variable_len_extension::<TokenMetadata>().ok();
+    Ok(MintInfo {
+        supply: state.base.supply,
+        decimals: state.base.decimals,
+        multiplier,
+        name: meta.as_ref().map(|m| m.name.clone()).unwrap_or_default(),
+        symbol: meta.as_ref().map(|m| m.symbol.clone()).unwrap_or_default(),
+        uri: meta.map(|m| m.uri).unwrap_or_default(),
+    })
+}
+
+/// Where to find each asset's price account. Defaults to Pyth's sponsored feeds; a local bank
+/// or a manifest overrides them.
+#[derive(Clone, Debug, Default)]
+pub struct Feeds {
+    pub overrides: Vec<([u8; 32], Pubkey)>,
+}
+
+impl Feeds {
+    pub fn account(&self, feed_id: &[u8; 32]) -> Pubkey {
+        self.overrides
+            .iter()
+            .find(|(f, _)| f == feed_id)
+            .map(|(_, k)| *k)
+            .unwrap_or_else(|| crate::pyth::sponsored_feed_address(0, feed_id))
+    }
+}
+
+/// A vault with everything needed to show it, preview a trade or decide a rebalance.
+#[derive(Clone, Debug)]
+pub struct VaultView {
+    pub keys: VaultKeys,
+    pub vault: Vault,
+    pub mint: MintInfo,
+    pub price_account: Pubkey,
+    /// The prices as the program would read them now; `Err` says why the gate would refuse.
+    pub prices: Result<Prices, String>,
+}
+
+/// Everything about a deployment at one moment.
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub config: Config,
+    pub pool: Pool,
+    pub vaults: Vec<VaultView>,
+    pub at: At,
+}
+
+impl Snapshot {
+    /// Load the config, the pool and every registered vault with its mint and prices.
+    pub async fn load<C: Chain>(chain: &mut C, feeds: &Feeds) -> Result<Snapshot, ChainError> {
+        let config = config(chain).await?;
+        let pool = pool(chain).await?;
+        let clock = chain.clock().await?;
+        let at = At { unix_timestamp: clock.unix_timestamp, slot: clock.slot };
+        let crt_key = feeds.account(&config.crt_feed_id);
+        let crt = price_update(chain, &crt_key).await.ok();
+        let mut vaults = Vec::new();
+        for key in config.registered_vaults().to_vec() {
+            let vault = vault(chain, &key).await?;
+            let keys = VaultKeys::new(vault.vault_id);
+            let mint_acc = require(chain, &keys.mint, "mint").await?;
+            let price_account = feeds.account(&vault.feed_id);
+            let asset = price_update(chain, &price_account).await.ok();
+            let prices = match (&asset, &crt) {
+                (Some(a), Some(c)) => preview::prices(&config, &vault, a, c, at).map_err(|e| e.to_string()),
+                _ => Err("price account missing".into()),
+            };
+            vaults.push(VaultView { keys, vault, mint: mint_info(&mint_acc)?, price_account, prices });
+        }
+        Ok(Snapshot { config, pool, vaults, at })
+    }
+
+    /// The vault with this id or token symbol (case-insensitive).
+    pub fn find(&self, name: &str) -> Option<&VaultView> {
+        self.vaults.iter().find(|v| v.mint.symbol.eq_ignore_ascii_case(name) || v.keys.id.to_string() == name)
+    }
+}

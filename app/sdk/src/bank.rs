@@ -1,0 +1,308 @@
+//! The in-process bank backend: `solana-program-test` with the Turbo program running natively,
+//! and SPL Token, Token-2022 and the associated-token program running as real SBF bytecode.
+//! The bank owns its clock, a USDC and a CRT mint it can mint from, and Pyth price accounts it
+//! can move. Tests, the CLI demo and keeper tests all drive it through [`Chain`].
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
+use base64::Engine;
+use solana_program_test::{processor, ProgramTest, ProgramTestContext};
+use solana_sdk::account::{Account, AccountSharedData};
+use solana_sdk::account_info::AccountInfo;
+use solana_sdk::clock::Clock;
+use solana_sdk::entrypoint::ProgramResult;
+use solana_sdk::program_pack::Pack;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::Transaction;
+use spl_token_interface::state::Mint as MintState;
+
+use crate::accounts::Feeds;
+use crate::chain::{signer_set, Chain, ChainError};
+use crate::outcome::{Outcome, NATIVE_EVENT_PREFIX};
+use crate::pda;
+use crate::pyth::{price_account, Quote};
+
+/// Decimals of the bank's USDC.
+pub const USDC_DECIMALS: u8 = 6;
+/// Decimals of the bank's CRT: 9, so nothing assumes it shares USDC's.
+pub const CRT_DECIMALS: u8 = 9;
+/// The bank's clock starts here (2023-11-14).
+pub const GENESIS_TIME: i64 = 1_700_000_000;
+
+/// Anchor 1.x ties the program id, accounts and data to one lifetime; leak them so a plain
+/// function fits `processor!`. Leaking is fine in a test or demo process (NOTES.md).
+fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let program_id: &'static Pubkey = Box::leak(Box::new(*program_id));
+    let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
+    let accounts: &'static [AccountInfo<'static>] =
+        unsafe { std::mem::transmute(Box::leak(accounts.to_vec().into_boxed_slice()) as &[AccountInfo]) };
+    turbo::entry(program_id, accounts, data)
+}
+
+/// A Pyth price account the bank controls.
+#[derive(Clone, Copy, Debug)]
+pub struct LocalFeed {
+    pub feed_id: [u8; 32],
+    pub account: Pubkey,
+    pub quote: Quote,
+}
+
+pub struct Bank {
+    pub ctx: ProgramTestContext,
+    pub now: i64,
+    pub slot: u64,
+    /// Mint authority of the bank's USDC and CRT.
+    pub mint_authority: Keypair,
+    pub usdc_mint: Pubkey,
+    pub crt_mint: Pubkey,
+    pub feeds: Vec<LocalFeed>,
+}
+
+impl Bank {
+    /// Start a bank with a USDC and a CRT mint and one Pyth account per `(feed id, price)`
+    /// (price at exponent −8, published at genesis).
+    pub async fn start(feeds: &[([u8; 32], i64)]) -> Bank {
+        let mut pt = ProgramTest::new("turbo", turbo::ID, processor!(entry));
+        pt.prefer_bpf(false);
+        let mint_authority = Keypair::new();
+        let (usdc_mint, crt_mint) = (Pubkey::new_unique(), Pubkey::new_unique());
+        pt.add_account(usdc_mint, mint_account(&mint_authority.pubkey(), USDC_DECIMALS));
+        pt.add_account(crt_mint, mint_account(&mint_authority.pubkey(), CRT_DECIMALS));
+        let feeds: Vec<LocalFeed> = feeds
+            .iter()
+            .map(|(id, price)| LocalFeed { feed_id: *id, account: Pubkey::new_unique(), quote: Quote::new(*id, *price, GENESIS_TIME) })
+            .collect();
+        for f in &feeds {
+            pt.add_account(f.account, price_account(&f.quote, pyth_solana_receiver_sdk::ID));
+        }
+        let ctx = pt.start_with_context().await;
+        install_event_log();
+        let mut bank = Bank { ctx, now: GENESIS_TIME, slot: 1, mint_authority, usdc_mint, crt_mint, feeds };
+        bank.write_clock();
+        bank
+    }
+
+    /// Where each feed's price account is, for snapshots and keepers.
+    pub fn feed_map(&self) -> Feeds {
+        Feeds { overrides: self.feeds.iter().map(|f| (f.feed_id, f.account)).collect() }
+    }
+
+    pub fn feed(&self, feed_id: &[u8; 32]) -> &LocalFeed {
+        self.feeds.iter().find(|f| &f.feed_id == feed_id).expect("the bank has this feed")
+    }
+
+    fn write_clock(&mut self) {
+        self.ctx.set_sysvar(&Clock {
+            slot: self.slot,
+            epoch_start_timestamp: GENESIS_TIME,
+            epoch: 0,
+            leader_schedule_epoch: 1,
+            unix_timestamp: self.now,
+        });
+    }
+
+    /// Move the clock forward by `secs`.
+    pub fn advance(&mut self, secs: i64) {
+        self.now += secs;
+        self.write_clock();
+    }
+
+    /// Publish `price` (exponent −8) with confidence `conf` for `feed_id` at the current time.
+    pub fn set_price(&mut self, feed_id: &[u8; 32], price: i64, conf: u64) {
+        let now = self.now;
+        let f = self.feeds.iter_mut().find(|f| &f.feed_id == feed_id).expect("the bank has this feed");
+        f.quote.price = price;
+        f.quote.conf = conf;
+        f.quote.publish_time = now;
+        let (acc, q) = (f.account, f.quote);
+        self.write_quote(acc, &q, pyth_solana_receiver_sdk::ID);
+    }
+
+    /// Republish every feed at its current price (Pyth's push feeds stay fresh).
+    pub fn refresh_prices(&mut self) {
+        for f in self.feeds.clone() {
+            self.set_price(&f.feed_id, f.quote.price, f.quote.conf);
+        }
+    }
+
+    /// Overwrite any price account with any quote and owner (attacks and edge cases).
+    pub fn write_quote(&mut self, account: Pubkey, q: &Quote, owner: Pubkey) {
+        self.ctx.set_account(&account, &AccountSharedData::from(price_account(q, owner)));
+    }
+
+    /// Give `owner` SOL for fees, USDC, CRT and LP token accounts, and mint it `usdc` and `crt`.
+    pub async fn fund(&mut self, owner: &Pubkey, usdc: u64, crt: u64) -> Outcome {
+        let payer = self.ctx.payer.pubkey();
+        let mut ixs = vec![solana_system_interface::instruction::transfer(&payer, owner, 1_000_000_000)];
+        for (mint, amount) in [(self.usdc_mint, usdc), (self.crt_mint, crt)] {
+            ixs.push(create_associated_token_account_idempotent(&payer, owner, &mint, &anchor_spl::token::ID));
+            if amount > 0 {
+                ixs.push(
+                    spl_token_interface::instruction::mint_to(
+                        &anchor_spl::token::ID,
+                        &mint,
+                        &pda::ata(owner, &mint),
+                        &self.mint_authority.pubkey(),
+                        &[],
+                        amount,
+                    )
+                    .expect("mint_to"),
+                );
+            }
+        }
+        let auth = self.mint_authority.insecure_clone();
+        let signers: &[&Keypair] = if usdc > 0 || crt > 0 { &[&auth] } else { &[] };
+        self.send_now(&ixs, signers).await
+    }
+
+    /// Send in a fresh slot, signed by the payer and `signers`.
+    pub async fn send_now(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Outcome {
+        self.slot += 1;
+        self.ctx.warp_to_slot(self.slot).expect("warp forward");
+        self.write_clock();
+        let payer = self.ctx.payer.insecure_clone();
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), self.ctx.last_blockhash);
+        let r = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");
+        let (logs, compute_units) = r.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
+        Outcome { result: r.result, logs, compute_units }
+    }
+}
+
+impl Chain for Bank {
+    fn payer(&self) -> Pubkey {
+        self.ctx.payer.pubkey()
+    }
+
+    fn payer_keypair(&self) -> Keypair {
+        self.ctx.payer.insecure_clone()
+    }
+
+    async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
+        self.ctx.banks_client.get_account(*key).await.map_err(|e| ChainError::Bank(e.to_string()))
+    }
+
+    async fn clock(&mut self) -> Result<Clock, ChainError> {
+        Ok(Clock { slot: self.slot, unix_timestamp: self.now, epoch_start_timestamp: GENESIS_TIME, epoch: 0, leader_schedule_epoch: 1 })
+    }
+
+    async fn send(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Outcome, ChainError> {
+        Ok(self.send_now(ixs, signers).await)
+    }
+
+    async fn simulate(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Outcome, ChainError> {
+        let payer = self.ctx.payer.insecure_clone();
+        let blockhash = self.ctx.banks_client.get_latest_blockhash().await.map_err(|e| ChainError::Bank(e.to_string()))?;
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), blockhash);
+        let r = self.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| ChainError::Bank(e.to_string()))?;
+        let (logs, compute_units) =
+            r.simulation_details.map(|d| (d.logs, d.units_consumed)).unwrap_or_default();
+        Ok(Outcome { result: r.result.unwrap_or(Ok(())), logs, compute_units })
+    }
+}
+
+fn mint_account(authority: &Pubkey, decimals: u8) -> Account {
+    let mut data = vec![0u8; MintState::LEN];
+    MintState {
+        mint_authority: Some(*authority).into(),
+        supply: 0,
+        decimals,
+        is_initialized: true,
+        freeze_authority: None.into(),
+    }
+    .pack_into_slice(&mut data);
+    Account { lamports: 1_000_000_000, data, owner: anchor_spl::token::ID, executable: false, rent_epoch: 0 }
+}
+
+/// Wrap solana-program-test's syscall stubs so that `sol_log_data` from the natively running
+/// program lands in the transaction's log (as `Program log: data: <base64>`), like the
+/// `Program data:` line the SBF runtime writes. Everything else is delegated unchanged.
+pub fn install_event_log() {
+    use anchor_lang::compat::solana_sysvar::program_stubs::{set_syscall_stubs, SyscallStubs};
+    use std::sync::Once;
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        struct EventLog(std::sync::RwLock<Option<Box<dyn SyscallStubs>>>);
+        macro_rules! inner {
+            ($s:expr) => {
+                $s.0.read().unwrap().as_ref().expect("inner stubs")
+            };
+        }
+        use anchor_lang::solana_program::account_info::AccountInfo;
+        use anchor_lang::solana_program::instruction::Instruction;
+        use anchor_lang::solana_program::pubkey::Pubkey;
+        impl SyscallStubs for EventLog {
+            fn sol_log(&self, m: &str) {
+                inner!(self).sol_log(m)
+            }
+            fn sol_log_compute_units(&self) {
+                inner!(self).sol_log_compute_units()
+            }
+            fn sol_remaining_compute_units(&self) -> u64 {
+                inner!(self).sol_remaining_compute_units()
+            }
+            fn sol_invoke_signed(&self, i: &Instruction, a: &[AccountInfo], s: &[&[&[u8]]]) -> Result<(), anchor_lang::solana_program::program_error::ProgramError> {
+                inner!(self).sol_invoke_signed(i, a, s)
+            }
+            fn sol_get_sysvar(&self, id: *const u8, v: *mut u8, o: u64, l: u64) -> u64 {
+                inner!(self).sol_get_sysvar(id, v, o, l)
+            }
+            fn sol_get_clock_sysvar(&self, v: *mut u8) -> u64 {
+                inner!(self).sol_get_clock_sysvar(v)
+            }
+            fn sol_get_epoch_schedule_sysvar(&self, v: *mut u8) -> u64 {
+                inner!(self).sol_get_epoch_schedule_sysvar(v)
+            }
+            fn sol_get_fees_sysvar(&self, v: *mut u8) -> u64 {
+                inner!(self).sol_get_fees_sysvar(v)
+            }
+            fn sol_get_rent_sysvar(&self, v: *mut u8) -> u64 {
+                inner!(self).sol_get_rent_sysvar(v)
+            }
+            fn sol_get_epoch_rewards_sysvar(&self, v: *mut u8) -> u64 {
+                inner!(self).sol_get_epoch_rewards_sysvar(v)
+            }
+            fn sol_get_last_restart_slot(&self, v: *mut u8) -> u64 {
+                inner!(self).sol_get_last_restart_slot(v)
+            }
+            fn sol_get_epoch_stake(&self, v: *const u8) -> u64 {
+                inner!(self).sol_get_epoch_stake(v)
+            }
+            unsafe fn sol_memcpy(&self, d: *mut u8, s: *const u8, n: usize) {
+                unsafe { inner!(self).sol_memcpy(d, s, n) }
+            }
+            unsafe fn sol_memmove(&self, d: *mut u8, s: *const u8, n: usize) {
+                unsafe { inner!(self).sol_memmove(d, s, n) }
+            }
+            unsafe fn sol_memcmp(&self, a: *const u8, b: *const u8, n: usize, r: *mut i32) {
+                unsafe { inner!(self).sol_memcmp(a, b, n, r) }
+            }
+            unsafe fn sol_memset(&self, s: *mut u8, c: u8, n: usize) {
+                unsafe { inner!(self).sol_memset(s, c, n) }
+            }
+            fn sol_get_return_data(&self) -> Option<(Pubkey, Vec<u8>)> {
+                inner!(self).sol_get_return_data()
+            }
+            fn sol_set_return_data(&self, d: &[u8]) {
+                inner!(self).sol_set_return_data(d)
+            }
+            fn sol_log_data(&self, fields: &[&[u8]]) {
+                let b64: Vec<String> = fields.iter().map(|f| base64::engine::general_purpose::STANDARD.encode(f)).collect();
+                debug_assert!(NATIVE_EVENT_PREFIX.ends_with("data: "));
+                inner!(self).sol_log(&format!("data: {}", b64.join(" ")))
+            }
+            fn sol_get_processed_sibling_instruction(&self, i: usize) -> Option<Instruction> {
+                inner!(self).sol_get_processed_sibling_instruction(i)
+            }
+            fn sol_get_stack_height(&self) -> u64 {
+                inner!(self).sol_get_stack_height()
+            }
+        }
+        let wrapper = Box::new(EventLog(std::sync::RwLock::new(None)));
+        // Install a placeholder, take program-test's stubs out, then put the wrapper around them.
+        let ptr: *const EventLog = &*wrapper;
+        let inner = set_syscall_stubs(wrapper);
+        // SAFETY: the wrapper now lives in the global stubs slot for the rest of the process.
+        unsafe { *(*ptr).0.write().unwrap() = Some(inner) };
+    });
+}
