@@ -69,6 +69,21 @@ impl MintInfo {
     pub fn ui_amount(&self, raw: u64) -> f64 {
         raw as f64 * self.multiplier / 10f64.powi(self.decimals as i32)
     }
+
+    /// Reverse splits applied: the multiplier is `2^-splits`.
+    pub fn splits(&self) -> u32 {
+        if self.multiplier > 0.0 && self.multiplier <= 1.0 { (-self.multiplier.log2()).round() as u32 } else { 0 }
+    }
+
+    /// The UI amount in raw decimal units (exact: the multiplier is a power of two).
+    pub fn ui_amount_raw(&self, raw: u64) -> u64 {
+        raw >> self.splits().min(63)
+    }
+
+    /// Raw units for a UI amount given in raw decimal units.
+    pub fn raw_from_ui_raw(&self, ui_raw: u64) -> u64 {
+        ui_raw.checked_shl(self.splits()).unwrap_or(u64::MAX)
+    }
 }
 
 pub fn mint_info(acc: &Account) -> Result<MintInfo, ChainError> {

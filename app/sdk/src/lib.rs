@@ -13,6 +13,7 @@ pub mod outcome;
 pub mod pda;
 pub mod preview;
 pub mod pyth;
+pub mod series;
 
 pub use turbo;
 pub use turbo_math as math;

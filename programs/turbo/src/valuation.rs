@@ -4,7 +4,7 @@
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{Bias, Exposure, OraclePrice, PoolValuation, Price};
+use turbo_math::{Bias, Exposure, OraclePrice, PoolValuation, Price, TokenAmount, Usd};
 
 use crate::error::{MathResultExt, TurboError};
 use crate::oracle::{read_price, PriceRules};
@@ -27,8 +27,7 @@ pub fn value_pool<'info>(
     let vaults = config.registered_vaults();
     require!(remaining.len() == 2 * vaults.len(), TurboError::VaultListMismatch);
     let crt = read_price(crt_update, crt_rules(config, pool.crt_last_publish_time), clock)?;
-    let free = pool.free_book()?;
-    let mut valuation = PoolValuation::new(bias, free.usdc, free.crt, config.crt_decimals, &crt).or_overflow()?;
+    let mut valuation = start(config, pool, bias, &crt)?;
     for (expected, pair) in vaults.iter().zip(remaining.chunks_exact(2)) {
         require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
         let vault: Account<Vault> = Account::try_from(&pair[0])?;
@@ -43,7 +42,29 @@ pub fn value_pool<'info>(
             },
             clock,
         )?;
-        valuation.add_vault(Exposure(vault.exposure), Price(vault.settle_price), &px).or_overflow()?;
+        add(&mut valuation, &vault, &px)?;
     }
     Ok(Valued { valuation, crt })
+}
+
+/// A valuation of the pool's free balances, before any vault (clients preview with this).
+pub fn start(config: &Config, pool: &Pool, bias: Bias, crt: &OraclePrice) -> Result<PoolValuation> {
+    let free = pool.free_book()?;
+    PoolValuation::new(bias, free.usdc, free.crt, config.crt_decimals, crt).or_overflow()
+}
+
+/// Add what the pool owes `vault` at `px` (clients preview with this).
+pub fn add(valuation: &mut PoolValuation, vault: &Vault, px: &OraclePrice) -> Result<()> {
+    valuation.add_vault(Exposure(vault.exposure), Price(vault.settle_price), px).or_overflow()
+}
+
+/// Split a withdrawal's value into USDC first, then CRT at its high price (fewer CRT for the
+/// withdrawer). Fails if the pool's free CRT cannot cover the rest.
+pub fn withdrawal_payout(pool: &Pool, config: &Config, value_out: Usd, crt: &OraclePrice) -> Result<(Usd, TokenAmount)> {
+    let free = pool.free_book()?;
+    let usdc_out = value_out.min(free.usdc);
+    let rest = value_out.checked_sub(usdc_out).or_overflow()?;
+    let crt_out = TokenAmount::for_value_floor(rest, config.crt_decimals, crt.hi).or_overflow()?;
+    require!(crt_out <= free.crt, TurboError::PoolLiquidityInsufficient);
+    Ok((usdc_out, crt_out))
 }

@@ -1,14 +1,14 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{exposure_cap, lp_value_for_shares, Bias, Shares, TokenAmount, Usd};
+use turbo_math::{exposure_cap, lp_value_for_shares, Bias, Shares, Usd};
 
 use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::LiquidityWithdrawnEvent;
 use crate::state::{pause, Config, Pool};
 use crate::touch::transfer;
-use crate::valuation::value_pool;
+use crate::valuation::{value_pool, withdrawal_payout};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct WithdrawLiquidityArgs {
@@ -61,12 +61,7 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     let supply = Shares(a.lp_mint.supply);
     let value_out = lp_value_for_shares(Shares(args.shares), supply, value).or_overflow()?;
 
-    // Pay in USDC first, then CRT at its high price (fewer CRT for the withdrawer).
-    let free = a.pool.free_book()?;
-    let usdc_out = value_out.min(free.usdc);
-    let rest = value_out.checked_sub(usdc_out).or_overflow()?;
-    let crt_out = TokenAmount::for_value_floor(rest, a.config.crt_decimals, valued.crt.hi).or_overflow()?;
-    require!(crt_out <= free.crt, TurboError::PoolLiquidityInsufficient);
+    let (usdc_out, crt_out) = withdrawal_payout(&a.pool, &a.config, value_out, &valued.crt)?;
     require!(crt_out.0 == 0 || a.provider_crt.is_some(), TurboError::CrtAccountMissing);
     require!(
         usdc_out.0 >= args.min_usdc_out && crt_out.0 >= args.min_crt_out,

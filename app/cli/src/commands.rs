@@ -1,0 +1,479 @@
+//! Wallet, LP, keeper and admin commands. Each one that sends a transaction first prints its
+//! preview (computed by the program's own code), then sends it, or only simulates it with
+//! `dry_run`. A refusal prints the program's error name and a plain sentence.
+
+use std::fmt::Write;
+
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
+use solana_sdk::signature::{Keypair, Signer};
+use turbo::instructions::*;
+use turbo::state::{pause, PoolCaps, VaultParams};
+use turbo_math::Bias;
+use turbo_sdk::accounts::{self, Feeds, Snapshot, VaultView};
+use turbo_sdk::chain::{Chain, ChainError};
+use turbo_sdk::errors::{failure, Failure};
+use turbo_sdk::ix::{self, Deployment, PricedVault, UserAccounts};
+use turbo_sdk::outcome::Outcome;
+use turbo_sdk::pda;
+use turbo_sdk::preview;
+use turbo_sdk::series::parse_decimal;
+
+use crate::text::{self, amount, lev, price, table, usd};
+
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The program refused: its error name and a sentence.
+    #[error("{0}")]
+    Program(Failure),
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+    #[error("{0}")]
+    Input(String),
+}
+
+impl CliError {
+    /// The program's error name, when the program refused.
+    pub fn program_error(&self) -> Option<&str> {
+        match self {
+            CliError::Program(f) => Some(&f.name),
+            _ => None,
+        }
+    }
+}
+
+pub type CliResult = Result<String, CliError>;
+
+fn input(s: impl Into<String>) -> CliError {
+    CliError::Input(s.into())
+}
+
+/// A chain, where its price accounts are, and whether to only simulate.
+pub struct Cli<C: Chain> {
+    pub chain: C,
+    pub feeds: Feeds,
+    pub dry_run: bool,
+}
+
+/// Parse a decimal amount of a token with `decimals` into raw units.
+pub fn parse_amount(s: &str, decimals: u32) -> Result<u64, CliError> {
+    parse_decimal(s, decimals)
+        .and_then(|v| u64::try_from(v).ok())
+        .ok_or_else(|| input(format!("{s:?} is not an amount")))
+}
+
+/// Leave `bps` of room under an expected amount.
+pub fn with_slippage(expected: u64, bps: u16) -> u64 {
+    (expected as u128 * (10_000 - bps.min(10_000)) as u128 / 10_000) as u64
+}
+
+impl<C: Chain> Cli<C> {
+    pub fn new(chain: C, feeds: Feeds) -> Self {
+        Cli { chain, feeds, dry_run: false }
+    }
+
+    pub async fn snapshot(&mut self) -> Result<Snapshot, CliError> {
+        Ok(Snapshot::load(&mut self.chain, &self.feeds).await?)
+    }
+
+    fn deployment(&self, snap: &Snapshot) -> Deployment {
+        Deployment {
+            usdc_mint: snap.config.usdc_mint,
+            crt_mint: snap.config.crt_mint,
+            crt_price: self.feeds.account(&snap.config.crt_feed_id),
+        }
+    }
+
+    fn find<'a>(snap: &'a Snapshot, name: &str) -> Result<&'a VaultView, CliError> {
+        snap.find(name).ok_or_else(|| {
+            let known: Vec<_> = snap.vaults.iter().map(|v| v.mint.symbol.clone()).collect();
+            input(format!("no vault {name:?}; registered: {}", known.join(", ")))
+        })
+    }
+
+    /// Send (or simulate) and turn a refusal into [`CliError::Program`].
+    pub async fn execute(&mut self, ixs: &[Instruction], signers: &[&Keypair], out: &mut String) -> Result<Outcome, CliError> {
+        let o = if self.dry_run { self.chain.simulate(ixs, signers).await? } else { self.chain.send(ixs, signers).await? };
+        if let Some(f) = failure(&o) {
+            return Err(CliError::Program(f));
+        }
+        let _ = writeln!(out, "{}", if self.dry_run { "dry run: the transaction would succeed (nothing sent)" } else { "confirmed" });
+        Ok(o)
+    }
+
+    // --- reading ---
+
+    /// `turbo vaults`: NAV, leverage, supply, caps and last rebalance of every vault.
+    pub async fn vaults(&mut self) -> CliResult {
+        let snap = self.snapshot().await?;
+        let mut t = table(&["Vault", "Id", "Price", "NAV", "Token", "Leverage", "Target", "Supply", "Cap", "Last rebalance", "Status"]);
+        for v in &snap.vaults {
+            let p = &v.vault.params;
+            let (px, nav, token, leverage) = match &v.prices {
+                Ok(px) => match preview::metrics(&snap.config, &snap.pool, &v.vault, v.mint.supply, px) {
+                    Ok(m) => (price(px.asset.mid.0), usd(m.nav.0), usd(m.ui_price.0), lev(m.leverage.map(|l| l.0))),
+                    Err(e) => (price(px.asset.mid.0), e.to_string(), "-".into(), "-".into()),
+                },
+                Err(_) => ("-".into(), "-".into(), "-".into(), "-".into()),
+            };
+            let ago = snap.at.unix_timestamp - v.vault.last_rebalance_ts;
+            let status = match (&v.prices, v.vault.paused | snap.config.paused) {
+                (Err(e), _) => format!("price: {e}"),
+                (Ok(_), 0) => "ok".into(),
+                (Ok(_), flags) => format!("paused {}", pause_names(flags)),
+            };
+            t.add_row(vec![
+                v.mint.symbol.clone(),
+                v.keys.id.to_string(),
+                px,
+                nav,
+                token,
+                leverage,
+                lev(Some(p.target_leverage)),
+                amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2),
+                amount(v.mint.ui_amount_raw(p.supply_cap), 6, 0),
+                format!("{ago}s ago ({} total)", v.vault.rebalance_count),
+                status,
+            ]);
+        }
+        let pool = &snap.pool;
+        let free = pool.free_book().map_err(|e| input(e.to_string()))?;
+        let gross = pool.gross_notional().map_err(|e| input(e.to_string()))?;
+        Ok(format!(
+            "{t}\nPool: {} free USDC, {} treasury fees, {} gross notional backed (cap {}x), bad debt absorbed {}\n",
+            usd(free.usdc.0),
+            usd(pool.treasury_usdc),
+            usd(gross.0),
+            amount(pool.gross_cap_bps as u64, 4, 1),
+            usd(pool.bad_debt_absorbed),
+        ))
+    }
+
+    /// `turbo show <vault>`: everything about one vault.
+    pub async fn show(&mut self, name: &str) -> CliResult {
+        let snap = self.snapshot().await?;
+        let v = Self::find(&snap, name)?;
+        let s = &v.vault;
+        let p = &s.params;
+        let mut t = table(&["Field", "Value"]);
+        let mut row = |k: &str, v: String| {
+            t.add_row(vec![k.to_string(), v]);
+        };
+        row("name", format!("{} ({})", v.mint.name, v.mint.symbol));
+        row("vault", v.keys.vault.to_string());
+        row("mint", format!("{} (Token-2022, UI multiplier {})", v.keys.mint, v.mint.multiplier));
+        row("feed", turbo_sdk::pyth::feed_hex(&s.feed_id));
+        row("price account", v.price_account.to_string());
+        if let Ok(px) = &v.prices {
+            row("price", format!("{} (conf ±{})", price(px.asset.mid.0), price(px.asset.hi.0 - px.asset.mid.0)));
+            if let Ok(m) = preview::metrics(&snap.config, &snap.pool, s, v.mint.supply, px) {
+                row("NAV", usd(m.nav.0));
+                row("token price", format!("{} per UI token", usd(m.ui_price.0)));
+                row("leverage", lev(m.leverage.map(|l| l.0)));
+                row("volatility (annualized)", text::bps(m.vol_bps));
+            }
+        }
+        row("target / band / emergency", format!("{} / [{}, {}] / {}", lev(Some(p.target_leverage)), lev(Some(p.band_lo as i64)), lev(Some(p.band_hi as i64)), lev(Some(p.emergency_leverage as i64))));
+        row("step / interval", format!("{} of exposure / {}s (+≤{}s jitter)", text::bps(p.step_bps as u64), p.min_interval_secs, p.jitter_secs));
+        row("fees", format!("mint {}, redeem {}", text::bps(p.mint_fee_bps as u64), text::bps(p.redeem_fee_bps as u64)));
+        row("collateral", format!("{} USDC, {} CRT", usd(s.usdc_balance), amount(s.crt_balance, snap.config.crt_decimals as u32, 2)));
+        row("exposure", format!("{} units at {}", amount(s.exposure.unsigned_abs(), 9, 4), price(s.settle_price)));
+        row("supply", format!("{} UI tokens ({} raw)", amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2), v.mint.supply));
+        row("lifetime", format!("{} rebalances, {} fees, {} bad debt, {} reverse splits", s.rebalance_count, usd(s.fees_usdc), usd(s.bad_debt), s.split_count));
+        Ok(format!("{t}\n"))
+    }
+
+    // --- wallets ---
+
+    /// `turbo mint <vault> --usdc N [--crt N] [--slippage-bps B]`.
+    pub async fn mint(&mut self, user: &Keypair, name: &str, usdc: &str, crt: Option<&str>, slippage_bps: u16) -> CliResult {
+        let snap = self.snapshot().await?;
+        let v = Self::find(&snap, name)?;
+        let px = v.prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
+        let usdc = parse_amount(usdc, 6)?;
+        let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
+        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, usdc, crt).map_err(|e| input(e.to_string()))?;
+        let min_out = with_slippage(q.shares_out.0, slippage_bps);
+        let sym = &v.mint.symbol;
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Mint {sym}: pay {} USDC{} (fee {} USDC), receive ≈ {} {sym} at {} per token (minimum {} with {} slippage)",
+            amount(usdc, 6, 2),
+            if crt > 0 { format!(" + {} CRT", amount(crt, snap.config.crt_decimals as u32, 2)) } else { String::new() },
+            amount(q.fee_usdc.0, 6, 2),
+            amount(v.mint.ui_amount_raw(q.shares_out.0), 6, 2),
+            usd(turbo_math::ui_token_price(q.nav, turbo_math::Shares(v.mint.supply), v.vault.split_count).map_err(|e| input(e.to_string()))?.0),
+            amount(v.mint.ui_amount_raw(min_out), 6, 2),
+            text::bps(slippage_bps as u64),
+        );
+        let d = self.deployment(&snap);
+        let owner = user.pubkey();
+        let u = UserAccounts {
+            user: owner,
+            tokens: pda::token_2022_ata(&owner, &v.keys.mint),
+            usdc: pda::ata(&owner, &d.usdc_mint),
+            crt: (crt > 0).then(|| pda::ata(&owner, &d.crt_mint)),
+        };
+        let pv = PricedVault { keys: v.keys, price: v.price_account };
+        let ixs = [
+            create_associated_token_account_idempotent(&owner, &owner, &v.keys.mint, &anchor_spl::token_2022::ID),
+            ix::mint(&d, &pv, &u, MintArgs { usdc_amount: usdc, crt_amount: crt, min_tokens_out: min_out }),
+        ];
+        self.execute(&ixs, &[user], &mut out).await?;
+        Ok(out)
+    }
+
+    /// `turbo redeem <vault> <amount|all> [--slippage-bps B]`; the amount is in UI tokens.
+    pub async fn redeem(&mut self, user: &Keypair, name: &str, amount_ui: &str, slippage_bps: u16) -> CliResult {
+        let snap = self.snapshot().await?;
+        let v = Self::find(&snap, name)?;
+        let owner = user.pubkey();
+        let tokens = pda::token_2022_ata(&owner, &v.keys.mint);
+        let held = accounts::token_balance(&mut self.chain, &tokens).await?;
+        let raw = if amount_ui == "all" { held } else { v.mint.raw_from_ui_raw(parse_amount(amount_ui, 6)?) };
+        if raw == 0 || raw > held {
+            return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
+        }
+        let px = v.prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
+        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, raw).map_err(|e| input(e.to_string()))?;
+        let (min_usdc, min_crt) = (with_slippage(q.usdc_out.0, slippage_bps), with_slippage(q.crt_out.0, slippage_bps));
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Redeem {} {}: receive ≈ {} USDC{} after a {} USDC fee (minimum {} USDC with {} slippage)",
+            amount(v.mint.ui_amount_raw(raw), 6, 2),
+            v.mint.symbol,
+            amount(q.usdc_out.0, 6, 2),
+            if q.crt_out.0 > 0 { format!(" + {} CRT", amount(q.crt_out.0, snap.config.crt_decimals as u32, 2)) } else { String::new() },
+            amount(q.fee_usdc.0, 6, 2),
+            amount(min_usdc, 6, 2),
+            text::bps(slippage_bps as u64),
+        );
+        let d = self.deployment(&snap);
+        let crt_account = pda::ata(&owner, &d.crt_mint);
+        let mut ixs = Vec::new();
+        if q.crt_out.0 > 0 {
+            ixs.push(create_associated_token_account_idempotent(&owner, &owner, &d.crt_mint, &anchor_spl::token::ID));
+        }
+        let u = UserAccounts { user: owner, tokens, usdc: pda::ata(&owner, &d.usdc_mint), crt: (q.crt_out.0 > 0).then_some(crt_account) };
+        let pv = PricedVault { keys: v.keys, price: v.price_account };
+        ixs.push(ix::redeem(&d, &pv, &u, RedeemArgs { amount: raw, min_usdc_out: min_usdc, min_crt_out: min_crt }));
+        self.execute(&ixs, &[user], &mut out).await?;
+        Ok(out)
+    }
+
+    // --- keepers ---
+
+    /// `turbo rebalance <vault>`: preview the keeper decision, then send.
+    pub async fn rebalance(&mut self, keeper: &Keypair, name: &str) -> CliResult {
+        let snap = self.snapshot().await?;
+        let v = Self::find(&snap, name)?;
+        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let mut out = String::new();
+        match turbo_keeper::decide_vault(&snap, v, at, false) {
+            turbo_keeper::Verdict::Act(i) => {
+                let _ = writeln!(
+                    out,
+                    "Rebalance {}: {:?}, exposure {} → {}, target {}{}",
+                    v.mint.symbol,
+                    i.plan.action,
+                    i.plan.before.0,
+                    i.plan.after.0,
+                    lev(Some(i.plan.target.0)),
+                    if i.plan.splits > 0 { format!(", {} reverse split(s)", i.plan.splits) } else { String::new() }
+                );
+            }
+            turbo_keeper::Verdict::Idle { action, .. } => {
+                let _ = writeln!(out, "Rebalance {}: nothing to do ({action:?}); it will only settle", v.mint.symbol);
+            }
+            turbo_keeper::Verdict::Skip { why, .. } => return Err(input(why)),
+        }
+        let d = self.deployment(&snap);
+        let pv = PricedVault { keys: v.keys, price: v.price_account };
+        let usdc = pda::ata(&keeper.pubkey(), &d.usdc_mint);
+        let has_usdc = self.chain.account(&usdc).await?.is_some();
+        self.execute(&[ix::rebalance(&d, &pv, keeper.pubkey(), has_usdc.then_some(usdc))], &[keeper], &mut out).await?;
+        Ok(out)
+    }
+
+    // --- LPs ---
+
+    async fn pool_value(&mut self, snap: &Snapshot, bias: Bias) -> Result<(turbo_math::Usd, turbo_math::OraclePrice), CliError> {
+        let crt_key = self.feeds.account(&snap.config.crt_feed_id);
+        let crt_update = accounts::price_update(&mut self.chain, &crt_key).await?;
+        let c = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot };
+        let crt = turbo::oracle::read_price(
+            &crt_update,
+            turbo::touch::crt_rules(&snap.config, snap.pool.crt_last_publish_time),
+            &anchor_lang::prelude::Clock { slot: c.slot, unix_timestamp: c.unix_timestamp, ..Default::default() },
+        )
+        .map_err(|e| input(format!("CRT price: {e}")))?;
+        let mut items = Vec::new();
+        for v in &snap.vaults {
+            let px = v.prices.clone().map_err(|e| input(format!("{}: {e}", v.mint.symbol)))?;
+            items.push((&v.vault, px));
+        }
+        let value = preview::pool_value(&snap.config, &snap.pool, &items, &crt, bias).map_err(|e| input(e.to_string()))?;
+        Ok((value, crt))
+    }
+
+    fn priced(&self, snap: &Snapshot) -> Vec<PricedVault> {
+        snap.vaults.iter().map(|v| PricedVault { keys: v.keys, price: v.price_account }).collect()
+    }
+
+    /// `turbo lp deposit <usdc> [--slippage-bps B]`.
+    pub async fn lp_deposit(&mut self, lp: &Keypair, usdc: &str, slippage_bps: u16) -> CliResult {
+        let snap = self.snapshot().await?;
+        let usdc = parse_amount(usdc, 6)?;
+        let (value, _) = self.pool_value(&snap, Bias::High).await?;
+        let supply = self.lp_supply().await?;
+        let shares = preview::lp_deposit(value, supply, usdc).map_err(|e| input(e.to_string()))?;
+        let min = with_slippage(shares.0, slippage_bps);
+        let mut out = String::new();
+        let _ = writeln!(out, "Deposit {} USDC: receive ≈ {} LP shares at pool value {} (minimum {})", amount(usdc, 6, 2), amount(shares.0, 6, 2), usd(value.0), amount(min, 6, 2));
+        let d = self.deployment(&snap);
+        let owner = lp.pubkey();
+        let ixs = [
+            create_associated_token_account_idempotent(&owner, &owner, &pda::lp_mint(), &anchor_spl::token::ID),
+            ix::deposit_liquidity(&d, owner, pda::ata(&owner, &d.usdc_mint), pda::ata(&owner, &pda::lp_mint()), &self.priced(&snap), DepositLiquidityArgs { usdc_amount: usdc, min_shares_out: min }),
+        ];
+        self.execute(&ixs, &[lp], &mut out).await?;
+        Ok(out)
+    }
+
+    async fn lp_supply(&mut self) -> Result<u64, CliError> {
+        let acc = self.chain.account(&pda::lp_mint()).await?.ok_or_else(|| input("the pool is not initialized"))?;
+        Ok(u64::from_le_bytes(acc.data[36..44].try_into().expect("mint layout")))
+    }
+
+    /// `turbo lp withdraw <shares|all> [--slippage-bps B]`.
+    pub async fn lp_withdraw(&mut self, lp: &Keypair, shares: &str, slippage_bps: u16) -> CliResult {
+        let snap = self.snapshot().await?;
+        let owner = lp.pubkey();
+        let lp_account = pda::ata(&owner, &pda::lp_mint());
+        let held = accounts::token_balance(&mut self.chain, &lp_account).await?;
+        let shares = if shares == "all" { held } else { parse_amount(shares, 6)? };
+        let (value, crt) = self.pool_value(&snap, Bias::Low).await?;
+        let supply = self.lp_supply().await?;
+        let (usdc_out, crt_out) = preview::lp_withdraw(&snap.config, &snap.pool, value, supply, shares, &crt).map_err(|e| input(e.to_string()))?;
+        let mut out = String::new();
+        let _ = writeln!(out, "Withdraw {} LP shares: receive ≈ {} USDC + {} CRT at pool value {}", amount(shares, 6, 2), amount(usdc_out.0, 6, 2), amount(crt_out.0, snap.config.crt_decimals as u32, 2), usd(value.0));
+        let d = self.deployment(&snap);
+        let crt_account = pda::ata(&owner, &d.crt_mint);
+        let mut ixs = vec![create_associated_token_account_idempotent(&owner, &owner, &d.usdc_mint, &anchor_spl::token::ID)];
+        if crt_out.0 > 0 {
+            ixs.push(create_associated_token_account_idempotent(&owner, &owner, &d.crt_mint, &anchor_spl::token::ID));
+        }
+        let args = WithdrawLiquidityArgs { shares, min_usdc_out: with_slippage(usdc_out.0, slippage_bps), min_crt_out: with_slippage(crt_out.0, slippage_bps) };
+        ixs.push(ix::withdraw_liquidity(&d, owner, lp_account, pda::ata(&owner, &d.usdc_mint), (crt_out.0 > 0).then_some(crt_account), &self.priced(&snap), args));
+        self.execute(&ixs, &[lp], &mut out).await?;
+        Ok(out)
+    }
+
+    // --- admin ---
+
+    /// `turbo config`: the deployment's configuration.
+    pub async fn config_show(&mut self) -> CliResult {
+        let c = accounts::config(&mut self.chain).await?;
+        let mut t = table(&["Field", "Value"]);
+        for (k, v) in [
+            ("admin", c.admin.to_string()),
+            ("pending admin", if c.pending_admin == Pubkey::default() { "-".into() } else { c.pending_admin.to_string() }),
+            ("guardian", c.guardian.to_string()),
+            ("treasury", c.treasury.to_string()),
+            ("USDC mint", c.usdc_mint.to_string()),
+            ("CRT mint", format!("{} ({} decimals, weight {})", c.crt_mint, c.crt_decimals, text::bps(c.crt_weight_bps as u64))),
+            ("CRT feed", turbo_sdk::pyth::feed_hex(&c.crt_feed_id)),
+            ("LP share of fees", text::bps(c.lp_fee_share_bps as u64)),
+            ("keeper bounty", format!("{} for moves ≥ {}", usd(c.keeper_bounty), usd(c.bounty_min_notional))),
+            ("paused", pause_names(c.paused)),
+            ("vaults", c.vault_count.to_string()),
+        ] {
+            t.add_row(vec![k.to_string(), v]);
+        }
+        Ok(format!("{t}\n"))
+    }
+
+    /// `turbo config update …`.
+    pub async fn config_update(&mut self, admin: &Keypair, args: UpdateConfigArgs) -> CliResult {
+        let mut out = format!("Update config: {args:?}\n");
+        self.execute(&[ix::update_config(admin.pubkey(), args)], &[admin], &mut out).await?;
+        Ok(out)
+    }
+
+    /// `turbo pause [--vault V] --flags mint,redeem,… [--unpause]`.
+    pub async fn pause(&mut self, authority: &Keypair, vault: Option<&str>, flags: &str, unpause: bool) -> CliResult {
+        let flags = parse_pause(flags)?;
+        let vault_key = match vault {
+            Some(name) => Some(Self::find(&self.snapshot().await?, name)?.keys.vault),
+            None => None,
+        };
+        let mut out = format!("{} {} on {}\n", if unpause { "Unpause" } else { "Pause" }, pause_names(flags), vault.unwrap_or("every vault"));
+        let ix = ix::set_pause(authority.pubkey(), vault_key, SetPauseArgs { flags, paused: !unpause });
+        self.execute(&[ix], &[authority], &mut out).await?;
+        Ok(out)
+    }
+
+    /// `turbo vault update <vault> …`: change parameters (bounded by the program).
+    pub async fn vault_update(&mut self, admin: &Keypair, name: &str, change: impl FnOnce(VaultParams) -> VaultParams) -> CliResult {
+        let snap = self.snapshot().await?;
+        let v = Self::find(&snap, name)?;
+        let params = change(v.vault.params);
+        let mut out = format!("Update {}: {params:?}\n", v.mint.symbol);
+        self.execute(&[ix::update_vault(admin.pubkey(), v.keys.vault, params)], &[admin], &mut out).await?;
+        Ok(out)
+    }
+
+    /// `turbo pool caps …`.
+    pub async fn pool_update(&mut self, admin: &Keypair, caps: PoolCaps) -> CliResult {
+        let mut out = format!("Update pool caps: {caps:?}\n");
+        self.execute(&[ix::update_pool(admin.pubkey(), caps)], &[admin], &mut out).await?;
+        Ok(out)
+    }
+
+    /// `turbo fees withdraw --usdc N --crt N`: to the treasury's token accounts.
+    pub async fn fees_withdraw(&mut self, admin: &Keypair, usdc: &str, crt: &str) -> CliResult {
+        let c = accounts::config(&mut self.chain).await?;
+        let usdc = parse_amount(usdc, 6)?;
+        let crt = parse_amount(crt, c.crt_decimals as u32)?;
+        let (t_usdc, t_crt) = (pda::ata(&c.treasury, &c.usdc_mint), pda::ata(&c.treasury, &c.crt_mint));
+        let payer = self.chain.payer();
+        let ixs = [
+            create_associated_token_account_idempotent(&payer, &c.treasury, &c.usdc_mint, &anchor_spl::token::ID),
+            create_associated_token_account_idempotent(&payer, &c.treasury, &c.crt_mint, &anchor_spl::token::ID),
+            ix::withdraw_fees(admin.pubkey(), t_usdc, t_crt, WithdrawFeesArgs { usdc, crt }),
+        ];
+        let mut out = format!("Withdraw treasury fees: {} USDC, {} CRT to {}\n", amount(usdc, 6, 2), amount(crt, c.crt_decimals as u32, 2), c.treasury);
+        self.execute(&ixs, &[admin], &mut out).await?;
+        Ok(out)
+    }
+}
+
+/// Pause flag names, comma-separated.
+pub fn pause_names(flags: u8) -> String {
+    let names: Vec<&str> = [(pause::MINT, "mint"), (pause::REDEEM, "redeem"), (pause::REBALANCE, "rebalance"), (pause::DEPOSIT, "deposit"), (pause::WITHDRAW, "withdraw")]
+        .iter()
+        .filter(|(f, _)| flags & f != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if names.is_empty() { "none".into() } else { names.join(",") }
+}
+
+/// Parse `mint,redeem,…` or `all`.
+pub fn parse_pause(s: &str) -> Result<u8, CliError> {
+    let mut flags = 0;
+    for part in s.split(',').map(str::trim) {
+        flags |= match part {
+            "mint" => pause::MINT,
+            "redeem" => pause::REDEEM,
+            "rebalance" => pause::REBALANCE,
+            "deposit" => pause::DEPOSIT,
+            "withdraw" => pause::WITHDRAW,
+            "all" => pause::ALL,
+            other => return Err(input(format!("unknown pause flag {other:?}; use mint, redeem, rebalance, deposit, withdraw or all"))),
+        };
+    }
+    Ok(flags)
+}

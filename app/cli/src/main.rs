@@ -1,0 +1,289 @@
+//! `turbo`: the command line for wallets, LPs, keepers and admins. It reads the Solana CLI
+//! config (`~/.config/solana/cli/config.yml`) for the RPC URL and keypair, like every Solana
+//! tool; `--url` and `--keypair` override it. `turbo demo` needs no network at all.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anchor_lang::prelude::Pubkey;
+use clap::{Parser, Subcommand};
+use solana_sdk::signature::{read_keypair_file, Keypair};
+use turbo::instructions::UpdateConfigArgs;
+use turbo::state::PoolCaps;
+use turbo_cli::manifest::{Env, Manifest, ParamOverrides};
+use turbo_cli::{demo, Cli, CliError};
+use turbo_sdk::accounts::Feeds;
+use turbo_sdk::chain::{Chain, RpcChain};
+
+#[derive(Parser, Debug)]
+#[command(name = "turbo", version, about = "Turbo leveraged tokens: mint, redeem, rebalance, provide liquidity, administer")]
+struct Args {
+    /// RPC URL (default: the Solana CLI config's).
+    #[arg(long, short = 'u', global = true)]
+    url: Option<String>,
+    /// Keypair file (default: the Solana CLI config's).
+    #[arg(long, short = 'k', global = true)]
+    keypair: Option<PathBuf>,
+    /// Simulate transactions instead of sending them.
+    #[arg(long, global = true)]
+    dry_run: bool,
+    /// Price account for a feed, FEED_ID_HEX=PUBKEY (default: Pyth's sponsored feed).
+    #[arg(long = "price-account", global = true)]
+    price_accounts: Vec<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Every vault: NAV, leverage, supply, caps and last rebalance.
+    Vaults,
+    /// One vault in detail (by symbol or id).
+    Show { vault: String },
+    /// Deposit USDC (and CRT) for tokens at NAV, after the mint fee.
+    Mint {
+        vault: String,
+        #[arg(long)]
+        usdc: String,
+        #[arg(long)]
+        crt: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        slippage_bps: u16,
+    },
+    /// Burn tokens (a UI amount, or `all`) for the pro-rata collateral, after the redeem fee.
+    Redeem {
+        vault: String,
+        amount: String,
+        #[arg(long, default_value_t = 100)]
+        slippage_bps: u16,
+    },
+    /// Rebalance a vault now (permissionless).
+    Rebalance { vault: String },
+    /// Provide or remove pool liquidity.
+    Lp {
+        #[command(subcommand)]
+        action: LpAction,
+    },
+    /// Show the configuration, or update it (admin).
+    Config {
+        #[command(subcommand)]
+        action: Option<ConfigAction>,
+    },
+    /// Pause (admin or guardian) or unpause (admin).
+    Pause {
+        /// One vault instead of the whole protocol.
+        #[arg(long)]
+        vault: Option<String>,
+        /// Comma-separated: mint, redeem, rebalance, deposit, withdraw, all.
+        #[arg(long, default_value = "all")]
+        flags: String,
+        #[arg(long)]
+        unpause: bool,
+    },
+    /// Create or update a vault (admin).
+    Vault {
+        #[command(subcommand)]
+        action: VaultAction,
+    },
+    /// Change the pool's exposure caps (admin).
+    Pool {
+        #[arg(long)]
+        gross_cap_bps: u32,
+        #[arg(long)]
+        net_cap_bps: u32,
+    },
+    /// Withdraw the treasury's fees (admin).
+    Fees {
+        #[command(subcommand)]
+        action: FeesAction,
+    },
+    /// Apply a deployment manifest from migrations/, idempotently.
+    Deploy { manifest: PathBuf },
+    /// Run the whole protocol on the embedded in-process bank and print what happened.
+    Demo {
+        /// 3-minute candles to replay.
+        #[arg(long, default_value_t = 240)]
+        steps: usize,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LpAction {
+    Deposit {
+        usdc: String,
+        #[arg(long, default_value_t = 50)]
+        slippage_bps: u16,
+    },
+    Withdraw {
+        shares: String,
+        #[arg(long, default_value_t = 50)]
+        slippage_bps: u16,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ConfigAction {
+    Show,
+    Update {
+        #[arg(long)]
+        guardian: Option<Pubkey>,
+        #[arg(long)]
+        treasury: Option<Pubkey>,
+        #[arg(long)]
+        crt_weight_bps: Option<u16>,
+        #[arg(long)]
+        lp_fee_share_bps: Option<u16>,
+        #[arg(long)]
+        keeper_bounty: Option<u64>,
+        #[arg(long)]
+        bounty_min_notional: Option<u64>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum VaultAction {
+    /// Create the vaults of a manifest that do not exist yet (same as deploy).
+    Create { manifest: PathBuf },
+    /// Change one vault's parameters; unspecified ones keep their value.
+    Update {
+        vault: String,
+        #[arg(long)]
+        target_leverage: Option<i64>,
+        #[arg(long)]
+        band_lo: Option<u64>,
+        #[arg(long)]
+        band_hi: Option<u64>,
+        #[arg(long)]
+        emergency_leverage: Option<u64>,
+        #[arg(long)]
+        step_bps: Option<u16>,
+        #[arg(long)]
+        min_interval_secs: Option<u32>,
+        #[arg(long)]
+        mint_fee_bps: Option<u16>,
+        #[arg(long)]
+        redeem_fee_bps: Option<u16>,
+        #[arg(long)]
+        supply_cap: Option<u64>,
+        #[arg(long)]
+        vol_budget_bps: Option<u32>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum FeesAction {
+    Withdraw {
+        #[arg(long, default_value = "0")]
+        usdc: String,
+        #[arg(long, default_value = "0")]
+        crt: String,
+    },
+}
+
+fn feeds(pairs: &[String]) -> Result<Feeds, CliError> {
+    let mut overrides = Vec::new();
+    for p in pairs {
+        let (f, k) = p.split_once('=').ok_or_else(|| CliError::Input(format!("expected FEED=PUBKEY, got {p}")))?;
+        let id = turbo_sdk::pyth::parse_feed_id(f).ok_or_else(|| CliError::Input(format!("bad feed id {f}")))?;
+        overrides.push((id, k.parse().map_err(|_| CliError::Input(format!("bad address {k}")))?));
+    }
+    Ok(Feeds { overrides })
+}
+
+async fn dispatch(args: Args) -> Result<String, CliError> {
+    if let Command::Demo { steps } = args.command {
+        // The embedded bank logs every instruction at debug level; keep the demo's output clean
+        // unless the caller asked for logs.
+        if std::env::var_os("RUST_LOG").is_none() {
+            std::env::set_var("RUST_LOG", "error");
+        }
+        return demo::run(steps).await;
+    }
+    let cli_config = solana_cli_config::CONFIG_FILE
+        .as_ref()
+        .and_then(|p| solana_cli_config::Config::load(p).ok())
+        .unwrap_or_default();
+    let url = args.url.clone().unwrap_or(cli_config.json_rpc_url);
+    let path = args.keypair.clone().unwrap_or_else(|| cli_config.keypair_path.into());
+    let me: Keypair = read_keypair_file(&path).map_err(|e| CliError::Input(format!("keypair {}: {e}", path.display())))?;
+    let mut cli = Cli::new(RpcChain::new(&url, me.insecure_clone()), feeds(&args.price_accounts)?);
+    cli.dry_run = args.dry_run;
+    run(&mut cli, &me, args.command).await
+}
+
+async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Result<String, CliError> {
+    match command {
+        Command::Vaults => cli.vaults().await,
+        Command::Show { vault } => cli.show(&vault).await,
+        Command::Mint { vault, usdc, crt, slippage_bps } => cli.mint(me, &vault, &usdc, crt.as_deref(), slippage_bps).await,
+        Command::Redeem { vault, amount, slippage_bps } => cli.redeem(me, &vault, &amount, slippage_bps).await,
+        Command::Rebalance { vault } => cli.rebalance(me, &vault).await,
+        Command::Lp { action: LpAction::Deposit { usdc, slippage_bps } } => cli.lp_deposit(me, &usdc, slippage_bps).await,
+        Command::Lp { action: LpAction::Withdraw { shares, slippage_bps } } => cli.lp_withdraw(me, &shares, slippage_bps).await,
+        Command::Config { action: None | Some(ConfigAction::Show) } => cli.config_show().await,
+        Command::Config { action: Some(ConfigAction::Update { guardian, treasury, crt_weight_bps, lp_fee_share_bps, keeper_bounty, bounty_min_notional }) } => {
+            let cur = turbo_sdk::accounts::config(&mut cli.chain).await?;
+            let mut p = cur.params();
+            let touched = crt_weight_bps.is_some() || lp_fee_share_bps.is_some() || keeper_bounty.is_some() || bounty_min_notional.is_some();
+            p.crt_weight_bps = crt_weight_bps.unwrap_or(p.crt_weight_bps);
+            p.lp_fee_share_bps = lp_fee_share_bps.unwrap_or(p.lp_fee_share_bps);
+            p.keeper_bounty = keeper_bounty.unwrap_or(p.keeper_bounty);
+            p.bounty_min_notional = bounty_min_notional.unwrap_or(p.bounty_min_notional);
+            cli.config_update(me, UpdateConfigArgs { guardian, treasury, params: touched.then_some(p) }).await
+        }
+        Command::Pause { vault, flags, unpause } => cli.pause(me, vault.as_deref(), &flags, unpause).await,
+        Command::Vault { action: VaultAction::Create { manifest } } | Command::Deploy { manifest } => {
+            let m = Manifest::load(&manifest).map_err(CliError::Input)?;
+            let env = Env { deployer: cli.chain.payer(), local: None };
+            cli.deploy(me, &m, &env).await
+        }
+        Command::Vault {
+            action:
+                VaultAction::Update {
+                    vault,
+                    target_leverage,
+                    band_lo,
+                    band_hi,
+                    emergency_leverage,
+                    step_bps,
+                    min_interval_secs,
+                    mint_fee_bps,
+                    redeem_fee_bps,
+                    supply_cap,
+                    vol_budget_bps,
+                },
+        } => {
+            let o = ParamOverrides {
+                target_leverage,
+                band_lo,
+                band_hi,
+                emergency_leverage,
+                step_bps,
+                min_interval_secs,
+                mint_fee_bps,
+                redeem_fee_bps,
+                supply_cap,
+                vol_budget_bps,
+                ..Default::default()
+            };
+            cli.vault_update(me, &vault, |p| o.apply(p)).await
+        }
+        Command::Pool { gross_cap_bps, net_cap_bps } => cli.pool_update(me, PoolCaps { gross_cap_bps, net_cap_bps }).await,
+        Command::Fees { action: FeesAction::Withdraw { usdc, crt } } => cli.fees_withdraw(me, &usdc, &crt).await,
+        Command::Demo { .. } => unreachable!("handled before connecting"),
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    match dispatch(Args::parse()).await {
+        Ok(out) => {
+            print!("{out}");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,190 @@
+//! Deployment manifests (`migrations/*.toml`): the config, the pool and the vaults of one
+//! network. `deploy` makes the chain match a manifest and changes nothing when it already does.
+
+use std::path::Path;
+
+use anchor_lang::prelude::Pubkey;
+use serde::Deserialize;
+use turbo::state::{ConfigParams, PoolCaps, VaultParams};
+use turbo_sdk::defaults;
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    pub network: String,
+    pub config: ConfigSpec,
+    pub pool: PoolSpec,
+    #[serde(rename = "vault", default)]
+    pub vaults: Vec<VaultSpec>,
+}
+
+/// Addresses are base58 keys, `"deployer"` (the deploying wallet), or `"local"` (the embedded
+/// bank's own mint or price account).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigSpec {
+    pub usdc_mint: String,
+    pub crt_mint: String,
+    pub crt_feed_id: String,
+    /// CRT's price account; default Pyth's sponsored feed.
+    pub crt_price_account: Option<String>,
+    pub guardian: String,
+    pub treasury: String,
+    pub crt_weight_bps: u16,
+    pub crt_max_age_secs: u32,
+    pub crt_max_conf_bps: u16,
+    pub lp_fee_share_bps: u16,
+    pub keeper_bounty: u64,
+    pub bounty_min_notional: u64,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct PoolSpec {
+    pub gross_cap_bps: u32,
+    pub net_cap_bps: u32,
+    /// USDC (raw) the deployer deposits when the pool has no LP yet.
+    #[serde(default)]
+    pub initial_liquidity: u64,
+}
+
+#[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Preset {
+    Turbo,
+    Bear,
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct VaultSpec {
+    pub id: u16,
+    pub name: String,
+    pub symbol: String,
+    pub uri: String,
+    pub feed_id: String,
+    pub price_account: Option<String>,
+    pub preset: Preset,
+    /// USDC (raw) seed deposit, locked forever.
+    pub seed_usdc: u64,
+    #[serde(flatten)]
+    pub overrides: ParamOverrides,
+}
+
+/// Any `VaultParams` field, to override the preset.
+#[derive(Debug, Deserialize, Clone, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ParamOverrides {
+    pub target_leverage: Option<i64>,
+    pub band_lo: Option<u64>,
+    pub band_hi: Option<u64>,
+    pub emergency_leverage: Option<u64>,
+    pub step_bps: Option<u16>,
+    pub min_interval_secs: Option<u32>,
+    pub jitter_secs: Option<u32>,
+    pub max_price_age_secs: Option<u32>,
+    pub max_conf_bps: Option<u16>,
+    pub mint_fee_bps: Option<u16>,
+    pub redeem_fee_bps: Option<u16>,
+    pub supply_cap: Option<u64>,
+    pub vol_budget_bps: Option<u32>,
+    pub split_threshold: Option<u64>,
+}
+
+impl ParamOverrides {
+    pub fn apply(&self, mut p: VaultParams) -> VaultParams {
+        macro_rules! set {
+            ($($f:ident),*) => {$( if let Some(v) = self.$f { p.$f = v; } )*};
+        }
+        set!(
+            target_leverage, band_lo, band_hi, emergency_leverage, step_bps, min_interval_secs, jitter_secs,
+            max_price_age_secs, max_conf_bps, mint_fee_bps, redeem_fee_bps, supply_cap, vol_budget_bps, split_threshold
+        );
+        p
+    }
+}
+
+impl VaultSpec {
+    pub fn params(&self) -> VaultParams {
+        let base = match self.preset {
+            Preset::Turbo => defaults::turbo_params(),
+            Preset::Bear => defaults::bear_params(),
+        };
+        self.overrides.apply(base)
+    }
+}
+
+impl ConfigSpec {
+    pub fn params(&self) -> ConfigParams {
+        ConfigParams {
+            crt_weight_bps: self.crt_weight_bps,
+            crt_max_age_secs: self.crt_max_age_secs,
+            crt_max_conf_bps: self.crt_max_conf_bps,
+            lp_fee_share_bps: self.lp_fee_share_bps,
+            keeper_bounty: self.keeper_bounty,
+            bounty_min_notional: self.bounty_min_notional,
+        }
+    }
+}
+
+impl PoolSpec {
+    pub fn caps(&self) -> PoolCaps {
+        PoolCaps { gross_cap_bps: self.gross_cap_bps, net_cap_bps: self.net_cap_bps }
+    }
+}
+
+impl Manifest {
+    pub fn load(path: &Path) -> Result<Manifest, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Manifest::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Manifest, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
+/// What the environment supplies to resolve `"deployer"` and `"local"`.
+#[derive(Clone, Debug)]
+pub struct Env {
+    pub deployer: Pubkey,
+    /// The embedded bank's mints and price accounts; `None` on a real cluster.
+    pub local: Option<LocalEnv>,
+}
+
+#[derive(Clone, Debug)]
+pub struct LocalEnv {
+    pub usdc_mint: Pubkey,
+    pub crt_mint: Pubkey,
+    pub feeds: turbo_sdk::accounts::Feeds,
+}
+
+impl Env {
+    /// Resolve an address field.
+    pub fn key(&self, field: &str, value: &str, local: impl Fn(&LocalEnv) -> Option<Pubkey>) -> Result<Pubkey, String> {
+        match value {
+            "deployer" => Ok(self.deployer),
+            "local" => self
+                .local
+                .as_ref()
+                .and_then(local)
+                .ok_or_else(|| format!("{field} = \"local\" needs the embedded bank (`turbo demo`); give an address for a real cluster")),
+            s => s.parse().map_err(|_| format!("{field}: {s:?} is not an address, \"deployer\" or \"local\"")),
+        }
+    }
+
+    /// The price account for a feed: the manifest's, the bank's, or Pyth's sponsored feed.
+    pub fn price_account(&self, field: &str, explicit: Option<&str>, feed: &[u8; 32]) -> Result<Pubkey, String> {
+        match explicit {
+            Some(v) => self.key(field, v, |l| Some(l.feeds.account(feed))),
+            None => Ok(match &self.local {
+                Some(l) => l.feeds.account(feed),
+                None => turbo_sdk::pyth::sponsored_feed_address(0, feed),
+            }),
+        }
+    }
+}
+
+pub fn feed(field: &str, hex: &str) -> Result<[u8; 32], String> {
+    turbo_sdk::pyth::parse_feed_id(hex).ok_or_else(|| format!("{field}: {hex:?} is not a 32-byte hex feed id"))
+}

@@ -1,0 +1,183 @@
+//! The keeper: for every registered vault it previews `rebalance` with the program's own code
+//! (`turbo_sdk::preview`, which runs `rebalance::plan`) and sends one only when the call would
+//! change exposure or apply a reverse split. A keeper following this never pays fees for a
+//! transaction that does nothing, and never asks for a bounty it will not get.
+
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use solana_sdk::signature::{Keypair, Signer};
+use tracing::{info, warn};
+use turbo::instructions::keeper::rebalance::RebalancePlan;
+use turbo_math::Action;
+use turbo_sdk::accounts::{Feeds, Snapshot, VaultView};
+use turbo_sdk::chain::{Chain, ChainError};
+use turbo_sdk::errors::failure;
+use turbo_sdk::ix::{self, Deployment, PricedVault};
+use turbo_sdk::pda::VaultKeys;
+use turbo_sdk::preview::{self, At};
+
+/// A rebalance the keeper will send.
+#[derive(Clone, Debug)]
+pub struct Intent {
+    pub keys: VaultKeys,
+    pub symbol: String,
+    pub price_account: Pubkey,
+    pub plan: RebalancePlan,
+}
+
+/// What the keeper decided about one vault.
+#[derive(Clone, Debug)]
+pub enum Verdict {
+    /// A rebalance now would act: send it.
+    Act(Intent),
+    /// A rebalance now would do nothing; the reason (`InBand`, `Waiting`, …).
+    Idle { symbol: String, action: Action },
+    /// The vault cannot be decided (its price fails the oracle gate, …).
+    Skip { symbol: String, why: String },
+}
+
+/// Whether a plan changes anything worth a transaction.
+pub fn acts(plan: &RebalancePlan) -> bool {
+    plan.after != plan.before || plan.splits > 0
+}
+
+/// Decide one vault. Pure: works on copies of the snapshot's accounts.
+pub fn decide_vault(snap: &Snapshot, v: &VaultView, at: At, bounty: bool) -> Verdict {
+    let symbol = v.mint.symbol.clone();
+    let px = match &v.prices {
+        Ok(px) => *px,
+        Err(why) => return Verdict::Skip { symbol, why: why.clone() },
+    };
+    let (mut pool, mut vault) = (snap.pool.clone(), v.vault.clone());
+    match preview::rebalance(&snap.config, &mut pool, &mut vault, v.mint.supply, &px, at, bounty) {
+        Ok(plan) if acts(&plan) => Verdict::Act(Intent { keys: v.keys, symbol, price_account: v.price_account, plan }),
+        Ok(plan) => Verdict::Idle { symbol, action: plan.action },
+        Err(e) => Verdict::Skip { symbol, why: e.to_string() },
+    }
+}
+
+/// Decide every vault of a snapshot for a transaction landing at `at`.
+pub fn decide(snap: &Snapshot, at: At, bounty: bool) -> Vec<Verdict> {
+    snap.vaults.iter().map(|v| decide_vault(snap, v, at, bounty)).collect()
+}
+
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Where bounties go; `None` waives them.
+    pub bounty_account: Option<Pubkey>,
+    /// Where each asset's price account is.
+    pub feeds: Feeds,
+    /// Attempts per transaction on transport errors.
+    pub max_attempts: u32,
+    /// First retry delay; doubles on each attempt.
+    pub backoff: Duration,
+    /// Seconds between scans.
+    pub interval: Duration,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            bounty_account: None,
+            feeds: Feeds::default(),
+            max_attempts: 5,
+            backoff: Duration::from_millis(500),
+            interval: Duration::from_secs(10),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum KeeperError {
+    #[error(transparent)]
+    Chain(#[from] ChainError),
+}
+
+/// One transaction the keeper sent, and how it went.
+#[derive(Clone, Debug)]
+pub struct Sent {
+    pub symbol: String,
+    pub plan: RebalancePlan,
+    pub outcome: turbo_sdk::outcome::Outcome,
+    pub attempts: u32,
+}
+
+/// The result of one scan.
+#[derive(Clone, Debug, Default)]
+pub struct TickReport {
+    pub scanned: usize,
+    pub sent: Vec<Sent>,
+    pub idle: usize,
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Scan every vault once and send the rebalances that would act.
+pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Result<TickReport, KeeperError> {
+    let snap = Snapshot::load(chain, &s.feeds).await?;
+    // The transaction lands in a later slot; the clock's time is what the program will see.
+    let at = At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+    let crt_price = s.feeds.account(&snap.config.crt_feed_id);
+    let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price };
+    let mut report = TickReport { scanned: snap.vaults.len(), ..TickReport::default() };
+    for verdict in decide(&snap, at, s.bounty_account.is_some()) {
+        match verdict {
+            Verdict::Idle { .. } => report.idle += 1,
+            Verdict::Skip { symbol, why } => {
+                warn!(vault = %symbol, reason = %why, "skipped");
+                report.skipped.push((symbol, why));
+            }
+            Verdict::Act(intent) => {
+                let v = PricedVault { keys: intent.keys, price: intent.price_account };
+                let ix = ix::rebalance(&d, &v, keeper.pubkey(), s.bounty_account);
+                let mut attempts = 0;
+                let outcome = loop {
+                    attempts += 1;
+                    match chain.send(std::slice::from_ref(&ix), &[keeper]).await {
+                        Ok(o) => break o,
+                        Err(e) if attempts < s.max_attempts => {
+                            let wait = s.backoff * 2u32.pow(attempts - 1);
+                            warn!(vault = %intent.symbol, attempt = attempts, error = %e, wait_ms = wait.as_millis() as u64, "send failed; retrying");
+                            tokio::time::sleep(wait).await;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                };
+                match failure(&outcome) {
+                    None => info!(
+                        vault = %intent.symbol,
+                        action = ?intent.plan.action,
+                        exposure_before = intent.plan.before.0,
+                        exposure_after = intent.plan.after.0,
+                        target = intent.plan.target.0,
+                        splits = intent.plan.splits,
+                        bounty = intent.plan.bounty,
+                        "rebalanced"
+                    ),
+                    Some(f) => warn!(vault = %intent.symbol, error = %f, "rebalance refused"),
+                }
+                report.sent.push(Sent { symbol: intent.symbol, plan: intent.plan, outcome, attempts });
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Scan every `settings.interval` until `shutdown` resolves. Transport errors are logged and
+/// the loop goes on: a keeper must outlive a flaky RPC endpoint.
+pub async fn run<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings, shutdown: impl std::future::Future<Output = ()>) {
+    tokio::pin!(shutdown);
+    loop {
+        match tick(chain, keeper, s).await {
+            Ok(r) => info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, skipped = r.skipped.len(), "scan done"),
+            Err(e) => warn!(error = %e, "scan failed"),
+        }
+        tokio::select! {
+            _ = &mut shutdown => {
+                info!("shutting down");
+                return;
+            }
+            _ = tokio::time::sleep(s.interval) => {}
+        }
+    }
+}

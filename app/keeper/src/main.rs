@@ -1,0 +1,118 @@
+//! `turbo-keeper`: a long-running rebalancing bot. Settings come from flags or a TOML file;
+//! the RPC URL and keypair default to the Solana CLI config.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anchor_lang::prelude::Pubkey;
+use clap::Parser;
+use serde::Deserialize;
+use solana_sdk::signature::read_keypair_file;
+use turbo_keeper::{run, tick, Settings};
+use turbo_sdk::accounts::Feeds;
+use turbo_sdk::chain::RpcChain;
+
+#[derive(Parser, Debug)]
+#[command(version, about = "Watch every Turbo vault and rebalance when it would act")]
+struct Args {
+    /// RPC URL (default: the Solana CLI config's).
+    #[arg(long, short = 'u')]
+    url: Option<String>,
+    /// Keeper keypair (default: the Solana CLI config's).
+    #[arg(long, short = 'k')]
+    keypair: Option<PathBuf>,
+    /// TOML settings file; flags override it.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Seconds between scans.
+    #[arg(long)]
+    interval_secs: Option<u64>,
+    /// USDC token account for bounties (default: none, bounties waived).
+    #[arg(long)]
+    bounty_account: Option<Pubkey>,
+    /// Price account for a feed, as FEED_ID_HEX=PUBKEY; repeatable. Default: Pyth's
+    /// sponsored feed (shard 0).
+    #[arg(long = "price-account")]
+    price_accounts: Vec<String>,
+    /// Scan once and exit.
+    #[arg(long)]
+    once: bool,
+    /// Log JSON lines instead of text.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The TOML file's shape: every field optional.
+#[derive(Deserialize, Default, Debug)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    url: Option<String>,
+    keypair: Option<PathBuf>,
+    interval_secs: Option<u64>,
+    bounty_account: Option<String>,
+    max_attempts: Option<u32>,
+    backoff_ms: Option<u64>,
+    #[serde(default)]
+    price_accounts: std::collections::BTreeMap<String, String>,
+}
+
+fn feed_override(feed: &str, account: &str) -> anyhow::Result<([u8; 32], Pubkey)> {
+    let id = turbo_sdk::pyth::parse_feed_id(feed).ok_or_else(|| anyhow::anyhow!("bad feed id {feed}"))?;
+    Ok((id, account.parse()?))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    if args.json {
+        tracing_subscriber::fmt().with_env_filter(filter).json().init();
+    } else {
+        tracing_subscriber::fmt().with_env_filter(filter).init();
+    }
+    let file: FileSettings = match &args.config {
+        Some(p) => toml::from_str(&std::fs::read_to_string(p)?)?,
+        None => FileSettings::default(),
+    };
+    let cli = solana_cli_config::CONFIG_FILE
+        .as_ref()
+        .and_then(|p| solana_cli_config::Config::load(p).ok())
+        .unwrap_or_default();
+    let url = args.url.or(file.url).unwrap_or(cli.json_rpc_url);
+    let keypair_path = args.keypair.or(file.keypair).unwrap_or_else(|| cli.keypair_path.into());
+    let keeper = read_keypair_file(&keypair_path).map_err(|e| anyhow::anyhow!("keypair {}: {e}", keypair_path.display()))?;
+
+    let mut overrides = Vec::new();
+    for (feed, account) in &file.price_accounts {
+        overrides.push(feed_override(feed, account)?);
+    }
+    for pair in &args.price_accounts {
+        let (feed, account) = pair.split_once('=').ok_or_else(|| anyhow::anyhow!("expected FEED=PUBKEY, got {pair}"))?;
+        overrides.push(feed_override(feed, account)?);
+    }
+    let defaults = Settings::default();
+    let settings = Settings {
+        bounty_account: match (args.bounty_account, file.bounty_account) {
+            (Some(k), _) => Some(k),
+            (None, Some(s)) => Some(s.parse()?),
+            (None, None) => None,
+        },
+        feeds: Feeds { overrides },
+        max_attempts: file.max_attempts.unwrap_or(defaults.max_attempts),
+        backoff: file.backoff_ms.map(Duration::from_millis).unwrap_or(defaults.backoff),
+        interval: Duration::from_secs(args.interval_secs.or(file.interval_secs).unwrap_or(10)),
+    };
+    let kp = keeper.insecure_clone();
+    let mut chain = RpcChain::new(&url, keeper);
+    tracing::info!(url = %url, "keeper starting");
+    if args.once {
+        let r = tick(&mut chain, &kp, &settings).await?;
+        tracing::info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, "scan done");
+        return Ok(());
+    }
+    run(&mut chain, &kp, &settings, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
+}
