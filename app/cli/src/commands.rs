@@ -186,15 +186,23 @@ impl<C: Chain> Cli<C> {
 
     // --- wallets ---
 
-    /// `turbo mint <vault> --usdc N [--crt N] [--slippage-bps B]`.
+    /// `turbo mint <vault> --usdc N [--crt N] [--slippage-bps B | --min-out T]`.
     pub async fn mint(&mut self, user: &Keypair, name: &str, usdc: &str, crt: Option<&str>, slippage_bps: u16) -> CliResult {
+        self.mint_with_guard(user, name, usdc, crt, slippage_bps, None).await
+    }
+
+    /// [`Cli::mint`] with an explicit minimum of UI tokens out instead of a slippage.
+    pub async fn mint_with_guard(&mut self, user: &Keypair, name: &str, usdc: &str, crt: Option<&str>, slippage_bps: u16, min_out_ui: Option<&str>) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
         let px = v.prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
         let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, usdc, crt).map_err(|e| input(e.to_string()))?;
-        let min_out = with_slippage(q.shares_out.0, slippage_bps);
+        let min_out = match min_out_ui {
+            Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, 6)?),
+            None => with_slippage(q.shares_out.0, slippage_bps),
+        };
         let sym = &v.mint.symbol;
         let mut out = String::new();
         let _ = writeln!(
@@ -225,8 +233,14 @@ impl<C: Chain> Cli<C> {
         Ok(out)
     }
 
-    /// `turbo redeem <vault> <amount|all> [--slippage-bps B]`; the amount is in UI tokens.
+    /// `turbo redeem <vault> <amount|all> [--slippage-bps B | --min-usdc N]`; the amount is in
+    /// UI tokens.
     pub async fn redeem(&mut self, user: &Keypair, name: &str, amount_ui: &str, slippage_bps: u16) -> CliResult {
+        self.redeem_with_guard(user, name, amount_ui, slippage_bps, None).await
+    }
+
+    /// [`Cli::redeem`] with an explicit minimum of USDC out instead of a slippage.
+    pub async fn redeem_with_guard(&mut self, user: &Keypair, name: &str, amount_ui: &str, slippage_bps: u16, min_usdc: Option<&str>) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
         let owner = user.pubkey();
@@ -238,7 +252,11 @@ impl<C: Chain> Cli<C> {
         }
         let px = v.prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, raw).map_err(|e| input(e.to_string()))?;
-        let (min_usdc, min_crt) = (with_slippage(q.usdc_out.0, slippage_bps), with_slippage(q.crt_out.0, slippage_bps));
+        let min_crt = with_slippage(q.crt_out.0, slippage_bps);
+        let min_usdc = match min_usdc {
+            Some(m) => parse_amount(m, 6)?,
+            None => with_slippage(q.usdc_out.0, slippage_bps),
+        };
         let mut out = String::new();
         let _ = writeln!(
             out,

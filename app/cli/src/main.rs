@@ -49,6 +49,9 @@ enum Command {
         crt: Option<String>,
         #[arg(long, default_value_t = 50)]
         slippage_bps: u16,
+        /// The fewest tokens to accept (UI amount), instead of a slippage.
+        #[arg(long, conflicts_with = "slippage_bps")]
+        min_out: Option<String>,
     },
     /// Burn tokens (a UI amount, or `all`) for the pro-rata collateral, after the redeem fee.
     Redeem {
@@ -56,6 +59,9 @@ enum Command {
         amount: String,
         #[arg(long, default_value_t = 100)]
         slippage_bps: u16,
+        /// The least USDC to accept, instead of a slippage.
+        #[arg(long, conflicts_with = "slippage_bps")]
+        min_usdc: Option<String>,
     },
     /// Rebalance a vault now (permissionless).
     Rebalance { vault: String },
@@ -215,8 +221,8 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
     match command {
         Command::Vaults => cli.vaults().await,
         Command::Show { vault } => cli.show(&vault).await,
-        Command::Mint { vault, usdc, crt, slippage_bps } => cli.mint(me, &vault, &usdc, crt.as_deref(), slippage_bps).await,
-        Command::Redeem { vault, amount, slippage_bps } => cli.redeem(me, &vault, &amount, slippage_bps).await,
+        Command::Mint { vault, usdc, crt, slippage_bps, min_out } => cli.mint_with_guard(me, &vault, &usdc, crt.as_deref(), slippage_bps, min_out.as_deref()).await,
+        Command::Redeem { vault, amount, slippage_bps, min_usdc } => cli.redeem_with_guard(me, &vault, &amount, slippage_bps, min_usdc.as_deref()).await,
         Command::Rebalance { vault } => cli.rebalance(me, &vault).await,
         Command::Lp { action: LpAction::Deposit { usdc, slippage_bps } } => cli.lp_deposit(me, &usdc, slippage_bps).await,
         Command::Lp { action: LpAction::Withdraw { shares, slippage_bps } } => cli.lp_withdraw(me, &shares, slippage_bps).await,

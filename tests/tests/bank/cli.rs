@@ -1,0 +1,117 @@
+//! The `turbo` command functions driven against the in-process bank: deploy twice (the second
+//! run changes nothing), mint and redeem with slippage guards (a guard that is too tight fails
+//! with the program's error name), the `vaults` table, and admin commands.
+
+use solana_sdk::signature::Signer;
+use turbo_cli::demo::{localnet, wallet};
+use turbo_cli::manifest::Manifest;
+use turbo_cli::CliError;
+use turbo_tests::*;
+
+const LOCALNET: &str = include_str!("../../../migrations/localnet.toml");
+
+async fn deployed() -> (turbo_cli::Cli<turbo_sdk::bank::Bank>, solana_sdk::signature::Keypair, turbo_cli::manifest::Env) {
+    let (cli, admin, env, out) = localnet([60_000 * PX, 150 * PX, 150_000_000]).await.expect("deploy");
+    assert!(out.contains("config: created") && out.contains("vault 5 bSOL: created"), "{out}");
+    assert!(out.contains("8 change(s) applied."), "{out}");
+    (cli, admin, env)
+}
+
+#[tokio::test]
+async fn deploy_twice_changes_nothing_the_second_time() {
+    let (mut cli, admin, env) = deployed().await;
+    let m = Manifest::parse(LOCALNET).unwrap();
+    let again = cli.deploy(&admin, &m, &env).await.unwrap();
+    assert!(again.contains("Nothing to do: localnet already matches the manifest."), "{again}");
+    assert_eq!(again.matches("unchanged").count(), 7, "{again}"); // config, pool, 5 vaults
+    // A changed parameter is applied, and only that one.
+    let mut changed = m.clone();
+    changed.vaults[1].overrides.mint_fee_bps = Some(30);
+    let out = cli.deploy(&admin, &changed, &env).await.unwrap();
+    assert!(out.contains("vault 2 tSOL: parameters updated") && out.contains("1 change(s) applied."), "{out}");
+    // Immutable fields are never changed silently.
+    let mut other = m.clone();
+    other.vaults[0].feed_id = turbo_sdk::pyth::SOL_FEED.into();
+    let err = cli.deploy(&admin, &other, &env).await.unwrap_err();
+    assert!(err.to_string().contains("vault 1: it exists with another feed"), "{err}");
+}
+
+#[tokio::test]
+async fn mint_and_redeem_with_slippage_guards() {
+    let (mut cli, _admin, _env) = deployed().await;
+    let user = wallet(&mut cli, 10_000 * USDC).await;
+    // A guard one raw unit above the exact preview fails with the program's error name.
+    let err = cli.mint_with_guard(&user, "tSOL", "1000", None, 0, Some("9.950001")).await.unwrap_err();
+    assert_eq!(err.program_error(), Some("SlippageExceeded"));
+    assert_eq!(err.to_string(), "SlippageExceeded: The received amount is below the slippage guard");
+    // At zero slippage the preview is exact, so the mint goes through.
+    let out = cli.mint(&user, "tSOL", "1000", None, 0).await.unwrap();
+    assert!(out.contains("receive ≈ 9.95 tSOL at $100.00 per token (minimum 9.95 with 0% slippage)"), "{out}");
+    assert!(out.contains("confirmed"), "{out}");
+
+    // Redeem: the preview pays 985.05 USDC for all 9.95 tokens; ask for a cent more and fail.
+    let err = cli.redeem_with_guard(&user, "tSOL", "all", 0, Some("985.06")).await.unwrap_err();
+    assert_eq!(err.program_error(), Some("SlippageExceeded"));
+    let out = cli.redeem(&user, "tSOL", "all", 0).await.unwrap();
+    assert!(out.contains("receive ≈ 985.05 USDC after a 9.95 USDC fee"), "{out}");
+    let usdc = usdc_of(&mut cli, &user).await;
+    assert_eq!(usdc, 9_000 * USDC + 985_050_000);
+    // Asking for more than is held is refused before anything is sent.
+    let err = cli.redeem(&user, "tSOL", "1", 100).await.unwrap_err();
+    assert!(matches!(err, CliError::Input(_)), "{err}");
+}
+
+#[tokio::test]
+async fn dry_run_simulates_without_sending() {
+    let (mut cli, _admin, _env) = deployed().await;
+    let user = wallet(&mut cli, 1_000 * USDC).await;
+    cli.dry_run = true;
+    let out = cli.mint(&user, "tBTC", "1000", None, 50).await.unwrap();
+    assert!(out.contains("dry run: the transaction would succeed (nothing sent)"), "{out}");
+    let usdc = usdc_of(&mut cli, &user).await;
+    assert_eq!(usdc, 1_000 * USDC);
+    // A dry run that the program would refuse reports the refusal.
+    let err = cli.mint(&user, "tBTC", "5000", None, 50).await.unwrap_err();
+    assert_eq!(err.program_error(), Some("InsufficientFunds"), "{err}");
+}
+
+#[tokio::test]
+async fn vaults_lists_every_vault_with_nav_leverage_and_supply() {
+    let (mut cli, _admin, _env) = deployed().await;
+    let user = wallet(&mut cli, 10_000 * USDC).await;
+    cli.mint(&user, "tBTC", "10000", None, 50).await.unwrap();
+    let out = cli.vaults().await.unwrap();
+    let row = out.lines().find(|l| l.contains("tBTC")).expect("a tBTC row");
+    for cell in ["$60,000.00", "$10,950.00", "$100.00", "3.000x", "109.50", "1,000,000,000", "ok"] {
+        assert!(row.contains(cell), "{cell} missing from {row}");
+    }
+    let bear = out.lines().find(|l| l.contains("bSOL")).expect("a bSOL row");
+    assert!(bear.contains("-2.000x") && bear.contains("$1,000.00") && bear.contains("10.00"), "{bear}");
+    assert!(out.contains("Pool: $1,000,025.00 free USDC, $25.00 treasury fees"), "{out}");
+    let show = cli.show("tBTC").await.unwrap();
+    assert!(show.contains("Turbo BTC (tBTC)") && show.contains("[2.900x, 3.000x]"), "{show}");
+}
+
+#[tokio::test]
+async fn admin_commands_pause_and_explain_refusals() {
+    let (mut cli, admin, _env) = deployed().await;
+    let user = wallet(&mut cli, 1_000 * USDC).await;
+    cli.pause(&admin, Some("tSOL"), "mint", false).await.unwrap();
+    let err = cli.mint(&user, "tSOL", "100", None, 50).await.unwrap_err();
+    assert_eq!(err.to_string(), "MintPaused: Minting is paused");
+    // A stranger's admin call is refused by name.
+    let err = cli.pause(&user, None, "all", true).await.unwrap_err();
+    assert_eq!(err.program_error(), Some("Unauthorized"));
+    cli.pause(&admin, Some("tSOL"), "mint", true).await.unwrap();
+    cli.mint(&user, "tSOL", "100", None, 50).await.unwrap();
+    let err = cli.vault_update(&admin, "tSOL", |p| turbo::state::VaultParams { mint_fee_bps: 900, ..p }).await.unwrap_err();
+    assert_eq!(err.program_error(), Some("FeeTooHigh"));
+    let out = cli.config_show().await.unwrap();
+    assert!(out.contains("paused") && out.contains("none"), "{out}");
+    assert!(cli.pause(&admin, None, "everything", false).await.unwrap_err().to_string().contains("unknown pause flag"));
+}
+
+async fn usdc_of(cli: &mut turbo_cli::Cli<turbo_sdk::bank::Bank>, user: &solana_sdk::signature::Keypair) -> u64 {
+    let account = turbo_sdk::pda::ata(&user.pubkey(), &cli.chain.usdc_mint);
+    turbo_sdk::accounts::token_balance(&mut cli.chain, &account).await.unwrap()
+}
