@@ -1,0 +1,194 @@
+//! `turbo-sim run <csv>` replays a price file through every strategy and writes a markdown
+//! table, JSON and an SVG chart; `turbo-sim survival <csv>` runs the window study.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use turbo::state::VaultParams;
+use turbo_sim::report::{chart, json, markdown, metrics};
+use turbo_sim::strategies::{self, Options, Path};
+use turbo_sim::survival;
+
+#[derive(Parser)]
+#[command(name = "turbo-sim", version, about = "Backtest Turbo against spot, constant 3x, daily 3x, a 3x perp and Bear on real prices")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Replay one file (or a date slice of it) through every strategy.
+    Run {
+        csv: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        /// Title and output file stem (default: the file name).
+        #[arg(long)]
+        name: Option<String>,
+        /// Directory for `<name>.md`, `.json` and `.svg`.
+        #[arg(long, default_value = "target/sim")]
+        out: PathBuf,
+        /// A TrueType font for chart labels (default: DejaVu Sans from the system).
+        #[arg(long)]
+        font: Option<PathBuf>,
+    },
+    /// From every start day, windows of N days: who ends at zero, is liquidated, loses > 90%.
+    Survival {
+        csv: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        #[arg(long, value_delimiter = ',', default_value = "30,90,365")]
+        windows: Vec<u32>,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long, default_value = "target/sim")]
+        out: PathBuf,
+    },
+}
+
+#[derive(ClapArgs, Clone)]
+struct Common {
+    /// First day (YYYY-MM-DD, inclusive).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day (YYYY-MM-DD, inclusive).
+    #[arg(long)]
+    to: Option<String>,
+    /// Call the keeper every N price steps.
+    #[arg(long, default_value_t = 1)]
+    keeper_every: usize,
+    /// Leverage of the constant, daily and perp comparisons.
+    #[arg(long, default_value_t = 3.0)]
+    leverage: f64,
+    /// Turbo target leverage (x).
+    #[arg(long, default_value_t = 3.0)]
+    target: f64,
+    /// Turbo band on |L| (x).
+    #[arg(long, default_value_t = 2.9)]
+    band_lo: f64,
+    #[arg(long, default_value_t = 3.0)]
+    band_hi: f64,
+    /// Turbo emergency level (x).
+    #[arg(long, default_value_t = 4.0)]
+    emergency: f64,
+    #[arg(long, default_value_t = 500)]
+    step_bps: u16,
+    #[arg(long, default_value_t = 30)]
+    interval_secs: u32,
+    /// Volatility budget (annualized bps); also runs Turbo with it when > 0.
+    #[arg(long, default_value_t = 0)]
+    vol_budget_bps: u32,
+    #[arg(long, default_value_t = 50)]
+    mint_fee_bps: u16,
+    #[arg(long, default_value_t = 100)]
+    redeem_fee_bps: u16,
+    /// Perp maintenance margin.
+    #[arg(long, default_value_t = 0.025)]
+    maintenance: f64,
+}
+
+fn lev(x: f64) -> u64 {
+    (x * 1e6).round() as u64
+}
+
+impl Common {
+    fn options(&self) -> anyhow::Result<Options> {
+        let turbo = VaultParams {
+            target_leverage: lev(self.target) as i64,
+            band_lo: lev(self.band_lo),
+            band_hi: lev(self.band_hi),
+            emergency_leverage: lev(self.emergency),
+            step_bps: self.step_bps,
+            min_interval_secs: self.interval_secs,
+            mint_fee_bps: self.mint_fee_bps,
+            redeem_fee_bps: self.redeem_fee_bps,
+            ..turbo_sdk::defaults::turbo_params()
+        };
+        let bear = VaultParams { mint_fee_bps: self.mint_fee_bps, redeem_fee_bps: self.redeem_fee_bps, min_interval_secs: self.interval_secs, step_bps: self.step_bps, ..turbo_sdk::defaults::bear_params() };
+        // The same bounds the program enforces.
+        for p in [&turbo, &bear] {
+            p.validate().map_err(|e| anyhow::anyhow!("parameters out of the program's bounds: {e}"))?;
+        }
+        Ok(Options { leverage: self.leverage, turbo, bear, keeper_every: self.keeper_every.max(1), maintenance: self.maintenance, ..Options::default() })
+    }
+
+    fn load(&self, csv: &PathBuf) -> anyhow::Result<Path> {
+        let points = turbo_sdk::series::load_csv(csv).map_err(|e| anyhow::anyhow!(e))?;
+        let day = |s: &Option<String>, end: bool| -> anyhow::Result<Option<i64>> {
+            s.as_ref()
+                .map(|d| {
+                    let t = turbo_sdk::series::parse_time(d).ok_or_else(|| anyhow::anyhow!("bad date {d}"))?;
+                    Ok(if end { t + 86_400 } else { t })
+                })
+                .transpose()
+        };
+        let (from, to) = (day(&self.from, false)?, day(&self.to, true)?);
+        let kept: Vec<_> = points.into_iter().filter(|p| from.is_none_or(|f| p.time >= f) && to.is_none_or(|t| p.time < t)).collect();
+        anyhow::ensure!(kept.len() >= 2, "fewer than two prices in the selected range");
+        Ok(Path::from_points(&kept))
+    }
+}
+
+fn stem(csv: &std::path::Path, name: &Option<String>) -> String {
+    name.clone().unwrap_or_else(|| csv.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "run".into()))
+}
+
+fn main() -> anyhow::Result<()> {
+    match Cli::parse().command {
+        Command::Run { csv, common, name, out, font } => {
+            let path = common.load(&csv)?;
+            let o = common.options()?;
+            let name = stem(&csv, &name);
+            let bar = ProgressBar::new(7).with_style(ProgressStyle::with_template("{msg:28} [{bar:30}] {pos}/{len}")?);
+            bar.set_message(format!("{name}: {} steps", path.len()));
+            let mut tracks = vec![strategies::spot(&path)];
+            bar.inc(1);
+            tracks.push(strategies::constant(&path, o.leverage));
+            bar.inc(1);
+            tracks.push(strategies::daily(&path, o.leverage));
+            bar.inc(1);
+            tracks.push(strategies::perp(&path, o.leverage, o.maintenance));
+            bar.inc(1);
+            tracks.push(strategies::turbo(&path, "Turbo", o.turbo, &o));
+            bar.inc(1);
+            if common.vol_budget_bps > 0 {
+                let p = VaultParams { vol_budget_bps: common.vol_budget_bps, ..o.turbo };
+                tracks.push(strategies::turbo(&path, &format!("Turbo (vol budget {}%)", common.vol_budget_bps / 100), p, &o));
+            }
+            bar.inc(1);
+            tracks.push(strategies::turbo(&path, "Bear", o.bear, &o));
+            bar.finish_and_clear();
+            let rows: Vec<_> = tracks.iter().map(|t| metrics(&path, t)).collect();
+            let title = format!("{name}: {} steps", path.len());
+            std::fs::create_dir_all(&out)?;
+            let md = markdown(&title, &rows);
+            std::fs::write(out.join(format!("{name}.md")), &md)?;
+            std::fs::write(out.join(format!("{name}.json")), json(&title, &path, &rows))?;
+            let svg = out.join(format!("{name}.svg"));
+            if let Err(e) = chart(&svg, &title, &path, &tracks, font.as_deref()) {
+                eprintln!("chart not written: {e}");
+            }
+            print!("{md}");
+        }
+        Command::Survival { csv, common, windows, name, out } => {
+            let path = common.load(&csv)?;
+            let o = common.options()?;
+            let name = format!("{}-survival", stem(&csv, &name));
+            let bar = ProgressBar::new(0).with_style(ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} windows ({eta})")?);
+            bar.set_message(name.clone());
+            let rows = survival::study(&path, &o, &windows, common.vol_budget_bps, |done, total| {
+                bar.set_length(total as u64);
+                bar.set_position(done as u64);
+            });
+            bar.finish_and_clear();
+            let md = survival::markdown(&name, &rows);
+            std::fs::create_dir_all(&out)?;
+            std::fs::write(out.join(format!("{name}.md")), &md)?;
+            std::fs::write(out.join(format!("{name}.json")), serde_json::to_string_pretty(&rows)?)?;
+            print!("{md}");
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,150 @@
+//! The Turbo vault model: a `Config`, a `Pool` and a `Vault` exactly as the program stores them,
+//! stepped by the program's own `rebalance::plan` (settlement, volatility, effective target,
+//! decision, bad debt, reverse split). Nothing here re-implements protocol math, so the model
+//! ends at the same NAV as a vault on the bank driven through the real program.
+
+use anchor_lang::prelude::Pubkey;
+use turbo::instructions::keeper::rebalance::{plan, RebalancePlan};
+use turbo::state::{AssetSlot, Config, Pool, Vault, VaultParams};
+use turbo_math::{exposure_for_leverage, Action, Exposure, Lev, OraclePrice, Price, Prices, Shares, Usd};
+
+/// One dollar of CRT, for a model that holds no CRT.
+const CRT_PRICE: Price = Price(100_000_000);
+
+#[derive(Clone, Debug)]
+pub struct TurboModel {
+    pub config: Config,
+    pub pool: Pool,
+    pub vault: Vault,
+    /// Token supply (constant: the model's holders neither mint nor redeem after entry).
+    pub supply: u64,
+    /// Calls that moved exposure.
+    pub rebalances: u64,
+    /// Σ |Δq| · P, micro-USD.
+    pub turnover: u128,
+    pub slot: u64,
+}
+
+/// What one step did.
+#[derive(Clone, Copy, Debug)]
+pub struct Step {
+    pub plan: RebalancePlan,
+    /// NAV after the step, micro-USD.
+    pub nav: u64,
+}
+
+impl TurboModel {
+    /// A vault holding `equity` micro-USD at its target leverage at `price` (8 decimals), at
+    /// `time`, with a pool of `pool_usdc` behind it and permissive caps.
+    pub fn new(params: VaultParams, equity: u64, price: u64, time: i64, pool_usdc: u64) -> Self {
+        let mut config = Config {
+            admin: Pubkey::default(),
+            pending_admin: Pubkey::default(),
+            guardian: Pubkey::default(),
+            treasury: Pubkey::default(),
+            usdc_mint: Pubkey::default(),
+            crt_mint: Pubkey::default(),
+            crt_feed_id: [0; 32],
+            crt_decimals: 9,
+            crt_weight_bps: 0,
+            crt_max_age_secs: 60,
+            crt_max_conf_bps: 200,
+            lp_fee_share_bps: 5_000,
+            keeper_bounty: 0,
+            bounty_min_notional: 0,
+            paused: 0,
+            bump: 0,
+            vault_count: 1,
+            vaults: [Pubkey::default(); turbo::constants::MAX_VAULTS],
+        };
+        config.set_params(&turbo_sdk::defaults::config_params());
+        let exposure = exposure_for_leverage(Usd(equity), Lev(params.target_leverage), Price(price)).expect("in range");
+        let mut pool = Pool {
+            lp_mint: Pubkey::default(),
+            usdc_reserve: Pubkey::default(),
+            crt_reserve: Pubkey::default(),
+            usdc_balance: pool_usdc,
+            crt_balance: 0,
+            treasury_usdc: 0,
+            treasury_crt: 0,
+            gross_cap_bps: turbo::constants::MAX_GROSS_CAP_BPS,
+            net_cap_bps: turbo::constants::MAX_NET_CAP_BPS,
+            bad_debt_absorbed: 0,
+            unpaid_gains: 0,
+            lp_fees_usdc: 0,
+            lp_fees_crt: 0,
+            crt_last_publish_time: 0,
+            bump: 0,
+            asset_count: 1,
+            assets: [AssetSlot::default(); turbo::constants::MAX_ASSETS],
+        };
+        pool.rebook(0, Exposure(0), Price(price), exposure, Price(price)).expect("rebook");
+        let vault = Vault {
+            vault_id: 1,
+            bump: 0,
+            mint_bump: 0,
+            asset_index: 0,
+            split_count: 0,
+            paused: 0,
+            mint: Pubkey::default(),
+            usdc_reserve: Pubkey::default(),
+            crt_reserve: Pubkey::default(),
+            feed_id: [0; 32],
+            params,
+            usdc_balance: equity,
+            crt_balance: 0,
+            exposure: exposure.0,
+            settle_price: price,
+            last_publish_time: time,
+            crt_last_publish_time: time,
+            last_rebalance_ts: time,
+            volatility: 0,
+            fees_usdc: 0,
+            fees_crt: 0,
+            rebalance_count: 0,
+            bad_debt: 0,
+            unpaid_gains: 0,
+        };
+        // $100 per token at the start, as a fresh vault.
+        let supply = turbo_math::initial_shares(Usd(equity)).0.max(1);
+        TurboModel::from_state(config, pool, vault, supply)
+    }
+
+    /// A model of an existing vault, from its accounts.
+    pub fn from_state(config: Config, pool: Pool, vault: Vault, supply: u64) -> Self {
+        TurboModel { config, pool, vault, supply, rebalances: 0, turnover: 0, slot: 1 }
+    }
+
+    /// A keeper call at `time` with the asset at `price` (8 decimals, exact: no confidence).
+    pub fn keeper_call(&mut self, price: u64, time: i64) -> Step {
+        self.slot += 1;
+        let px = Prices { asset: OraclePrice::exact(Price(price), time), crt: OraclePrice::exact(CRT_PRICE, time) };
+        let p = plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, time, self.slot, false)
+            .expect("the model's state stays in range");
+        if p.after != p.before {
+            self.rebalances += 1;
+            self.turnover += Exposure(p.after.0 - p.before.0).abs_notional_floor(Price(price)).expect("notional").0 as u128;
+        }
+        Step { plan: p, nav: p.nav.0 }
+    }
+
+    /// NAV at `price` without touching the vault (between keeper calls), micro-USD.
+    pub fn nav_at(&self, price: u64) -> u64 {
+        let n = self.vault.book().nav_floor(Price(price), CRT_PRICE, self.config.crt()).expect("nav");
+        n.0.max(0) as u64
+    }
+
+    /// Leverage at `price`, or `None` without positive equity.
+    pub fn leverage_at(&self, price: u64) -> Option<Lev> {
+        self.vault.book().leverage(Price(price), CRT_PRICE, self.config.crt()).expect("leverage")
+    }
+
+    pub fn bad_debt(&self) -> u64 {
+        self.vault.bad_debt
+    }
+}
+
+/// Whether a step's plan was a real rebalance.
+pub fn moved(step: &Step) -> bool {
+    step.plan.after != step.plan.before && matches!(step.plan.action, Action::Trim | Action::Relever | Action::Emergency)
+}
