@@ -5,3 +5,4 @@ mod keeper;
 mod rebalance;
 mod rejections;
 mod scenario;
+mod sim;
