@@ -55,6 +55,7 @@ const ANCHOR_ERRORS: &[AnchorCode] = &[
     AnchorCode::ConstraintTokenTokenProgram,
     AnchorCode::ConstraintMintTokenProgram,
     AnchorCode::ConstraintAccountIsNone,
+    AnchorCode::ConstraintDuplicateMutableAccount,
     AnchorCode::AccountDiscriminatorNotFound,
     AnchorCode::AccountDiscriminatorMismatch,
     AnchorCode::AccountDidNotDeserialize,

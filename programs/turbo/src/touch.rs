@@ -63,7 +63,7 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     vault.volatility = turbo_math::update_variance(vault.volatility, before.settle_price, px.asset.mid, dt).or_overflow()?;
     vault.last_publish_time = px.asset.publish_time;
     vault.crt_last_publish_time = px.crt.publish_time;
-    let add = |a: u64, b: u64| a.checked_add(b).ok_or(error!(TurboError::MathOverflow));
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
     vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
     vault.unpaid_gains = add(vault.unpaid_gains, s.unpaid_gain.0)?;
     pool.bad_debt_absorbed = add(pool.bad_debt_absorbed, s.bad_debt.0)?;
@@ -113,7 +113,7 @@ pub fn nav_of(vault: &Vault, config: &Config, px: &Prices) -> Result<u64> {
 pub fn credit_fee(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, usdc: Usd, crt: TokenAmount) -> Result<()> {
     let su = turbo_math::split_fee(usdc.0, lp_share).or_overflow()?;
     let sc = turbo_math::split_fee(crt.0, lp_share).or_overflow()?;
-    let add = |a: u64, b: u64| a.checked_add(b).ok_or(error!(TurboError::MathOverflow));
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
     pool.usdc_balance = add(pool.usdc_balance, usdc.0)?;
     pool.crt_balance = add(pool.crt_balance, crt.0)?;
     pool.treasury_usdc = add(pool.treasury_usdc, su.treasury)?;
@@ -190,7 +190,7 @@ impl NetFlow {
     /// The vault pays `usdc` and `crt` to the pool (fees).
     pub fn vault_pays(&mut self, usdc: Usd, crt: TokenAmount) -> Result<()> {
         let sub = |a: i64, b: u64| {
-            i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).ok_or(error!(TurboError::MathOverflow))
+            i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).ok_or_else(|| error!(TurboError::MathOverflow))
         };
         self.usdc_to_vault = sub(self.usdc_to_vault, usdc.0)?;
         self.crt_to_vault = sub(self.crt_to_vault, crt.0)?;

@@ -1,6 +1,8 @@
 //! Program tests on the in-process bank. One binary, one module per area.
 
+mod attacks;
 mod cli;
+mod fuzz;
 mod keeper;
 mod rebalance;
 mod rejections;

@@ -1,0 +1,146 @@
+//! Math fuzzing: every public function over its full input range. No input may panic; an
+//! overflow must come back as an error, never as a wrong value; and the rounding properties
+//! hold wherever a result exists. Results are checked against exact big-integer arithmetic.
+//!
+//! CI runs proptest's default case count. The long run is
+//!
+//!     PROPTEST_CASES=1000000 cargo test --release --locked -p turbo-math --test fuzz
+//!
+//! and its duration and executions are recorded in `docs/reliability.md`.
+
+use num_bigint::BigInt;
+use proptest::prelude::*;
+use turbo_math::*;
+
+fn big(x: impl Into<BigInt>) -> BigInt {
+    x.into()
+}
+
+/// Floor division for big integers (toward −∞).
+fn div_floor(n: &BigInt, d: &BigInt) -> BigInt {
+    let (q, r) = (n / d, n % d);
+    if r != BigInt::from(0) && ((r < BigInt::from(0)) != (*d < BigInt::from(0))) { q - 1 } else { q }
+}
+
+const CRT: CrtParams = CrtParams { decimals: 9, weight: Bps(8_000) };
+
+proptest! {
+    #[test]
+    fn mul_div_is_exact_or_an_error(a in any::<u128>(), b in any::<u128>(), c in any::<u128>()) {
+        let exact = if c == 0 { None } else { Some(big(a) * big(b) / big(c)) };
+        match (mul_div_floor(a, b, c), &exact) {
+            (Ok(v), Some(e)) => prop_assert_eq!(big(v), e.clone()),
+            (Err(_), Some(_)) => prop_assert!(a.checked_mul(b).is_none()),
+            (Err(MathError::DivisionByZero), None) => {}
+            (other, _) => prop_assert!(false, "{other:?}"),
+        }
+        if let (Ok(v), Some(e)) = (mul_div_ceil(a, b, c), &exact) {
+            let ceil = if big(a) * big(b) % big(c) == BigInt::from(0) { e.clone() } else { e + 1 };
+            prop_assert_eq!(big(v), ceil);
+        }
+    }
+
+    #[test]
+    fn signed_mul_div_is_exact_or_an_error(a in any::<i128>(), b in any::<i128>(), c in any::<i128>()) {
+        match mul_div_floor_i(a, b, c) {
+            Ok(v) => prop_assert_eq!(big(v), div_floor(&(big(a) * big(b)), &big(c))),
+            Err(MathError::DivisionByZero) => prop_assert!(c <= 0),
+            Err(_) => prop_assert!(a.checked_mul(b).is_none()),
+        }
+        if let Ok(v) = mul_div_ceil_i(a, b, c) {
+            let n = big(a) * big(b);
+            prop_assert_eq!(-big(v), div_floor(&(-n), &big(c)));
+        }
+    }
+
+    #[test]
+    fn pyth_normalization_never_panics_and_orders(price in any::<i64>(), conf in any::<u64>(), expo in -30i32..30, t in any::<i64>()) {
+        if let Ok(o) = OraclePrice::from_pyth(price, conf, expo, t) {
+            prop_assert!(o.lo.0 > 0 && o.lo <= o.mid && o.mid <= o.hi);
+            prop_assert!(price > 0);
+        }
+        let _ = OraclePrice::conf_within(price, conf, Bps(conf % 20_000));
+    }
+
+    #[test]
+    fn notional_and_pnl_are_exact_or_an_error(q in any::<i64>(), p0 in any::<u64>(), p1 in any::<u64>()) {
+        if let Ok(n) = Exposure(q).notional_floor(Price(p0)) {
+            prop_assert_eq!(big(n.0), div_floor(&(big(q) * big(p0)), &big(NOTIONAL_DIVISOR)));
+        }
+        if let Ok(pnl) = Exposure(q).pnl_floor(Price(p0), Price(p1)) {
+            let exact = div_floor(&(big(q) * (big(p1) - big(p0))), &big(NOTIONAL_DIVISOR));
+            prop_assert_eq!(big(pnl.0), exact);
+        }
+        let _ = Exposure(q).abs_notional_ceil(Price(p0));
+        let _ = Lev::of(Exposure(q), Price(p0), SignedUsd(p1 as i64));
+    }
+
+    #[test]
+    fn settlement_never_panics_and_conserves(
+        usdc in any::<u64>(), crt in any::<u64>(), q in any::<i64>(), ps in 1u64.., p in 1u64..,
+        pool_usdc in any::<u64>(), pool_crt in any::<u64>(), crt_price in 1u64..,
+    ) {
+        let mut v = VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: Price(ps) };
+        let mut pool = PoolBook { usdc: Usd(pool_usdc), crt: TokenAmount(pool_crt) };
+        let before = (v, pool);
+        if v.settle(&mut pool, Price(p), Price(crt_price), CRT).is_ok() {
+            prop_assert_eq!(big(v.usdc.0) + big(pool.usdc.0), big(before.0.usdc.0) + big(before.1.usdc.0));
+            prop_assert_eq!(big(v.crt.0) + big(pool.crt.0), big(before.0.crt.0) + big(before.1.crt.0));
+        }
+    }
+
+    #[test]
+    fn quotes_never_panic_and_round_against_the_caller(
+        usdc in any::<u64>(), crt in any::<u64>(), q in any::<i64>(), p in 1u64.., supply in any::<u64>(),
+        usdc_in in any::<u64>(), crt_in in any::<u64>(), burn in any::<u64>(), conf in any::<u64>(), fee in 0u64..=500,
+    ) {
+        let book = VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: Price(p) };
+        let asset = OraclePrice { lo: Price(p.saturating_sub(conf).max(1)), mid: Price(p), hi: Price(p.saturating_add(conf)), publish_time: 0 };
+        let px = Prices { asset, crt: OraclePrice::exact(Price(100_000_000), 0) };
+        if let Ok(m) = quote_mint(&book, Shares(supply), &px, CRT, Usd(usdc_in), TokenAmount(crt_in), Bps(fee)) {
+            prop_assert!(big(m.shares_out.0) * big(m.nav.0) <= big(m.deposit_value.0) * big(supply));
+            prop_assert!(big(m.fee_usdc.0) * 10_000 >= big(usdc_in) * big(fee));
+        }
+        if let Ok(r) = quote_redeem(&book, Shares(supply), Shares(burn), &px, CRT, Bps(fee)) {
+            prop_assert!(big(r.gross_usdc.0) * big(supply) <= big(usdc) * big(burn));
+            prop_assert!(r.usdc_out.0 + r.fee_usdc.0 == r.gross_usdc.0);
+            prop_assert!(r.nav_redeem <= r.nav);
+        }
+    }
+
+    #[test]
+    fn rebalance_and_volatility_never_panic(
+        usdc in any::<u64>(), q in any::<i64>(), p in 1u64.., target in -5_000_000i64..5_000_000,
+        var in any::<u64>(), p0 in any::<u64>(), dt in any::<i64>(), now in any::<i64>(), last in any::<i64>(), slot in any::<u64>(),
+    ) {
+        let book = VaultBook { usdc: Usd(usdc), crt: TokenAmount(0), exposure: Exposure(q), settle_price: Price(p) };
+        let band = Band { target: Lev(target), lo: 1, hi: target.unsigned_abs().max(1), emergency: 10_000_000, step: Bps(500), min_interval: 30, jitter: 10 };
+        if let Ok(d) = decide(&book, Price(p), Price(100_000_000), CRT, &band, Lev(target), now, slot, last) {
+            if d.action != Action::Emergency && d.action.moves() && q != 0 {
+                prop_assert!(d.exposure.0.abs_diff(q) <= q.unsigned_abs() / 20);
+            }
+        }
+        if let Ok(v) = update_variance(var, Price(p0), Price(p), dt) {
+            let _ = annualized_vol_bps(v);
+        }
+        let _ = effective_target(Lev(target), Bps(var % 50_000), p0 % 100_000, Some((Usd(usdc), Usd(p))));
+    }
+
+    #[test]
+    fn lp_shares_never_gain_on_a_round_trip(amount in any::<u64>(), supply in any::<u64>(), value in any::<u64>()) {
+        if let Ok(s) = lp_shares_for_deposit(Usd(amount), Shares(supply), Usd(value)) {
+            if let (Some(sup), Some(val)) = (supply.checked_add(s.0), value.checked_add(amount)) {
+                if let Ok(back) = lp_value_for_shares(s, Shares(sup), Usd(val)) {
+                    prop_assert!(back.0 <= amount);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn splits_are_bounded(nav in any::<u64>(), supply in any::<u64>(), splits in 0u8..=64, threshold in any::<u64>()) {
+        if let Ok(n) = splits_needed(Usd(nav), Shares(supply), splits, Usd(threshold)) {
+            prop_assert!(splits as u32 + n as u32 <= MAX_SPLITS as u32 || n == 0);
+        }
+    }
+}
