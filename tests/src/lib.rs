@@ -3,6 +3,7 @@
 //! `PriceUpdateV2` accounts; and a clock. It is a thin layer over `turbo_sdk::bank::Bank`, the
 //! in-process backend the CLI demo and the keeper also use.
 
+pub mod cost;
 pub mod fixture;
 
 pub use fixture::*;

@@ -40,6 +40,26 @@ impl Outcome {
         v.remove(0)
     }
 
+    /// The CPIs the top-level program made directly (stack height 2), in order, each with the
+    /// compute units its program consumed (nested calls included). Builtins such as the System
+    /// program log no consumption: `None`.
+    pub fn direct_cpis(&self) -> Vec<(String, Option<u64>)> {
+        let mut out: Vec<(String, Option<u64>)> = Vec::new();
+        for line in &self.logs {
+            let Some(rest) = line.strip_prefix("Program ") else { continue };
+            if let Some(program) = rest.strip_suffix(" invoke [2]") {
+                out.push((program.to_string(), None));
+            } else if let Some((program, tail)) = rest.split_once(" consumed ") {
+                if let Some(last) = out.last_mut() {
+                    if last.0 == program && last.1.is_none() {
+                        last.1 = tail.split_whitespace().next().and_then(|n| n.parse().ok());
+                    }
+                }
+            }
+        }
+        out
+    }
+
     /// The compute units each CPI to another program consumed, read from the logs, as
     /// `(program id, units)`, in the order the calls returned.
     pub fn cpi_costs(&self, program: &str) -> Vec<(String, u64)> {

@@ -46,7 +46,8 @@ pub fn metrics(path: &Path, t: &Track) -> Metrics {
             mdd = mdd.max(1.0 - x / peak);
         }
     }
-    let ends = day_ends(path);
+    // The start is the reference for the first day's return.
+    let ends: Vec<usize> = std::iter::once(0).chain(day_ends(path)).collect();
     let (mut worst, mut errs) = (0.0_f64, Vec::new());
     for w in ends.windows(2) {
         let (a, b) = (w[0], w[1]);
@@ -80,19 +81,31 @@ fn pct(x: f64) -> String {
     format!("{:+.2}%", x * 100.0)
 }
 
+/// A multiple, with significant digits kept for values near zero (asymptotically small is not
+/// zero).
+fn multiple(x: f64) -> String {
+    if x == 0.0 {
+        "0 (wiped out)".into()
+    } else if x < 0.001 {
+        format!("{x:.2e}x")
+    } else {
+        format!("{x:.4}x")
+    }
+}
+
 /// The markdown table of a run.
 pub fn markdown(title: &str, rows: &[Metrics]) -> String {
     let mut s = format!("#### {title}\n\n| strategy | terminal value | max drawdown | worst day | rebalances | turnover | bad debt | days liquidated | tracking error vs L × daily |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for m in rows {
         s.push_str(&format!(
-            "| {} | {:.4}x | {} | {} | {} | {:.2}x | {:.4} | {:.0} | {:.2}% |\n",
+            "| {} | {} | {} | {} | {} | {:.2}x | {} | {:.0} | {:.2}% |\n",
             m.name,
-            m.terminal,
+            multiple(m.terminal),
             pct(-m.max_drawdown),
             pct(m.worst_day),
             m.rebalances,
             m.turnover,
-            m.bad_debt,
+            if m.bad_debt == 0.0 { "0".to_string() } else if m.bad_debt < 0.001 { format!("{:.2e}", m.bad_debt) } else { format!("{:.4}", m.bad_debt) },
             m.days_liquidated,
             m.tracking_error * 100.0
         ));

@@ -173,6 +173,9 @@ pub fn turbo(path: &Path, name: &str, params: VaultParams, o: &Options) -> Track
             if moved(&s) {
                 t.marks.push(i);
             }
+            if s.plan.settlement.closed_out && s.nav == 0 && t.liquidated_at.is_none() {
+                t.liquidated_at = Some(i);
+            }
             s.nav
         } else {
             m.nav_at(path.price[i])

@@ -3,7 +3,7 @@
 //! between them in at most one transfer per token.
 
 use anchor_lang::prelude::*;
-use anchor_spl::token::{self, Token, TokenAccount, Transfer};
+use anchor_spl::token::{self, Token, Transfer};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Bps, Exposure, Lev, Prices, Settlement, SignedUsd, TokenAmount, Usd};
 
@@ -203,36 +203,36 @@ pub struct FlowAccounts<'a, 'info> {
     pub token_program: &'a Program<'info, Token>,
     pub vault: AccountInfo<'info>,
     pub vault_seeds: &'a [&'a [u8]],
-    pub vault_usdc: &'a Account<'info, TokenAccount>,
-    pub vault_crt: &'a Account<'info, TokenAccount>,
+    pub vault_usdc: AccountInfo<'info>,
+    pub vault_crt: AccountInfo<'info>,
     pub pool: AccountInfo<'info>,
     pub pool_bump: u8,
-    pub pool_usdc: &'a Account<'info, TokenAccount>,
-    pub pool_crt: &'a Account<'info, TokenAccount>,
+    pub pool_usdc: AccountInfo<'info>,
+    pub pool_crt: AccountInfo<'info>,
 }
 
 impl<'info> FlowAccounts<'_, 'info> {
     /// Move the flow: at most one transfer per token, skipped when zero.
     pub fn execute(&self, flow: NetFlow) -> Result<()> {
-        self.one(flow.usdc_to_vault, self.vault_usdc, self.pool_usdc)?;
-        self.one(flow.crt_to_vault, self.vault_crt, self.pool_crt)
+        self.one(flow.usdc_to_vault, &self.vault_usdc, &self.pool_usdc)?;
+        self.one(flow.crt_to_vault, &self.vault_crt, &self.pool_crt)
     }
 
-    fn one(&self, to_vault: i64, vault_acc: &Account<'info, TokenAccount>, pool_acc: &Account<'info, TokenAccount>) -> Result<()> {
+    fn one(&self, to_vault: i64, vault_acc: &AccountInfo<'info>, pool_acc: &AccountInfo<'info>) -> Result<()> {
         let pool_seeds: &[&[u8]] = &[POOL_SEED, &[self.pool_bump]];
         match to_vault.signum() {
             1 => transfer(
                 self.token_program,
-                pool_acc.to_account_info(),
-                vault_acc.to_account_info(),
+                pool_acc.clone(),
+                vault_acc.clone(),
                 self.pool.clone(),
                 pool_seeds,
                 to_vault as u64,
             ),
             -1 => transfer(
                 self.token_program,
-                vault_acc.to_account_info(),
-                pool_acc.to_account_info(),
+                vault_acc.clone(),
+                pool_acc.clone(),
                 self.vault.clone(),
                 self.vault_seeds,
                 to_vault.unsigned_abs(),

@@ -130,12 +130,15 @@ async fn duplicate_mutable_accounts_are_rejected() {
     let out = fx.send(&[swap_account(mint, user.crt, user.usdc)], &[&user.key]).await;
     assert_error(&out, Anchor::ConstraintDuplicateMutableAccount);
     // The vault's USDC reserve named as the pool's, so that a settlement would transfer from an
-    // account to itself; and the vault's reserve as the user's source of USDC.
-    for (from, to) in [(pda::pool_usdc(), fx.v(BTC_VAULT).keys.usdc_reserve), (user.usdc, fx.v(BTC_VAULT).keys.usdc_reserve)] {
-        let mint = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
-        let out = fx.send(&[swap_account(mint, from, to)], &[&user.key]).await;
-        assert_error(&out, Anchor::ConstraintDuplicateMutableAccount);
-    }
+    // account to itself: every reserve is pinned to its own stored address.
+    let reserve = fx.v(BTC_VAULT).keys.usdc_reserve;
+    let mint = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
+    let out = fx.send(&[swap_account(mint, pda::pool_usdc(), reserve)], &[&user.key]).await;
+    assert_error(&out, Anchor::ConstraintAddress);
+    // The vault's reserve as the user's source of USDC: not the user's account.
+    let mint = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
+    let out = fx.send(&[swap_account(mint, user.usdc, reserve)], &[&user.key]).await;
+    assert_error(&out, Anchor::ConstraintTokenOwner);
     fx.assert_books_balance().await;
 }
 

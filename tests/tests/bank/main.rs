@@ -1,6 +1,7 @@
 //! Program tests on the in-process bank. One binary, one module per area.
 
 mod attacks;
+mod budget;
 mod cli;
 mod fuzz;
 mod keeper;

@@ -28,6 +28,8 @@ impl AssetSlot {
     }
 }
 
+/// A singleton like `Config`: created once by `initialize_pool` at its fixed PDA, identified by
+/// owner and discriminator.
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Pool {

@@ -82,6 +82,9 @@ impl VaultParams {
     }
 }
 
+/// Vaults are created only by `create_vault` (admin, `init` at `["vault", id]`), so any account
+/// with the `Vault` owner and discriminator is a genuine vault. Instructions do not re-derive
+/// its PDA; they pin everything that belongs to it (`has_one = mint`, the reserves' addresses).
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct Vault {

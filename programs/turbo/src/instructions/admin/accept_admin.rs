@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::AdminAcceptedEvent;
 use crate::state::Config;
@@ -11,8 +10,6 @@ pub struct AcceptAdmin<'info> {
     pub new_admin: Signer<'info>,
     #[account(
         mut,
-        seeds = [CONFIG_SEED],
-        bump = config.bump,
         constraint = config.pending_admin == new_admin.key() @ TurboError::NotPendingAdmin,
     )]
     pub config: Box<Account<'info, Config>>,

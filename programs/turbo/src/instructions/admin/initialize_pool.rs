@@ -10,7 +10,7 @@ use crate::state::{Config, Pool, PoolCaps};
 pub struct InitializePool<'info> {
     #[account(mut)]
     pub admin: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    #[account(has_one = admin @ TurboError::Unauthorized)]
     pub config: Box<Account<'info, Config>>,
     #[account(init, payer = admin, space = 8 + Pool::INIT_SPACE, seeds = [POOL_SEED], bump)]
     pub pool: Box<Account<'info, Pool>>,

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::AdminProposedEvent;
 use crate::state::Config;
@@ -9,7 +8,7 @@ use crate::state::Config;
 #[derive(Accounts)]
 pub struct ProposeAdmin<'info> {
     pub admin: Signer<'info>,
-    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    #[account(mut, has_one = admin @ TurboError::Unauthorized)]
     pub config: Box<Account<'info, Config>>,
 }
 

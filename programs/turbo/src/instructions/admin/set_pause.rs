@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::PauseChangedEvent;
 use crate::state::{pause, Config, Vault};
@@ -20,8 +19,6 @@ pub struct SetPause<'info> {
     pub authority: Signer<'info>,
     #[account(
         mut,
-        seeds = [CONFIG_SEED],
-        bump = config.bump,
         constraint = authority.key() == config.admin || authority.key() == config.guardian @ TurboError::Unauthorized,
     )]
     pub config: Box<Account<'info, Config>>,

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::ConfigUpdatedEvent;
 use crate::state::{Config, ConfigParams};
@@ -16,7 +15,7 @@ pub struct UpdateConfigArgs {
 #[derive(Accounts)]
 pub struct UpdateConfig<'info> {
     pub admin: Signer<'info>,
-    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    #[account(mut, has_one = admin @ TurboError::Unauthorized)]
     pub config: Box<Account<'info, Config>>,
 }
 

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::PoolCapsUpdatedEvent;
 use crate::state::{Config, Pool, PoolCaps};
@@ -8,9 +7,9 @@ use crate::state::{Config, Pool, PoolCaps};
 #[derive(Accounts)]
 pub struct UpdatePool<'info> {
     pub admin: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    #[account(has_one = admin @ TurboError::Unauthorized)]
     pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
 }
 

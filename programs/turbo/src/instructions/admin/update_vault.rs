@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::VaultUpdatedEvent;
 use crate::state::{Config, Vault, VaultParams};
@@ -8,9 +7,9 @@ use crate::state::{Config, Vault, VaultParams};
 #[derive(Accounts)]
 pub struct UpdateVault<'info> {
     pub admin: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    #[account(has_one = admin @ TurboError::Unauthorized)]
     pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [VAULT_SEED, &vault.vault_id.to_le_bytes()], bump = vault.bump)]
+    #[account(mut)]
     pub vault: Box<Account<'info, Vault>>,
 }
 

@@ -17,9 +17,9 @@ pub struct WithdrawFeesArgs {
 #[derive(Accounts)]
 pub struct WithdrawFees<'info> {
     pub admin: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump, has_one = admin @ TurboError::Unauthorized)]
+    #[account(has_one = admin @ TurboError::Unauthorized)]
     pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     #[account(mut, address = pool.usdc_reserve)]
     pub pool_usdc: Box<Account<'info, TokenAccount>>,

@@ -24,27 +24,36 @@ use crate::touch::{self, cap_breach, imbalance_for, pool_book_value, FlowAccount
 #[derive(Accounts)]
 pub struct Rebalance<'info> {
     pub keeper: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     #[account(
         mut,
-        seeds = [VAULT_SEED, &vault.vault_id.to_le_bytes()],
-        bump = vault.bump,
         has_one = mint,
     )]
     pub vault: Box<Account<'info, Vault>>,
     #[account(mut, mint::token_program = token_2022_program)]
     pub mint: Box<InterfaceAccount<'info, T22Mint>>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = vault.usdc_reserve)]
-    pub vault_usdc: Box<Account<'info, TokenAccount>>,
+    pub vault_usdc: UncheckedAccount<'info>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = vault.crt_reserve)]
-    pub vault_crt: Box<Account<'info, TokenAccount>>,
+    pub vault_crt: UncheckedAccount<'info>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = pool.usdc_reserve)]
-    pub pool_usdc: Box<Account<'info, TokenAccount>>,
+    pub pool_usdc: UncheckedAccount<'info>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = pool.crt_reserve)]
-    pub pool_crt: Box<Account<'info, TokenAccount>>,
+    pub pool_crt: UncheckedAccount<'info>,
     /// Receives the bounty; without it the keeper waives the bounty.
     #[account(mut, token::mint = config.usdc_mint)]
     pub keeper_usdc: Option<Box<Account<'info, TokenAccount>>>,
@@ -160,12 +169,12 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         token_program: &a.token_program,
         vault: a.vault.to_account_info(),
         vault_seeds: &vault_seeds,
-        vault_usdc: &a.vault_usdc,
-        vault_crt: &a.vault_crt,
+        vault_usdc: a.vault_usdc.to_account_info(),
+        vault_crt: a.vault_crt.to_account_info(),
         pool: a.pool.to_account_info(),
         pool_bump: a.pool.bump,
-        pool_usdc: &a.pool_usdc,
-        pool_crt: &a.pool_crt,
+        pool_usdc: a.pool_usdc.to_account_info(),
+        pool_crt: a.pool_crt.to_account_info(),
     }
     .execute(NetFlow::from_settlement(&p.settlement))?;
     if let (Some(keeper_usdc), true) = (a.keeper_usdc.as_ref(), p.bounty > 0) {

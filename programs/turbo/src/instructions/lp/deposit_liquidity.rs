@@ -21,9 +21,8 @@ pub struct DepositLiquidityArgs {
 #[derive(Accounts)]
 pub struct DepositLiquidity<'info> {
     pub provider: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     #[account(mut, address = pool.lp_mint)]
     pub lp_mint: Box<Account<'info, Mint>>,

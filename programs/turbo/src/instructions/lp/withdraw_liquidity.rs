@@ -23,9 +23,8 @@ pub struct WithdrawLiquidityArgs {
 #[derive(Accounts)]
 pub struct WithdrawLiquidity<'info> {
     pub provider: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     #[account(mut, address = pool.lp_mint)]
     pub lp_mint: Box<Account<'info, Mint>>,

@@ -5,7 +5,6 @@ use anchor_spl::token_interface::{Mint as T22Mint, TokenAccount as T22Account};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{quote_redeem, Exposure, Shares};
 
-use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::RedeemEvent;
 use crate::state::{pause, Config, Pool, Vault};
@@ -26,14 +25,11 @@ pub struct RedeemArgs {
 #[derive(Accounts)]
 pub struct RedeemTokens<'info> {
     pub user: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, Config>>,
-    #[account(mut, seeds = [POOL_SEED], bump = pool.bump)]
+    #[account(mut)]
     pub pool: Box<Account<'info, Pool>>,
     #[account(
         mut,
-        seeds = [VAULT_SEED, &vault.vault_id.to_le_bytes()],
-        bump = vault.bump,
         has_one = mint,
     )]
     pub vault: Box<Account<'info, Vault>>,
@@ -45,14 +41,26 @@ pub struct RedeemTokens<'info> {
     pub user_usdc: Box<Account<'info, TokenAccount>>,
     #[account(mut, token::mint = config.crt_mint)]
     pub user_crt: Option<Box<Account<'info, TokenAccount>>>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = vault.usdc_reserve)]
-    pub vault_usdc: Box<Account<'info, TokenAccount>>,
+    pub vault_usdc: UncheckedAccount<'info>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = vault.crt_reserve)]
-    pub vault_crt: Box<Account<'info, TokenAccount>>,
+    pub vault_crt: UncheckedAccount<'info>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = pool.usdc_reserve)]
-    pub pool_usdc: Box<Account<'info, TokenAccount>>,
+    pub pool_usdc: UncheckedAccount<'info>,
+    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
+    /// never read (the books are the program's accounting) and the token program checks every
+    /// transfer.
     #[account(mut, address = pool.crt_reserve)]
-    pub pool_crt: Box<Account<'info, TokenAccount>>,
+    pub pool_crt: UncheckedAccount<'info>,
     pub price_update: Box<Account<'info, PriceUpdateV2>>,
     pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
     pub token_program: Program<'info, Token>,
@@ -123,12 +131,12 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         token_program: &a.token_program,
         vault: a.vault.to_account_info(),
         vault_seeds: &vault_seeds,
-        vault_usdc: &a.vault_usdc,
-        vault_crt: &a.vault_crt,
+        vault_usdc: a.vault_usdc.to_account_info(),
+        vault_crt: a.vault_crt.to_account_info(),
         pool: a.pool.to_account_info(),
         pool_bump: a.pool.bump,
-        pool_usdc: &a.pool_usdc,
-        pool_crt: &a.pool_crt,
+        pool_usdc: a.pool_usdc.to_account_info(),
+        pool_crt: a.pool_crt.to_account_info(),
     }
     .execute(flow)?;
     touch::transfer(
