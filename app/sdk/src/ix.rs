@@ -5,6 +5,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use turbo::instructions::*;
 use turbo::state::{PoolCaps, VaultParams};
+use turbo::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
 use turbo::{accounts, instruction};
 
 use crate::pda::{self, VaultKeys};
@@ -202,73 +203,40 @@ pub struct UserAccounts {
     pub crt: Option<Pubkey>,
 }
 
+/// The accounts of the composite every vault-settling instruction takes (mint, redeem,
+/// rebalance).
+fn vault_accounts(d: &Deployment, v: &PricedVault) -> VaultAccounts {
+    VaultAccounts {
+        config: pda::config(),
+        pool: pda::pool(),
+        vault: v.keys.vault,
+        mint: v.keys.mint,
+        vault_usdc: v.keys.usdc_reserve,
+        vault_crt: v.keys.crt_reserve,
+        pool_usdc: pda::pool_usdc(),
+        pool_crt: pda::pool_crt(),
+        price_update: v.price,
+        crt_price_update: d.crt_price,
+        token_program: anchor_spl::token::ID,
+        token_2022_program: anchor_spl::token_2022::ID,
+    }
+}
+
 pub fn mint(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: MintArgs) -> Instruction {
     build(
-        accounts::MintTokens {
-            user: u.user,
-            config: pda::config(),
-            pool: pda::pool(),
-            vault: v.keys.vault,
-            mint: v.keys.mint,
-            user_tokens: u.tokens,
-            user_usdc: u.usdc,
-            user_crt: u.crt,
-            vault_usdc: v.keys.usdc_reserve,
-            vault_crt: v.keys.crt_reserve,
-            pool_usdc: pda::pool_usdc(),
-            pool_crt: pda::pool_crt(),
-            price_update: v.price,
-            crt_price_update: d.crt_price,
-            token_program: anchor_spl::token::ID,
-            token_2022_program: anchor_spl::token_2022::ID,
-        },
+        accounts::MintTokens { user: u.user, touch: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
         instruction::Mint { args },
     )
 }
 
 pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArgs) -> Instruction {
     build(
-        accounts::RedeemTokens {
-            user: u.user,
-            config: pda::config(),
-            pool: pda::pool(),
-            vault: v.keys.vault,
-            mint: v.keys.mint,
-            user_tokens: u.tokens,
-            user_usdc: u.usdc,
-            user_crt: u.crt,
-            vault_usdc: v.keys.usdc_reserve,
-            vault_crt: v.keys.crt_reserve,
-            pool_usdc: pda::pool_usdc(),
-            pool_crt: pda::pool_crt(),
-            price_update: v.price,
-            crt_price_update: d.crt_price,
-            token_program: anchor_spl::token::ID,
-            token_2022_program: anchor_spl::token_2022::ID,
-        },
+        accounts::RedeemTokens { user: u.user, touch: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
         instruction::Redeem { args },
     )
 }
 
 /// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
 pub fn rebalance(d: &Deployment, v: &PricedVault, keeper: Pubkey, keeper_usdc: Option<Pubkey>) -> Instruction {
-    build(
-        accounts::Rebalance {
-            keeper,
-            config: pda::config(),
-            pool: pda::pool(),
-            vault: v.keys.vault,
-            mint: v.keys.mint,
-            vault_usdc: v.keys.usdc_reserve,
-            vault_crt: v.keys.crt_reserve,
-            pool_usdc: pda::pool_usdc(),
-            pool_crt: pda::pool_crt(),
-            keeper_usdc,
-            price_update: v.price,
-            crt_price_update: d.crt_price,
-            token_program: anchor_spl::token::ID,
-            token_2022_program: anchor_spl::token_2022::ID,
-        },
-        instruction::Rebalance {},
-    )
+    build(accounts::Rebalance { keeper, touch: vault_accounts(d, v), keeper_usdc }, instruction::Rebalance {})
 }

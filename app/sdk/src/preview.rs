@@ -6,9 +6,8 @@
 use anchor_lang::prelude::Result;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo::instructions::keeper::rebalance::{plan, RebalancePlan};
-use turbo::oracle::{read_price, PriceRules};
 use turbo::state::{Config, Pool, Vault};
-use turbo::touch::{crt_rules, settle_state};
+use turbo::touch::settle_state;
 use turbo_math::{quote_mint, quote_redeem, MintQuote, Prices, RedeemQuote, Shares, TokenAmount, Usd};
 
 /// The clock a preview assumes.
@@ -24,19 +23,7 @@ fn clock(at: At) -> anchor_lang::prelude::Clock {
 
 /// Read both prices for `vault` through the program's oracle gate.
 pub fn prices(config: &Config, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At) -> Result<Prices> {
-    let c = clock(at);
-    let asset = read_price(
-        asset,
-        PriceRules {
-            feed_id: &vault.feed_id,
-            max_age_secs: vault.params.max_price_age_secs,
-            max_conf_bps: vault.params.max_conf_bps,
-            not_before: vault.last_publish_time,
-        },
-        &c,
-    )?;
-    let crt = read_price(crt, crt_rules(config, vault.crt_last_publish_time), &c)?;
-    Ok(Prices { asset, crt })
+    turbo::touch::read_vault_prices(vault, config, asset, crt, &clock(at))
 }
 
 /// What `rebalance` would do now. `pool` and `vault` are copies; they come back as the program

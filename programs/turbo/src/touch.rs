@@ -22,16 +22,7 @@ pub fn read_vault_prices(
     crt: &PriceUpdateV2,
     clock: &Clock,
 ) -> Result<Prices> {
-    let asset = read_price(
-        asset,
-        PriceRules {
-            feed_id: &vault.feed_id,
-            max_age_secs: vault.params.max_price_age_secs,
-            max_conf_bps: vault.params.max_conf_bps,
-            not_before: vault.last_publish_time,
-        },
-        clock,
-    )?;
+    let asset = read_price(asset, vault.price_rules(), clock)?;
     let crt = read_price(crt, crt_rules(config, vault.crt_last_publish_time), clock)?;
     Ok(Prices { asset, crt })
 }

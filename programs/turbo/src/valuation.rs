@@ -7,7 +7,7 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Bias, Exposure, OraclePrice, PoolValuation, Price, TokenAmount, Usd};
 
 use crate::error::{MathResultExt, TurboError};
-use crate::oracle::{read_price, PriceRules};
+use crate::oracle::read_price;
 use crate::state::{Config, Pool, Vault};
 use crate::touch::crt_rules;
 
@@ -32,16 +32,7 @@ pub fn value_pool<'info>(
         require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
         let vault: Account<Vault> = Account::try_from(&pair[0])?;
         let update: Account<PriceUpdateV2> = Account::try_from(&pair[1])?;
-        let px = read_price(
-            &update,
-            PriceRules {
-                feed_id: &vault.feed_id,
-                max_age_secs: vault.params.max_price_age_secs,
-                max_conf_bps: vault.params.max_conf_bps,
-                not_before: vault.last_publish_time,
-            },
-            clock,
-        )?;
+        let px = read_price(&update, vault.price_rules(), clock)?;
         add(&mut valuation, &vault, &px)?;
     }
     Ok(Valued { valuation, crt })

@@ -6,9 +6,11 @@ pub mod admin;
 pub mod keeper;
 pub mod lp;
 pub mod user;
+pub mod vault_accounts;
 
 #[allow(ambiguous_glob_reexports)]
 pub use admin::*;
 pub use keeper::*;
 pub use lp::*;
 pub use user::*;
+pub use vault_accounts::*;

@@ -161,6 +161,16 @@ impl Vault {
         f64::from_bits((1023 - self.split_count as u64) << 52)
     }
 
+    /// The oracle gate's rules for this vault's asset price (DESIGN §3).
+    pub fn price_rules(&self) -> crate::oracle::PriceRules<'_> {
+        crate::oracle::PriceRules {
+            feed_id: &self.feed_id,
+            max_age_secs: self.params.max_price_age_secs,
+            max_conf_bps: self.params.max_conf_bps,
+            not_before: self.last_publish_time,
+        }
+    }
+
     /// The rebalance band of DESIGN §5.
     pub fn band(&self) -> turbo_math::Band {
         let p = &self.params;

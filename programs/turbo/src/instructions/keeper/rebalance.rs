@@ -1,10 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::program::invoke_signed;
-use anchor_spl::token::{Token, TokenAccount};
+use anchor_spl::token::TokenAccount;
 use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount;
-use anchor_spl::token_2022::Token2022;
-use anchor_spl::token_interface::Mint as T22Mint;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{
     annualized_vol_bps, decide, effective_target, splits_needed, ui_token_price, Action, Bps, Decision, Exposure, Lev,
     Prices, Settlement, Shares, Usd,
@@ -14,7 +11,8 @@ use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::{emit, RebalanceEvent, ReverseSplitEvent};
 use crate::state::{pause, Config, Pool, Vault};
-use crate::touch::{self, cap_breach, imbalance_for, pool_book_value, FlowAccounts, NetFlow};
+use crate::instructions::vault_accounts::*;
+use crate::touch::{self, cap_breach, imbalance_for, pool_book_value, NetFlow};
 
 /// Permissionless: settle the vault, then move its leverage toward the (effective) target by
 /// the rules of DESIGN §5, apply a reverse split if the token price fell under the threshold,
@@ -24,51 +22,15 @@ use crate::touch::{self, cap_breach, imbalance_for, pool_book_value, FlowAccount
 #[derive(Accounts)]
 pub struct Rebalance<'info> {
     pub keeper: Signer<'info>,
-    pub config: Box<Account<'info, Config>>,
-    #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
-    #[account(
-        mut,
-        has_one = mint,
-    )]
-    pub vault: Box<Account<'info, Vault>>,
-    #[account(mut, mint::token_program = token_2022_program)]
-    pub mint: Box<InterfaceAccount<'info, T22Mint>>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = vault.usdc_reserve)]
-    pub vault_usdc: UncheckedAccount<'info>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = vault.crt_reserve)]
-    pub vault_crt: UncheckedAccount<'info>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = pool.usdc_reserve)]
-    pub pool_usdc: UncheckedAccount<'info>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = pool.crt_reserve)]
-    pub pool_crt: UncheckedAccount<'info>,
+    pub touch: VaultAccounts<'info>,
     /// Receives the bounty; without it the keeper waives the bounty.
-    #[account(mut, token::mint = config.usdc_mint)]
+    #[account(mut, token::mint = touch.config.usdc_mint)]
     pub keeper_usdc: Option<Box<Account<'info, TokenAccount>>>,
-    pub price_update: Box<Account<'info, PriceUpdateV2>>,
-    pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
-    pub token_program: Program<'info, Token>,
-    pub token_2022_program: Program<'info, Token2022>,
 }
 
 impl Rebalance<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(
-            !self.config.is_paused(pause::REBALANCE) && !self.vault.is_paused(pause::REBALANCE),
-            TurboError::RebalancePaused
-        );
+        require!(!self.touch.paused(pause::REBALANCE), TurboError::RebalancePaused);
         Ok(())
     }
 }
@@ -155,56 +117,38 @@ pub fn plan(
 pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let vault_key = a.vault.key();
-    let px = touch::read_vault_prices(&a.vault, &a.config, &a.price_update, &a.crt_price_update, &clock)?;
-    let previous_price = a.vault.settle_price;
-    let supply = Shares(a.mint.supply);
-    let p = plan(&a.config, &mut a.pool, &mut a.vault, supply, &px, clock.unix_timestamp, clock.slot, a.keeper_usdc.is_some())?;
+    let t = &mut a.touch;
+    let vault_key = t.vault.key();
+    let px = t.prices(&clock)?;
+    let previous_price = t.vault.settle_price;
+    let supply = Shares(t.mint.supply);
+    let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, clock.unix_timestamp, clock.slot, a.keeper_usdc.is_some())?;
     touch::emit_settled(vault_key, previous_price, &px, &p.settlement, p.after.0);
 
     // Tokens: the settlement, then the bounty, then the multiplier.
-    let signer = a.vault.signer();
-    let vault_seeds = signer.seeds();
-    FlowAccounts {
-        token_program: &a.token_program,
-        vault: a.vault.to_account_info(),
-        vault_seeds: &vault_seeds,
-        vault_usdc: a.vault_usdc.to_account_info(),
-        vault_crt: a.vault_crt.to_account_info(),
-        pool: a.pool.to_account_info(),
-        pool_bump: a.pool.bump,
-        pool_usdc: a.pool_usdc.to_account_info(),
-        pool_crt: a.pool_crt.to_account_info(),
-    }
-    .execute(NetFlow::from_settlement(&p.settlement))?;
+    t.execute(NetFlow::from_settlement(&p.settlement))?;
     if let (Some(keeper_usdc), true) = (a.keeper_usdc.as_ref(), p.bounty > 0) {
-        let pool_seeds: &[&[u8]] = &[POOL_SEED, &[a.pool.bump]];
-        touch::transfer(
-            &a.token_program,
-            a.pool_usdc.to_account_info(),
-            keeper_usdc.to_account_info(),
-            a.pool.to_account_info(),
-            pool_seeds,
-            p.bounty,
-        )?;
+        let pool_seeds: &[&[u8]] = &[POOL_SEED, &[t.pool.bump]];
+        touch::transfer(&t.token_program, t.pool_usdc.to_account_info(), keeper_usdc.to_account_info(), t.pool.to_account_info(), pool_seeds, p.bounty)?;
     }
     if p.splits > 0 {
         let ix = scaled_ui_amount::instruction::update_multiplier(
-            &a.token_2022_program.key(),
-            &a.mint.key(),
+            &t.token_2022_program.key(),
+            &t.mint.key(),
             &vault_key,
             &[],
-            a.vault.ui_multiplier(),
+            t.vault.ui_multiplier(),
             clock.unix_timestamp,
         )?;
-        invoke_signed(&ix, &[a.mint.to_account_info(), a.vault.to_account_info()], &[&vault_seeds])?;
-        let splits_before = a.vault.split_count - p.splits;
+        let signer = t.vault.signer();
+        invoke_signed(&ix, &[t.mint.to_account_info(), t.vault.to_account_info()], &[&signer.seeds()])?;
+        let splits_before = t.vault.split_count - p.splits;
         emit(ReverseSplitEvent {
             vault: vault_key,
             splits_before,
-            splits_after: a.vault.split_count,
+            splits_after: t.vault.split_count,
             ui_price_before: ui_token_price(p.nav, supply, splits_before).or_overflow()?.0,
-            ui_price_after: ui_token_price(p.nav, supply, a.vault.split_count).or_overflow()?.0,
+            ui_price_after: ui_token_price(p.nav, supply, t.vault.split_count).or_overflow()?.0,
         });
     }
 
@@ -217,7 +161,7 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         vol_bps: p.vol_bps,
         effective_target: p.target.0,
         leverage_before: p.decision.leverage.map_or(i64::MAX, |l| l.0),
-        leverage_after: touch::leverage_of(&a.vault, &a.config, &px)?,
+        leverage_after: touch::leverage_of(&t.vault, &t.config, &px)?,
         exposure_before: p.before.0,
         exposure_after: p.after.0,
         pnl: p.settlement.pnl.0,

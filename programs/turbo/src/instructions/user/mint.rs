@@ -1,14 +1,14 @@
 use anchor_lang::prelude::*;
-use anchor_spl::token::{Token, TokenAccount};
-use anchor_spl::token_2022::{self, Token2022};
-use anchor_spl::token_interface::{Mint as T22Mint, TokenAccount as T22Account};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use anchor_spl::token::TokenAccount;
+use anchor_spl::token_2022;
+use anchor_spl::token_interface::TokenAccount as T22Account;
 use turbo_math::{quote_mint, Exposure, Shares, TokenAmount, Usd};
 
 use crate::error::{MathResultExt, TurboError};
 use crate::events::MintEvent;
-use crate::state::{pause, Config, Pool, Vault};
-use crate::touch::{self, check_caps, credit_fee, FlowAccounts, NetFlow};
+use crate::instructions::vault_accounts::*;
+use crate::state::pause;
+use crate::touch::{self, check_caps, credit_fee, NetFlow};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct MintArgs {
@@ -23,55 +23,19 @@ pub struct MintArgs {
 #[derive(Accounts)]
 pub struct MintTokens<'info> {
     pub user: Signer<'info>,
-    pub config: Box<Account<'info, Config>>,
-    #[account(mut)]
-    pub pool: Box<Account<'info, Pool>>,
-    #[account(
-        mut,
-        has_one = mint,
-    )]
-    pub vault: Box<Account<'info, Vault>>,
-    #[account(mut, mint::token_program = token_2022_program)]
-    pub mint: Box<InterfaceAccount<'info, T22Mint>>,
+    pub touch: VaultAccounts<'info>,
     /// Receives the minted tokens; any holder may be named.
-    #[account(mut, token::mint = mint, token::token_program = token_2022_program)]
+    #[account(mut, token::mint = touch.mint, token::token_program = touch.token_2022_program)]
     pub user_tokens: Box<InterfaceAccount<'info, T22Account>>,
-    #[account(mut, token::mint = config.usdc_mint, token::authority = user)]
+    #[account(mut, token::mint = touch.config.usdc_mint, token::authority = user)]
     pub user_usdc: Box<Account<'info, TokenAccount>>,
-    #[account(mut, token::mint = config.crt_mint, token::authority = user)]
+    #[account(mut, token::mint = touch.config.crt_mint, token::authority = user)]
     pub user_crt: Option<Box<Account<'info, TokenAccount>>>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = vault.usdc_reserve)]
-    pub vault_usdc: UncheckedAccount<'info>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = vault.crt_reserve)]
-    pub vault_crt: UncheckedAccount<'info>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = pool.usdc_reserve)]
-    pub pool_usdc: UncheckedAccount<'info>,
-    /// CHECK: the reserve's address is pinned to the one stored at creation; its contents are
-    /// never read (the books are the program's accounting) and the token program checks every
-    /// transfer.
-    #[account(mut, address = pool.crt_reserve)]
-    pub pool_crt: UncheckedAccount<'info>,
-    pub price_update: Box<Account<'info, PriceUpdateV2>>,
-    pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
-    pub token_program: Program<'info, Token>,
-    pub token_2022_program: Program<'info, Token2022>,
 }
 
 impl MintTokens<'_> {
     pub fn validate(&self, args: &MintArgs) -> Result<()> {
-        require!(
-            !self.config.is_paused(pause::MINT) && !self.vault.is_paused(pause::MINT),
-            TurboError::MintPaused
-        );
+        require!(!self.touch.paused(pause::MINT), TurboError::MintPaused);
         require!(args.usdc_amount > 0 || args.crt_amount > 0, TurboError::ZeroAmount);
         require!(args.crt_amount == 0 || self.user_crt.is_some(), TurboError::CrtAccountMissing);
         Ok(())
@@ -81,87 +45,59 @@ impl MintTokens<'_> {
 pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let vault_key = a.vault.key();
-    let px = touch::read_vault_prices(&a.vault, &a.config, &a.price_update, &a.crt_price_update, &clock)?;
-    let settlement = touch::settle(vault_key, &mut a.vault, &mut a.pool, &a.config, &px)?;
+    let t = &mut a.touch;
+    let vault_key = t.vault.key();
+    let px = t.prices(&clock)?;
+    let settlement = touch::settle(vault_key, &mut t.vault, &mut t.pool, &t.config, &px)?;
     let mut flow = NetFlow::from_settlement(&settlement);
 
-    let supply = Shares(a.mint.supply);
-    let nav_before = touch::nav_of(&a.vault, &a.config, &px)?;
+    let supply = Shares(t.mint.supply);
+    let nav_before = touch::nav_of(&t.vault, &t.config, &px)?;
     require!(nav_before > 0, TurboError::VaultWipedOut);
-    let exposure_before = a.vault.exposure;
-    let leverage_before = touch::leverage_of(&a.vault, &a.config, &px)?;
+    let exposure_before = t.vault.exposure;
+    let leverage_before = touch::leverage_of(&t.vault, &t.config, &px)?;
 
-    let crt = a.config.crt();
+    let crt = t.config.crt();
     let q = quote_mint(
-        &a.vault.book(),
+        &t.vault.book(),
         supply,
         &px,
         crt,
         Usd(args.usdc_amount),
         TokenAmount(args.crt_amount),
-        a.vault.params.mint_fee(),
+        t.vault.params.mint_fee(),
     )
     .or_overflow()?;
     require!(q.shares_out.0 > 0, TurboError::MintTooSmall);
     require!(q.shares_out.0 >= args.min_tokens_out, TurboError::SlippageExceeded);
     let supply_after = supply.0.checked_add(q.shares_out.0).ok_or(TurboError::MathOverflow)?;
-    require!(supply_after <= a.vault.params.supply_cap, TurboError::SupplyCapExceeded);
+    require!(supply_after <= t.vault.params.supply_cap, TurboError::SupplyCapExceeded);
 
     // Book the deposit and the grown exposure, then check the pool can back it.
-    let vault = &mut a.vault;
+    let vault = &mut t.vault;
     let old_q = Exposure(vault.exposure);
     vault.usdc_balance = vault.usdc_balance.checked_add(q.net_usdc.0).ok_or(TurboError::MathOverflow)?;
     vault.crt_balance = vault.crt_balance.checked_add(q.net_crt.0).ok_or(TurboError::MathOverflow)?;
     vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).ok_or(TurboError::MathOverflow)?;
     let p = px.asset.mid;
-    a.pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
-    check_caps(&a.pool, vault, old_q, Some((&px, crt.decimals)))?;
-    credit_fee(&mut a.pool, vault, a.config.lp_fee_share(), q.fee_usdc, q.fee_crt)?;
+    t.pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
+    check_caps(&t.pool, vault, old_q, Some((&px, crt.decimals)))?;
+    credit_fee(&mut t.pool, vault, t.config.lp_fee_share(), q.fee_usdc, q.fee_crt)?;
     flow.vault_pays(q.fee_usdc, q.fee_crt)?;
 
     // Tokens: the deposit into the vault, then one net transfer per token to or from the pool.
-    touch::transfer(
-        &a.token_program,
-        a.user_usdc.to_account_info(),
-        a.vault_usdc.to_account_info(),
-        a.user.to_account_info(),
-        &[],
-        args.usdc_amount,
-    )?;
+    let user = a.user.to_account_info();
+    touch::transfer(&t.token_program, a.user_usdc.to_account_info(), t.vault_usdc.to_account_info(), user.clone(), &[], args.usdc_amount)?;
     if let Some(user_crt) = a.user_crt.as_ref() {
-        touch::transfer(
-            &a.token_program,
-            user_crt.to_account_info(),
-            a.vault_crt.to_account_info(),
-            a.user.to_account_info(),
-            &[],
-            args.crt_amount,
-        )?;
+        touch::transfer(&t.token_program, user_crt.to_account_info(), t.vault_crt.to_account_info(), user, &[], args.crt_amount)?;
     }
-    let signer = a.vault.signer();
-    let vault_seeds = signer.seeds();
-    FlowAccounts {
-        token_program: &a.token_program,
-        vault: a.vault.to_account_info(),
-        vault_seeds: &vault_seeds,
-        vault_usdc: a.vault_usdc.to_account_info(),
-        vault_crt: a.vault_crt.to_account_info(),
-        pool: a.pool.to_account_info(),
-        pool_bump: a.pool.bump,
-        pool_usdc: a.pool_usdc.to_account_info(),
-        pool_crt: a.pool_crt.to_account_info(),
-    }
-    .execute(flow)?;
+    t.execute(flow)?;
+    let signer = t.vault.signer();
     token_2022::mint_to(
         CpiContext::new_with_signer(
-            a.token_2022_program.key(),
-            token_2022::MintTo {
-                mint: a.mint.to_account_info(),
-                to: a.user_tokens.to_account_info(),
-                authority: a.vault.to_account_info(),
-            },
-            &[&vault_seeds],
+            t.token_2022_program.key(),
+            token_2022::MintTo { mint: t.mint.to_account_info(), to: a.user_tokens.to_account_info(), authority: t.vault.to_account_info() },
+            &[&signer.seeds()],
         ),
         q.shares_out.0,
     )?;
@@ -178,13 +114,13 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
         deposit_value: q.deposit_value.0,
         nav_before,
         nav_priced: q.nav.0,
-        nav_after: touch::nav_of(&a.vault, &a.config, &px)?,
+        nav_after: touch::nav_of(&t.vault, &t.config, &px)?,
         tokens_out: q.shares_out.0,
         supply_after,
         exposure_before,
-        exposure_after: a.vault.exposure,
+        exposure_after: t.vault.exposure,
         leverage_before,
-        leverage_after: touch::leverage_of(&a.vault, &a.config, &px)?,
+        leverage_after: touch::leverage_of(&t.vault, &t.config, &px)?,
     });
     Ok(())
 }

@@ -1,0 +1,78 @@
+//! The accounts every instruction that settles a vault needs (mint, redeem, rebalance), as one
+//! Anchor composite: the deployment, the vault and its mint, the four reserves, both prices and
+//! both token programs. Each instruction adds only its own accounts around it.
+
+use anchor_lang::prelude::*;
+use anchor_spl::token::Token;
+use anchor_spl::token_2022::Token2022;
+use anchor_spl::token_interface::Mint as T22Mint;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use turbo_math::Prices;
+
+use crate::state::{Config, Pool, Vault};
+use crate::touch::{self, FlowAccounts, NetFlow};
+
+#[derive(Accounts)]
+pub struct VaultAccounts<'info> {
+    pub config: Box<Account<'info, Config>>,
+    #[account(mut)]
+    pub pool: Box<Account<'info, Pool>>,
+    #[account(mut, has_one = mint)]
+    pub vault: Box<Account<'info, Vault>>,
+    #[account(mut, mint::token_program = token_2022_program)]
+    pub mint: Box<InterfaceAccount<'info, T22Mint>>,
+    /// CHECK: pinned to the address stored at creation. Reserves are never read (the books are
+    /// the program's accounting), so they are not deserialized; the token program checks every
+    /// transfer.
+    #[account(mut, address = vault.usdc_reserve)]
+    pub vault_usdc: UncheckedAccount<'info>,
+    /// CHECK: as `vault_usdc`.
+    #[account(mut, address = vault.crt_reserve)]
+    pub vault_crt: UncheckedAccount<'info>,
+    /// CHECK: as `vault_usdc`.
+    #[account(mut, address = pool.usdc_reserve)]
+    pub pool_usdc: UncheckedAccount<'info>,
+    /// CHECK: as `vault_usdc`.
+    #[account(mut, address = pool.crt_reserve)]
+    pub pool_crt: UncheckedAccount<'info>,
+    pub price_update: Box<Account<'info, PriceUpdateV2>>,
+    pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
+    pub token_program: Program<'info, Token>,
+    pub token_2022_program: Program<'info, Token2022>,
+}
+
+impl<'info> VaultAccounts<'info> {
+    /// Both prices, through the oracle gate.
+    pub fn prices(&self, clock: &Clock) -> Result<Prices> {
+        touch::read_vault_prices(&self.vault, &self.config, &self.price_update, &self.crt_price_update, clock)
+    }
+
+    /// Whether the protocol or this vault has paused `flag`.
+    pub fn paused(&self, flag: u8) -> bool {
+        self.config.is_paused(flag) || self.vault.is_paused(flag)
+    }
+
+    /// Move a net flow between the vault and the pool: at most one transfer per token.
+    pub fn execute(&self, flow: NetFlow) -> Result<()> {
+        let signer = self.vault.signer();
+        let vault_seeds = signer.seeds();
+        FlowAccounts {
+            token_program: &self.token_program,
+            vault: self.vault.to_account_info(),
+            vault_seeds: &vault_seeds,
+            vault_usdc: self.vault_usdc.to_account_info(),
+            vault_crt: self.vault_crt.to_account_info(),
+            pool: self.pool.to_account_info(),
+            pool_bump: self.pool.bump,
+            pool_usdc: self.pool_usdc.to_account_info(),
+            pool_crt: self.pool_crt.to_account_info(),
+        }
+        .execute(flow)
+    }
+
+    /// A transfer out of one of the vault's reserves, signed by the vault.
+    pub fn pay_from_vault(&self, reserve: AccountInfo<'info>, to: AccountInfo<'info>, amount: u64) -> Result<()> {
+        let signer = self.vault.signer();
+        touch::transfer(&self.token_program, reserve, to, self.vault.to_account_info(), &signer.seeds(), amount)
+    }
+}
