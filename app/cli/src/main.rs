@@ -153,26 +153,8 @@ enum VaultAction {
     /// Change one vault's parameters; unspecified ones keep their value.
     Update {
         vault: String,
-        #[arg(long)]
-        target_leverage: Option<i64>,
-        #[arg(long)]
-        band_lo: Option<u64>,
-        #[arg(long)]
-        band_hi: Option<u64>,
-        #[arg(long)]
-        emergency_leverage: Option<u64>,
-        #[arg(long)]
-        step_bps: Option<u16>,
-        #[arg(long)]
-        min_interval_secs: Option<u32>,
-        #[arg(long)]
-        mint_fee_bps: Option<u16>,
-        #[arg(long)]
-        redeem_fee_bps: Option<u16>,
-        #[arg(long)]
-        supply_cap: Option<u64>,
-        #[arg(long)]
-        vol_budget_bps: Option<u32>,
+        #[command(flatten)]
+        change: ParamOverrides,
     },
 }
 
@@ -243,37 +225,7 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
             let env = Env { deployer: cli.chain.payer(), local: None };
             cli.deploy(me, &m, &env).await
         }
-        Command::Vault {
-            action:
-                VaultAction::Update {
-                    vault,
-                    target_leverage,
-                    band_lo,
-                    band_hi,
-                    emergency_leverage,
-                    step_bps,
-                    min_interval_secs,
-                    mint_fee_bps,
-                    redeem_fee_bps,
-                    supply_cap,
-                    vol_budget_bps,
-                },
-        } => {
-            let o = ParamOverrides {
-                target_leverage,
-                band_lo,
-                band_hi,
-                emergency_leverage,
-                step_bps,
-                min_interval_secs,
-                mint_fee_bps,
-                redeem_fee_bps,
-                supply_cap,
-                vol_budget_bps,
-                ..Default::default()
-            };
-            cli.vault_update(me, &vault, |p| o.apply(p)).await
-        }
+        Command::Vault { action: VaultAction::Update { vault, change } } => cli.vault_update(me, &vault, |p| change.apply(p)).await,
         Command::Pool { gross_cap_bps, net_cap_bps } => cli.pool_update(me, PoolCaps { gross_cap_bps, net_cap_bps }).await,
         Command::Fees { action: FeesAction::Withdraw { usdc, crt } } => cli.fees_withdraw(me, &usdc, &crt).await,
         Command::Demo { .. } => unreachable!("handled before connecting"),

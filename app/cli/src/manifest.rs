@@ -71,23 +71,38 @@ pub struct VaultSpec {
     pub overrides: ParamOverrides,
 }
 
-/// Any `VaultParams` field, to override the preset.
-#[derive(Debug, Deserialize, Clone, Default)]
+/// Any `VaultParams` field, to override the preset (in a manifest) or the current value
+/// (`turbo vault update`).
+#[derive(Debug, Deserialize, Clone, Default, clap::Args)]
 #[serde(deny_unknown_fields)]
 pub struct ParamOverrides {
+    #[arg(long)]
     pub target_leverage: Option<i64>,
+    #[arg(long)]
     pub band_lo: Option<u64>,
+    #[arg(long)]
     pub band_hi: Option<u64>,
+    #[arg(long)]
     pub emergency_leverage: Option<u64>,
+    #[arg(long)]
     pub step_bps: Option<u16>,
+    #[arg(long)]
     pub min_interval_secs: Option<u32>,
+    #[arg(long)]
     pub jitter_secs: Option<u32>,
+    #[arg(long)]
     pub max_price_age_secs: Option<u32>,
+    #[arg(long)]
     pub max_conf_bps: Option<u16>,
+    #[arg(long)]
     pub mint_fee_bps: Option<u16>,
+    #[arg(long)]
     pub redeem_fee_bps: Option<u16>,
+    #[arg(long)]
     pub supply_cap: Option<u64>,
+    #[arg(long)]
     pub vol_budget_bps: Option<u32>,
+    #[arg(long)]
     pub split_threshold: Option<u64>,
 }
 

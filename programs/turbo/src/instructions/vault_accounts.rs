@@ -7,7 +7,7 @@ use anchor_spl::token::Token;
 use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::Mint as T22Mint;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::Prices;
+use turbo_math::{Prices, Shares};
 
 use crate::state::{Config, Pool, Vault};
 use crate::touch::{self, FlowAccounts, NetFlow};
@@ -41,7 +41,33 @@ pub struct VaultAccounts<'info> {
     pub token_2022_program: Program<'info, Token2022>,
 }
 
+/// The state of a vault once a user instruction has settled it, before it changes anything.
+pub struct Opened {
+    pub vault: Pubkey,
+    pub px: Prices,
+    /// The settlement's token movement, to which fees are added.
+    pub flow: NetFlow,
+    pub supply: Shares,
+    pub exposure_before: i64,
+    pub leverage_before: i64,
+}
+
 impl<'info> VaultAccounts<'info> {
+    /// Read both prices and settle the vault at them (DESIGN §1), for mint and redeem.
+    pub fn open(&mut self, clock: &Clock) -> Result<Opened> {
+        let vault = self.vault.key();
+        let px = self.prices(clock)?;
+        let settlement = touch::settle(vault, &mut self.vault, &mut self.pool, &self.config, &px)?;
+        Ok(Opened {
+            vault,
+            px,
+            flow: NetFlow::from_settlement(&settlement),
+            supply: Shares(self.mint.supply),
+            exposure_before: self.vault.exposure,
+            leverage_before: touch::leverage_of(&self.vault, &self.config, &px)?,
+        })
+    }
+
     /// Both prices, through the oracle gate.
     pub fn prices(&self, clock: &Clock) -> Result<Prices> {
         touch::read_vault_prices(&self.vault, &self.config, &self.price_update, &self.crt_price_update, clock)

@@ -2,13 +2,13 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::TokenAccount;
 use anchor_spl::token_2022;
 use anchor_spl::token_interface::TokenAccount as T22Account;
-use turbo_math::{quote_mint, Exposure, Shares, TokenAmount, Usd};
+use turbo_math::{quote_mint, Exposure, TokenAmount, Usd};
 
 use crate::error::{MathResultExt, TurboError};
 use crate::events::MintEvent;
 use crate::instructions::vault_accounts::*;
 use crate::state::pause;
-use crate::touch::{self, check_caps, credit_fee, NetFlow};
+use crate::touch::{self, check_caps, credit_fee};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct MintArgs {
@@ -46,16 +46,9 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
     let t = &mut a.touch;
-    let vault_key = t.vault.key();
-    let px = t.prices(&clock)?;
-    let settlement = touch::settle(vault_key, &mut t.vault, &mut t.pool, &t.config, &px)?;
-    let mut flow = NetFlow::from_settlement(&settlement);
-
-    let supply = Shares(t.mint.supply);
+    let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock)?;
     let nav_before = touch::nav_of(&t.vault, &t.config, &px)?;
     require!(nav_before > 0, TurboError::VaultWipedOut);
-    let exposure_before = t.vault.exposure;
-    let leverage_before = touch::leverage_of(&t.vault, &t.config, &px)?;
 
     let crt = t.config.crt();
     let q = quote_mint(

@@ -8,7 +8,7 @@ use crate::error::{MathResultExt, TurboError};
 use crate::events::RedeemEvent;
 use crate::instructions::vault_accounts::*;
 use crate::state::pause;
-use crate::touch::{self, credit_fee, NetFlow};
+use crate::touch::{self, credit_fee};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct RedeemArgs {
@@ -46,14 +46,7 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
     let t = &mut a.touch;
-    let vault_key = t.vault.key();
-    let px = t.prices(&clock)?;
-    let settlement = touch::settle(vault_key, &mut t.vault, &mut t.pool, &t.config, &px)?;
-    let mut flow = NetFlow::from_settlement(&settlement);
-
-    let supply = Shares(t.mint.supply);
-    let exposure_before = t.vault.exposure;
-    let leverage_before = touch::leverage_of(&t.vault, &t.config, &px)?;
+    let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock)?;
     let q = quote_redeem(&t.vault.book(), supply, Shares(args.amount), &px, t.config.crt(), t.vault.params.redeem_fee())
         .or_overflow()?;
     require!(q.usdc_out.0 >= args.min_usdc_out && q.crt_out.0 >= args.min_crt_out, TurboError::SlippageExceeded);
