@@ -402,10 +402,10 @@ impl<C: Chain> Cli<C> {
             ("guardian", c.guardian.to_string()),
             ("treasury", c.treasury.to_string()),
             ("USDC mint", c.usdc_mint.to_string()),
-            ("CRT mint", format!("{} ({} decimals, weight {})", c.crt_mint, c.crt_decimals, text::bps(c.crt_weight_bps as u64))),
+            ("CRT mint", format!("{} ({} decimals, weight {})", c.crt_mint, c.crt_decimals, text::bps(c.params.crt_weight_bps as u64))),
             ("CRT feed", turbo_sdk::pyth::feed_hex(&c.crt_feed_id)),
-            ("LP share of fees", text::bps(c.lp_fee_share_bps as u64)),
-            ("keeper bounty", format!("{} for moves ≥ {}", usd(c.keeper_bounty), usd(c.bounty_min_notional))),
+            ("LP share of fees", text::bps(c.params.lp_fee_share_bps as u64)),
+            ("keeper bounty", format!("{} for moves ≥ {}", usd(c.params.keeper_bounty), usd(c.params.bounty_min_notional))),
             ("paused", pause_names(c.paused)),
             ("vaults", c.vault_count.to_string()),
         ] {

@@ -72,7 +72,7 @@ impl<C: Chain> Cli<C> {
                     args.treasury = Some(treasury);
                     what.push("treasury");
                 }
-                if cur.params() != c.params() {
+                if cur.params != c.params() {
                     args.params = Some(c.params());
                     what.push("parameters");
                 }

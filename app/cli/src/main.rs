@@ -211,7 +211,7 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
         Command::Config { action: None | Some(ConfigAction::Show) } => cli.config_show().await,
         Command::Config { action: Some(ConfigAction::Update { guardian, treasury, crt_weight_bps, lp_fee_share_bps, keeper_bounty, bounty_min_notional }) } => {
             let cur = turbo_sdk::accounts::config(&mut cli.chain).await?;
-            let mut p = cur.params();
+            let mut p = cur.params;
             let touched = crt_weight_bps.is_some() || lp_fee_share_bps.is_some() || keeper_bounty.is_some() || bounty_min_notional.is_some();
             p.crt_weight_bps = crt_weight_bps.unwrap_or(p.crt_weight_bps);
             p.lp_fee_share_bps = lp_fee_share_bps.unwrap_or(p.lp_fee_share_bps);

@@ -37,7 +37,7 @@ impl TurboModel {
     /// A vault holding `equity` micro-USD at its target leverage at `price` (8 decimals), at
     /// `time`, with a pool of `pool_usdc` behind it and permissive caps.
     pub fn new(params: VaultParams, equity: u64, price: u64, time: i64, pool_usdc: u64) -> Self {
-        let mut config = Config {
+        let config = Config {
             admin: Pubkey::default(),
             pending_admin: Pubkey::default(),
             guardian: Pubkey::default(),
@@ -46,19 +46,13 @@ impl TurboModel {
             crt_mint: Pubkey::default(),
             crt_feed_id: [0; 32],
             crt_decimals: 9,
-            crt_weight_bps: 0,
-            crt_max_age_secs: 60,
-            crt_max_conf_bps: 200,
-            lp_fee_share_bps: 5_000,
-            keeper_bounty: 0,
-            bounty_min_notional: 0,
+            params: turbo_sdk::defaults::config_params(),
             paused: 0,
             bump: 0,
             vault_count: 1,
             vaults: [Pubkey::default(); turbo::constants::MAX_VAULTS],
         };
-        config.set_params(&turbo_sdk::defaults::config_params());
-        let exposure = exposure_for_leverage(Usd(equity), Lev(params.target_leverage), Price(price)).expect("in range");
+                let exposure = exposure_for_leverage(Usd(equity), Lev(params.target_leverage), Price(price)).expect("in range");
         let mut pool = Pool {
             lp_mint: Pubkey::default(),
             usdc_reserve: Pubkey::default(),

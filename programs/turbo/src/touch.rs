@@ -31,8 +31,8 @@ pub fn read_vault_prices(
 pub fn crt_rules(config: &Config, not_before: i64) -> PriceRules<'_> {
     PriceRules {
         feed_id: &config.crt_feed_id,
-        max_age_secs: config.crt_max_age_secs,
-        max_conf_bps: config.crt_max_conf_bps,
+        max_age_secs: config.params.crt_max_age_secs,
+        max_conf_bps: config.params.crt_max_conf_bps,
         not_before,
     }
 }

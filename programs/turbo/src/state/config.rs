@@ -39,6 +39,19 @@ pub struct Config {
     pub crt_feed_id: [u8; 32],
     /// Decimals of the CRT mint, read from the mint at initialization.
     pub crt_decimals: u8,
+    /// Every bounded parameter (`update_config` replaces them together).
+    pub params: ConfigParams,
+    /// Protocol-wide pause flags (`pause::*`).
+    pub paused: u8,
+    pub bump: u8,
+    pub vault_count: u8,
+    /// Registered vaults in creation order. The pool values exactly these.
+    pub vaults: [Pubkey; MAX_VAULTS],
+}
+
+/// Parameters of `initialize_config` and `update_config` that carry bounds.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConfigParams {
     /// `w_crt`: the share of CRT's value that counts as risk equity, bps.
     pub crt_weight_bps: u16,
     /// Maximum age of a CRT price, seconds.
@@ -50,23 +63,6 @@ pub struct Config {
     /// USDC paid to a keeper for a rebalance that changed exposure, micro-USD.
     pub keeper_bounty: u64,
     /// The smallest exposure change (notional, micro-USD) that earns the bounty.
-    pub bounty_min_notional: u64,
-    /// Protocol-wide pause flags (`pause::*`).
-    pub paused: u8,
-    pub bump: u8,
-    pub vault_count: u8,
-    /// Registered vaults in creation order. The pool values exactly these.
-    pub vaults: [Pubkey; MAX_VAULTS],
-}
-
-/// Parameters of `initialize_config` and `update_config` that carry bounds.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ConfigParams {
-    pub crt_weight_bps: u16,
-    pub crt_max_age_secs: u32,
-    pub crt_max_conf_bps: u16,
-    pub lp_fee_share_bps: u16,
-    pub keeper_bounty: u64,
     pub bounty_min_notional: u64,
 }
 
@@ -90,32 +86,12 @@ impl ConfigParams {
 }
 
 impl Config {
-    pub fn params(&self) -> ConfigParams {
-        ConfigParams {
-            crt_weight_bps: self.crt_weight_bps,
-            crt_max_age_secs: self.crt_max_age_secs,
-            crt_max_conf_bps: self.crt_max_conf_bps,
-            lp_fee_share_bps: self.lp_fee_share_bps,
-            keeper_bounty: self.keeper_bounty,
-            bounty_min_notional: self.bounty_min_notional,
-        }
-    }
-
-    pub fn set_params(&mut self, p: &ConfigParams) {
-        self.crt_weight_bps = p.crt_weight_bps;
-        self.crt_max_age_secs = p.crt_max_age_secs;
-        self.crt_max_conf_bps = p.crt_max_conf_bps;
-        self.lp_fee_share_bps = p.lp_fee_share_bps;
-        self.keeper_bounty = p.keeper_bounty;
-        self.bounty_min_notional = p.bounty_min_notional;
-    }
-
     pub fn crt(&self) -> CrtParams {
-        CrtParams { decimals: self.crt_decimals, weight: Bps(self.crt_weight_bps as u64) }
+        CrtParams { decimals: self.crt_decimals, weight: Bps(self.params.crt_weight_bps as u64) }
     }
 
     pub fn lp_fee_share(&self) -> Bps {
-        Bps(self.lp_fee_share_bps as u64)
+        Bps(self.params.lp_fee_share_bps as u64)
     }
 
     pub fn is_paused(&self, flag: u8) -> bool {

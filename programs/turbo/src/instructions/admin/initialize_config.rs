@@ -43,7 +43,7 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
     config.crt_mint = ctx.accounts.crt_mint.key();
     config.crt_feed_id = args.crt_feed_id;
     config.crt_decimals = ctx.accounts.crt_mint.decimals;
-    config.set_params(&args.params);
+    config.params = args.params;
     config.paused = 0;
     config.bump = ctx.bumps.config;
     config.vault_count = 0;

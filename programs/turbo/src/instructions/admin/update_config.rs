@@ -37,8 +37,8 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         config.treasury = t;
     }
     if let Some(p) = args.params {
-        config.set_params(&p);
+        config.params = p;
     }
-    crate::events::emit(ConfigUpdatedEvent { guardian: config.guardian, treasury: config.treasury, params: config.params() });
+    crate::events::emit(ConfigUpdatedEvent { guardian: config.guardian, treasury: config.treasury, params: config.params });
     Ok(())
 }

@@ -99,8 +99,8 @@ pub fn plan(
 
     // The bounty comes out of the treasury's fees, only for a real move.
     let moved = Exposure(after.0.saturating_sub(before.0)).abs_notional_floor(px.asset.mid).or_overflow()?;
-    let bounty = if bounty_eligible && moved.0 > 0 && moved.0 >= config.bounty_min_notional {
-        config.keeper_bounty.min(pool.treasury_usdc)
+    let bounty = if bounty_eligible && moved.0 > 0 && moved.0 >= config.params.bounty_min_notional {
+        config.params.keeper_bounty.min(pool.treasury_usdc)
     } else {
         0
     };
