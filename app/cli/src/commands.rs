@@ -63,9 +63,9 @@ pub fn parse_amount(s: &str, decimals: u32) -> Result<u64, CliError> {
         .ok_or_else(|| input(format!("{s:?} is not an amount")))
 }
 
-/// Leave `bps` of room under an expected amount.
+/// Leave `bps` of room under an expected amount (rounded down: the guard never asks for more).
 pub fn with_slippage(expected: u64, bps: u16) -> u64 {
-    (expected as u128 * (10_000 - bps.min(10_000)) as u128 / 10_000) as u64
+    turbo_math::Bps(10_000 - bps.min(10_000) as u64).of_floor(expected).unwrap_or(0)
 }
 
 impl<C: Chain> Cli<C> {

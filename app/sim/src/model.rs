@@ -76,7 +76,6 @@ impl TurboModel {
         let vault = Vault {
             vault_id: 1,
             bump: 0,
-            mint_bump: 0,
             asset_index: 0,
             split_count: 0,
             paused: 0,

@@ -28,6 +28,7 @@ pub const MAX_VAULTS: usize = 8;
 /// Distinct underlying assets the pool tracks for net-exposure caps.
 #[constant]
 pub const MAX_ASSETS: usize = 8;
+const _: () = assert!(MAX_ASSETS >= MAX_VAULTS, "every vault must find an asset slot");
 
 /// Decimals of every Turbo/Bear token and of the LP token.
 #[constant]

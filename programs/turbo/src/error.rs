@@ -87,8 +87,6 @@ pub enum TurboError {
     VaultWipedOut,
     #[msg("The registry of vaults is full")]
     VaultRegistryFull,
-    #[msg("The registry of pool assets is full")]
-    AssetRegistryFull,
     #[msg("The remaining accounts must be every registered vault with its price update, in registry order")]
     VaultListMismatch,
     #[msg("A CRT account is needed to receive or send CRT")]

@@ -14,6 +14,9 @@ use crate::touch::crt_rules;
 pub struct Valued {
     pub valuation: PoolValuation,
     pub crt: OraclePrice,
+    /// The pool's value, checked: never negative, and zero only while no LP share exists
+    /// (otherwise a deposit would be diluted into shares backed by nothing).
+    pub value: Usd,
 }
 
 pub fn value_pool<'info>(
@@ -22,6 +25,7 @@ pub fn value_pool<'info>(
     remaining: &'info [AccountInfo<'info>],
     crt_update: &PriceUpdateV2,
     bias: Bias,
+    lp_supply: u64,
     clock: &Clock,
 ) -> Result<Valued> {
     let vaults = config.registered_vaults();
@@ -35,7 +39,9 @@ pub fn value_pool<'info>(
         let px = read_price(&update, vault.price_rules(), clock)?;
         add(&mut valuation, &vault, &px)?;
     }
-    Ok(Valued { valuation, crt })
+    let value = valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
+    require!(value.0 > 0 || lp_supply == 0, TurboError::PoolInsolvent);
+    Ok(Valued { valuation, crt, value })
 }
 
 /// A valuation of the pool's free balances, before any vault (clients preview with this).

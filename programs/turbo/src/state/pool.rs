@@ -104,8 +104,10 @@ impl Pool {
         if let Some(i) = self.assets[..self.asset_count as usize].iter().position(|a| &a.feed_id == feed_id) {
             return Ok(i as u8);
         }
+        // Every asset belongs to at least one registered vault, so asset slots cannot run out
+        // before vault slots do (checked at compile time below).
         let i = self.asset_count as usize;
-        require!(i < MAX_ASSETS, TurboError::AssetRegistryFull);
+        require!(i < MAX_ASSETS, TurboError::VaultRegistryFull);
         self.assets[i] = AssetSlot { feed_id: *feed_id, ..AssetSlot::default() };
         self.asset_count += 1;
         Ok(i as u8)

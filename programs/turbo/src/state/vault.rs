@@ -91,7 +91,6 @@ pub struct Vault {
     /// Chosen by the admin at creation; part of the PDA seeds.
     pub vault_id: u16,
     pub bump: u8,
-    pub mint_bump: u8,
     /// Index of the vault's asset in `Pool::assets`.
     pub asset_index: u8,
     /// Reverse splits applied: the ScaledUiAmount multiplier is `2^-split_count`.

@@ -165,7 +165,6 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     let vault = &mut ctx.accounts.vault;
     vault.vault_id = args.vault_id;
     vault.bump = vault_bump;
-    vault.mint_bump = ctx.bumps.vault_mint;
     vault.asset_index = asset_index;
     vault.split_count = 0;
     vault.paused = 0;

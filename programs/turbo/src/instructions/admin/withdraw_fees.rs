@@ -44,10 +44,11 @@ pub fn handler(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()>
     transfer(&a.token_program, a.pool_usdc.to_account_info(), a.treasury_usdc.to_account_info(), pool_info.clone(), seeds, args.usdc)?;
     transfer(&a.token_program, a.pool_crt.to_account_info(), a.treasury_crt.to_account_info(), pool_info, seeds, args.crt)?;
     let pool = &mut ctx.accounts.pool;
-    pool.treasury_usdc -= args.usdc;
-    pool.treasury_crt -= args.crt;
-    pool.usdc_balance -= args.usdc;
-    pool.crt_balance -= args.crt;
+    let sub = |a: u64, b: u64| a.checked_sub(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    pool.treasury_usdc = sub(pool.treasury_usdc, args.usdc)?;
+    pool.treasury_crt = sub(pool.treasury_crt, args.crt)?;
+    pool.usdc_balance = sub(pool.usdc_balance, args.usdc)?;
+    pool.crt_balance = sub(pool.crt_balance, args.crt)?;
     crate::events::emit(FeesWithdrawnEvent {
         treasury: ctx.accounts.config.treasury,
         usdc: args.usdc,

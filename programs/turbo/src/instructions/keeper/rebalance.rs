@@ -104,13 +104,13 @@ pub fn plan(
     } else {
         0
     };
-    pool.treasury_usdc -= bounty;
-    pool.usdc_balance -= bounty;
+    pool.treasury_usdc = pool.treasury_usdc.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
+    pool.usdc_balance = pool.usdc_balance.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
 
     // Reverse split (DESIGN §5.6): halve the UI multiplier while the token is under threshold.
     let nav = Usd(touch::nav_of(vault, config, px)?);
     let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_overflow()?;
-    vault.split_count += splits;
+    vault.split_count = vault.split_count.checked_add(splits).ok_or(TurboError::MathOverflow)?;
     Ok(RebalancePlan { settlement, decision, action, vol_bps, target, before, after, bounty, splits, nav })
 }
 

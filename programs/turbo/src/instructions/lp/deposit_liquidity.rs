@@ -47,10 +47,8 @@ impl DepositLiquidity<'_> {
 pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: DepositLiquidityArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, &clock)?;
-    let value = valued.valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
-    // Shares outstanding against nothing: a deposit would be diluted into them.
-    require!(value.0 > 0 || a.lp_mint.supply == 0, TurboError::PoolInsolvent);
+    let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, a.lp_mint.supply, &clock)?;
+    let value = valued.value;
     let shares = lp_shares_for_deposit(Usd(args.usdc_amount), Shares(a.lp_mint.supply), value).or_overflow()?;
     require!(shares.0 > 0, TurboError::MintTooSmall);
     require!(shares.0 >= args.min_shares_out, TurboError::SlippageExceeded);

@@ -53,10 +53,8 @@ impl WithdrawLiquidity<'_> {
 pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: WithdrawLiquidityArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, &clock)?;
-    let value = valued.valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
-    // Shares outstanding against nothing: a deposit would be diluted into them.
-    require!(value.0 > 0 || a.lp_mint.supply == 0, TurboError::PoolInsolvent);
+    let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, a.lp_mint.supply, &clock)?;
+    let value = valued.value;
     let supply = Shares(a.lp_mint.supply);
     let value_out = lp_value_for_shares(Shares(args.shares), supply, value).or_overflow()?;
 
@@ -106,7 +104,7 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
         usdc_out: usdc_out.0,
         crt_out: crt_out.0,
         pool_value: value.0,
-        lp_supply_after: supply.0 - args.shares,
+        lp_supply_after: supply.0.saturating_sub(args.shares), // the burn refused shares > supply
         gross_notional: gross,
     });
     Ok(())

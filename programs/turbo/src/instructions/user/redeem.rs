@@ -88,7 +88,7 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         nav_before: q.nav.0,
         nav_redeem: q.nav_redeem.0,
         nav_after: touch::nav_of(&t.vault, &t.config, &px)?,
-        supply_after: supply.0 - args.amount,
+        supply_after: supply.0.saturating_sub(args.amount), // quote_redeem refused burn > supply
         exposure_before,
         exposure_after: t.vault.exposure,
         leverage_before,
