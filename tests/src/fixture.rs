@@ -145,11 +145,15 @@ impl Fixture {
         self.bank.refresh_prices();
     }
 
+    /// `asset`'s price moved by `bps` basis points (negative for a fall), rounded down.
+    pub fn price_after(&self, asset: Asset, bps: i64) -> i64 {
+        (self.feed(asset).quote.price as i128 * (10_000 + bps) as i128 / 10_000) as i64
+    }
+
     /// Move `asset`'s price by `bps` basis points (negative for a fall), rounding down.
     pub fn move_price(&mut self, asset: Asset, bps: i64) {
-        let q = self.feed(asset).quote;
-        let price = (q.price as i128 * (10_000 + bps) as i128 / 10_000) as i64;
-        self.set_price(asset, price, q.conf);
+        let (price, conf) = (self.price_after(asset, bps), self.feed(asset).quote.conf);
+        self.set_price(asset, price, conf);
     }
 
     /// Publish `price` (exponent -8) with confidence `conf` at the current time.

@@ -170,8 +170,7 @@ async fn random_sequences_keep_every_invariant() {
                 // zero would only exercise the oracle gate's refusal of a zero price, and
                 // exposure at a near-zero price leaves the documented range of `q`.
                 let start = start_prices[ASSETS.iter().position(|x| *x == a).unwrap()];
-                let next = (fx.feed(a).quote.price as i128 * (10_000 + bps) as i128 / 10_000) as i64;
-                fx.set_price(a, next.clamp(start / 100, start * 100), 0);
+                fx.set_price(a, fx.price_after(a, bps).clamp(start / 100, start * 100), 0);
                 ("price move", None)
             }
             69..=78 => {

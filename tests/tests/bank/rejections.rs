@@ -374,3 +374,153 @@ async fn zero_amounts_are_rejected() {
     assert_error(&fx.mint(&user, BTC_VAULT, 0, 0, 0).await, TurboError::ZeroAmount);
     assert_error(&fx.redeem(&user, BTC_VAULT, 0).await, TurboError::ZeroAmount);
 }
+
+// --- config and vault creation bounds ---
+
+#[tokio::test]
+async fn config_parameters_out_of_bounds_are_rejected() {
+    let (mut fx, _user) = setup().await;
+    let base = defaults::config_params();
+    let cases = [
+        (turbo::state::ConfigParams { lp_fee_share_bps: 10_001, ..base }, TurboError::FeeShareOutOfBounds),
+        (turbo::state::ConfigParams { keeper_bounty: 100_000_001, bounty_min_notional: 1_000_000_000, ..base }, TurboError::KeeperBountyTooHigh),
+        // A bounty worth more than the smallest move it pays for would make farming pay.
+        (turbo::state::ConfigParams { keeper_bounty: 2_000_000, bounty_min_notional: 1_000_000, ..base }, TurboError::KeeperBountyTooHigh),
+    ];
+    for (params, code) in cases {
+        let ix = ix::update_config(fx.admin.pubkey(), UpdateConfigArgs { params: Some(params), ..Default::default() });
+        assert_error(&fx.send(&[ix], &[]).await, code);
+    }
+    assert_eq!(fx.config().await.params, base);
+}
+
+#[tokio::test]
+async fn vault_creation_bounds_are_enforced() {
+    let (mut fx, _user) = setup().await;
+    let long_name = "Turbo BTC with a name far longer than thirty-two bytes";
+    let out = fx.create_vault(20, long_name, "tX", Asset::Btc, defaults::turbo_params(), 1_000 * USDC).await;
+    assert_error(&out, TurboError::MetadataTooLong);
+    let out = fx.create_vault(20, "Turbo X", "tX", Asset::Btc, defaults::turbo_params(), 10 * USDC - 1).await;
+    assert_error(&out, TurboError::SeedTooSmall);
+    let out = fx.create_vault(20, "Turbo X", "tX", Asset::Btc, defaults::turbo_params(), 10 * USDC).await;
+    assert_ok(&out);
+}
+
+#[tokio::test]
+async fn the_vault_registry_is_bounded() {
+    let (mut fx, _user) = setup().await;
+    // Four vaults exist; four more fill the registry of eight.
+    for id in 5..9u16 {
+        assert_ok(&fx.create_vault(id, "Turbo X", "tX", Asset::Sol, defaults::turbo_params(), 10 * USDC).await);
+    }
+    assert_eq!(fx.config().await.vault_count, 8);
+    let out = fx.create_vault(9, "Turbo X", "tX", Asset::Sol, defaults::turbo_params(), 10 * USDC).await;
+    assert_error(&out, TurboError::VaultRegistryFull);
+}
+
+// --- mints too small, CRT accounts ---
+
+#[tokio::test]
+async fn a_mint_that_buys_nothing_is_rejected() {
+    let (mut fx, user) = setup().await;
+    // One raw unit: the fee rounds up to that unit and nothing is left to buy tokens with.
+    let out = fx.mint(&user, BTC_VAULT, 1, 0, 0).await;
+    assert_error(&out, TurboError::MintTooSmall);
+    assert_eq!(fx.balance(user.usdc).await, 10_000 * USDC);
+}
+
+#[tokio::test]
+async fn crt_without_a_crt_account_is_rejected() {
+    let (mut fx, user) = setup().await;
+    let v = fx.v(BTC_VAULT);
+    fx.open_token_account(&user, &v).await;
+    let mut no_crt = user.accounts(&v);
+    no_crt.crt = None;
+    // Depositing CRT without naming the account it comes from.
+    let mint = ix::mint(&fx.d, &v, &no_crt, MintArgs { usdc_amount: 1_000 * USDC, crt_amount: 10 * CRT, min_tokens_out: 0 });
+    assert_error(&fx.send(&[mint], &[&user.key]).await, TurboError::CrtAccountMissing);
+    // A redeem from a vault that holds CRT pays CRT, so it needs somewhere to put it.
+    assert_ok(&fx.mint(&user, BTC_VAULT, 1_000 * USDC, 10 * CRT, 0).await);
+    let redeem = ix::redeem(&fx.d, &v, &no_crt, RedeemArgs { amount: 1_000_000, min_usdc_out: 0, min_crt_out: 0 });
+    assert_error(&fx.send(&[redeem], &[&user.key]).await, TurboError::CrtAccountMissing);
+}
+
+// --- liquidity providers ---
+
+#[tokio::test]
+async fn lp_pauses_and_slippage_are_enforced() {
+    let (mut fx, lp) = Fixture::deployed().await;
+    let more = fx.user(10_000 * USDC, 0).await;
+    // The pool's value equals its 1,000,000 USDC, so 1,000 USDC buys 1,000 shares exactly.
+    let deposit = |min| ix::deposit_liquidity(&fx.d, more.pubkey(), more.usdc, more.lp(), &fx.vaults, DepositLiquidityArgs { usdc_amount: 1_000 * USDC, min_shares_out: min });
+    let (tight, fair) = (deposit(1_000 * USDC + 1), deposit(1_000 * USDC));
+    assert_error(&fx.send(&[tight], &[&more.key]).await, TurboError::SlippageExceeded);
+    assert_ok(&fx.send(&[fair], &[&more.key]).await);
+    let withdraw = ix::withdraw_liquidity(&fx.d, more.pubkey(), more.lp(), more.usdc, None, &fx.vaults, WithdrawLiquidityArgs { shares: 1_000 * USDC, min_usdc_out: 1_000 * USDC + 1, min_crt_out: 0 });
+    assert_error(&fx.send(&[withdraw], &[&more.key]).await, TurboError::SlippageExceeded);
+
+    for (flag, code) in [(pause::DEPOSIT, TurboError::DepositPaused), (pause::WITHDRAW, TurboError::WithdrawPaused)] {
+        let p = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: flag, paused: true });
+        assert_ok(&fx.send(&[p], &[]).await);
+        let out = if flag == pause::DEPOSIT { fx.deposit_liquidity(&lp, 1).await } else { fx.withdraw_liquidity(&lp, 1).await };
+        assert_error(&out, code);
+    }
+}
+
+#[tokio::test]
+async fn lp_instructions_must_value_every_registered_vault_in_order() {
+    let (mut fx, lp) = Fixture::deployed().await;
+    // Leaving out a vault (one the pool might owe) is refused, and so is reordering them.
+    let some = fx.vaults[..3].to_vec();
+    let ix1 = ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &some, DepositLiquidityArgs { usdc_amount: 1, min_shares_out: 0 });
+    let mut reordered = fx.vaults.clone();
+    reordered.swap(0, 1);
+    let ix2 = ix::withdraw_liquidity(&fx.d, lp.pubkey(), lp.lp(), lp.usdc, None, &reordered, WithdrawLiquidityArgs { shares: 1, min_usdc_out: 0, min_crt_out: 0 });
+    for ix in [ix1, ix2] {
+        assert_error(&fx.send(&[ix], &[&lp.key]).await, TurboError::VaultListMismatch);
+    }
+}
+
+#[tokio::test]
+async fn a_withdrawal_that_breaks_the_caps_is_rejected() {
+    let (mut fx, lp) = Fixture::deployed().await;
+    let whale = fx.user(300_000 * USDC, 0).await;
+    assert_ok(&fx.mint(&whale, BTC_VAULT, 300_000 * USDC, 0, 0).await); // ~$900k long BTC
+    // Taking 900,000 of 1,000,000 shares would leave ~$100k backing $900k: over both caps.
+    assert_error(&fx.withdraw_liquidity(&lp, 900_000 * USDC).await, TurboError::WithdrawalBreaksCaps);
+    assert_ok(&fx.withdraw_liquidity(&lp, 500_000 * USDC).await); // ~$500k still backs it
+    fx.assert_books_balance().await;
+}
+
+#[tokio::test]
+async fn a_withdrawal_larger_than_the_pools_tokens_is_rejected() {
+    let (mut fx, lp) = Fixture::deployed().await;
+    let user = fx.user(300_000 * USDC, 0).await;
+    assert_ok(&fx.mint(&user, BTC_VAULT, 300_000 * USDC, 0, 0).await);
+    // BTC −20%, not yet settled: the vault owes the pool ~$180k, which counts in pool value but
+    // is not in its reserve. All shares are worth more USDC than the pool holds, and it has no
+    // CRT to make up the rest.
+    fx.tick(10);
+    fx.move_price(Asset::Btc, -2_000);
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 };
+    assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
+    let all = fx.balance(lp.lp()).await;
+    assert_error(&fx.withdraw_liquidity(&lp, all).await, TurboError::PoolLiquidityInsufficient);
+    assert_eq!(fx.balance(lp.lp()).await, all);
+}
+
+#[tokio::test]
+async fn an_insolvent_pool_takes_no_deposits_and_pays_no_withdrawals() {
+    let (mut fx, lp) = Fixture::deployed().await;
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 };
+    assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
+    let whale = fx.user(1_000_000 * USDC, 0).await;
+    assert_ok(&fx.mint(&whale, BTC_VAULT, 1_000_000 * USDC, 0, 0).await); // ~$3M long BTC
+    // BTC +40%, unsettled: the pool owes the vault ~$1.2M and holds ~$1.0M.
+    fx.tick(10);
+    fx.move_price(Asset::Btc, 4_000);
+    let newcomer = fx.user(10_000 * USDC, 0).await;
+    assert_error(&fx.deposit_liquidity(&newcomer, 10_000 * USDC).await, TurboError::PoolInsolvent);
+    assert_error(&fx.withdraw_liquidity(&lp, 1_000 * USDC).await, TurboError::PoolInsolvent);
+    assert_eq!(fx.balance(newcomer.usdc).await, 10_000 * USDC);
+}
