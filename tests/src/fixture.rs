@@ -231,15 +231,15 @@ impl Fixture {
     }
 
     /// Assert DESIGN §7's first invariant: every token balance of the pool and of each vault
-    /// equals the program's accounting.
+    /// equals the program's accounting (a vault's reserve also holds the fees it owes the pool).
     pub async fn assert_books_balance(&mut self) {
         let pool = self.pool().await;
         assert_eq!(self.balance(pool.usdc_reserve).await, pool.usdc_balance, "pool USDC");
         assert_eq!(self.balance(pool.crt_reserve).await, pool.crt_balance, "pool CRT");
         for v in self.vaults.clone() {
             let vault = self.vault(v.keys.id).await;
-            assert_eq!(self.balance(vault.usdc_reserve).await, vault.usdc_balance, "vault {} USDC", v.keys.id);
-            assert_eq!(self.balance(vault.crt_reserve).await, vault.crt_balance, "vault {} CRT", v.keys.id);
+            assert_eq!(self.balance(vault.usdc_reserve).await, vault.usdc_balance + vault.fees_owed_usdc, "vault {} USDC", v.keys.id);
+            assert_eq!(self.balance(vault.crt_reserve).await, vault.crt_balance + vault.fees_owed_crt, "vault {} CRT", v.keys.id);
         }
     }
 

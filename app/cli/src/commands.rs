@@ -140,10 +140,12 @@ impl<C: Chain> Cli<C> {
         let pool = &snap.pool;
         let free = pool.free_book().map_err(|e| input(e.to_string()))?;
         let gross = pool.gross_notional().map_err(|e| input(e.to_string()))?;
+        let owed: u64 = snap.vaults.iter().map(|v| v.vault.fees_owed_usdc).sum();
         Ok(format!(
-            "{t}\nPool: {} free USDC, {} treasury fees, {} gross notional backed (cap {}x), bad debt absorbed {}\n",
+            "{t}\nPool: {} free USDC, {} treasury fees, {} fees awaiting sweep in vaults, {} gross notional backed (cap {}x), bad debt absorbed {}\n",
             usd(free.usdc.0),
             usd(pool.treasury_usdc),
+            usd(owed),
             usd(gross.0),
             amount(pool.gross_cap_bps as u64, 4, 1),
             usd(pool.bad_debt_absorbed),
@@ -178,6 +180,7 @@ impl<C: Chain> Cli<C> {
         row("step / interval", format!("{} of exposure / {}s (+≤{}s jitter)", text::bps(p.step_bps as u64), p.min_interval_secs, p.jitter_secs));
         row("fees", format!("mint {}, redeem {}", text::bps(p.mint_fee_bps as u64), text::bps(p.redeem_fee_bps as u64)));
         row("collateral", format!("{} USDC, {} CRT", usd(s.usdc_balance), amount(s.crt_balance, snap.config.crt_decimals as u32, 2)));
+        row("fees owed to the pool", format!("{} USDC, {} CRT (swept with the next transfer)", usd(s.fees_owed_usdc), amount(s.fees_owed_crt, snap.config.crt_decimals as u32, 2)));
         row("exposure", format!("{} units at {}", amount(s.exposure.unsigned_abs(), 9, 4), price(s.settle_price)));
         row("supply", format!("{} UI tokens ({} raw)", amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2), v.mint.supply));
         row("lifetime", format!("{} rebalances, {} fees, {} bad debt, {} reverse splits", s.rebalance_count, usd(s.fees_usdc), usd(s.bad_debt), s.split_count));

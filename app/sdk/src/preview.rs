@@ -54,7 +54,7 @@ pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Pri
 pub fn pool_value(config: &Config, pool: &Pool, vaults: &[(&Vault, Prices)], crt: &turbo_math::OraclePrice, bias: turbo_math::Bias) -> Result<Usd> {
     let mut v = turbo::valuation::start(config, pool, bias, crt)?;
     for (vault, px) in vaults {
-        turbo::valuation::add(&mut v, vault, &px.asset)?;
+        turbo::valuation::add(&mut v, config, vault, &px.asset)?;
     }
     v.value().map_err(|_| turbo::error::TurboError::PoolInsolvent.into())
 }

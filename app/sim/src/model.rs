@@ -94,6 +94,8 @@ impl TurboModel {
             volatility: 0,
             fees_usdc: 0,
             fees_crt: 0,
+            fees_owed_usdc: 0,
+            fees_owed_crt: 0,
             rebalance_count: 0,
             bad_debt: 0,
             unpaid_gains: 0,

@@ -8,6 +8,7 @@
 use crate::error::{MathError, MathResult};
 use crate::fixed::*;
 use crate::oracle::OraclePrice;
+use crate::trade::split_fee;
 use crate::units::*;
 
 /// Virtual LP shares added to the supply in share math.
@@ -34,21 +35,35 @@ pub struct PoolValuation {
     pub owed_to_vaults: i128,
     /// `Σ |q| P` over vaults, rounded up.
     pub gross_notional: u128,
+    /// The CRT price and decimals the free CRT was valued at; fees owed are valued the same way.
+    pub crt: OraclePrice,
+    pub crt_decimals: u8,
 }
 
 impl PoolValuation {
     /// Start from the pool's free balances.
     pub fn new(bias: Bias, free_usdc: Usd, free_crt: TokenAmount, crt_decimals: u8, crt: &OraclePrice) -> MathResult<Self> {
-        let crt_value = match bias {
-            Bias::High => free_crt.value_ceil(crt_decimals, crt.hi)?,
-            Bias::Low => free_crt.value_floor(crt_decimals, crt.lo)?,
+        let mut v = PoolValuation { bias, assets: 0, owed_to_vaults: 0, gross_notional: 0, crt: *crt, crt_decimals };
+        v.add_tokens(free_usdc, free_crt)?;
+        Ok(v)
+    }
+
+    /// Add tokens the pool owns, CRT at the price the bias picks.
+    fn add_tokens(&mut self, usdc: Usd, crt: TokenAmount) -> MathResult<()> {
+        let crt_value = match self.bias {
+            Bias::High => crt.value_ceil(self.crt_decimals, self.crt.hi)?,
+            Bias::Low => crt.value_floor(self.crt_decimals, self.crt.lo)?,
         };
-        Ok(PoolValuation {
-            bias,
-            assets: (free_usdc.0 as i128).safe_add(crt_value.0 as i128)?,
-            owed_to_vaults: 0,
-            gross_notional: 0,
-        })
+        self.assets = self.assets.safe_add(usdc.0 as i128)?.safe_add(crt_value.0 as i128)?;
+        Ok(())
+    }
+
+    /// Add the LPs' share of fees a vault still holds for the pool (they are swept into the
+    /// pool later and split then, by the same [`split_fee`]).
+    pub fn add_fees_owed(&mut self, usdc: Usd, crt: TokenAmount, lp_share: Bps) -> MathResult<()> {
+        let lp_usdc = split_fee(usdc.0, lp_share)?.lp;
+        let lp_crt = split_fee(crt.0, lp_share)?.lp;
+        self.add_tokens(Usd(lp_usdc), TokenAmount(lp_crt))
     }
 
     /// Add a vault's unrealized PnL `q * (P - P_s)` as the pool's liability. For a high value
@@ -177,6 +192,18 @@ mod tests {
         assert_eq!(hi.value().unwrap(), Usd(1_001)); // the vault is owed least: -1
         assert_eq!(lo.value().unwrap(), Usd(999)); // the vault is owed most: +1
         assert_eq!(hi.gross_notional, 100);
+    }
+
+    #[test]
+    fn fees_owed_count_only_the_lp_share_at_the_biased_crt_price() {
+        let crt = OraclePrice { lo: Price(99_000_000), mid: Price(100_000_000), hi: Price(101_000_000), publish_time: 0 };
+        let mut hi = PoolValuation::new(Bias::High, Usd(0), TokenAmount(0), 6, &crt).unwrap();
+        let mut lo = PoolValuation::new(Bias::Low, Usd(0), TokenAmount(0), 6, &crt).unwrap();
+        // 50% to LPs: 7 micro-USD -> 3 (floor); 2 CRT (2e6 raw) -> 1 CRT.
+        hi.add_fees_owed(Usd(7), TokenAmount(2_000_000), Bps(5_000)).unwrap();
+        lo.add_fees_owed(Usd(7), TokenAmount(2_000_000), Bps(5_000)).unwrap();
+        assert_eq!(hi.value().unwrap(), Usd(3 + 1_010_000));
+        assert_eq!(lo.value().unwrap(), Usd(3 + 990_000));
     }
 
     #[test]

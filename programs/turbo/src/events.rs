@@ -198,6 +198,19 @@ pub struct RedeemEvent {
     pub leverage_after: i64,
 }
 
+/// Fees a vault held for the pool moved into the pool and were split: emitted by any touch
+/// whose transfer carried them.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeesSweptEvent {
+    pub vault: Pubkey,
+    pub usdc: u64,
+    pub crt: u64,
+    /// The treasury's part; the rest is the LPs'.
+    pub treasury_usdc: u64,
+    pub treasury_crt: u64,
+}
+
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct FeesWithdrawnEvent {

@@ -9,7 +9,7 @@ use turbo_math::{Bps, Exposure, Lev, Prices, Settlement, SignedUsd, TokenAmount,
 
 use crate::constants::POOL_SEED;
 use crate::error::{MathResultExt, TurboError};
-use crate::events::{emit, VaultSettledEvent};
+use crate::events::{emit, FeesSweptEvent, VaultSettledEvent};
 use crate::oracle::{read_price, PriceRules};
 use crate::state::{Config, Pool, Vault};
 
@@ -100,20 +100,53 @@ pub fn nav_of(vault: &Vault, config: &Config, px: &Prices) -> Result<u64> {
     Ok(n.0.max(0) as u64)
 }
 
-/// Credit a fee paid into the pool: split between LPs and the treasury (DESIGN §4).
-pub fn credit_fee(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, usdc: Usd, crt: TokenAmount) -> Result<()> {
-    let su = turbo_math::split_fee(usdc.0, lp_share).or_overflow()?;
-    let sc = turbo_math::split_fee(crt.0, lp_share).or_overflow()?;
+/// Charge a fee. It stays in the vault's reserve, owed to the pool, until [`sweep_fees`] moves
+/// it with a transfer that happens anyway: a mint or redeem then needs no fee transfer.
+pub fn charge_fee(vault: &mut Vault, usdc: Usd, crt: TokenAmount) -> Result<()> {
     let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
-    pool.usdc_balance = add(pool.usdc_balance, usdc.0)?;
-    pool.crt_balance = add(pool.crt_balance, crt.0)?;
+    vault.fees_owed_usdc = add(vault.fees_owed_usdc, usdc.0)?;
+    vault.fees_owed_crt = add(vault.fees_owed_crt, crt.0)?;
+    vault.fees_usdc = add(vault.fees_usdc, usdc.0)?;
+    vault.fees_crt = add(vault.fees_crt, crt.0)?;
+    Ok(())
+}
+
+/// Fees moved from a vault into the pool by [`sweep_fees`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub usdc: u64,
+    pub crt: u64,
+    pub treasury_usdc: u64,
+    pub treasury_crt: u64,
+}
+
+/// Add the fees `vault` owes the pool to `flow`, token by token: a token's fees go when that
+/// token moves between them anyway, or always when `all` (a rebalance). The pool credits them
+/// then, split between LPs and the treasury (DESIGN §4).
+pub fn sweep_fees(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, flow: &mut NetFlow, all: bool) -> Result<Swept> {
+    let usdc = if all || flow.usdc_to_vault != 0 { std::mem::take(&mut vault.fees_owed_usdc) } else { 0 };
+    let crt = if all || flow.crt_to_vault != 0 { std::mem::take(&mut vault.fees_owed_crt) } else { 0 };
+    if usdc == 0 && crt == 0 {
+        return Ok(Swept::default());
+    }
+    flow.vault_pays(Usd(usdc), TokenAmount(crt))?;
+    let su = turbo_math::split_fee(usdc, lp_share).or_overflow()?;
+    let sc = turbo_math::split_fee(crt, lp_share).or_overflow()?;
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    pool.usdc_balance = add(pool.usdc_balance, usdc)?;
+    pool.crt_balance = add(pool.crt_balance, crt)?;
     pool.treasury_usdc = add(pool.treasury_usdc, su.treasury)?;
     pool.treasury_crt = add(pool.treasury_crt, sc.treasury)?;
     pool.lp_fees_usdc = add(pool.lp_fees_usdc, su.lp)?;
     pool.lp_fees_crt = add(pool.lp_fees_crt, sc.lp)?;
-    vault.fees_usdc = add(vault.fees_usdc, usdc.0)?;
-    vault.fees_crt = add(vault.fees_crt, crt.0)?;
-    Ok(())
+    Ok(Swept { usdc, crt, treasury_usdc: su.treasury, treasury_crt: sc.treasury })
+}
+
+/// Emit `FeesSweptEvent` when a sweep moved anything.
+pub fn emit_swept(vault: Pubkey, s: &Swept) {
+    if s.usdc != 0 || s.crt != 0 {
+        emit(FeesSweptEvent { vault, usdc: s.usdc, crt: s.crt, treasury_usdc: s.treasury_usdc, treasury_crt: s.treasury_crt });
+    }
 }
 
 /// The pool's settled book value that caps are measured against: free USDC plus free CRT at
@@ -178,7 +211,7 @@ impl NetFlow {
         NetFlow { usdc_to_vault: s.usdc_to_vault, crt_to_vault: s.crt_to_vault }
     }
 
-    /// The vault pays `usdc` and `crt` to the pool (fees).
+    /// The vault pays `usdc` and `crt` to the pool (swept fees).
     pub fn vault_pays(&mut self, usdc: Usd, crt: TokenAmount) -> Result<()> {
         let sub = |a: i64, b: u64| {
             i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).ok_or_else(|| error!(TurboError::MathOverflow))

@@ -37,7 +37,7 @@ pub fn value_pool<'info>(
         let vault: Account<Vault> = Account::try_from(&pair[0])?;
         let update: Account<PriceUpdateV2> = Account::try_from(&pair[1])?;
         let px = read_price(&update, vault.price_rules(), clock)?;
-        add(&mut valuation, &vault, &px)?;
+        add(&mut valuation, config, &vault, &px)?;
     }
     let value = valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
     require!(value.0 > 0 || lp_supply == 0, TurboError::PoolInsolvent);
@@ -50,9 +50,13 @@ pub fn start(config: &Config, pool: &Pool, bias: Bias, crt: &OraclePrice) -> Res
     PoolValuation::new(bias, free.usdc, free.crt, config.crt_decimals, crt).or_overflow()
 }
 
-/// Add what the pool owes `vault` at `px` (clients preview with this).
-pub fn add(valuation: &mut PoolValuation, vault: &Vault, px: &OraclePrice) -> Result<()> {
-    valuation.add_vault(Exposure(vault.exposure), Price(vault.settle_price), px).or_overflow()
+/// Add what the pool owes `vault` at `px`, and the LPs' share of the fees `vault` still holds
+/// for the pool (clients preview with this).
+pub fn add(valuation: &mut PoolValuation, config: &Config, vault: &Vault, px: &OraclePrice) -> Result<()> {
+    valuation.add_vault(Exposure(vault.exposure), Price(vault.settle_price), px).or_overflow()?;
+    valuation
+        .add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share())
+        .or_overflow()
 }
 
 /// Split a withdrawal's value into USDC first, then CRT at its high price (fewer CRT for the

@@ -269,9 +269,11 @@ async fn a_donation_to_a_vault_changes_nobodys_nav() {
     assert_eq!(fx.tokens(&user, BTC_VAULT).await, 9_950_000);
     let out = fx.redeem(&user, BTC_VAULT, 9_950_000).await;
     assert_eq!(out.event::<RedeemEvent>().usdc_out, 985_050_000);
-    // The donation stays in the reserve as an excess over the accounting, bounded by its size.
+    // The donation stays in the reserve as an excess over the accounting (the vault's balance
+    // plus the $5 + $9.95 of fees it holds for the pool), bounded by its size.
     let vault = fx.vault(BTC_VAULT).await;
-    assert_eq!(fx.balance(reserve).await, vault.usdc_balance + 100_000 * USDC);
+    assert_eq!(vault.fees_owed_usdc, 14_950_000);
+    assert_eq!(fx.balance(reserve).await, vault.usdc_balance + vault.fees_owed_usdc + 100_000 * USDC);
 }
 
 #[tokio::test]

@@ -87,7 +87,8 @@ async fn vaults_lists_every_vault_with_nav_leverage_and_supply() {
     }
     let bear = out.lines().find(|l| l.contains("bSOL")).expect("a bSOL row");
     assert!(bear.contains("-2.000x") && bear.contains("$1,000.00") && bear.contains("10.00"), "{bear}");
-    assert!(out.contains("Pool: $1,000,025.00 free USDC, $25.00 treasury fees"), "{out}");
+    // The $50 fee waits in the vault until a transfer sweeps it.
+    assert!(out.contains("Pool: $1,000,000.00 free USDC, $0.00 treasury fees, $50.00 fees awaiting sweep in vaults"), "{out}");
     let show = cli.show("tBTC").await.unwrap();
     assert!(show.contains("Turbo BTC (tBTC)") && show.contains("[2.900x, 3.000x]"), "{show}");
 }

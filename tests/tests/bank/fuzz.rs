@@ -58,15 +58,17 @@ impl Ledger {
             self.pool_usdc -= s.usdc_to_vault as i128;
             assert!(s.bad_debt == 0 || s.closed_out, "bad debt without closing out: {s:?}");
         }
+        // Fees reach the pool when swept, not when charged.
+        for f in o.events::<FeesSweptEvent>() {
+            self.pool_usdc += f.usdc as i128;
+        }
         for m in o.events::<MintEvent>() {
-            self.pool_usdc += m.fee_usdc as i128;
             // Nobody gets tokens the deposit did not pay for: out ≤ value × supply / NAV paid.
             let supply_before = m.supply_after - m.tokens_out;
             assert!(m.tokens_out as u128 * m.nav_priced as u128 <= m.deposit_value as u128 * supply_before as u128, "{m:?}");
             assert_eq!(m.leverage_before.signum(), m.leverage_after.signum());
         }
         for r in o.events::<RedeemEvent>() {
-            self.pool_usdc += r.fee_usdc as i128;
             // Nobody gets back more than their pro-rata share of NAV at mid (CRT is $1 here).
             let supply_before = r.supply_after + r.tokens_burned;
             let gross = r.usdc_out as u128 + r.fee_usdc as u128 + (r.crt_out + r.fee_crt) as u128 / 1_000;

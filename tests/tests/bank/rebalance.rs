@@ -4,7 +4,7 @@
 
 use anchor_lang::AccountDeserialize;
 use turbo::error::TurboError;
-use turbo::events::{RebalanceEvent, ReverseSplitEvent};
+use turbo::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent};
 use turbo::state::{PoolCaps, VaultParams};
 use turbo_math::Action;
 use turbo_sdk::{defaults, ix};
@@ -135,8 +135,10 @@ async fn gap_past_one_over_leverage_records_bad_debt_and_the_protocol_keeps_work
     assert_eq!((vault.bad_debt, vault.usdc_balance, vault.exposure), (399 * USDC, 0, 0));
     let pool = fx.pool().await;
     assert_eq!(pool.bad_debt_absorbed, 399 * USDC);
-    // The pool absorbed it: it received the vault's $1,995, not the $2,394 of loss.
-    assert_eq!(pool.usdc_balance, pool_before.usdc_balance + 1_995 * USDC);
+    // The pool absorbed it: it received the vault's $1,995, not the $2,394 of loss, plus the $5
+    // mint fee the vault held for it, swept whole (never used to cover the vault's loss).
+    assert_eq!(pool.usdc_balance, pool_before.usdc_balance + 1_995 * USDC + 5 * USDC);
+    assert_eq!(vault.fees_owed_usdc, 0);
     fx.assert_books_balance().await;
 
     // Redeem still works: the worthless tokens burn for nothing.
@@ -307,6 +309,14 @@ async fn bounty_is_paid_exactly_for_a_real_move_and_never_for_a_no_op() {
     let user = fx.user(10_000 * USDC, 0).await;
     assert_ok(&fx.mint(&user, BTC_VAULT, 10_000 * USDC, 0, 0).await);
     let keeper_usdc = fx.keeper.as_ref().unwrap().usdc;
+    // The fee waits in the vault until a transfer carries it; a rebalance sweeps it.
+    assert_eq!((fx.pool().await.treasury_usdc, fx.vault(BTC_VAULT).await.fees_owed_usdc), (0, 50 * USDC));
+    fx.tick(30);
+    let out = fx.rebalance(BTC_VAULT).await;
+    assert_ok(&out);
+    let swept: FeesSweptEvent = out.event();
+    assert_eq!((swept.usdc, swept.crt, swept.treasury_usdc), (50 * USDC, 0, 25 * USDC));
+    assert_eq!(fx.vault(BTC_VAULT).await.fees_owed_usdc, 0);
     let treasury = fx.pool().await.treasury_usdc;
     assert_eq!(treasury, 25 * USDC);
 

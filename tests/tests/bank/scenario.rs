@@ -2,7 +2,7 @@
 //! $60,000, BTC rises 10%, the vault settles its gain from the pool, and the user redeems.
 //! Every expected number is derived here by hand from DESIGN §1–4, not by calling turbo-math.
 
-use turbo::events::{MintEvent, RedeemEvent, VaultSettledEvent};
+use turbo::events::{FeesSweptEvent, MintEvent, RedeemEvent, VaultSettledEvent};
 use turbo_sdk::defaults;
 use turbo_tests::*;
 
@@ -50,11 +50,14 @@ async fn lp_mint_rise_redeem_to_the_last_unit() {
     assert_eq!(m.leverage_after, 3_000_000);
     assert_eq!(fx.tokens(&user, BTC_VAULT).await, 99_500_000);
     assert_eq!(fx.balance(user.usdc).await, 0);
+    // No price moved, so no transfer ran between vault and pool: the fee waits in the vault's
+    // reserve, owed to the pool, and the mint took two CPIs (deposit, mint_to).
+    assert!(out.events::<FeesSweptEvent>().is_empty());
     let pool = fx.pool().await;
-    assert_eq!(pool.usdc_balance, 1_000_050 * USDC);
-    assert_eq!(pool.treasury_usdc, 25 * USDC); // half of the fee
-    assert_eq!(pool.lp_fees_usdc, 25 * USDC);
-    assert_eq!(fx.vault(BTC_VAULT).await.usdc_balance, 10_950 * USDC);
+    assert_eq!((pool.usdc_balance, pool.treasury_usdc, pool.lp_fees_usdc), (1_000_000 * USDC, 0, 0));
+    let vault = fx.vault(BTC_VAULT).await;
+    assert_eq!((vault.usdc_balance, vault.fees_owed_usdc), (10_950 * USDC, 50 * USDC));
+    assert_eq!(fx.balance(vault.usdc_reserve).await, 11_000 * USDC);
     fx.assert_books_balance().await;
 
     // 3. BTC +10% to $66,000. The vault's gain is 0.5475 BTC x $6,000 = $3,285, paid by the
@@ -83,12 +86,16 @@ async fn lp_mint_rise_redeem_to_the_last_unit() {
     // +30% on the 9,950 of equity the user bought: 12,935 / 9,950 = 1.3.
     assert_eq!(r.exposure_after, 50_000_000);
 
-    // 5. Books balance: the pool paid the gain and received the fee.
+    // 5. Books balance: the settlement's transfer netted the gain against both fees, which the
+    //    pool split half and half when they arrived.
+    let swept: FeesSweptEvent = out.event();
+    assert_eq!((swept.usdc, swept.treasury_usdc), (50 * USDC + fee, (50 * USDC + fee) / 2));
     let pool = fx.pool().await;
-    assert_eq!(pool.usdc_balance, 1_000_050_000_000 - 3_285_000_000 + fee);
+    assert_eq!(pool.usdc_balance, 1_000_000_000_000 - 3_285_000_000 + 50_000_000 + fee);
     assert_eq!(pool.treasury_usdc, 25_000_000 + fee / 2);
+    assert_eq!(pool.lp_fees_usdc, 25_000_000 + fee / 2);
     let vault = fx.vault(BTC_VAULT).await;
-    assert_eq!(vault.usdc_balance, vault_usdc - gross);
+    assert_eq!((vault.usdc_balance, vault.fees_owed_usdc), (vault_usdc - gross, 0));
     assert_eq!(vault.settle_price, 66_000 * PX as u64);
     fx.assert_books_balance().await;
 }
@@ -132,8 +139,9 @@ async fn lp_withdraws_at_pool_value_and_treasury_withdraws_its_fees() {
     let (mut fx, lp) = Fixture::deployed().await;
     let user = fx.user(10_000 * USDC, 0).await;
     assert_ok(&fx.mint(&user, SOL_VAULT, 10_000 * USDC, 0, 0).await);
-    // Fee 50 USDC: 25 to LPs, 25 to the treasury. Prices unchanged: pool value is
-    // 1,000,025 USDC for 1,000,000 shares; withdrawing 100,000 shares pays
+    // Fee 50 USDC: 25 to LPs, 25 to the treasury. It is still in the vault (nothing swept it),
+    // but the valuation counts the LPs' 25. Prices unchanged: pool value is 1,000,025 USDC for
+    // 1,000,000 shares; withdrawing 100,000 shares pays
     // floor(100,000e6 x (1,000,025e6 + 1e6) / (1,000,000e6 + 1e6)).
     let shares = 100_000 * USDC;
     let expected = (shares as u128 * (1_000_025 * USDC as u128 + 1_000_000) / (1_000_000 * USDC as u128 + 1_000_000)) as u64;
@@ -142,7 +150,7 @@ async fn lp_withdraws_at_pool_value_and_treasury_withdraws_its_fees() {
     assert_eq!(fx.balance(lp.usdc).await, expected);
     assert_eq!(expected, 100_002_499_997);
 
-    // The treasury takes exactly its 25 USDC out.
+    // The treasury's half is still in the vault: it cannot be withdrawn until swept.
     let payer = fx.payer();
     let treasury = fx.treasury.pubkey();
     let (t_usdc, t_crt) = (turbo_sdk::pda::ata(&treasury, &fx.d.usdc_mint), turbo_sdk::pda::ata(&treasury, &fx.d.crt_mint));
@@ -159,6 +167,10 @@ async fn lp_withdraws_at_pool_value_and_treasury_withdraws_its_fees() {
         create(fx.d.crt_mint),
         turbo_sdk::ix::withdraw_fees(fx.admin.pubkey(), t_usdc, t_crt, turbo::instructions::WithdrawFeesArgs { usdc: 25 * USDC, crt: 0 }),
     ];
+    assert_error(&fx.send(&ixs, &[]).await, turbo::error::TurboError::InsufficientTreasuryFees);
+    // A rebalance sweeps it into the pool; then the treasury takes exactly its 25 USDC out.
+    assert_ok(&fx.rebalance(SOL_VAULT).await);
+    assert_eq!(fx.pool().await.treasury_usdc, 25 * USDC);
     assert_ok(&fx.send(&ixs, &[]).await);
     assert_eq!(fx.balance(t_usdc).await, 25 * USDC);
     assert_eq!(fx.pool().await.treasury_usdc, 0);

@@ -106,7 +106,8 @@ pub struct Vault {
     /// Pyth feed id of the underlying.
     pub feed_id: [u8; 32],
     pub params: VaultParams,
-    /// USDC the vault owns by accounting, micro-USD.
+    /// USDC the vault owns by accounting, micro-USD. Its reserve holds this plus
+    /// `fees_owed_usdc`.
     pub usdc_balance: u64,
     /// CRT the vault owns by accounting, raw.
     pub crt_balance: u64,
@@ -125,6 +126,10 @@ pub struct Vault {
     /// Lifetime fees charged by this vault.
     pub fees_usdc: u64,
     pub fees_crt: u64,
+    /// Fees charged but still in the vault's reserves: the pool's, swept into it by the next
+    /// transfer between them (`touch::sweep_fees`), and split between LPs and the treasury then.
+    pub fees_owed_usdc: u64,
+    pub fees_owed_crt: u64,
     /// Lifetime rebalances that moved exposure.
     pub rebalance_count: u64,
     /// Lifetime bad debt, micro-USD.

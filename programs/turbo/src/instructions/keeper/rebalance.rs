@@ -12,7 +12,7 @@ use crate::error::{MathResultExt, TurboError};
 use crate::events::{emit, RebalanceEvent, ReverseSplitEvent};
 use crate::state::{pause, Config, Pool, Vault};
 use crate::instructions::vault_accounts::*;
-use crate::touch::{self, cap_breach, imbalance_for, pool_book_value, NetFlow};
+use crate::touch::{self, cap_breach, imbalance_for, pool_book_value, NetFlow, Swept};
 
 /// Permissionless: settle the vault, then move its leverage toward the (effective) target by
 /// the rules of DESIGN §5, apply a reverse split if the token price fell under the threshold,
@@ -52,6 +52,10 @@ pub struct RebalancePlan {
     pub splits: u8,
     /// NAV after the call, micro-USD.
     pub nav: Usd,
+    /// Tokens to move between the vault and the pool: the settlement plus swept fees.
+    pub flow: NetFlow,
+    /// The fees this call swept into the pool (every rebalance sweeps them all).
+    pub swept: Swept,
 }
 
 /// Decide a rebalance and apply it to the state (not the tokens): settlement, exposure, the
@@ -69,6 +73,8 @@ pub fn plan(
     bounty_eligible: bool,
 ) -> Result<RebalancePlan> {
     let settlement = touch::settle_state(vault, pool, config, px)?;
+    let mut flow = NetFlow::from_settlement(&settlement);
+    let swept = touch::sweep_fees(pool, vault, config.lp_fee_share(), &mut flow, true)?;
     let crt = config.crt();
 
     // The effective target: the volatility budget, then the pool's imbalance (DESIGN §5.4–5).
@@ -111,7 +117,7 @@ pub fn plan(
     let nav = Usd(touch::nav_of(vault, config, px)?);
     let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_overflow()?;
     vault.split_count = vault.split_count.checked_add(splits).ok_or(TurboError::MathOverflow)?;
-    Ok(RebalancePlan { settlement, decision, action, vol_bps, target, before, after, bounty, splits, nav })
+    Ok(RebalancePlan { settlement, decision, action, vol_bps, target, before, after, bounty, splits, nav, flow, swept })
 }
 
 pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
@@ -124,9 +130,10 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
     let supply = Shares(t.mint.supply);
     let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, clock.unix_timestamp, clock.slot, a.keeper_usdc.is_some())?;
     touch::emit_settled(vault_key, previous_price, &px, &p.settlement, p.after.0);
+    touch::emit_swept(vault_key, &p.swept);
 
-    // Tokens: the settlement, then the bounty, then the multiplier.
-    t.execute(NetFlow::from_settlement(&p.settlement))?;
+    // Tokens: the settlement and fees, then the bounty, then the multiplier.
+    t.execute(p.flow)?;
     if let (Some(keeper_usdc), true) = (a.keeper_usdc.as_ref(), p.bounty > 0) {
         let pool_seeds: &[&[u8]] = &[POOL_SEED, &[t.pool.bump]];
         touch::transfer(&t.token_program, t.pool_usdc.to_account_info(), keeper_usdc.to_account_info(), t.pool.to_account_info(), pool_seeds, p.bounty)?;

@@ -8,7 +8,7 @@ use crate::error::{MathResultExt, TurboError};
 use crate::events::MintEvent;
 use crate::instructions::vault_accounts::*;
 use crate::state::pause;
-use crate::touch::{self, check_caps, credit_fee};
+use crate::touch::{self, check_caps, charge_fee, sweep_fees};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct MintArgs {
@@ -75,8 +75,9 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     let p = px.asset.mid;
     t.pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
     check_caps(&t.pool, vault, old_q, Some((&px, crt.decimals)))?;
-    credit_fee(&mut t.pool, vault, t.config.lp_fee_share(), q.fee_usdc, q.fee_crt)?;
-    flow.vault_pays(q.fee_usdc, q.fee_crt)?;
+    charge_fee(vault, q.fee_usdc, q.fee_crt)?;
+    let swept = sweep_fees(&mut t.pool, vault, t.config.lp_fee_share(), &mut flow, false)?;
+    touch::emit_swept(vault_key, &swept);
 
     // Tokens: the deposit into the vault, then one net transfer per token to or from the pool.
     let user = a.user.to_account_info();

@@ -8,7 +8,7 @@ use crate::error::{MathResultExt, TurboError};
 use crate::events::RedeemEvent;
 use crate::instructions::vault_accounts::*;
 use crate::state::pause;
-use crate::touch::{self, credit_fee};
+use crate::touch::{self, charge_fee, sweep_fees};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct RedeemArgs {
@@ -59,8 +59,9 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
     vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).ok_or(TurboError::MathOverflow)?;
     let p = px.asset.mid;
     t.pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
-    credit_fee(&mut t.pool, vault, t.config.lp_fee_share(), q.fee_usdc, q.fee_crt)?;
-    flow.vault_pays(q.fee_usdc, q.fee_crt)?;
+    charge_fee(vault, q.fee_usdc, q.fee_crt)?;
+    let swept = sweep_fees(&mut t.pool, vault, t.config.lp_fee_share(), &mut flow, false)?;
+    touch::emit_swept(vault_key, &swept);
 
     token_2022::burn(
         CpiContext::new(
