@@ -173,7 +173,9 @@ async fn main() {
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for m in &rows {
         let cpis: Vec<String> = m.cpis.iter().map(|(p, cu)| format!("{} {}", short(p), cu.map_or("builtin".into(), |c| c.to_string()))).collect();
-        let cg = callgrind(m);
+        // `create_vault`'s handler creates its accounts through System-program CPIs, which the
+        // stubbed re-run cannot do, so it has no callgrind count (and no PDA count).
+        let cg = if m.name == "create_vault" { None } else { callgrind(m) };
         let pdas = cg.map_or(0, |(_, p)| p);
         println!(
             "| {} | {} | {} (Σ {}) | {} | {} | {} | {} | {} |",
@@ -188,6 +190,7 @@ async fn main() {
             estimate(m, pdas)
         );
     }
+    println!("\n— create_vault (admin, once per vault) is not re-run under callgrind: its handler creates accounts by CPI, which the stubbed re-run cannot do.");
     println!("\n| account | bytes | rent-exempt lamports |\n|---|---:|---:|");
     let rent = solana_sdk::rent::Rent::default();
     for (name, len) in sizes {
