@@ -238,8 +238,9 @@ impl Fixture {
         assert_eq!(self.balance(pool.crt_reserve).await, pool.crt_balance, "pool CRT");
         for v in self.vaults.clone() {
             let vault = self.vault(v.keys.id).await;
-            assert_eq!(self.balance(vault.usdc_reserve).await, vault.usdc_balance + vault.fees_owed_usdc, "vault {} USDC", v.keys.id);
-            assert_eq!(self.balance(vault.crt_reserve).await, vault.crt_balance + vault.fees_owed_crt, "vault {} CRT", v.keys.id);
+            let (usdc, crt) = vault.reserves();
+            assert_eq!(self.balance(vault.usdc_reserve).await, usdc, "vault {} USDC", v.keys.id);
+            assert_eq!(self.balance(vault.crt_reserve).await, crt, "vault {} CRT", v.keys.id);
         }
     }
 

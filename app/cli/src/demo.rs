@@ -176,9 +176,11 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     // The books must balance, to the unit.
     let last = Snapshot::load(&mut cli.chain, &settings.feeds).await?;
     let mut balanced = accounts::token_balance(&mut cli.chain, &last.pool.usdc_reserve).await? == last.pool.usdc_balance;
+    balanced &= accounts::token_balance(&mut cli.chain, &last.pool.crt_reserve).await? == last.pool.crt_balance;
     for v in &last.vaults {
-        balanced &= accounts::token_balance(&mut cli.chain, &v.vault.usdc_reserve).await? == v.vault.usdc_balance;
-        balanced &= accounts::token_balance(&mut cli.chain, &v.vault.crt_reserve).await? == v.vault.crt_balance;
+        let (usdc, crt) = v.vault.reserves();
+        balanced &= accounts::token_balance(&mut cli.chain, &v.vault.usdc_reserve).await? == usdc;
+        balanced &= accounts::token_balance(&mut cli.chain, &v.vault.crt_reserve).await? == crt;
     }
     let keeper_usdc = accounts::token_balance(&mut cli.chain, &pda::ata(&keeper.pubkey(), &usdc_mint)).await?;
     let _ = writeln!(

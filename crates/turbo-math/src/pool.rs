@@ -220,6 +220,34 @@ mod tests {
     }
 
     proptest! {
+        /// Sweeping a vault's fees into the pool moves the LPs' value by at most one micro-USD
+        /// of CRT rounding, and that unit leans against the caller: a depositor (high bias)
+        /// never pays less before the sweep, a withdrawer (low bias) is never paid more.
+        #[test]
+        fn sweeping_fees_does_not_move_lp_value(
+            free_usdc in 0u64..1_000_000_000_000_000,
+            free_crt in 0u64..1_000_000_000_000_000,
+            owed_usdc in 0u64..1_000_000_000_000,
+            owed_crt in 0u64..1_000_000_000_000,
+            share in 0u64..=10_000,
+            price in 1u64..1_000_000_000_000,
+            conf in 0u64..1_000_000,
+        ) {
+            let crt = OraclePrice { lo: Price(price.saturating_sub(conf).max(1)), mid: Price(price), hi: Price(price + conf), publish_time: 0 };
+            let lp_usdc = split_fee(owed_usdc, Bps(share)).unwrap().lp;
+            let lp_crt = split_fee(owed_crt, Bps(share)).unwrap().lp;
+            for bias in [Bias::High, Bias::Low] {
+                let mut before = PoolValuation::new(bias, Usd(free_usdc), TokenAmount(free_crt), 6, &crt).unwrap();
+                before.add_fees_owed(Usd(owed_usdc), TokenAmount(owed_crt), Bps(share)).unwrap();
+                let after = PoolValuation::new(bias, Usd(free_usdc + lp_usdc), TokenAmount(free_crt + lp_crt), 6, &crt).unwrap();
+                let (b, a) = (before.value().unwrap().0, after.value().unwrap().0);
+                match bias {
+                    Bias::High => prop_assert!(b >= a && b - a <= 1, "{b} {a}"),
+                    Bias::Low => prop_assert!(b <= a && a - b <= 1, "{b} {a}"),
+                }
+            }
+        }
+
         /// Depositing then withdrawing at an unchanged value never returns more than deposited.
         #[test]
         fn lp_round_trip_never_gains(amount in 0u64..1_000_000_000_000_000, supply in 0u64..1_000_000_000_000_000, value in 0u64..1_000_000_000_000_000) {

@@ -155,6 +155,12 @@ impl Vault {
         self.settle_price = b.settle_price.0;
     }
 
+    /// What the vault's USDC and CRT reserves hold by the program's accounting: its balances
+    /// plus the fees it holds for the pool (DESIGN §7's first invariant checks against this).
+    pub fn reserves(&self) -> (u64, u64) {
+        (self.usdc_balance.saturating_add(self.fees_owed_usdc), self.crt_balance.saturating_add(self.fees_owed_crt))
+    }
+
     pub fn is_paused(&self, flag: u8) -> bool {
         self.paused & flag != 0
     }
