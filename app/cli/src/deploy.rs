@@ -49,7 +49,7 @@ impl<C: Chain> Cli<C> {
         // Config.
         match self.chain.account(&pda::config()).await? {
             None => {
-                let args = InitializeConfigArgs { guardian, treasury, crt_feed_id: crt_feed, params: c.params() };
+                let args = InitializeConfigArgs { guardian, treasury, crt_feed_id: crt_feed, params: c.params };
                 self.execute(&[ix::initialize_config(&d, me, args)], &[admin], &mut String::new()).await?;
                 let _ = writeln!(out, "  config: created");
                 changes += 1;
@@ -72,8 +72,8 @@ impl<C: Chain> Cli<C> {
                     args.treasury = Some(treasury);
                     what.push("treasury");
                 }
-                if cur.params != c.params() {
-                    args.params = Some(c.params());
+                if cur.params != c.params {
+                    args.params = Some(c.params);
                     what.push("parameters");
                 }
                 if what.is_empty() {
@@ -87,7 +87,7 @@ impl<C: Chain> Cli<C> {
         }
 
         // Pool.
-        let caps = m.pool.caps();
+        let caps = m.pool.caps;
         match self.chain.account(&pda::pool()).await? {
             None => {
                 self.execute(&[ix::initialize_pool(&d, me, caps)], &[admin], &mut String::new()).await?;

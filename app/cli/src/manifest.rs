@@ -30,19 +30,16 @@ pub struct ConfigSpec {
     pub crt_price_account: Option<String>,
     pub guardian: String,
     pub treasury: String,
-    pub crt_weight_bps: u16,
-    pub crt_max_age_secs: u32,
-    pub crt_max_conf_bps: u16,
-    pub lp_fee_share_bps: u16,
-    pub keeper_bounty: u64,
-    pub bounty_min_notional: u64,
+    /// The bounded parameters, as fields of the same table.
+    #[serde(flatten)]
+    pub params: ConfigParams,
 }
 
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
 pub struct PoolSpec {
-    pub gross_cap_bps: u32,
-    pub net_cap_bps: u32,
+    #[serde(flatten)]
+    pub caps: PoolCaps,
     /// USDC (raw) the deployer deposits when the pool has no LP yet.
     #[serde(default)]
     pub initial_liquidity: u64,
@@ -129,25 +126,6 @@ impl VaultSpec {
     }
 }
 
-impl ConfigSpec {
-    pub fn params(&self) -> ConfigParams {
-        ConfigParams {
-            crt_weight_bps: self.crt_weight_bps,
-            crt_max_age_secs: self.crt_max_age_secs,
-            crt_max_conf_bps: self.crt_max_conf_bps,
-            lp_fee_share_bps: self.lp_fee_share_bps,
-            keeper_bounty: self.keeper_bounty,
-            bounty_min_notional: self.bounty_min_notional,
-        }
-    }
-}
-
-impl PoolSpec {
-    pub fn caps(&self) -> PoolCaps {
-        PoolCaps { gross_cap_bps: self.gross_cap_bps, net_cap_bps: self.net_cap_bps }
-    }
-}
-
 impl Manifest {
     pub fn load(path: &Path) -> Result<Manifest, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -202,4 +180,31 @@ impl Env {
 
 pub fn feed(field: &str, hex: &str) -> Result<[u8; 32], String> {
     turbo_sdk::pyth::parse_feed_id(hex).ok_or_else(|| format!("{field}: {hex:?} is not a 32-byte hex feed id"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOCALNET: &str = include_str!("../../../migrations/localnet.toml");
+
+    #[test]
+    fn a_misspelt_or_extra_field_is_refused_not_ignored() {
+        assert!(Manifest::parse(LOCALNET).is_ok());
+        // A misspelt required parameter: the error names the field the table lacks.
+        for (good, typo, named) in [
+            ("crt_weight_bps = 8000", "crt_weight_bp = 8000", "crt_weight_bps"),
+            ("net_cap_bps = 30000", "net_cap_bp = 30000", "net_cap_bps"),
+        ] {
+            let err = Manifest::parse(&LOCALNET.replacen(good, typo, 1)).unwrap_err();
+            assert!(err.contains(&format!("missing field `{named}`")), "{err}");
+        }
+        // An extra field, in the config, the pool, or a vault (whose parameter overrides are
+        // flattened into its table), is named as unknown.
+        for (table, extra) in [("[config]\n", "crt_weight = 1"), ("[pool]\n", "gross_cap = 1"), ("[[vault]]\n", "step_bp = 10")] {
+            let err = Manifest::parse(&LOCALNET.replacen(table, &format!("{table}{extra}\n"), 1)).unwrap_err();
+            let name = extra.split(' ').next().unwrap();
+            assert!(err.contains(&format!("unknown field `{name}`")), "{err}");
+        }
+    }
 }

@@ -50,6 +50,7 @@ pub struct Config {
 }
 
 /// Parameters of `initialize_config` and `update_config` that carry bounds.
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfigParams {
     /// `w_crt`: the share of CRT's value that counts as risk equity, bps.

@@ -62,6 +62,7 @@ pub struct Pool {
     pub assets: [AssetSlot; MAX_ASSETS],
 }
 
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolCaps {
     pub gross_cap_bps: u32,
