@@ -33,6 +33,8 @@ pub const BTC_VAULT: u16 = 1;
 pub const SOL_VAULT: u16 = 2;
 pub const FET_VAULT: u16 = 3;
 pub const BEAR_BTC_VAULT: u16 = 4;
+/// Not in `deployed()`: tests that need a short on SOL create it.
+pub const BEAR_SOL_VAULT: u16 = 5;
 
 /// A wallet with USDC and CRT accounts.
 pub struct User {
@@ -166,6 +168,13 @@ impl Fixture {
         self.bank.write_quote(account, q, owner);
     }
 
+    /// Post a new, separate price account for `asset` (as anyone can through the Pyth receiver)
+    /// holding `price` and `conf` published at `publish_time`. The feed's own account keeps its
+    /// quote, so a test can hold several valid updates of one feed at once.
+    pub fn post(&mut self, asset: Asset, price: i64, conf: u64, publish_time: i64) -> Pubkey {
+        self.bank.post_update(&asset.feed_id(), price, conf, publish_time)
+    }
+
     pub fn feed(&self, asset: Asset) -> LocalFeed {
         *self.bank.feed(&asset.feed_id())
     }
@@ -271,6 +280,55 @@ impl Fixture {
             self.vaults.push(PricedVault { keys: VaultKeys::new(id), price });
         }
         out
+    }
+
+    /// Simulate `ixs` against the bank's current state without landing them.
+    pub async fn simulate(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Outcome {
+        use turbo_sdk::chain::Chain;
+        self.bank.simulate(ixs, signers).await.expect("bank reachable")
+    }
+
+    /// The registered vaults, each valued at the price account `price_for` picks for it.
+    pub fn vaults_priced(&self, price_for: impl Fn(&PricedVault) -> Pubkey) -> Vec<PricedVault> {
+        self.vaults.iter().map(|v| PricedVault { keys: v.keys, price: price_for(v) }).collect()
+    }
+
+    /// An LP deposit that values the vaults as `vaults` says (each with its price account).
+    pub fn deposit_liquidity_ix(&self, lp: &User, amount: u64, vaults: &[PricedVault]) -> Instruction {
+        ix::deposit_liquidity(&self.d, lp.pubkey(), lp.usdc, lp.lp(), vaults, DepositLiquidityArgs { usdc_amount: amount, min_shares_out: 0 })
+    }
+
+    /// An LP withdrawal that values the vaults as `vaults` says.
+    pub fn withdraw_liquidity_ix(&self, lp: &User, shares: u64, vaults: &[PricedVault]) -> Instruction {
+        ix::withdraw_liquidity(
+            &self.d,
+            lp.pubkey(),
+            lp.lp(),
+            lp.usdc,
+            Some(lp.crt),
+            vaults,
+            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 },
+        )
+    }
+
+    /// A mint of vault `id` priced by the asset price account `price` (the user's token account
+    /// must exist).
+    pub fn mint_ix_at(&self, user: &User, id: u16, usdc: u64, price: Pubkey) -> Instruction {
+        let v = PricedVault { price, ..self.v(id) };
+        ix::mint(&self.d, &v, &user.accounts(&v), MintArgs { usdc_amount: usdc, crt_amount: 0, min_tokens_out: 0 })
+    }
+
+    /// A redeem of vault `id` priced by the asset price account `price`.
+    pub fn redeem_ix_at(&self, user: &User, id: u16, amount: u64, price: Pubkey) -> Instruction {
+        let v = PricedVault { price, ..self.v(id) };
+        ix::redeem(&self.d, &v, &user.accounts(&v), RedeemArgs { amount, min_usdc_out: 0, min_crt_out: 0 })
+    }
+
+    /// A rebalance of vault `id` by the fixture's keeper, priced by `price`.
+    pub fn rebalance_ix_at(&self, id: u16, price: Pubkey) -> (Instruction, Keypair) {
+        let v = PricedVault { price, ..self.v(id) };
+        let keeper = self.keeper.as_ref().expect("deployed fixture has a keeper");
+        (ix::rebalance(&self.d, &v, keeper.pubkey(), Some(keeper.usdc)), keeper.key.insecure_clone())
     }
 
     pub async fn deposit_liquidity(&mut self, lp: &User, amount: u64) -> Outcome {

@@ -126,6 +126,16 @@ impl Bank {
         }
     }
 
+    /// Post a new `PriceUpdateV2` account for `feed_id` holding `price` and `conf` published at
+    /// `publish_time`, as anyone can through the Pyth receiver (each posted update is its own
+    /// account). The bank's own feed account does not change.
+    pub fn post_update(&mut self, feed_id: &[u8; 32], price: i64, conf: u64, publish_time: i64) -> Pubkey {
+        let account = Pubkey::new_unique();
+        let q = Quote { price, conf, publish_time, ..Quote::new(*feed_id, price, publish_time) };
+        self.write_quote(account, &q, pyth_solana_receiver_sdk::ID);
+        account
+    }
+
     /// Overwrite any price account with any quote and owner (attacks and edge cases).
     pub fn write_quote(&mut self, account: Pubkey, q: &Quote, owner: Pubkey) {
         self.ctx.set_account(&account, &AccountSharedData::from(price_account(q, owner)));
@@ -156,11 +166,16 @@ impl Bank {
         self.send_now(&ixs, signers).await
     }
 
-    /// Send in a fresh slot, signed by the payer and `signers`.
-    pub async fn send_now(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Outcome {
+    /// Move to the next slot without sending anything (the clock's time does not move).
+    pub fn next_slot(&mut self) {
         self.slot += 1;
         self.ctx.warp_to_slot(self.slot).expect("warp forward");
         self.write_clock();
+    }
+
+    /// Send in a fresh slot, signed by the payer and `signers`.
+    pub async fn send_now(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Outcome {
+        self.next_slot();
         let payer = self.ctx.payer.insecure_clone();
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), self.ctx.last_blockhash);
         let r = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");

@@ -3,6 +3,7 @@
 mod attacks;
 mod budget;
 mod cli;
+mod findings;
 mod fuzz;
 mod keeper;
 mod rebalance;
