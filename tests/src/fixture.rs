@@ -400,7 +400,7 @@ impl Fixture {
         let asset: PriceUpdateV2 = self.anchor_account(v.price).await;
         let crt: PriceUpdateV2 = self.anchor_account(self.d.crt_price).await;
         let at = turbo_sdk::preview::At { unix_timestamp: self.bank.now, slot: self.bank.slot + 1 };
-        let px = turbo_sdk::preview::prices(&config, &vault, &asset, &crt, at).expect("prices pass the gate");
+        let px = turbo_sdk::preview::prices(&config, &mut pool, &vault, &asset, &crt, at, turbo::oracle::Caller::Keeper).expect("prices pass the gate");
         turbo_sdk::preview::rebalance(&config, &mut pool, &mut vault, supply, &px, at, true).expect("plan")
     }
 

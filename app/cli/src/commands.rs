@@ -198,7 +198,7 @@ impl<C: Chain> Cli<C> {
     pub async fn mint_with_guard(&mut self, user: &Keypair, name: &str, usdc: &str, crt: Option<&str>, slippage_bps: u16, min_out_ui: Option<&str>) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
-        let px = v.prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
+        let px = v.user_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
         let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, usdc, crt).map_err(|e| input(e.to_string()))?;
@@ -253,7 +253,7 @@ impl<C: Chain> Cli<C> {
         if raw == 0 || raw > held {
             return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
         }
-        let px = v.prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
+        let px = v.user_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, raw).map_err(|e| input(e.to_string()))?;
         let min_crt = with_slippage(q.crt_out.0, slippage_bps);
         let min_usdc = match min_usdc {
@@ -321,23 +321,18 @@ impl<C: Chain> Cli<C> {
 
     // --- LPs ---
 
-    async fn pool_value(&mut self, snap: &Snapshot, bias: Bias) -> Result<(turbo_math::Usd, turbo_math::OraclePrice), CliError> {
-        let crt_key = self.feeds.account(&snap.config.crt_feed_id);
-        let crt_update = accounts::price_update(&mut self.chain, &crt_key).await?;
-        let c = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot };
-        let crt = turbo::oracle::read_price(
-            &crt_update,
-            turbo::touch::crt_rules(&snap.config, snap.pool.crt_last_publish_time),
-            &anchor_lang::prelude::Clock { slot: c.slot, unix_timestamp: c.unix_timestamp, ..Default::default() },
-        )
-        .map_err(|e| input(format!("CRT price: {e}")))?;
+    /// The pool's valuation as the LP instruction will compute it, through the program's code.
+    async fn pool_value(&mut self, snap: &Snapshot, bias: Bias) -> Result<(turbo::valuation::Valued, u64), CliError> {
+        let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let mut items = Vec::new();
         for v in &snap.vaults {
-            let px = v.prices.clone().map_err(|e| input(format!("{}: {e}", v.mint.symbol)))?;
-            items.push((&v.vault, px));
+            let update = v.price_update.as_ref().ok_or_else(|| input(format!("{}: price account missing", v.mint.symbol)))?;
+            items.push((&v.vault, v.price_account, &update.0));
         }
-        let value = preview::pool_value(&snap.config, &snap.pool, &items, &crt, bias).map_err(|e| input(e.to_string()))?;
-        Ok((value, crt))
+        let supply = self.lp_supply().await?;
+        let valued = preview::value_pool(&snap.config, &mut snap.pool.clone(), &items, &crt.0, bias, supply, snap.at)
+            .map_err(|e| input(e.to_string()))?;
+        Ok((valued, supply))
     }
 
     fn priced(&self, snap: &Snapshot) -> Vec<PricedVault> {
@@ -348,8 +343,8 @@ impl<C: Chain> Cli<C> {
     pub async fn lp_deposit(&mut self, lp: &Keypair, usdc: &str, slippage_bps: u16) -> CliResult {
         let snap = self.snapshot().await?;
         let usdc = parse_amount(usdc, 6)?;
-        let (value, _) = self.pool_value(&snap, Bias::High).await?;
-        let supply = self.lp_supply().await?;
+        let (valued, supply) = self.pool_value(&snap, Bias::High).await?;
+        let value = valued.value;
         let shares = preview::lp_deposit(value, supply, usdc).map_err(|e| input(e.to_string()))?;
         let min = with_slippage(shares.0, slippage_bps);
         let mut out = String::new();
@@ -376,9 +371,9 @@ impl<C: Chain> Cli<C> {
         let lp_account = pda::ata(&owner, &pda::lp_mint());
         let held = accounts::token_balance(&mut self.chain, &lp_account).await?;
         let shares = if shares == "all" { held } else { parse_amount(shares, 6)? };
-        let (value, crt) = self.pool_value(&snap, Bias::Low).await?;
-        let supply = self.lp_supply().await?;
-        let (usdc_out, crt_out) = preview::lp_withdraw(&snap.config, &snap.pool, value, supply, shares, &crt).map_err(|e| input(e.to_string()))?;
+        let (valued, supply) = self.pool_value(&snap, Bias::Low).await?;
+        let value = valued.value;
+        let (usdc_out, crt_out) = preview::lp_withdraw(&snap.config, &snap.pool, &valued, supply, shares).map_err(|e| input(e.to_string()))?;
         let mut out = String::new();
         let _ = writeln!(out, "Withdraw {} LP shares: receive ≈ {} USDC + {} CRT at pool value {}", amount(shares, 6, 2), amount(usdc_out.0, 6, 2), amount(crt_out.0, snap.config.crt_decimals as u32, 2), usd(value.0));
         let d = self.deployment(&snap);
@@ -408,7 +403,8 @@ impl<C: Chain> Cli<C> {
             ("CRT mint", format!("{} ({} decimals, weight {})", c.crt_mint, c.crt_decimals, text::bps(c.params.crt_weight_bps as u64))),
             ("CRT feed", turbo_sdk::pyth::feed_hex(&c.crt_feed_id)),
             ("LP share of fees", text::bps(c.params.lp_fee_share_bps as u64)),
-            ("keeper bounty", format!("{} for moves ≥ {}", usd(c.params.keeper_bounty), usd(c.params.bounty_min_notional))),
+            ("keeper bounty", format!("{} for a move of {} (less in proportion)", usd(c.params.keeper_bounty), usd(c.params.bounty_notional))),
+            ("fresh price for users", format!("{} s", c.params.fresh_price_secs)),
             ("paused", pause_names(c.paused)),
             ("vaults", c.vault_count.to_string()),
         ] {

@@ -142,7 +142,9 @@ enum ConfigAction {
         #[arg(long)]
         keeper_bounty: Option<u64>,
         #[arg(long)]
-        bounty_min_notional: Option<u64>,
+        bounty_notional: Option<u64>,
+        #[arg(long)]
+        fresh_price_secs: Option<u32>,
     },
 }
 
@@ -209,14 +211,15 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
         Command::Lp { action: LpAction::Deposit { usdc, slippage_bps } } => cli.lp_deposit(me, &usdc, slippage_bps).await,
         Command::Lp { action: LpAction::Withdraw { shares, slippage_bps } } => cli.lp_withdraw(me, &shares, slippage_bps).await,
         Command::Config { action: None | Some(ConfigAction::Show) } => cli.config_show().await,
-        Command::Config { action: Some(ConfigAction::Update { guardian, treasury, crt_weight_bps, lp_fee_share_bps, keeper_bounty, bounty_min_notional }) } => {
+        Command::Config { action: Some(ConfigAction::Update { guardian, treasury, crt_weight_bps, lp_fee_share_bps, keeper_bounty, bounty_notional, fresh_price_secs }) } => {
             let cur = turbo_sdk::accounts::config(&mut cli.chain).await?;
             let mut p = cur.params;
-            let touched = crt_weight_bps.is_some() || lp_fee_share_bps.is_some() || keeper_bounty.is_some() || bounty_min_notional.is_some();
+            let touched = crt_weight_bps.is_some() || lp_fee_share_bps.is_some() || keeper_bounty.is_some() || bounty_notional.is_some() || fresh_price_secs.is_some();
             p.crt_weight_bps = crt_weight_bps.unwrap_or(p.crt_weight_bps);
             p.lp_fee_share_bps = lp_fee_share_bps.unwrap_or(p.lp_fee_share_bps);
             p.keeper_bounty = keeper_bounty.unwrap_or(p.keeper_bounty);
-            p.bounty_min_notional = bounty_min_notional.unwrap_or(p.bounty_min_notional);
+            p.bounty_notional = bounty_notional.unwrap_or(p.bounty_notional);
+            p.fresh_price_secs = fresh_price_secs.unwrap_or(p.fresh_price_secs);
             cli.config_update(me, UpdateConfigArgs { guardian, treasury, params: touched.then_some(p) }).await
         }
         Command::Pause { vault, flags, unpause } => cli.pause(me, vault.as_deref(), &flags, unpause).await,

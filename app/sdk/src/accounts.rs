@@ -15,6 +15,8 @@ use turbo_math::Prices;
 use crate::chain::{Chain, ChainError};
 use crate::pda::{self, VaultKeys};
 use crate::preview::{self, At};
+use crate::pyth::Posted;
+use turbo::oracle::Caller;
 
 pub fn decode<T: AccountDeserialize>(what: &str, acc: &Account) -> Result<T, ChainError> {
     T::try_deserialize(&mut acc.data.as_slice()).map_err(|e| ChainError::Decode { what: what.into(), why: e.to_string() })
@@ -131,8 +133,13 @@ pub struct VaultView {
     pub vault: Vault,
     pub mint: MintInfo,
     pub price_account: Pubkey,
-    /// The prices as the program would read them now; `Err` says why the gate would refuse.
+    /// The price update in `price_account`, if it exists.
+    pub price_update: Option<Posted>,
+    /// The prices as the program would read them now for a keeper (within the maximum age);
+    /// `Err` says why the gate would refuse.
     pub prices: Result<Prices, String>,
+    /// The prices as a user instruction would read them now (fresh, widened to the window).
+    pub user_prices: Result<Prices, String>,
 }
 
 /// Everything about a deployment at one moment.
@@ -141,6 +148,8 @@ pub struct Snapshot {
     pub config: Config,
     pub pool: Pool,
     pub vaults: Vec<VaultView>,
+    /// The CRT price update, if its account exists.
+    pub crt_update: Option<Posted>,
     pub at: At,
 }
 
@@ -160,13 +169,14 @@ impl Snapshot {
             let mint_acc = require(chain, &keys.mint, "mint").await?;
             let price_account = feeds.account(&vault.feed_id);
             let asset = price_update(chain, &price_account).await.ok();
-            let prices = match (&asset, &crt) {
-                (Some(a), Some(c)) => preview::prices(&config, &vault, a, c, at).map_err(|e| e.to_string()),
-                _ => Err("price account missing".into()),
+            let read = |caller| match (&asset, &crt) {
+                (Some(a), Some(c)) => preview::prices(&config, &mut pool.clone(), &vault, a, c, at, caller).map_err(|e| e.to_string()),
+                _ => Err("price account missing".to_string()),
             };
-            vaults.push(VaultView { keys, vault, mint: mint_info(&mint_acc)?, price_account, prices });
+            let (prices, user_prices) = (read(Caller::Keeper), read(Caller::User));
+            vaults.push(VaultView { keys, vault, mint: mint_info(&mint_acc)?, price_account, price_update: asset.map(Posted), prices, user_prices });
         }
-        Ok(Snapshot { config, pool, vaults, at })
+        Ok(Snapshot { config, pool, vaults, crt_update: crt.map(Posted), at })
     }
 
     /// The vault with this id or token symbol (case-insensitive).

@@ -5,7 +5,8 @@ use turbo::constants::*;
 use turbo::state::{ConfigParams, PoolCaps, VaultParams};
 
 /// Protocol defaults: CRT weight 0.8, 60 s / 2% on CRT's price, half of fees to LPs, a $1
-/// bounty for a rebalance that moves at least $100 of notional.
+/// bounty for a rebalance step that moves $10,000 of notional (1 bp; smaller steps earn in
+/// proportion), and users' prices at most 5 s old (docs/decisions.md, "Fresh prices").
 pub fn config_params() -> ConfigParams {
     ConfigParams {
         crt_weight_bps: DEFAULT_CRT_WEIGHT_BPS,
@@ -13,7 +14,8 @@ pub fn config_params() -> ConfigParams {
         crt_max_conf_bps: 200,
         lp_fee_share_bps: DEFAULT_LP_FEE_SHARE_BPS,
         keeper_bounty: 1_000_000,
-        bounty_min_notional: 100_000_000,
+        bounty_notional: 10_000_000_000,
+        fresh_price_secs: 5,
     }
 }
 

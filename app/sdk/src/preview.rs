@@ -3,11 +3,13 @@
 //! `rebalance::plan` for rebalances. A preview can only disagree with the chain if the
 //! accounts or the clock change before the transaction lands.
 
-use anchor_lang::prelude::Result;
+use anchor_lang::prelude::{Pubkey, Result};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo::instructions::keeper::rebalance::{plan, RebalancePlan};
 use turbo::state::{Config, Pool, Vault};
+use turbo::oracle::Caller;
 use turbo::touch::settle_state;
+use turbo::valuation::{Valued, Valuing};
 use turbo_math::{quote_mint, quote_redeem, MintQuote, Prices, RedeemQuote, Shares, TokenAmount, Usd};
 
 /// The clock a preview assumes.
@@ -21,16 +23,16 @@ fn clock(at: At) -> anchor_lang::prelude::Clock {
     anchor_lang::prelude::Clock { slot: at.slot, unix_timestamp: at.unix_timestamp, ..Default::default() }
 }
 
-/// Read both prices for `vault` through the program's oracle gate.
-pub fn prices(config: &Config, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At) -> Result<Prices> {
-    turbo::touch::read_vault_prices(vault, config, asset, crt, &clock(at))
+/// Read both prices for `vault` through the program's oracle gate for `caller`, recording them
+/// in `pool`'s price marks as the program would (pass a copy).
+pub fn prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At, caller: Caller) -> Result<Prices> {
+    turbo::touch::read_vault_prices(vault, pool, config, asset, crt, &clock(at), caller)
 }
 
 /// What `rebalance` would do now. `pool` and `vault` are copies; they come back as the program
 /// would leave them.
-#[allow(clippy::too_many_arguments)]
 pub fn rebalance(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: u64, px: &Prices, at: At, bounty_eligible: bool) -> Result<RebalancePlan> {
-    plan(config, pool, vault, Shares(supply), px, at.unix_timestamp, at.slot, bounty_eligible)
+    plan(config, pool, vault, Shares(supply), px, at.unix_timestamp, bounty_eligible)
 }
 
 /// What a mint of `usdc` and `crt` would pay out, fees included.
@@ -49,14 +51,24 @@ pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Pri
         .map_err(|e| turbo::error::TurboError::from(e).into())
 }
 
-/// The pool's value leaning `bias`, over every vault in `vaults` with its price, as the LP
-/// instructions compute it.
-pub fn pool_value(config: &Config, pool: &Pool, vaults: &[(&Vault, Prices)], crt: &turbo_math::OraclePrice, bias: turbo_math::Bias) -> Result<Usd> {
-    let mut v = turbo::valuation::start(config, pool, bias, crt)?;
-    for (vault, px) in vaults {
-        turbo::valuation::add(&mut v, config, vault, &px.asset)?;
+/// The pool's valuation leaning `bias`, as an LP instruction computes it: every registered vault
+/// in `vaults` with the key and contents of the price update it names, CRT at `crt`, through the
+/// user gate at `at`. `pool` is a copy and comes back with the prices recorded.
+pub fn value_pool(
+    config: &Config,
+    pool: &mut Pool,
+    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    crt: &PriceUpdateV2,
+    bias: turbo_math::Bias,
+    lp_supply: u64,
+    at: At,
+) -> Result<Valued> {
+    let clock = clock(at);
+    let mut v = Valuing::begin(config, pool, crt, bias, &clock)?;
+    for (vault, key, update) in vaults {
+        v.add(config, pool, vault, *key, update, &clock)?;
     }
-    v.value().map_err(|_| turbo::error::TurboError::PoolInsolvent.into())
+    v.finish(lp_supply)
 }
 
 /// LP shares for depositing `usdc`.
@@ -64,11 +76,11 @@ pub fn lp_deposit(value_high: Usd, lp_supply: u64, usdc: u64) -> Result<Shares> 
     turbo_math::lp_shares_for_deposit(Usd(usdc), Shares(lp_supply), value_high).map_err(|e| turbo::error::TurboError::from(e).into())
 }
 
-/// USDC and CRT paid for burning `shares`.
-pub fn lp_withdraw(config: &Config, pool: &Pool, value_low: Usd, lp_supply: u64, shares: u64, crt: &turbo_math::OraclePrice) -> Result<(Usd, TokenAmount)> {
-    let value_out = turbo_math::lp_value_for_shares(Shares(shares), Shares(lp_supply), value_low)
+/// USDC and CRT paid for burning `shares`, from a low-biased valuation.
+pub fn lp_withdraw(config: &Config, pool: &Pool, valued: &Valued, lp_supply: u64, shares: u64) -> Result<(Usd, TokenAmount)> {
+    let value_out = turbo_math::lp_value_for_shares(Shares(shares), Shares(lp_supply), valued.value)
         .map_err(|e| anchor_lang::error::Error::from(turbo::error::TurboError::from(e)))?;
-    turbo::valuation::withdrawal_payout(pool, config, value_out, crt)
+    turbo::valuation::withdrawal_payout(pool, config, &valued.valuation, value_out, &valued.crt)
 }
 
 /// What a vault looks like once settled at current prices.

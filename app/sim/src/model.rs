@@ -67,7 +67,8 @@ impl TurboModel {
             unpaid_gains: 0,
             lp_fees_usdc: 0,
             lp_fees_crt: 0,
-            crt_last_publish_time: 0,
+            claims_owed: 0,
+            crt_mark: turbo::state::PriceMark::default(),
             bump: 0,
             asset_count: 1,
             assets: [AssetSlot::default(); turbo::constants::MAX_ASSETS],
@@ -88,8 +89,8 @@ impl TurboModel {
             crt_balance: 0,
             exposure: exposure.0,
             settle_price: price,
-            last_publish_time: time,
-            crt_last_publish_time: time,
+            vol_sample_time: time,
+            vol_sample_price: price,
             last_rebalance_ts: time,
             volatility: 0,
             fees_usdc: 0,
@@ -99,6 +100,7 @@ impl TurboModel {
             rebalance_count: 0,
             bad_debt: 0,
             unpaid_gains: 0,
+            gain_claim: 0,
         };
         // $100 per token at the start, as a fresh vault.
         let supply = turbo_math::initial_shares(Usd(equity)).0.max(1);
@@ -114,7 +116,7 @@ impl TurboModel {
     pub fn keeper_call(&mut self, price: u64, time: i64) -> Step {
         self.slot += 1;
         let px = Prices { asset: OraclePrice::exact(Price(price), time), crt: OraclePrice::exact(CRT_PRICE, time) };
-        let p = plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, time, self.slot, false)
+        let p = plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, time, false)
             .expect("the model's state stays in range");
         if p.after != p.before {
             self.rebalances += 1;

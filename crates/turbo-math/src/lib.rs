@@ -17,6 +17,7 @@
 
 pub mod error;
 pub mod fixed;
+pub mod mark;
 pub mod oracle;
 pub mod pool;
 pub mod position;
@@ -27,6 +28,7 @@ pub mod vol;
 
 pub use error::{MathError, MathResult};
 pub use fixed::*;
+pub use mark::*;
 pub use oracle::*;
 pub use pool::*;
 pub use position::*;

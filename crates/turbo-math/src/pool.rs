@@ -8,6 +8,7 @@
 use crate::error::{MathError, MathResult};
 use crate::fixed::*;
 use crate::oracle::OraclePrice;
+use crate::position::VaultBook;
 use crate::trade::split_fee;
 use crate::units::*;
 
@@ -26,13 +27,26 @@ pub enum Bias {
 }
 
 /// Accumulates the pool's value and its exposures over every registered vault.
+///
+/// Value is what the pool holds, plus what the vaults owe it (each vault's debt capped at what
+/// that vault holds: more can never be collected), plus the LPs' share of fees still in the
+/// vaults, minus what the pool owes the vaults (their unrealized gains and their claims).
+/// Receivables count in the value but cannot be paid out: [`PoolValuation::payable`] is what a
+/// withdrawal may take.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolValuation {
     pub bias: Bias,
     /// Free tokens at oracle value.
-    pub assets: i128,
-    /// What the pool owes vaults (negative when vaults owe the pool).
+    pub tokens: i128,
+    /// The LPs' share of fees the vaults hold for the pool.
+    pub fees_receivable: i128,
+    /// What vaults owe the pool (their unrealized losses, each capped at the vault's holdings).
+    pub owed_by_vaults: i128,
+    /// What the pool owes vaults: unrealized gains and claims.
     pub owed_to_vaults: i128,
+    /// What the pool owes vaults net of what they owe it, at the mid prices (each debt capped at
+    /// the vault's holdings): the solvency test, which no price in the window may soften.
+    pub net_owed_at_mid: i128,
     /// `Σ |q| P` over vaults, rounded up.
     pub gross_notional: u128,
     /// The CRT price and decimals the free CRT was valued at; fees owed are valued the same way.
@@ -43,19 +57,28 @@ pub struct PoolValuation {
 impl PoolValuation {
     /// Start from the pool's free balances.
     pub fn new(bias: Bias, free_usdc: Usd, free_crt: TokenAmount, crt_decimals: u8, crt: &OraclePrice) -> MathResult<Self> {
-        let mut v = PoolValuation { bias, assets: 0, owed_to_vaults: 0, gross_notional: 0, crt: *crt, crt_decimals };
-        v.add_tokens(free_usdc, free_crt)?;
+        let mut v = PoolValuation {
+            bias,
+            tokens: 0,
+            fees_receivable: 0,
+            owed_by_vaults: 0,
+            owed_to_vaults: 0,
+            net_owed_at_mid: 0,
+            gross_notional: 0,
+            crt: *crt,
+            crt_decimals,
+        };
+        v.tokens = v.value_of(free_usdc, free_crt)? as i128;
         Ok(v)
     }
 
-    /// Add tokens the pool owns, CRT at the price the bias picks.
-    fn add_tokens(&mut self, usdc: Usd, crt: TokenAmount) -> MathResult<()> {
+    /// Tokens at oracle value, CRT at the price the bias picks.
+    fn value_of(&self, usdc: Usd, crt: TokenAmount) -> MathResult<u64> {
         let crt_value = match self.bias {
             Bias::High => crt.value_ceil(self.crt_decimals, self.crt.hi)?,
             Bias::Low => crt.value_floor(self.crt_decimals, self.crt.lo)?,
         };
-        self.assets = self.assets.safe_add(usdc.0 as i128)?.safe_add(crt_value.0 as i128)?;
-        Ok(())
+        usdc.0.safe_add(crt_value.0)
     }
 
     /// Add the LPs' share of fees a vault still holds for the pool (they are swept into the
@@ -63,35 +86,61 @@ impl PoolValuation {
     pub fn add_fees_owed(&mut self, usdc: Usd, crt: TokenAmount, lp_share: Bps) -> MathResult<()> {
         let lp_usdc = split_fee(usdc.0, lp_share)?.lp;
         let lp_crt = split_fee(crt.0, lp_share)?.lp;
-        self.add_tokens(Usd(lp_usdc), TokenAmount(lp_crt))
-    }
-
-    /// Add a vault's unrealized PnL `q * (P - P_s)` as the pool's liability. For a high value
-    /// the vault's gain is taken at its smallest, for a low value at its largest.
-    pub fn add_vault(&mut self, q: Exposure, settle_price: Price, px: &OraclePrice) -> MathResult<()> {
-        let p = match self.bias {
-            Bias::High => px.low_for(q),
-            Bias::Low => px.high_for(q),
-        };
-        let dp = (p.0 as i128).safe_sub(settle_price.0 as i128)?;
-        let owed = match self.bias {
-            Bias::High => mul_div_floor_i(q.0 as i128, dp, NOTIONAL_DIVISOR)?,
-            Bias::Low => mul_div_ceil_i(q.0 as i128, dp, NOTIONAL_DIVISOR)?,
-        };
-        self.owed_to_vaults = self.owed_to_vaults.safe_add(owed)?;
-        self.gross_notional = self.gross_notional.safe_add(q.abs_notional_ceil(px.mid)?.0 as u128)?;
+        let v = self.value_of(Usd(lp_usdc), TokenAmount(lp_crt))?;
+        self.fees_receivable = self.fees_receivable.safe_add(v as i128)?;
         Ok(())
     }
 
-    /// `assets - owed`. Fails with [`MathError::NonPositive`] if the pool owes more than it
-    /// holds. Zero is a value (an empty pool); whether shares may be priced at it is the
-    /// caller's decision.
+    /// Add what the pool owes a vault: its claim plus its unrealized PnL `q * (P - P_s)`. For a
+    /// high value the vault's gain is taken at its smallest, for a low value at its largest. A
+    /// vault that owes the pool owes at most what it holds (the rest would be bad debt).
+    pub fn add_vault(&mut self, book: &VaultBook, px: &OraclePrice) -> MathResult<()> {
+        let p = match self.bias {
+            Bias::High => px.low_for(book.exposure),
+            Bias::Low => px.high_for(book.exposure),
+        };
+        let dp = (p.0 as i128).safe_sub(book.settle_price.0 as i128)?;
+        let q = book.exposure.0 as i128;
+        let pnl = match self.bias {
+            Bias::High => mul_div_floor_i(q, dp, NOTIONAL_DIVISOR)?,
+            Bias::Low => mul_div_ceil_i(q, dp, NOTIONAL_DIVISOR)?,
+        };
+        let holdings = self.value_of(book.usdc, book.crt)? as i128;
+        let owed = (book.claim.0 as i128).safe_add(pnl)?;
+        if owed >= 0 {
+            self.owed_to_vaults = self.owed_to_vaults.safe_add(owed)?;
+        } else {
+            self.owed_by_vaults = self.owed_by_vaults.safe_add(owed.unsigned_abs().min(holdings as u128) as i128)?;
+        }
+        let dp_mid = (px.mid.0 as i128).safe_sub(book.settle_price.0 as i128)?;
+        let owed_mid = (book.claim.0 as i128).safe_add(mul_div_ceil_i(q, dp_mid, NOTIONAL_DIVISOR)?)?.max(holdings.safe_mul(-1)?);
+        self.net_owed_at_mid = self.net_owed_at_mid.safe_add(owed_mid)?;
+        self.gross_notional = self.gross_notional.safe_add(book.exposure.abs_notional_ceil(px.mid)?.0 as u128)?;
+        Ok(())
+    }
+
+    /// `tokens + receivables - owed`. Fails with [`MathError::NonPositive`] if the pool owes more
+    /// than it holds and is owed. Zero is a value (an empty pool); whether shares may be priced
+    /// at it is the caller's decision.
     pub fn value(&self) -> MathResult<Usd> {
-        let v = self.assets.safe_sub(self.owed_to_vaults)?;
+        let v = self.tokens.safe_add(self.fees_receivable)?.safe_add(self.owed_by_vaults)?.safe_sub(self.owed_to_vaults)?;
         if v < 0 {
             return Err(MathError::NonPositive);
         }
         to_u64(v).map(Usd)
+    }
+
+    /// Whether the pool holds and is owed more than it owes at the mid prices. A deposit is
+    /// priced at the high value, which the price window may lift above the present one; it must
+    /// never buy into a pool that is insolvent now.
+    pub fn solvent_at_mid(&self) -> MathResult<bool> {
+        Ok(self.tokens.safe_add(self.fees_receivable)?.safe_sub(self.net_owed_at_mid)? > 0)
+    }
+
+    /// What an LP withdrawal may be paid: the free tokens beyond everything the pool owes the
+    /// vaults. Receivables (vault debts, fees not yet swept) are value, not money to pay with.
+    pub fn payable(&self) -> MathResult<Usd> {
+        to_u64(self.tokens.safe_sub(self.owed_to_vaults)?.max(0)).map(Usd)
     }
 }
 
@@ -185,13 +234,38 @@ mod tests {
         let px = OraclePrice { lo: Price(99), mid: Price(100), hi: Price(101), publish_time: 0 };
         let crt = OraclePrice::exact(Price(100_000_000), 0);
         let q = Exposure(NOTIONAL_DIVISOR as i64); // 1 USD per price unit
+        let book = VaultBook { usdc: Usd(10), crt: TokenAmount(0), exposure: q, settle_price: Price(100), claim: Usd(0) };
         let mut hi = PoolValuation::new(Bias::High, Usd(1_000), TokenAmount(0), 6, &crt).unwrap();
-        hi.add_vault(q, Price(100), &px).unwrap();
+        hi.add_vault(&book, &px).unwrap();
         let mut lo = PoolValuation::new(Bias::Low, Usd(1_000), TokenAmount(0), 6, &crt).unwrap();
-        lo.add_vault(q, Price(100), &px).unwrap();
+        lo.add_vault(&book, &px).unwrap();
         assert_eq!(hi.value().unwrap(), Usd(1_001)); // the vault is owed least: -1
         assert_eq!(lo.value().unwrap(), Usd(999)); // the vault is owed most: +1
         assert_eq!(hi.gross_notional, 100);
+        // The receivable counts in value but is not payable; the liability reduces both.
+        assert_eq!((hi.payable().unwrap(), lo.payable().unwrap()), (Usd(1_000), Usd(999)));
+    }
+
+    #[test]
+    fn m1_a_vault_owes_the_pool_at_most_what_it_holds() {
+        // A 3x long with $100 held loses $120 (−40%): the pool can collect $100, not $120.
+        let crt = OraclePrice::exact(Price(100_000_000), 0);
+        let book = VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: Exposure(3_000_000_000), settle_price: Price(100 * 100_000_000), claim: Usd(0) };
+        for bias in [Bias::High, Bias::Low] {
+            let mut v = PoolValuation::new(bias, Usd(1_000_000_000), TokenAmount(0), 6, &crt).unwrap();
+            v.add_vault(&book, &OraclePrice::exact(Price(60 * 100_000_000), 0)).unwrap();
+            assert_eq!(v.value().unwrap(), Usd(1_100_000_000));
+            assert_eq!(v.payable().unwrap(), Usd(1_000_000_000));
+        }
+    }
+
+    #[test]
+    fn m2_a_claim_is_a_liability_that_withdrawals_cannot_take() {
+        let crt = OraclePrice::exact(Price(100_000_000), 0);
+        let flat = VaultBook { usdc: Usd(5), crt: TokenAmount(0), exposure: Exposure(0), settle_price: Price(1), claim: Usd(30) };
+        let mut v = PoolValuation::new(Bias::Low, Usd(100), TokenAmount(0), 6, &crt).unwrap();
+        v.add_vault(&flat, &OraclePrice::exact(Price(1), 0)).unwrap();
+        assert_eq!((v.value().unwrap(), v.payable().unwrap()), (Usd(70), Usd(70)));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub struct VaultBook {
     pub exposure: Exposure,
     /// `P_s`, the price of the last settlement.
     pub settle_price: Price,
+    /// What the pool still owes the vault: gains it could not pay when they were settled. Part
+    /// of the vault's NAV, not of its risk equity; collected at the vault's next settlements.
+    pub claim: Usd,
 }
 
 /// The free balances of the counterparty pool: its token balances minus the treasury's fees.
@@ -43,8 +46,11 @@ pub struct Settlement {
     pub crt_to_vault: i64,
     /// The part of a loss the vault could not pay. The pool absorbs it (DESIGN §5.7).
     pub bad_debt: Usd,
-    /// The part of a gain the pool could not pay (pool exhausted). Recorded, never hidden.
+    /// The part of this settlement's gain the pool could not pay: added to the vault's claim.
     pub unpaid_gain: Usd,
+    /// The vault's claim on the pool before and after this settlement.
+    pub claim_before: Usd,
+    pub claim_after: Usd,
     /// True when risk equity was not positive after settlement, so the exposure was closed.
     pub closed_out: bool,
 }
@@ -60,21 +66,32 @@ impl VaultBook {
         self.exposure.pnl_floor(self.settle_price, p)
     }
 
-    /// NAV `U + C * P_crt + q * (P - P_s)`, rounded down (what a redeemer can count on).
+    /// What the vault holds, `U + C * P_crt`, rounded down.
+    pub fn held_floor(&self, crt_price: Price, crt: CrtParams) -> MathResult<Usd> {
+        self.usdc.checked_add(self.crt.value_floor(crt.decimals, crt_price)?)
+    }
+
+    /// What the vault holds, rounded up.
+    pub fn held_ceil(&self, crt_price: Price, crt: CrtParams) -> MathResult<Usd> {
+        self.usdc.checked_add(self.crt.value_ceil(crt.decimals, crt_price)?)
+    }
+
+    /// NAV `U + C * P_crt + q * (P - P_s) + claim`, rounded down (what a redeemer can count on).
     pub fn nav_floor(&self, p: Price, crt_price: Price, crt: CrtParams) -> MathResult<SignedUsd> {
-        let held = self.usdc.checked_add(self.crt.value_floor(crt.decimals, crt_price)?)?;
+        let held = self.held_floor(crt_price, crt)?.checked_add(self.claim)?;
         held.signed()?.checked_add(self.unrealized(p)?)
     }
 
     /// NAV rounded up (what a minter is charged against).
     pub fn nav_ceil(&self, p: Price, crt_price: Price, crt: CrtParams) -> MathResult<SignedUsd> {
-        let held = self.usdc.checked_add(self.crt.value_ceil(crt.decimals, crt_price)?)?;
+        let held = self.held_ceil(crt_price, crt)?.checked_add(self.claim)?;
         let dp = (p.0 as i128).safe_sub(self.settle_price.0 as i128)?;
         let u = to_i64(mul_div_ceil_i(self.exposure.0 as i128, dp, NOTIONAL_DIVISOR)?)?;
         held.signed()?.checked_add(SignedUsd(u))
     }
 
-    /// Risk equity `U + C * P_crt * w_crt + q * (P - P_s)`, rounded down (DESIGN §1).
+    /// Risk equity `U + C * P_crt * w_crt + q * (P - P_s)`, rounded down (DESIGN §1). A claim on
+    /// the pool is not risk equity: it is collected only when the pool can pay.
     pub fn risk_equity(&self, p: Price, crt_price: Price, crt: CrtParams) -> MathResult<SignedUsd> {
         let crt_value = self.crt.value_floor(crt.decimals, crt_price)?;
         let weighted = Usd(crt.weight.of_floor(crt_value.0)?);
@@ -89,41 +106,32 @@ impl VaultBook {
 
     /// Realize `q * (P - P_s)` against the pool at the mid prices and set `P_s = P`.
     ///
-    /// A gain is paid by the pool in USDC, then in CRT at the oracle price. A loss is paid by
-    /// the vault in USDC; only when its USDC is exhausted does it pay in CRT (DESIGN §1). A
-    /// loss larger than everything the vault holds is bad debt. If risk equity is not positive
-    /// afterwards the exposure is closed at `P` (DESIGN §5.7).
+    /// A loss first cancels the vault's claim on the pool; the rest is paid by the vault in
+    /// USDC and, only when its USDC is exhausted, in CRT at the oracle price (DESIGN §1). A loss
+    /// larger than everything the vault holds is bad debt. A gain joins the claim, and the pool
+    /// pays the claim in USDC, then in CRT: what the vault was already owed from all of the
+    /// pool's free tokens, a new gain only from what is left beyond `reserved` (the other vaults'
+    /// claims, which are paid first). What the pool cannot pay stays the vault's claim. If risk
+    /// equity is not positive afterwards the exposure is closed at `P` (DESIGN §5.7).
     pub fn settle(
         &mut self,
         pool: &mut PoolBook,
+        reserved: Usd,
         p: Price,
         crt_price: Price,
         crt: CrtParams,
     ) -> MathResult<Settlement> {
         let pnl = self.unrealized(p)?;
-        let mut s = Settlement { pnl, ..Settlement::default() };
+        let claim_before = self.claim;
+        let mut s = Settlement { pnl, claim_before, ..Settlement::default() };
+        let mut gain = Usd(0);
         if pnl.0 > 0 {
-            let gain = pnl.positive_part();
-            let usdc = gain.min(pool.usdc);
-            let rest = gain.checked_sub(usdc)?;
-            let mut crt_paid = TokenAmount(0);
-            if !rest.is_zero() {
-                // Rounded down: the pool never pays more than the gain.
-                let want = TokenAmount::for_value_floor(rest, crt.decimals, crt_price)?;
-                crt_paid = want.min(pool.crt);
-                if want > pool.crt {
-                    let covered = crt_paid.value_floor(crt.decimals, crt_price)?;
-                    s.unpaid_gain = Usd(rest.0.saturating_sub(covered.0));
-                }
-            }
-            pool.usdc = pool.usdc.checked_sub(usdc)?;
-            pool.crt = pool.crt.checked_sub(crt_paid)?;
-            self.usdc = self.usdc.checked_add(usdc)?;
-            self.crt = self.crt.checked_add(crt_paid)?;
-            s.usdc_to_vault = to_i64(usdc.0 as i128)?;
-            s.crt_to_vault = to_i64(crt_paid.0 as i128)?;
+            gain = pnl.positive_part();
         } else if pnl.0 < 0 {
             let loss = pnl.negative_part();
+            let offset = loss.min(self.claim);
+            self.claim = self.claim.checked_sub(offset)?;
+            let loss = loss.checked_sub(offset)?;
             let usdc = loss.min(self.usdc);
             let rest = loss.checked_sub(usdc)?;
             let mut crt_paid = TokenAmount(0);
@@ -143,6 +151,28 @@ impl VaultBook {
             s.usdc_to_vault = -to_i64(usdc.0 as i128)?;
             s.crt_to_vault = -to_i64(crt_paid.0 as i128)?;
         }
+        if !self.claim.is_zero() || !gain.is_zero() {
+            // The old claim from every free token; the new gain only beyond the other claims.
+            let free = pool.usdc.checked_add(pool.crt.value_floor(crt.decimals, crt_price)?)?;
+            let old = self.claim.min(free);
+            let beyond = Usd(free.0.saturating_sub(old.0).saturating_sub(reserved.0));
+            let due = old.checked_add(gain.min(beyond))?;
+            let usdc = due.min(pool.usdc);
+            let rest = due.checked_sub(usdc)?;
+            // Rounded down: the pool never pays more than it owes.
+            let crt_paid = TokenAmount::for_value_floor(rest, crt.decimals, crt_price)?.min(pool.crt);
+            // What was not due now stays owed. Paying `due` in CRT rounds down by under one CRT
+            // unit; that dust is the pool's, as on every settlement.
+            self.claim = self.claim.checked_add(gain)?.checked_sub(due)?;
+            s.unpaid_gain = Usd(self.claim.0.saturating_sub(claim_before.0));
+            pool.usdc = pool.usdc.checked_sub(usdc)?;
+            pool.crt = pool.crt.checked_sub(crt_paid)?;
+            self.usdc = self.usdc.checked_add(usdc)?;
+            self.crt = self.crt.checked_add(crt_paid)?;
+            s.usdc_to_vault = to_i64(usdc.0 as i128)?;
+            s.crt_to_vault = to_i64(crt_paid.0 as i128)?;
+        }
+        s.claim_after = self.claim;
         self.settle_price = p;
         if self.exposure.0 != 0 && self.risk_equity(p, crt_price, crt)?.0 <= 0 {
             self.exposure = Exposure(0);
@@ -161,7 +191,7 @@ mod tests {
     const USD100: Price = Price(100 * 100_000_000);
 
     fn book(usdc: u64, crt: u64, q: i64, ps: Price) -> VaultBook {
-        VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: ps }
+        VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: ps, claim: Usd(0) }
     }
 
     #[test]
@@ -169,7 +199,7 @@ mod tests {
         // $100 equity, 3 units at $100 (3x), price +10%: gain $30.
         let mut v = book(100_000_000, 0, 3_000_000_000, USD100);
         let mut pool = PoolBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0) };
-        let s = v.settle(&mut pool, Price(110 * 100_000_000), USD100, CRT).unwrap();
+        let s = v.settle(&mut pool, Usd(0), Price(110 * 100_000_000), USD100, CRT).unwrap();
         assert_eq!(s.pnl, SignedUsd(30_000_000));
         assert_eq!(s.usdc_to_vault, 30_000_000);
         assert_eq!(v.usdc, Usd(130_000_000));
@@ -183,7 +213,7 @@ mod tests {
         // $10 USDC and 100 CRT at $1; loss of $30 takes all USDC and 20 CRT.
         let mut v = book(10_000_000, 100_000_000, 3_000_000_000, USD100);
         let mut pool = PoolBook::default();
-        let s = v.settle(&mut pool, Price(90 * 100_000_000), Price(100_000_000), CRT).unwrap();
+        let s = v.settle(&mut pool, Usd(0), Price(90 * 100_000_000), Price(100_000_000), CRT).unwrap();
         assert_eq!(s.pnl, SignedUsd(-30_000_000));
         assert_eq!(s.usdc_to_vault, -10_000_000);
         assert_eq!(s.crt_to_vault, -20_000_000);
@@ -198,7 +228,7 @@ mod tests {
         // 3x, price -40%: loss $120 on $100 of equity.
         let mut v = book(100_000_000, 0, 3_000_000_000, USD100);
         let mut pool = PoolBook::default();
-        let s = v.settle(&mut pool, Price(60 * 100_000_000), USD100, CRT).unwrap();
+        let s = v.settle(&mut pool, Usd(0), Price(60 * 100_000_000), USD100, CRT).unwrap();
         assert_eq!(s.bad_debt, Usd(20_000_000));
         assert!(s.closed_out);
         assert_eq!(v.exposure, Exposure(0));
@@ -207,19 +237,44 @@ mod tests {
     }
 
     #[test]
-    fn an_exhausted_pool_records_the_unpaid_gain() {
+    fn a_gain_the_pool_cannot_pay_stays_a_claim_counted_in_nav() {
         let mut v = book(100_000_000, 0, 3_000_000_000, USD100);
         let mut pool = PoolBook { usdc: Usd(10_000_000), crt: TokenAmount(0) };
-        let s = v.settle(&mut pool, Price(110 * 100_000_000), USD100, CRT).unwrap();
+        let p110 = Price(110 * 100_000_000);
+        let s = v.settle(&mut pool, Usd(0), p110, USD100, CRT).unwrap();
         assert_eq!(s.usdc_to_vault, 10_000_000);
         assert_eq!(s.unpaid_gain, Usd(20_000_000));
+        assert_eq!((s.claim_before, s.claim_after, v.claim), (Usd(0), Usd(20_000_000), Usd(20_000_000)));
+        // NAV counts the claim; risk equity does not.
+        assert_eq!(v.nav_floor(p110, USD100, CRT).unwrap(), SignedUsd(130_000_000));
+        assert_eq!(v.risk_equity(p110, USD100, CRT).unwrap(), SignedUsd(110_000_000));
+        // Later the pool has money again: the next settlement collects the claim first.
+        pool.usdc = Usd(15_000_000);
+        let s = v.settle(&mut pool, Usd(0), p110, USD100, CRT).unwrap();
+        assert_eq!((s.usdc_to_vault, s.unpaid_gain, v.claim), (15_000_000, Usd(0), Usd(5_000_000)));
+        // A loss cancels what is still owed before the vault pays anything.
+        let s = v.settle(&mut pool, Usd(0), Price(109 * 100_000_000), USD100, CRT).unwrap();
+        assert_eq!(s.pnl, SignedUsd(-3_000_000));
+        assert_eq!((s.usdc_to_vault, v.claim, v.usdc), (0, Usd(2_000_000), Usd(125_000_000)));
+    }
+
+    #[test]
+    fn a_new_gain_waits_behind_other_vaults_claims() {
+        // The pool holds $10; other vaults are owed $8. A new $30 gain gets only the $2 beyond.
+        let mut v = book(100_000_000, 0, 3_000_000_000, USD100);
+        let mut pool = PoolBook { usdc: Usd(10_000_000), crt: TokenAmount(0) };
+        let s = v.settle(&mut pool, Usd(8_000_000), Price(110 * 100_000_000), USD100, CRT).unwrap();
+        assert_eq!((s.usdc_to_vault, v.claim, pool.usdc), (2_000_000, Usd(28_000_000), Usd(8_000_000)));
+        // Its own claim is paid from every free token, ahead of nothing.
+        let s = v.settle(&mut pool, Usd(8_000_000), Price(110 * 100_000_000), USD100, CRT).unwrap();
+        assert_eq!((s.usdc_to_vault, v.claim, pool.usdc), (8_000_000, Usd(20_000_000), Usd(0)));
     }
 
     #[test]
     fn short_gains_when_price_falls() {
         let mut v = book(100_000_000, 0, -2_000_000_000, USD100);
         let mut pool = PoolBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0) };
-        let s = v.settle(&mut pool, Price(90 * 100_000_000), USD100, CRT).unwrap();
+        let s = v.settle(&mut pool, Usd(0), Price(90 * 100_000_000), USD100, CRT).unwrap();
         assert_eq!(s.pnl, SignedUsd(20_000_000));
         assert_eq!(v.leverage(Price(90 * 100_000_000), USD100, CRT).unwrap(), Some(Lev(-1_500_000)));
     }
@@ -247,11 +302,14 @@ mod tests {
             pool_usdc in 0u64..1_000_000_000_000_000,
             pool_crt in 0u64..1_000_000_000_000,
             crt_price in 1_000_000u64..1_000_000_000,
+            claim in prop_oneof![Just(0u64), 0u64..1_000_000_000_000],
+            reserved in prop_oneof![Just(0u64), 0u64..1_000_000_000_000_000],
         ) {
-            let mut v = book(usdc, crt, q, Price(ps));
+            let mut v = VaultBook { claim: Usd(claim), ..book(usdc, crt, q, Price(ps)) };
             let mut pool = PoolBook { usdc: Usd(pool_usdc), crt: TokenAmount(pool_crt) };
             let before = (v, pool);
-            let s = v.settle(&mut pool, Price(p), Price(crt_price), CRT).unwrap();
+            let nav_before = v.nav_floor(Price(p), Price(crt_price), CRT).unwrap().0 as i128;
+            let s = v.settle(&mut pool, Usd(reserved), Price(p), Price(crt_price), CRT).unwrap();
             prop_assert_eq!(v.usdc.0 as i128 + pool.usdc.0 as i128, before.0.usdc.0 as i128 + before.1.usdc.0 as i128);
             prop_assert_eq!(v.crt.0 as i128 + pool.crt.0 as i128, before.0.crt.0 as i128 + before.1.crt.0 as i128);
             prop_assert_eq!(v.usdc.0 as i128 - before.0.usdc.0 as i128, s.usdc_to_vault as i128);
@@ -264,14 +322,25 @@ mod tests {
                 } else {
                     -(TokenAmount(s.crt_to_vault.unsigned_abs()).value_ceil(6, Price(crt_price)).unwrap().0 as i128)
                 };
-            if s.pnl.0 >= 0 {
-                prop_assert!(moved <= s.pnl.0 as i128);
+            // The claim moves by exactly what was owed and not paid: what moved plus the change of
+            // the claim is the PnL (within CRT rounding), unless the loss went past everything.
+            let claim_change = s.claim_after.0 as i128 - s.claim_before.0 as i128;
+            let dust = crt_price as i128 / 100 + 1;
+            if s.bad_debt.0 == 0 {
+                prop_assert!((moved + claim_change - s.pnl.0 as i128).abs() <= dust, "moved {moved} claim {claim_change} pnl {:?}", s.pnl);
             } else {
-                prop_assert!(moved <= s.pnl.0 as i128 + s.bad_debt.0 as i128 + 1 + crt_price as i128 / 100);
-                prop_assert!(moved >= s.pnl.0 as i128 - crt_price as i128 / 100 - 1);
+                prop_assert!(v.usdc.0 == 0 && v.crt.0 == 0 && v.claim.0 == 0);
+            }
+            // Settlement never moves NAV, except for bad debt and the CRT rounding dust.
+            let nav_after = v.nav_floor(Price(p), Price(crt_price), CRT).unwrap().0 as i128;
+            if s.bad_debt.0 == 0 {
+                prop_assert!((nav_after - nav_before).abs() <= dust + 1, "{nav_before} -> {nav_after}");
+            }
+            // A vault gains only as much as the pool can pay beyond the other vaults' claims, plus its own claim.
+            if s.usdc_to_vault > 0 || s.crt_to_vault > 0 {
+                prop_assert!(moved <= before.0.claim.0 as i128 + s.pnl.0.max(0) as i128);
             }
             prop_assert_eq!(v.settle_price, Price(p));
-            prop_assert!(s.bad_debt.0 == 0 || (v.usdc.0 == 0 && v.crt.0 == 0));
         }
     }
 }

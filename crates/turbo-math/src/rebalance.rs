@@ -91,13 +91,31 @@ pub fn effective_target(target: Lev, vol_budget: Bps, vol_bps: u64, imbalance: O
     Ok(Lev(if target.0 < 0 { -mag } else { mag }))
 }
 
-/// Seconds added to the interval for a call landing in `slot`: a hash of the slot reduced to
-/// `[0, jitter]` (DESIGN §5.8).
-pub fn slot_jitter(slot: u64, jitter: u32) -> u64 {
+/// The seed of a vault's next interval jitter: its id and the time of its last step. It is fixed
+/// once that step lands, so a caller cannot shorten the wait by choosing the slot it lands in
+/// (the review's I-4); it varies from step to step and from vault to vault.
+pub fn jitter_seed(vault_id: u16, last_step: i64) -> u64 {
+    (last_step as u64) ^ ((vault_id as u64) << 48)
+}
+
+/// Seconds added to the interval: a multiplicative hash of `seed` reduced to `[0, jitter]`
+/// (docs/design.md, rebalance).
+pub fn interval_jitter(seed: u64, jitter: u32) -> u64 {
     if jitter == 0 {
         return 0;
     }
-    (slot.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % (jitter as u64 + 1)
+    (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % (jitter as u64 + 1)
+}
+
+/// The keeper's bounty for a step that moved `moved` of notional: the whole `bounty` for a move
+/// of `full_notional` or more, in proportion below it, rounded down (the review's L-5: a tiny
+/// move earns a tiny bounty, so farming steps costs the treasury at most `bounty /
+/// full_notional` of the notional moved).
+pub fn keeper_bounty(moved: Usd, bounty: u64, full_notional: u64) -> MathResult<u64> {
+    if full_notional == 0 {
+        return Ok(bounty);
+    }
+    Ok(u128_to_u64(mul_div_floor(bounty as u128, moved.0 as u128, full_notional as u128)?)?.min(bounty))
 }
 
 /// Decide a rebalance of a vault that was just settled at `price`.
@@ -110,7 +128,7 @@ pub fn decide(
     band: &Band,
     target: Lev,
     now: i64,
-    slot: u64,
+    jitter_seed: u64,
     last_step: i64,
 ) -> MathResult<Decision> {
     let q = book.exposure;
@@ -142,7 +160,7 @@ pub fn decide(
         d.exposure = goal;
         return Ok(d);
     }
-    let wait = (band.min_interval as u64).safe_add(slot_jitter(slot, band.jitter))? as i64;
+    let wait = (band.min_interval as u64).safe_add(interval_jitter(jitter_seed, band.jitter))? as i64;
     if now < last_step.saturating_add(wait) {
         d.action = Action::Waiting;
         return Ok(d);
@@ -179,9 +197,9 @@ mod tests {
     /// A vault of $100 USDC at leverage `lev` and price $100, after the price moved to `p`.
     fn moved(lev: i64, p: u64) -> (VaultBook, Price) {
         let q = crate::trade::exposure_for_leverage(Usd(100_000_000), Lev(lev), P100).unwrap();
-        let mut b = VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: q, settle_price: P100 };
+        let mut b = VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: q, settle_price: P100, claim: Usd(0) };
         let mut pool = crate::position::PoolBook { usdc: Usd(u64::MAX / 4), crt: TokenAmount(0) };
-        b.settle(&mut pool, Price(p), P100, CRT).unwrap();
+        b.settle(&mut pool, Usd(0), Price(p), P100, CRT).unwrap();
         (b, Price(p))
     }
 
@@ -264,9 +282,19 @@ mod tests {
 
     #[test]
     fn jitter_stays_in_range() {
-        assert_eq!(slot_jitter(12345, 0), 0);
-        assert!((0..1000).all(|s| slot_jitter(s, 10) <= 10));
-        assert!((0..1000).map(|s| slot_jitter(s, 10)).collect::<std::collections::BTreeSet<_>>().len() == 11);
+        assert_eq!(interval_jitter(12345, 0), 0);
+        assert!((0..1000).all(|s| interval_jitter(s, 10) <= 10));
+        assert!((0..1000).map(|s| interval_jitter(s, 10)).collect::<std::collections::BTreeSet<_>>().len() == 11);
+        // Each step of a vault draws a new jitter; the seed has no slot in it.
+        assert_ne!(jitter_seed(1, 1_000), jitter_seed(1, 1_030));
+        assert_ne!(jitter_seed(1, 1_000), jitter_seed(2, 1_000));
+    }
+
+    #[test]
+    fn l5_the_bounty_is_proportional_below_its_full_notional() {
+        assert_eq!(keeper_bounty(Usd(2_400_000_000), 1_000_000, 10_000_000_000).unwrap(), 240_000);
+        assert_eq!(keeper_bounty(Usd(50_000_000_000), 1_000_000, 10_000_000_000).unwrap(), 1_000_000);
+        assert_eq!(keeper_bounty(Usd(0), 1_000_000, 10_000_000_000).unwrap(), 0);
     }
 
     proptest! {

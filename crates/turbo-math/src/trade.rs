@@ -134,17 +134,20 @@ pub fn quote_redeem(
     let nav = mid.nav_floor(px.asset.mid, px.crt.mid, crt)?.0.max(0) as u64;
     let nav_redeem = mid.nav_floor(px.asset.low_for(book.exposure), px.crt.lo, crt)?.0.clamp(0, nav as i64) as u64;
 
-    // Pro rata of each token, then the confidence haircut NAV_redeem / NAV; both round down.
-    let (gross_usdc, gross_crt) = if nav == 0 {
-        (Usd(0), TokenAmount(0))
-    } else {
-        let u = mul_div_floor(book.usdc.0 as u128, burn.0 as u128, supply.0 as u128)?;
-        let c = mul_div_floor(book.crt.0 as u128, burn.0 as u128, supply.0 as u128)?;
-        (
-            Usd(u128_to_u64(mul_div_floor(u, nav_redeem as u128, nav as u128)?)?),
-            TokenAmount(u128_to_u64(mul_div_floor(c, nav_redeem as u128, nav as u128)?)?),
-        )
+    // The redeemer is due `nav_redeem · burn / supply`, paid as the same fraction of each token
+    // the vault holds: pro rata, scaled by `NAV_redeem / held`, both rounded down. Without a claim
+    // on the pool `held` is the NAV and this is the plain pro-rata share with its confidence
+    // haircut; with one, the redeemer takes their share of the claim in tokens and the holders
+    // who stay keep the claim. The fraction never exceeds everything the vault holds.
+    let held = mid.held_floor(px.crt.mid, crt)?;
+    let pay = |x: u64| -> MathResult<u64> {
+        if held.is_zero() {
+            return Ok(0);
+        }
+        let share = mul_div_floor(x as u128, burn.0 as u128, supply.0 as u128)?;
+        u128_to_u64(mul_div_floor(share, nav_redeem as u128, held.0 as u128)?.min(x as u128))
     };
+    let (gross_usdc, gross_crt) = (Usd(pay(book.usdc.0)?), TokenAmount(pay(book.crt.0)?));
     let fee_usdc = Usd(fee.of_ceil(gross_usdc.0)?);
     let fee_crt = TokenAmount(fee.of_ceil(gross_crt.0)?);
     let remaining = book.exposure.scale_toward_zero(supply.0.safe_sub(burn.0)?, supply.0)?;
@@ -181,7 +184,7 @@ mod tests {
         let p = Price(60_000 * 100_000_000);
         let q = exposure_for_leverage(Usd(1_000_000_000), Lev(3_000_000), p).unwrap();
         assert_eq!(q, Exposure(50_000_000));
-        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: q, settle_price: p };
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: q, settle_price: p, claim: Usd(0) };
         let prices = px(p.0, 0, 100_000_000, 0);
         let m = quote_mint(&book, Shares(10_000_000), &prices, CRT, Usd(10_000_000_000), TokenAmount(0), Bps(50)).unwrap();
         assert_eq!(m.fee_usdc, Usd(50_000_000));
@@ -193,7 +196,7 @@ mod tests {
     #[test]
     fn redeem_pays_pro_rata_minus_fee() {
         let p = Price(100 * 100_000_000);
-        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p };
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p, claim: Usd(0) };
         let r = quote_redeem(&book, Shares(10_000_000), Shares(1_000_000), &px(p.0, 0, 100_000_000, 0), CRT, Bps(100)).unwrap();
         assert_eq!(r.gross_usdc, Usd(100_000_000));
         assert_eq!(r.fee_usdc, Usd(1_000_000));
@@ -204,7 +207,7 @@ mod tests {
     #[test]
     fn confidence_moves_prices_against_both_sides() {
         let p = Price(100 * 100_000_000);
-        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p };
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p, claim: Usd(0) };
         // 1% confidence on a 3x long moves NAV by 3%.
         let prices = px(p.0, 100_000_000, 100_000_000, 0);
         let m = quote_mint(&book, Shares(10_000_000), &prices, CRT, Usd(1_000_000_000), TokenAmount(0), Bps(0)).unwrap();
@@ -216,6 +219,20 @@ mod tests {
         let short = VaultBook { exposure: Exposure(-30_000_000_000), ..book };
         let m = quote_mint(&short, Shares(10_000_000), &prices, CRT, Usd(1_000_000_000), TokenAmount(0), Bps(0)).unwrap();
         assert_eq!(m.nav, Usd(1_030_000_000));
+    }
+
+    #[test]
+    fn a_redeemer_takes_their_share_of_a_claim_in_tokens() {
+        // $100 held, a $20 claim on the pool: NAV $120 over 12 shares, flat.
+        let p = Price(100 * 100_000_000);
+        let book = VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: Exposure(0), settle_price: p, claim: Usd(20_000_000) };
+        let r = quote_redeem(&book, Shares(12), Shares(6), &px(p.0, 0, 100_000_000, 0), CRT, Bps(0)).unwrap();
+        assert_eq!((r.nav, r.nav_redeem, r.gross_usdc), (Usd(120_000_000), Usd(120_000_000), Usd(60_000_000)));
+        // The six shares that stay hold $40 and the $20 claim: still $10 a share.
+        // When the claim is most of the NAV, nobody is paid more than the vault holds.
+        let thin = VaultBook { usdc: Usd(10_000_000), claim: Usd(110_000_000), ..book };
+        let r = quote_redeem(&thin, Shares(12), Shares(6), &px(p.0, 0, 100_000_000, 0), CRT, Bps(0)).unwrap();
+        assert_eq!(r.gross_usdc, Usd(10_000_000));
     }
 
     #[test]
@@ -234,7 +251,7 @@ mod tests {
         )
             .prop_map(|(usdc, crt, lev, p, supply)| {
                 let q = exposure_for_leverage(Usd(usdc), Lev(lev), Price(p)).unwrap();
-                (VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: q, settle_price: Price(p) }, supply)
+                (VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: q, settle_price: Price(p), claim: Usd(0) }, supply)
             })
     }
 
@@ -261,7 +278,7 @@ mod tests {
                 usdc: book.usdc.checked_add(m.net_usdc).unwrap(),
                 crt: book.crt.checked_add(m.net_crt).unwrap(),
                 exposure: Exposure(book.exposure.0 + m.exposure_delta.0),
-                settle_price: book.settle_price,
+                ..book
             };
             let new_supply = Shares(supply + m.shares_out.0);
             let r = quote_redeem(&after, new_supply, m.shares_out, &prices, CRT, Bps(redeem_fee)).unwrap();
@@ -319,7 +336,7 @@ mod tests {
                 usdc: book.usdc.checked_sub(a.gross_usdc).unwrap(),
                 crt: book.crt.checked_sub(a.gross_crt).unwrap(),
                 exposure: Exposure(book.exposure.0 + a.exposure_delta.0),
-                settle_price: book.settle_price,
+                ..book
             };
             let b = quote_redeem(&rest, Shares(supply - first.0), Shares(supply - first.0), &prices, CRT, Bps(100)).unwrap();
             prop_assert!(a.usdc_out.0 + b.usdc_out.0 <= whole.usdc_out.0 + 1);
@@ -334,7 +351,10 @@ pub fn ui_token_price(nav: Usd, supply: Shares, splits: u8) -> MathResult<Usd> {
     if supply.0 == 0 {
         return Err(MathError::DivisionByZero);
     }
-    let num = (nav.0 as u128).safe_mul(1_000_000)?.checked_shl(splits as u32).ok_or(MathError::Overflow)?;
+    // `checked_shl` only refuses shifts of 128 or more; a checked multiply also catches bits
+    // shifted out of the top.
+    let scale = 1u128.checked_shl(splits as u32).ok_or(MathError::Overflow)?;
+    let num = (nav.0 as u128).safe_mul(1_000_000)?.safe_mul(scale)?;
     u128_to_u64(num / supply.0 as u128).map(Usd)
 }
 
@@ -370,5 +390,12 @@ mod split_tests {
         assert_eq!(splits_needed(Usd(200_000_000), Shares(100_000_000), 0, Usd(10_000_000)).unwrap(), 3);
         assert_eq!(splits_needed(Usd(0), Shares(100_000_000), 0, Usd(10_000_000)).unwrap(), 0);
         assert_eq!(splits_needed(Usd(1), Shares(u64::MAX), 60, Usd(10_000_000)).unwrap(), 4);
+    }
+
+    #[test]
+    fn i1_a_ui_price_that_would_shift_bits_out_is_an_error() {
+        // nav · 10^6 · 2^splits ≥ 2^128 must fail, not wrap: (2^64 − 1) · 10^6 · 2^45 > 2^128.
+        assert_eq!(ui_token_price(Usd(u64::MAX), Shares(u64::MAX), 45), Err(MathError::Overflow));
+        assert_eq!(ui_token_price(Usd(1), Shares(1 << 40), 40).unwrap(), Usd(1_000_000));
     }
 }

@@ -24,6 +24,21 @@ pub const SECONDS_PER_YEAR: u128 = 31_536_000;
 /// Return scale inside the update (9 decimals).
 const RETURN_SCALE: u128 = 1_000_000_000;
 
+/// The estimate takes at most one sample per this many seconds of publish time, so settling
+/// more often (any no-op rebalance settles) cannot add samples, and microstructure noise
+/// between updates a second apart never enters it.
+pub const VOL_SAMPLE_SECS: i64 = 60;
+
+/// The variance after the next sample, if one is due: the move from the last sample `p0`
+/// (published at `t0`) to `p1` (published at `t1`), once at least [`VOL_SAMPLE_SECS`] passed.
+pub fn sample_variance(var: u64, p0: Price, t0: i64, p1: Price, t1: i64) -> MathResult<Option<u64>> {
+    let dt = t1.saturating_sub(t0);
+    if dt < VOL_SAMPLE_SECS {
+        return Ok(None);
+    }
+    update_variance(var, p0, p1, dt).map(Some)
+}
+
 /// Update the variance rate `var` (18 decimals, per second) for a move `p0 → p1` over `dt`.
 /// A non-positive `dt` (same or older update) leaves it unchanged.
 pub fn update_variance(var: u64, p0: Price, p1: Price, dt: i64) -> MathResult<u64> {
@@ -84,6 +99,13 @@ mod tests {
         assert_eq!(v, 500_000);
         assert_eq!(update_variance(1_000_000, Price(100), Price(100), 0).unwrap(), 1_000_000);
         assert_eq!(update_variance(1_000_000, Price(100), Price(100), 10 * 86_400).unwrap(), 0);
+    }
+
+    #[test]
+    fn l2_samples_come_at_most_once_a_minute() {
+        let (p0, p1) = (Price(100_000_000), Price(101_000_000));
+        assert_eq!(sample_variance(7, p0, 1_000, p1, 1_059).unwrap(), None);
+        assert_eq!(sample_variance(7, p0, 1_000, p1, 1_060).unwrap(), Some(update_variance(7, p0, p1, 60).unwrap()));
     }
 
     #[test]

@@ -78,14 +78,33 @@ proptest! {
     #[test]
     fn settlement_never_panics_and_conserves(
         usdc in any::<u64>(), crt in any::<u64>(), q in any::<i64>(), ps in 1u64.., p in 1u64..,
-        pool_usdc in any::<u64>(), pool_crt in any::<u64>(), crt_price in 1u64..,
+        pool_usdc in any::<u64>(), pool_crt in any::<u64>(), crt_price in 1u64.., claim in any::<u64>(), reserved in any::<u64>(),
     ) {
-        let mut v = VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: Price(ps) };
+        let mut v = VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: Price(ps), claim: Usd(claim) };
         let mut pool = PoolBook { usdc: Usd(pool_usdc), crt: TokenAmount(pool_crt) };
         let before = (v, pool);
-        if v.settle(&mut pool, Price(p), Price(crt_price), CRT).is_ok() {
+        if let Ok(s) = v.settle(&mut pool, Usd(reserved), Price(p), Price(crt_price), CRT) {
             prop_assert_eq!(big(v.usdc.0) + big(pool.usdc.0), big(before.0.usdc.0) + big(before.1.usdc.0));
             prop_assert_eq!(big(v.crt.0) + big(pool.crt.0), big(before.0.crt.0) + big(before.1.crt.0));
+            prop_assert_eq!(s.claim_after, v.claim);
+            // Tokens move one way: to the vault only while it is owed, from it only for a loss.
+            prop_assert!(s.usdc_to_vault <= 0 || s.pnl.0 > 0 || before.0.claim.0 > 0);
+        }
+    }
+
+    #[test]
+    fn price_marks_never_panic_and_widen_to_cover(
+        steps in proptest::collection::vec((0i64..1_000, 1u64.., 0u64..1_000_000, 1u32..=600), 1..20), start in 0i64..i64::MAX / 2,
+    ) {
+        let mut m = PriceMark::default();
+        let mut t = start;
+        for (dt, mid, conf, span) in steps {
+            t = t.saturating_add(dt);
+            let px = OraclePrice { lo: Price(mid.saturating_sub(conf).max(1)), mid: Price(mid), hi: Price(mid.saturating_add(conf)), publish_time: t };
+            prop_assert!(m.accepts(t));
+            m.record(&px, span);
+            let w = m.widen(&px);
+            prop_assert!(w.lo <= px.lo && w.hi >= px.hi && w.mid == px.mid && w.lo.0 > 0);
         }
     }
 
@@ -94,7 +113,7 @@ proptest! {
         usdc in any::<u64>(), crt in any::<u64>(), q in any::<i64>(), p in 1u64.., supply in any::<u64>(),
         usdc_in in any::<u64>(), crt_in in any::<u64>(), burn in any::<u64>(), conf in any::<u64>(), fee in 0u64..=500,
     ) {
-        let book = VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: Price(p) };
+        let book = VaultBook { usdc: Usd(usdc), crt: TokenAmount(crt), exposure: Exposure(q), settle_price: Price(p), claim: Usd(0) };
         let asset = OraclePrice { lo: Price(p.saturating_sub(conf).max(1)), mid: Price(p), hi: Price(p.saturating_add(conf)), publish_time: 0 };
         let px = Prices { asset, crt: OraclePrice::exact(Price(100_000_000), 0) };
         if let Ok(m) = quote_mint(&book, Shares(supply), &px, CRT, Usd(usdc_in), TokenAmount(crt_in), Bps(fee)) {
@@ -111,11 +130,11 @@ proptest! {
     #[test]
     fn rebalance_and_volatility_never_panic(
         usdc in any::<u64>(), q in any::<i64>(), p in 1u64.., target in -5_000_000i64..5_000_000,
-        var in any::<u64>(), p0 in any::<u64>(), dt in any::<i64>(), now in any::<i64>(), last in any::<i64>(), slot in any::<u64>(),
+        var in any::<u64>(), p0 in any::<u64>(), dt in any::<i64>(), now in any::<i64>(), last in any::<i64>(), seed in any::<u64>(),
     ) {
-        let book = VaultBook { usdc: Usd(usdc), crt: TokenAmount(0), exposure: Exposure(q), settle_price: Price(p) };
+        let book = VaultBook { usdc: Usd(usdc), crt: TokenAmount(0), exposure: Exposure(q), settle_price: Price(p), claim: Usd(0) };
         let band = Band { target: Lev(target), lo: 1, hi: target.unsigned_abs().max(1), emergency: 10_000_000, step: Bps(500), min_interval: 30, jitter: 10 };
-        if let Ok(d) = decide(&book, Price(p), Price(100_000_000), CRT, &band, Lev(target), now, slot, last) {
+        if let Ok(d) = decide(&book, Price(p), Price(100_000_000), CRT, &band, Lev(target), now, seed, last) {
             if d.action != Action::Emergency && d.action.moves() && q != 0 {
                 prop_assert!(d.exposure.0.abs_diff(q) <= q.unsigned_abs() / 20);
             }

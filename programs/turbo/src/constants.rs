@@ -48,12 +48,17 @@ pub const MAX_STEP_BPS: u16 = 5_000;
 pub const MAX_INTERVAL_SECS: u32 = 86_400;
 /// The oracle may be at most 5 minutes old, and never less than 1 second.
 pub const MAX_PRICE_AGE_SECS: u32 = 300;
+/// User instructions (mint, redeem, LP deposit and withdraw) need a price published at most this
+/// long before the clock: between 1 second and this bound (docs/decisions.md, "Fresh prices").
+pub const MAX_FRESH_PRICE_SECS: u32 = 30;
 /// The confidence bound is at most 10% of the price.
 pub const MAX_CONF_BPS: u16 = 1_000;
 /// CRT counts at most 95% of its value toward risk equity (w_crt < 1).
 pub const MAX_CRT_WEIGHT_BPS: u16 = 9_500;
 /// The keeper bounty is at most $100.
 pub const MAX_KEEPER_BOUNTY: u64 = 100_000_000;
+/// The bounty is at most 10 bps of the notional it pays for: `bounty_notional ≥ 1,000 × bounty`.
+pub const MIN_BOUNTY_NOTIONAL_MULTIPLE: u64 = 1_000;
 /// Exposure caps are at most 20x the pool value (gross) and 10x (net per asset).
 pub const MAX_GROSS_CAP_BPS: u32 = 200_000;
 pub const MAX_NET_CAP_BPS: u32 = 100_000;

@@ -43,6 +43,8 @@ pub enum TurboError {
     SeedTooSmall,
     #[msg("The amount must be greater than zero")]
     ZeroAmount,
+    #[msg("The fresh-price delay for users must be between 1 and 30 seconds")]
+    FreshPriceDelayOutOfBounds,
 
     // --- oracle ---
     #[msg("The price update is older than the maximum age")]
@@ -55,8 +57,12 @@ pub enum TurboError {
     NonPositivePrice,
     #[msg("The price's confidence interval is too wide")]
     ConfidenceTooWide,
-    #[msg("The price update is older than the last one this vault used")]
+    #[msg("The price update is older than the newest one already used for this asset")]
     PriceUpdateOutOfOrder,
+    #[msg("Users need a price published within the fresh-price delay; post a newer update")]
+    PriceNotFresh,
+    #[msg("Every vault of one asset must be valued at the same price update")]
+    AssetPriceMismatch,
 
     // --- protocol state ---
     #[msg("Minting is paused")]
@@ -95,6 +101,8 @@ pub enum TurboError {
     InsufficientTreasuryFees,
     #[msg("The mint would receive no tokens")]
     MintTooSmall,
+    #[msg("A payout may not go into one of the protocol's own reserves")]
+    PayoutToReserve,
 
     // --- math ---
     /// Keep this variant last: clients map error codes to variants by position

@@ -128,7 +128,8 @@ pub struct VaultUpdatedEvent {
     pub params: VaultParams,
 }
 
-/// Emitted whenever a touch realized PnL or closed the exposure.
+/// Emitted whenever a settlement realized PnL, paid or added to the vault's claim, or closed the
+/// exposure.
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct VaultSettledEvent {
@@ -142,8 +143,10 @@ pub struct VaultSettledEvent {
     pub crt_to_vault: i64,
     /// Loss the vault could not pay; absorbed by the pool.
     pub bad_debt: u64,
-    /// Gain the pool could not pay.
+    /// The part of this settlement's gain the pool could not pay: added to the vault's claim.
     pub unpaid_gain: u64,
+    /// What the pool still owes the vault after this settlement, micro-USD.
+    pub claim: u64,
     /// The exposure was closed because risk equity was not positive.
     pub closed_out: bool,
     pub exposure: i64,

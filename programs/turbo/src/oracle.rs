@@ -1,6 +1,9 @@
-//! The Pyth gate, in one place (DESIGN §3). Every price the program uses passes through
-//! [`read_price`]: Full verification, the expected feed id, a maximum age, a positive price, a
-//! confidence bound, and a publish time never older than the last one the vault used.
+//! The Pyth gate, in one place (docs/decisions.md, "Oracle"). Every price the program uses
+//! passes through [`use_price`]: Full verification, the expected feed id, a maximum age, a
+//! positive price and a confidence bound; never older than the newest update any instruction
+//! used for the same feed; for users, published within the fresh-price delay of the clock. The
+//! price is then recorded in the feed's mark, and comes back with its low and high prices
+//! widened to every price used for the feed in the recent window.
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::error::GetPriceError;
@@ -8,6 +11,26 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Bps, OraclePrice};
 
 use crate::error::TurboError;
+use crate::state::{Config, PriceMark};
+
+/// Who is asking: users need fresh prices; keepers may use any price within the maximum age.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// Mint, redeem, LP deposit and withdraw.
+    User,
+    /// Rebalance (and the admin's vault creation).
+    Keeper,
+}
+
+impl Caller {
+    /// The fresh-price delay this caller must meet, if any.
+    pub fn fresh_secs(self, config: &Config) -> Option<u32> {
+        match self {
+            Caller::User => Some(config.params.fresh_price_secs),
+            Caller::Keeper => None,
+        }
+    }
+}
 
 /// What a price must satisfy.
 #[derive(Clone, Copy, Debug)]
@@ -15,12 +38,23 @@ pub struct PriceRules<'a> {
     pub feed_id: &'a [u8; 32],
     pub max_age_secs: u32,
     pub max_conf_bps: u16,
-    /// The publish time of the last price this vault used.
-    pub not_before: i64,
+    /// For users: the price must be published at most this many seconds before the clock.
+    pub fresh_secs: Option<u32>,
 }
 
-/// Read and validate a price update, returning low/mid/high prices at 8 decimals.
-pub fn read_price(update: &PriceUpdateV2, rules: PriceRules, clock: &Clock) -> Result<OraclePrice> {
+/// The gate's rules for CRT.
+pub fn crt_rules(config: &Config, caller: Caller) -> PriceRules<'_> {
+    PriceRules {
+        feed_id: &config.crt_feed_id,
+        max_age_secs: config.params.crt_max_age_secs,
+        max_conf_bps: config.params.crt_max_conf_bps,
+        fresh_secs: caller.fresh_secs(config),
+    }
+}
+
+/// Read and validate a price update against `rules` and the feed's `mark`, returning
+/// low/mid/high prices at 8 decimals. Records nothing.
+pub fn read_price(update: &PriceUpdateV2, rules: PriceRules, mark: &PriceMark, clock: &Clock) -> Result<OraclePrice> {
     let p = update
         .get_price_no_older_than(clock, rules.max_age_secs as u64, rules.feed_id)
         .map_err(|e| match e {
@@ -34,9 +68,21 @@ pub fn read_price(update: &PriceUpdateV2, rules: PriceRules, clock: &Clock) -> R
         OraclePrice::conf_within(p.price, p.conf, Bps(rules.max_conf_bps as u64)),
         TurboError::ConfidenceTooWide
     );
-    require!(p.publish_time >= rules.not_before, TurboError::PriceUpdateOutOfOrder);
+    require!(mark.get().accepts(p.publish_time), TurboError::PriceUpdateOutOfOrder);
+    if let Some(fresh) = rules.fresh_secs {
+        require!(p.publish_time >= clock.unix_timestamp.saturating_sub(fresh as i64), TurboError::PriceNotFresh);
+    }
     // The conf bound (≤ 10%) keeps price − conf positive, and the exponent of a real feed keeps
     // the normalized value in range; anything else is refused as a bad price.
-    OraclePrice::from_pyth(p.price, p.conf, p.exponent, p.publish_time)
-        .map_err(|_| error!(TurboError::NonPositivePrice))
+    OraclePrice::from_pyth(p.price, p.conf, p.exponent, p.publish_time).map_err(|_| error!(TurboError::NonPositivePrice))
+}
+
+/// [`read_price`], then record the price in `mark` (cells of `span` seconds) and return it with
+/// its low and high prices widened to the window's range. The mid price is unchanged.
+pub fn use_price(update: &PriceUpdateV2, rules: PriceRules, mark: &mut PriceMark, span: u32, clock: &Clock) -> Result<OraclePrice> {
+    let px = read_price(update, rules, mark, clock)?;
+    let mut m = mark.get();
+    m.record(&px, span);
+    mark.set(m);
+    Ok(m.widen(&px))
 }

@@ -5,60 +5,68 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, Transfer};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{Bps, Exposure, Lev, Prices, Settlement, SignedUsd, TokenAmount, Usd};
+use turbo_math::{Bps, Exposure, Lev, Price, Prices, Settlement, SignedUsd, TokenAmount, Usd};
 
 use crate::constants::POOL_SEED;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::{emit, FeesSweptEvent, VaultSettledEvent};
-use crate::oracle::{read_price, PriceRules};
+use crate::oracle::{crt_rules, use_price, Caller};
 use crate::state::{Config, Pool, Vault};
 
-/// Read the asset and CRT prices for `vault`. [`settle`] then advances its last-used publish
-/// times.
+/// Read the asset and CRT prices for `vault` through the oracle gate, for `caller`, and record
+/// them in the pool's price marks (one price per asset: the mark is shared by every vault of the
+/// asset and by the pool). The prices come back widened to the window's range; settlement uses
+/// only their mid.
 pub fn read_vault_prices(
     vault: &Vault,
+    pool: &mut Pool,
     config: &Config,
     asset: &PriceUpdateV2,
     crt: &PriceUpdateV2,
     clock: &Clock,
+    caller: Caller,
 ) -> Result<Prices> {
-    let asset = read_price(asset, vault.price_rules(), clock)?;
-    let crt = read_price(crt, crt_rules(config, vault.crt_last_publish_time), clock)?;
+    let span = config.price_window_span();
+    let mark = &mut pool.assets[vault.asset_index as usize].mark;
+    let asset = use_price(asset, vault.price_rules(config, caller), mark, span, clock)?;
+    let crt = use_price(crt, crt_rules(config, caller), &mut pool.crt_mark, span, clock)?;
     Ok(Prices { asset, crt })
 }
 
-/// The gate's rules for CRT.
-pub fn crt_rules(config: &Config, not_before: i64) -> PriceRules<'_> {
-    PriceRules {
-        feed_id: &config.crt_feed_id,
-        max_age_secs: config.params.crt_max_age_secs,
-        max_conf_bps: config.params.crt_max_conf_bps,
-        not_before,
-    }
-}
-
-/// Settle `vault` at the mid price: realize its PnL against the pool's free balances, record
-/// bad debt and unpaid gains, move its notional in the pool's asset book, update its volatility
-/// estimate from the move, and advance its last-used publish times. Pure state: tokens move
-/// later through [`NetFlow`], and [`settle`] emits the event. Clients call this on decoded
-/// copies to preview a touch exactly.
+/// Settle `vault` at the mid price: realize its PnL against the pool's free balances (a gain the
+/// pool cannot pay stays the vault's claim, paid ahead of new gains), record bad debt, move its
+/// notional in the pool's asset book, take a volatility sample when one is due, and count.
+/// Pure state: tokens move later through [`NetFlow`], and [`settle`] emits the event. Clients
+/// call this on decoded copies to preview a touch exactly.
 pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settlement> {
     let before = vault.book();
     let mut book = before;
     let mut free = pool.free_book()?;
-    let s = book.settle(&mut free, px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
+    // Other vaults' claims are paid before this vault's new gain.
+    let reserved = Usd(pool.claims_owed.saturating_sub(vault.gain_claim));
+    let s = book.settle(&mut free, reserved, px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
     pool.set_free_book(free)?;
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
     vault.set_book(&book);
-    let dt = px.asset.publish_time.saturating_sub(vault.last_publish_time);
-    vault.volatility = turbo_math::update_variance(vault.volatility, before.settle_price, px.asset.mid, dt).or_overflow()?;
-    vault.last_publish_time = px.asset.publish_time;
-    vault.crt_last_publish_time = px.crt.publish_time;
+    let sample = turbo_math::sample_variance(
+        vault.volatility,
+        Price(vault.vol_sample_price),
+        vault.vol_sample_time,
+        px.asset.mid,
+        px.asset.publish_time,
+    )
+    .or_overflow()?;
+    if let Some(v) = sample {
+        vault.volatility = v;
+        vault.vol_sample_price = px.asset.mid.0;
+        vault.vol_sample_time = px.asset.publish_time;
+    }
     let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
     vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
     vault.unpaid_gains = add(vault.unpaid_gains, s.unpaid_gain.0)?;
     pool.bad_debt_absorbed = add(pool.bad_debt_absorbed, s.bad_debt.0)?;
     pool.unpaid_gains = add(pool.unpaid_gains, s.unpaid_gain.0)?;
+    pool.claims_owed = add(pool.claims_owed.saturating_sub(s.claim_before.0), s.claim_after.0)?;
     Ok(s)
 }
 
@@ -70,9 +78,9 @@ pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Co
     Ok(s)
 }
 
-/// Emit `VaultSettledEvent` when a settlement realized PnL or closed the exposure.
+/// Emit `VaultSettledEvent` when a settlement realized PnL, moved a claim or closed the exposure.
 pub fn emit_settled(vault: Pubkey, previous_price: u64, px: &Prices, s: &Settlement, exposure: i64) {
-    if s.pnl.0 != 0 || s.closed_out {
+    if s.pnl.0 != 0 || s.closed_out || s.claim_before != s.claim_after {
         emit(VaultSettledEvent {
             vault,
             price: px.asset.mid.0,
@@ -82,16 +90,19 @@ pub fn emit_settled(vault: Pubkey, previous_price: u64, px: &Prices, s: &Settlem
             crt_to_vault: s.crt_to_vault,
             bad_debt: s.bad_debt.0,
             unpaid_gain: s.unpaid_gain.0,
+            claim: s.claim_after.0,
             closed_out: s.closed_out,
             exposure,
         });
     }
 }
 
-/// The vault's leverage at mid prices, for events (`i64::MAX` when equity is not positive).
-pub fn leverage_of(vault: &Vault, config: &Config, px: &Prices) -> Result<i64> {
-    let l: Option<Lev> = vault.book().leverage(px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
-    Ok(l.map_or(i64::MAX, |l| l.0))
+/// The vault's leverage at mid prices, for events: `i64::MAX` when equity is not positive, and
+/// saturated there when equity is so small that leverage does not fit (the review's I-6: an
+/// event must never make an instruction fail).
+pub fn leverage_of(vault: &Vault, config: &Config, px: &Prices) -> i64 {
+    let l: Option<Lev> = vault.book().leverage(px.asset.mid, px.crt.mid, config.crt()).unwrap_or(None);
+    l.map_or(i64::MAX, |l| l.0)
 }
 
 /// NAV at mid prices, floored at zero, micro-USD.
@@ -150,14 +161,14 @@ pub fn emit_swept(vault: Pubkey, s: &Swept) {
 }
 
 /// The pool's settled book value that caps are measured against: free USDC plus free CRT at
-/// the mid price (zero when no CRT price is at hand).
+/// the mid price (zero when no CRT price is at hand), less what the pool owes vaults' claims.
 pub fn pool_book_value(pool: &Pool, crt: Option<(&Prices, u8)>) -> Result<Usd> {
     let free = pool.free_book()?;
     let crt_value = match crt {
         Some((px, decimals)) => free.crt.value_floor(decimals, px.crt.mid).or_overflow()?,
         None => Usd(0),
     };
-    free.usdc.checked_add(crt_value).or_overflow()
+    Ok(Usd(free.usdc.checked_add(crt_value).or_overflow()?.0.saturating_sub(pool.claims_owed)))
 }
 
 /// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (DESIGN §2,

@@ -1,15 +1,18 @@
-//! The pool's value over every registered vault (DESIGN §4, LP instructions). The caller passes
-//! each registered vault followed by its price update as remaining accounts, in registry order;
-//! a missing, extra or reordered vault is refused, so nobody can leave out a vault the pool owes.
+//! The pool's value over every registered vault (docs/decisions.md, "LP valuation"). The caller
+//! passes each registered vault followed by its price update as remaining accounts, in registry
+//! order; a missing, extra or reordered vault is refused, so nobody can leave out a vault the
+//! pool owes. Every vault of one asset must name the same update (one price per asset), each
+//! price goes through the user gate (fresh, never older than one already used for the asset)
+//! and is recorded in the asset's mark, and the valuation uses the prices widened to the window.
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{Bias, Exposure, OraclePrice, PoolValuation, Price, TokenAmount, Usd};
+use turbo_math::{Bias, OraclePrice, PoolValuation, TokenAmount, Usd};
 
+use crate::constants::MAX_ASSETS;
 use crate::error::{MathResultExt, TurboError};
-use crate::oracle::read_price;
+use crate::oracle::{crt_rules, use_price, Caller};
 use crate::state::{Config, Pool, Vault};
-use crate::touch::crt_rules;
 
 pub struct Valued {
     pub valuation: PoolValuation,
@@ -21,7 +24,7 @@ pub struct Valued {
 
 pub fn value_pool<'info>(
     config: &Config,
-    pool: &Pool,
+    pool: &mut Pool,
     remaining: &'info [AccountInfo<'info>],
     crt_update: &PriceUpdateV2,
     bias: Bias,
@@ -30,18 +33,54 @@ pub fn value_pool<'info>(
 ) -> Result<Valued> {
     let vaults = config.registered_vaults();
     require!(remaining.len() == 2 * vaults.len(), TurboError::VaultListMismatch);
-    let crt = read_price(crt_update, crt_rules(config, pool.crt_last_publish_time), clock)?;
-    let mut valuation = start(config, pool, bias, &crt)?;
+    let mut v = Valuing::begin(config, pool, crt_update, bias, clock)?;
     for (expected, pair) in vaults.iter().zip(remaining.chunks_exact(2)) {
         require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
         let vault: Account<Vault> = Account::try_from(&pair[0])?;
         let update: Account<PriceUpdateV2> = Account::try_from(&pair[1])?;
-        let px = read_price(&update, vault.price_rules(), clock)?;
-        add(&mut valuation, config, &vault, &px)?;
+        v.add(config, pool, &vault, pair[1].key(), &update, clock)?;
     }
-    let value = valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
-    require!(value.0 > 0 || lp_supply == 0, TurboError::PoolInsolvent);
-    Ok(Valued { valuation, crt, value })
+    v.finish(lp_supply)
+}
+
+/// A valuation in progress: the program feeds it the accounts of its remaining accounts, and
+/// clients feed it decoded copies, so a preview values the pool exactly as the program does.
+pub struct Valuing {
+    pub valuation: PoolValuation,
+    pub crt: OraclePrice,
+    /// The update each asset was priced at in this instruction: one per asset.
+    priced: [Option<Pubkey>; MAX_ASSETS],
+}
+
+impl Valuing {
+    /// Read CRT through the user gate and value the pool's free balances.
+    pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceUpdateV2, bias: Bias, clock: &Clock) -> Result<Valuing> {
+        let span = config.price_window_span();
+        let crt = use_price(crt_update, crt_rules(config, Caller::User), &mut pool.crt_mark, span, clock)?;
+        Ok(Valuing { valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS] })
+    }
+
+    /// Add a registered vault valued at `update` (the account at `update_key`). Every vault of
+    /// one asset must name the same update.
+    pub fn add(&mut self, config: &Config, pool: &mut Pool, vault: &Vault, update_key: Pubkey, update: &PriceUpdateV2, clock: &Clock) -> Result<()> {
+        let i = vault.asset_index as usize;
+        match self.priced[i] {
+            Some(key) => require_keys_eq!(update_key, key, TurboError::AssetPriceMismatch),
+            None => self.priced[i] = Some(update_key),
+        }
+        let span = config.price_window_span();
+        let px = use_price(update, vault.price_rules(config, Caller::User), &mut pool.assets[i].mark, span, clock)?;
+        add(&mut self.valuation, config, vault, &px)
+    }
+
+    /// The pool's value, checked: never negative, and, while LP shares exist, positive both at
+    /// the biased prices and at the mid prices (so no deposit buys into a pool insolvent now).
+    pub fn finish(self, lp_supply: u64) -> Result<Valued> {
+        let value = self.valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
+        let solvent = value.0 > 0 && self.valuation.solvent_at_mid().or_overflow()?;
+        require!(solvent || lp_supply == 0, TurboError::PoolInsolvent);
+        Ok(Valued { valuation: self.valuation, crt: self.crt, value })
+    }
 }
 
 /// A valuation of the pool's free balances, before any vault (clients preview with this).
@@ -50,18 +89,21 @@ pub fn start(config: &Config, pool: &Pool, bias: Bias, crt: &OraclePrice) -> Res
     PoolValuation::new(bias, free.usdc, free.crt, config.crt_decimals, crt).or_overflow()
 }
 
-/// Add what the pool owes `vault` at `px`, and the LPs' share of the fees `vault` still holds
-/// for the pool (clients preview with this).
+/// Add what the pool owes `vault` at `px` (its unrealized PnL and its claim; a debt capped at
+/// what the vault holds), and the LPs' share of the fees `vault` still holds for the pool
+/// (clients preview with this).
 pub fn add(valuation: &mut PoolValuation, config: &Config, vault: &Vault, px: &OraclePrice) -> Result<()> {
-    valuation.add_vault(Exposure(vault.exposure), Price(vault.settle_price), px).or_overflow()?;
+    valuation.add_vault(&vault.book(), px).or_overflow()?;
     valuation
         .add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share())
         .or_overflow()
 }
 
 /// Split a withdrawal's value into USDC first, then CRT at its high price (fewer CRT for the
-/// withdrawer). Fails if the pool's free CRT cannot cover the rest.
-pub fn withdrawal_payout(pool: &Pool, config: &Config, value_out: Usd, crt: &OraclePrice) -> Result<(Usd, TokenAmount)> {
+/// withdrawer). Fails if the value is more than the pool may pay out (its free tokens beyond
+/// what it owes the vaults; receivables are not money) or its free CRT cannot cover the rest.
+pub fn withdrawal_payout(pool: &Pool, config: &Config, valuation: &PoolValuation, value_out: Usd, crt: &OraclePrice) -> Result<(Usd, TokenAmount)> {
+    require!(value_out <= valuation.payable().or_overflow()?, TurboError::PoolLiquidityInsufficient);
     let free = pool.free_book()?;
     let usdc_out = value_out.min(free.usdc);
     let rest = value_out.checked_sub(usdc_out).or_overflow()?;

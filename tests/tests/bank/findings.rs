@@ -7,6 +7,7 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
+use turbo::error::TurboError;
 use turbo::events::*;
 use turbo_tests::*;
 
@@ -71,7 +72,7 @@ async fn c1_lp_round_trip_on_two_updates_does_not_pay() {
     for cycle in 0..5 {
         let before = fx.balance(attacker.usdc).await;
         let deposits: Vec<Vec<Instruction>> =
-            btc_choices(&fx, &[a, b]).iter().map(|vs| vec![fx.deposit_liquidity_ix(&attacker, 5_000_000 * USDC, vs)]).collect();
+            btc_choices(&fx, &[a, b]).iter().map(|vs| vec![fx.deposit_liquidity_ix(&attacker, before, vs)]).collect();
         let (i, _) = best(&mut fx, &deposits, &attacker.key, |o| o.event::<LiquidityDepositedEvent>().shares_out as i128)
             .await
             .expect("some deposit is accepted");
@@ -90,6 +91,18 @@ async fn c1_lp_round_trip_on_two_updates_does_not_pay() {
     let total = fx.balance(attacker.usdc).await as i128 - start as i128;
     println!("c1 total after 5 cycles: {total} micro-USD");
     assert!(profits.iter().all(|p| *p < 0), "a round trip paid: {profits:?}");
+    // Each cycle loses the two confidence biases and the window (before the fix it gained
+    // $1,617): exactly, on this book.
+    assert_eq!(profits[0], -538_827_811);
+    assert_eq!(total, -2_693_558_447);
+    // Turbo BTC and Bear BTC valued at two different BTC updates in one instruction: refused.
+    let mixed = fx.vaults_priced(|v| match v.keys.id {
+        BTC_VAULT => a,
+        BEAR_BTC_VAULT => b,
+        _ => v.price,
+    });
+    let out = fx.send(&[fx.deposit_liquidity_ix(&attacker, USDC, &mixed)], &[&attacker.key]).await;
+    assert_error(&out, TurboError::AssetPriceMismatch);
     fx.assert_books_balance().await;
 }
 
@@ -128,6 +141,9 @@ async fn h1_atomic_mint_then_redeem_around_a_one_percent_update_does_not_pay() {
     assert_ok(&fx.send(&candidates[i], &[&attacker.key]).await);
     let back = fx.balance(attacker.usdc).await;
     assert!(back < 200_000 * USDC, "the round trip paid: {back}");
+    // The redeem is priced at the mint's update (the window), so the round trip loses exactly
+    // the fees: 0.5% in, 1% of the rest out (before the fix it returned $202,920.30).
+    assert_eq!(back, 197_010 * USDC);
     fx.assert_books_balance().await;
 }
 
@@ -143,18 +159,22 @@ async fn h1_user_instructions_need_a_fresh_price_keepers_may_use_an_older_one() 
     let tokens = fx.tokens(&user, FET_VAULT).await;
 
     let mint = fx.mint_ix_at(&user, FET_VAULT, 1_000 * USDC, old);
-    let out = fx.send(&[mint], &[&user.key]).await;
-    assert!(out.result.is_err(), "a mint on a 13 s old price was accepted");
+    assert_error(&fx.send(&[mint], &[&user.key]).await, TurboError::PriceNotFresh);
     let redeem = fx.redeem_ix_at(&user, FET_VAULT, tokens, old);
-    let out = fx.send(&[redeem], &[&user.key]).await;
-    assert!(out.result.is_err(), "a redeem on a 13 s old price was accepted");
+    assert_error(&fx.send(&[redeem], &[&user.key]).await, TurboError::PriceNotFresh);
     let vaults = fx.vaults_priced(|v| if v.keys.id == FET_VAULT { old } else { v.price });
     let deposit = fx.deposit_liquidity_ix(&user, 1_000 * USDC, &vaults);
-    let out = fx.send(&[deposit], &[&user.key]).await;
-    assert!(out.result.is_err(), "an LP deposit on a 13 s old price was accepted");
+    assert_error(&fx.send(&[deposit], &[&user.key]).await, TurboError::PriceNotFresh);
+    let withdraw = fx.withdraw_liquidity_ix(&user, 1, &vaults);
+    assert_error(&fx.send(&[withdraw], &[&user.key]).await, TurboError::PriceNotFresh);
+    // CRT too: a 13 s old CRT update is refused to users.
+    let old_crt = fx.post(Asset::Crt, PX, 0, fx.now() - 13);
+    let mint = swap_account(fx.mint_ix_at(&user, FET_VAULT, 1_000 * USDC, fx.v(FET_VAULT).price), fx.d.crt_price, old_crt);
+    assert_error(&fx.send(&[mint], &[&user.key]).await, TurboError::PriceNotFresh);
     assert_eq!(fx.tokens(&user, FET_VAULT).await, tokens);
     assert_eq!(fx.balance(user.usdc).await, 10_000 * USDC);
 
+    // The keeper's rule is the vault's maximum age: the same update settles a rebalance.
     let (rebalance, keeper) = fx.rebalance_ix_at(FET_VAULT, old);
     assert_ok(&fx.send(&[rebalance], &[&keeper]).await);
 }
@@ -174,12 +194,47 @@ async fn h1_no_instruction_can_use_an_update_older_than_the_newest_used_for_its_
     assert_ok(&fx.send(&[rebalance], &[&keeper]).await);
     fx.open_token_account(&user, &fx.v(BTC_VAULT)).await;
     let mint = fx.mint_ix_at(&user, BTC_VAULT, 1_000 * USDC, older);
-    let out = fx.send(&[mint], &[&user.key]).await;
-    assert!(out.result.is_err(), "Turbo BTC was minted on a BTC update older than Bear BTC's");
+    assert_error(&fx.send(&[mint], &[&user.key]).await, TurboError::PriceUpdateOutOfOrder);
     let vaults = fx.vaults_priced(|v| if v.keys.id == BTC_VAULT || v.keys.id == BEAR_BTC_VAULT { older } else { v.price });
     let out = fx.send(&[fx.deposit_liquidity_ix(&user, 1_000 * USDC, &vaults)], &[&user.key]).await;
-    assert!(out.result.is_err(), "the pool was valued on a BTC update older than one already used");
-    assert_eq!(fx.balance(user.usdc).await, 20_000 * USDC);
+    assert_error(&out, TurboError::PriceUpdateOutOfOrder);
+    // The same for CRT: a mint of Turbo SOL uses a CRT update; Turbo FET may not use an older one,
+    // nor may the pool.
+    let crt_older = fx.post(Asset::Crt, PX, 0, now + 1);
+    let crt_newer = fx.post(Asset::Crt, PX, 0, now + 2);
+    fx.open_token_account(&user, &fx.v(SOL_VAULT)).await;
+    let sol = swap_account(fx.mint_ix_at(&user, SOL_VAULT, 1_000 * USDC, fx.v(SOL_VAULT).price), fx.d.crt_price, crt_newer);
+    assert_ok(&fx.send(&[sol], &[&user.key]).await);
+    fx.open_token_account(&user, &fx.v(FET_VAULT)).await;
+    let fet = swap_account(fx.mint_ix_at(&user, FET_VAULT, 1_000 * USDC, fx.v(FET_VAULT).price), fx.d.crt_price, crt_older);
+    assert_error(&fx.send(&[fet], &[&user.key]).await, TurboError::PriceUpdateOutOfOrder);
+    let vaults = fx.vaults_priced(|v| v.price);
+    let deposit = swap_account(fx.deposit_liquidity_ix(&user, 1_000 * USDC, &vaults), fx.d.crt_price, crt_older);
+    assert_error(&fx.send(&[deposit], &[&user.key]).await, TurboError::PriceUpdateOutOfOrder);
+    assert_eq!(fx.balance(user.usdc).await, 19_000 * USDC);
+}
+
+// --- L-3: griefing with the monotonic rule ---
+
+/// A griefer uses a newer BTC update than the feed account shows (a free no-op rebalance of
+/// Bear BTC). A user whose mint names the feed account is refused; the same mint with the
+/// user's own update, posted after the griefer's, succeeds. The cost is one retry.
+#[tokio::test]
+async fn l3_a_griefer_ahead_of_the_feed_costs_a_user_one_retry() {
+    let (mut fx, _lp) = Fixture::deployed().await;
+    let user = fx.user(20_000 * USDC, 0).await;
+    fx.tick(10);
+    let now = fx.now();
+    let p = fx.feed(Asset::Btc).quote.price;
+    let ahead = fx.post(Asset::Btc, p, 0, now + 1);
+    let (rebalance, keeper) = fx.rebalance_ix_at(BEAR_BTC_VAULT, ahead);
+    assert_ok(&fx.send(&[rebalance], &[&keeper]).await);
+    let out = fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
+    assert_error(&out, TurboError::PriceUpdateOutOfOrder);
+    let own = fx.post(Asset::Btc, p, 0, now + 1);
+    let mint = fx.mint_ix_at(&user, BTC_VAULT, 1_000 * USDC, own);
+    assert_ok(&fx.send(&[mint], &[&user.key]).await);
+    assert_eq!(fx.tokens(&user, BTC_VAULT).await, 9_950_000);
 }
 
 // --- M-1: LPs front-running bad debt ---
@@ -214,6 +269,8 @@ async fn m1_an_lp_cannot_withdraw_ahead_of_bad_debt() {
     let second = fx.balance(lp2.usdc).await;
     println!("m1: first LP out {first}, second LP out {second}");
     assert!(first <= second + 1, "the first LP escaped the bad debt: {first} against {second}");
+    // Before the fix: $679,177.45 for the first, $619,576.07 for the second.
+    assert_eq!((first, second), (649_376_725_623, 649_376_725_623));
     fx.assert_books_balance().await;
 }
 
@@ -245,8 +302,30 @@ async fn m2_an_unpaid_gain_stays_a_claim_and_is_paid_from_later_inflows() {
     let s = first.event::<VaultSettledEvent>();
     assert!(s.unpaid_gain > 0, "the pool could pay the whole gain: {s:?}");
     let unpaid = s.unpaid_gain;
+    // It stays the vault's claim, counted in its NAV and owed by the pool.
+    let vault = fx.vault(SOL_VAULT).await;
+    assert_eq!((vault.gain_claim, s.claim, fx.pool().await.claims_owed), (unpaid, unpaid, unpaid));
+    assert_eq!(vault.book().nav_floor(turbo_math::Price(vault.settle_price), turbo_math::Price(100_000_000), fx.config().await.crt()).unwrap().0 as u64, vault.usdc_balance + unpaid);
     // Bear SOL's loss flows into the pool.
     assert_ok(&fx.rebalance(BEAR_SOL_VAULT).await);
+    // An LP cannot be paid out of what the pool owes Turbo SOL: the pool's value for a
+    // withdrawal, and what a withdrawal may take, are its free tokens less the claim (both vaults
+    // are settled and their fees swept, so nothing else is owed either way). Previewed with the
+    // program's own valuation: the caps keep this thin pool's LP from withdrawing at all.
+    let (config, pool) = (fx.config().await, fx.pool().await);
+    let free = pool.usdc_balance - pool.treasury_usdc;
+    let mut vaults = Vec::new();
+    for v in fx.vaults.clone() {
+        let update = turbo_sdk::accounts::price_update(&mut fx.bank, &v.price).await.unwrap();
+        vaults.push((fx.vault(v.keys.id).await, v.price, update));
+    }
+    let crt = turbo_sdk::accounts::price_update(&mut fx.bank, &fx.d.crt_price).await.unwrap();
+    let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
+    let at = turbo_sdk::preview::At { unix_timestamp: fx.now(), slot: fx.bank.slot + 1 };
+    let supply = fx.supply(turbo_sdk::pda::lp_mint()).await;
+    let valued = turbo_sdk::preview::value_pool(&config, &mut pool.clone(), &items, &crt, turbo_math::Bias::Low, supply, at).unwrap();
+    assert_eq!(valued.value.0, free - unpaid);
+    assert_eq!(valued.valuation.payable().unwrap().0, free - unpaid);
     // Turbo SOL's next settlement collects what it is still owed, at an unchanged price.
     fx.tick(1);
     let second = fx.rebalance(SOL_VAULT).await;
@@ -254,6 +333,7 @@ async fn m2_an_unpaid_gain_stays_a_claim_and_is_paid_from_later_inflows() {
     let collected = second.events::<VaultSettledEvent>().iter().map(|e| e.usdc_to_vault).sum::<i64>();
     println!("m2: unpaid {unpaid}, collected later {collected}");
     assert_eq!(collected, unpaid as i64, "the unpaid gain was not paid from the later inflow");
+    assert_eq!((fx.vault(SOL_VAULT).await.gain_claim, fx.pool().await.claims_owed), (0, 0));
     fx.assert_books_balance().await;
 }
 
@@ -389,6 +469,30 @@ async fn i5_a_bounty_cannot_be_paid_into_a_protocol_reserve() {
     let v = fx.v(SOL_VAULT);
     let keeper = fx.keeper.as_ref().unwrap().key.insecure_clone();
     let ix = turbo_sdk::ix::rebalance(&fx.d, &v, keeper.pubkey(), Some(turbo_sdk::pda::pool_usdc()));
-    let _ = fx.send(&[ix], &[&keeper]).await;
+    assert_error(&fx.send(&[ix], &[&keeper]).await, TurboError::PayoutToReserve);
+    let ix = turbo_sdk::ix::rebalance(&fx.d, &v, keeper.pubkey(), Some(v.keys.usdc_reserve));
+    assert_error(&fx.send(&[ix], &[&keeper]).await, TurboError::PayoutToReserve);
+    // A redeem paid into the vault's own reserve is refused the same way.
+    let tokens = fx.tokens(&whale, SOL_VAULT).await;
+    let redeem = swap_account(fx.redeem_ix(&whale, SOL_VAULT, tokens), whale.usdc, v.keys.usdc_reserve);
+    assert_error(&fx.send(&[redeem], &[&whale.key]).await, TurboError::PayoutToReserve);
     fx.assert_books_balance().await;
+}
+
+// --- I-6: an event's leverage that does not fit ---
+
+/// Leverage in an event saturates at `i64::MAX` instead of failing the instruction when risk
+/// equity is below notional / 9.2·10¹².
+#[tokio::test]
+async fn i6_an_event_leverage_that_does_not_fit_saturates() {
+    let (mut fx, _lp) = Fixture::deployed().await;
+    let (config, mut vault) = (fx.config().await, fx.vault(BTC_VAULT).await);
+    let px = turbo_math::Prices {
+        asset: turbo_math::OraclePrice::exact(turbo_math::Price(vault.settle_price), 0),
+        crt: turbo_math::OraclePrice::exact(turbo_math::Price(100_000_000), 0),
+    };
+    vault.usdc_balance = 1;
+    vault.exposure = i64::MAX / 2;
+    assert!(vault.book().leverage(px.asset.mid, px.crt.mid, config.crt()).is_err());
+    assert_eq!(turbo::touch::leverage_of(&vault, &config, &px), i64::MAX);
 }

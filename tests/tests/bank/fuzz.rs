@@ -1,5 +1,8 @@
 //! The invariant fuzzer: a seeded random driver that runs long random sequences on the bank and
-//! checks DESIGN §7 after every step. CI runs 2,000 steps with a fixed seed; a longer run is
+//! checks the invariants of docs/design.md after every step. Its users are adversaries
+//! (`adversary.rs`): they hold several valid updates per feed and price every instruction they
+//! send at the ones that pay them most, and they try same-window round trips, none of which may
+//! return more than was put in. CI runs 2,000 steps with a fixed seed; a longer run is
 //!
 //!     TURBO_FUZZ_STEPS=20000 TURBO_FUZZ_SEED=<n> cargo test --locked -p turbo-tests --test bank fuzz -- --nocapture
 //!
@@ -19,6 +22,8 @@ use turbo_sdk::{defaults, ix, pda};
 use solana_sdk::signature::Signer;
 use turbo_tests::*;
 
+use crate::adversary::{self, Updates};
+
 const VAULTS: [u16; 4] = [BTC_VAULT, SOL_VAULT, FET_VAULT, BEAR_BTC_VAULT];
 const ASSETS: [Asset; 3] = [Asset::Btc, Asset::Sol, Asset::Fet];
 
@@ -26,6 +31,8 @@ const ASSETS: [Asset; 3] = [Asset::Btc, Asset::Sol, Asset::Fet];
 fn allowed(code: u32) -> bool {
     const OK: &[TurboError] = &[
         TurboError::StalePrice,
+        TurboError::PriceNotFresh,
+        TurboError::PriceUpdateOutOfOrder,
         TurboError::MintPaused,
         TurboError::RedeemPaused,
         TurboError::RebalancePaused,
@@ -46,6 +53,8 @@ fn allowed(code: u32) -> bool {
 struct Ledger {
     /// USDC the pool should hold by the events seen so far.
     pool_usdc: i128,
+    /// The best a round trip returned over what it paid (never positive).
+    worst_round_trip: i128,
     errors: BTreeMap<String, u32>,
     ops: BTreeMap<&'static str, u32>,
 }
@@ -123,7 +132,8 @@ async fn random_sequences_keep_every_invariant() {
     let mut wallets: Vec<_> = users.iter().map(|u| u.usdc).collect();
     wallets.extend([lp.usdc, lp2.usdc, keeper_usdc]);
     let total = usdc_everywhere(&mut fx, &wallets).await;
-    let mut ledger = Ledger { pool_usdc: fx.pool().await.usdc_balance as i128, errors: BTreeMap::new(), ops: BTreeMap::new() };
+    let mut ledger = Ledger { pool_usdc: fx.pool().await.usdc_balance as i128, errors: BTreeMap::new(), ops: BTreeMap::new(), worst_round_trip: i128::MIN };
+    let mut ups = Updates::default();
     let start_prices: Vec<i64> = ASSETS.iter().map(|a| fx.feed(*a).quote.price).collect();
     let mut params: BTreeMap<u16, VaultParams> = BTreeMap::new();
     let mut keys = BTreeMap::new();
@@ -135,11 +145,32 @@ async fn random_sequences_keep_every_invariant() {
     for step in 0..steps {
         let roll = rng.random_range(0..100);
         let (op, out): (&'static str, Option<Outcome>) = match roll {
-            0..=24 => {
+            0..=21 => {
                 let u = &users[rng.random_range(0..users.len())];
                 let id = VAULTS[rng.random_range(0..VAULTS.len())];
                 let crt = if rng.random_bool(0.2) { rng.random_range(1..500) * CRT } else { 0 };
-                ("mint", Some(fx.mint(u, id, rng.random_range(10..20_000) * USDC, crt, 0).await))
+                let usdc = rng.random_range(10..20_000) * USDC;
+                let fallback = fx.mint_ix(u, id, usdc, crt, 0).await;
+                let choice = adversary::best_mint(&mut fx, &ups, u, id, usdc, crt).await;
+                ("mint", Some(adversary::send(&mut fx, choice, "mint", &u.key, fallback).await))
+            }
+            22..=24 => {
+                let u = &users[rng.random_range(0..users.len())];
+                let usdc = rng.random_range(1_000..50_000) * USDC;
+                let trip = if rng.random_bool(0.6) {
+                    let id = VAULTS[rng.random_range(0..VAULTS.len())];
+                    adversary::mint_round_trip(&mut fx, &ups, u, id, usdc).await
+                } else {
+                    adversary::lp_round_trip(&mut fx, &ups, u, usdc).await
+                };
+                match trip {
+                    Some((paid, back, o)) => {
+                        assert!(back <= paid, "step {step}: a round trip paid {back} for {paid}");
+                        ledger.worst_round_trip = ledger.worst_round_trip.max(back as i128 - paid as i128);
+                        ("round trip", Some(o))
+                    }
+                    None => ("round trip (all refused)", None),
+                }
             }
             25..=39 => {
                 let u = &users[rng.random_range(0..users.len())];
@@ -149,15 +180,27 @@ async fn random_sequences_keep_every_invariant() {
                     ("redeem (none held)", None)
                 } else {
                     let amount = if rng.random_bool(0.3) { held } else { rng.random_range(1..=held) };
-                    ("redeem", Some(fx.redeem(u, id, amount).await))
+                    let fallback = fx.redeem_ix(u, id, amount);
+                    let choice = adversary::best_redeem(&mut fx, &ups, u, id, amount).await;
+                    ("redeem", Some(adversary::send(&mut fx, choice, "redeem", &u.key, fallback).await))
                 }
             }
             40..=43 => {
                 if rng.random_bool(0.5) {
-                    ("lp deposit", Some(fx.deposit_liquidity(&lp2, rng.random_range(1..50_000) * USDC).await))
+                    let usdc = rng.random_range(1..50_000) * USDC;
+                    let fallback = fx.deposit_liquidity_ix(&lp2, usdc, &fx.vaults.clone());
+                    let choice = adversary::best_deposit(&mut fx, &ups, &lp2, usdc).await;
+                    ("lp deposit", Some(adversary::send(&mut fx, choice, "lp deposit", &lp2.key, fallback).await))
                 } else {
                     let held = fx.balance(lp2.lp()).await;
-                    if held == 0 { ("lp withdraw (none held)", None) } else { ("lp withdraw", Some(fx.withdraw_liquidity(&lp2, rng.random_range(1..=held)).await)) }
+                    if held == 0 {
+                        ("lp withdraw (none held)", None)
+                    } else {
+                        let shares = rng.random_range(1..=held);
+                        let fallback = fx.withdraw_liquidity_ix(&lp2, shares, &fx.vaults.clone());
+                        let choice = adversary::best_withdraw(&mut fx, &ups, &lp2, shares).await;
+                        ("lp withdraw", Some(adversary::send(&mut fx, choice, "lp withdraw", &lp2.key, fallback).await))
+                    }
                 }
             }
             44..=68 => {
@@ -172,7 +215,20 @@ async fn random_sequences_keep_every_invariant() {
                 // zero would only exercise the oracle gate's refusal of a zero price, and
                 // exposure at a near-zero price leaves the documented range of `q`.
                 let start = start_prices[ASSETS.iter().position(|x| *x == a).unwrap()];
-                fx.set_price(a, fx.price_after(a, bps).clamp(start / 100, start * 100), 0);
+                let (old, new) = (fx.feed(a).quote.price, fx.price_after(a, bps).clamp(start / 100, start * 100));
+                // Pythnet publishes several prices between the two the feed shows: the adversary
+                // holds one of them, a few seconds old, somewhere on the way, with some confidence.
+                let between = old + (new - old) * rng.random_range(0..=100) / 100;
+                let conf = (between / 10_000 * rng.random_range(0..=50)) as u64;
+                let t = fx.now() - rng.random_range(0..=4);
+                let acc = fx.post(a, between, conf, t);
+                ups.add(a, acc, t);
+                if rng.random_bool(0.3) {
+                    let t = fx.now() - rng.random_range(0..=4);
+                    let acc = fx.post(Asset::Crt, PX, PX as u64 / 10_000 * rng.random_range(0..=50), t);
+                    ups.add(Asset::Crt, acc, t);
+                }
+                fx.set_price(a, new, 0);
                 ("price move", None)
             }
             69..=78 => {
@@ -182,11 +238,19 @@ async fn random_sequences_keep_every_invariant() {
             }
             79..=95 => ("rebalance", Some(fx.rebalance(VAULTS[rng.random_range(0..VAULTS.len())]).await)),
             96..=97 => {
-                let flags = [pause::MINT, pause::REDEEM, pause::REBALANCE, pause::DEPOSIT, pause::WITHDRAW][rng.random_range(0..5)];
-                let paused = rng.random_bool(0.4);
-                let vault = rng.random_bool(0.5).then(|| fx.v(VAULTS[rng.random_range(0..VAULTS.len())]).keys.vault);
-                let ix = ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs { flags, paused });
-                ("pause", Some(fx.send(&[ix], &[]).await))
+                if rng.random_bool(0.5) {
+                    let flags = [pause::MINT, pause::REDEEM, pause::REBALANCE, pause::DEPOSIT, pause::WITHDRAW][rng.random_range(0..5)];
+                    let vault = rng.random_bool(0.5).then(|| fx.v(VAULTS[rng.random_range(0..VAULTS.len())]).keys.vault);
+                    let ix = ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs { flags, paused: true });
+                    ("pause", Some(fx.send(&[ix], &[]).await))
+                } else {
+                    // The incident is over: everything resumes, protocol-wide and per vault.
+                    let mut ixs = vec![ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: pause::ALL, paused: false })];
+                    for id in VAULTS {
+                        ixs.push(ix::set_pause(fx.admin.pubkey(), Some(fx.v(id).keys.vault), SetPauseArgs { flags: pause::ALL, paused: false }));
+                    }
+                    ("unpause", Some(fx.send(&ixs, &[]).await))
+                }
             }
             _ => {
                 let id = VAULTS[rng.random_range(0..VAULTS.len())];
@@ -229,6 +293,7 @@ async fn random_sequences_keep_every_invariant() {
     }
     println!("fuzz: seed {seed}, {steps} steps; operations {:?}; refusals {:?}", ledger.ops, ledger.errors);
     let pool = fx.pool().await;
-    println!("fuzz: pool bad debt absorbed {}, unpaid gains {}", pool.bad_debt_absorbed, pool.unpaid_gains);
+    println!("fuzz: pool bad debt absorbed {}, unpaid gains {}, claims owed {}", pool.bad_debt_absorbed, pool.unpaid_gains, pool.claims_owed);
+    println!("fuzz: the best round trip returned {} micro-USD over what it paid", ledger.worst_round_trip);
     assert!(ledger.ops.get("rebalance").copied().unwrap_or(0) > steps as u32 / 10);
 }

@@ -1,5 +1,6 @@
 //! Program tests on the in-process bank. One binary, one module per area.
 
+mod adversary;
 mod attacks;
 mod budget;
 mod cli;

@@ -328,32 +328,41 @@ async fn bounty_is_paid_exactly_for_a_real_move_and_never_for_a_no_op() {
     }
     assert_eq!(fx.balance(keeper_usdc).await, 0);
 
-    // A real trim pays exactly the configured bounty, out of the treasury's share.
+    // A real trim pays the bounty in proportion to the notional it moved ($1 per $10,000), out
+    // of the treasury's share.
     fx.tick(30);
     fx.move_price(Asset::Btc, -200);
     let e = keeper_call(&mut fx, BTC_VAULT).await;
     assert_eq!(e.action, TRIM);
-    assert_eq!(e.bounty, 1_000_000);
-    assert_eq!(fx.balance(keeper_usdc).await, 1_000_000);
-    assert_eq!(fx.pool().await.treasury_usdc, treasury - 1_000_000);
+    let moved = (e.exposure_before - e.exposure_after).unsigned_abs() as u128 * e.price as u128 / 100_000_000_000;
+    let bounty = (1_000_000 * moved / 10_000_000_000) as u64;
+    assert!(bounty > 0);
+    assert_eq!(e.bounty, bounty);
+    assert_eq!(fx.balance(keeper_usdc).await, bounty);
+    assert_eq!(fx.pool().await.treasury_usdc, treasury - bounty);
     // Calling again at once: in band again, no bounty.
     let e = keeper_call(&mut fx, BTC_VAULT).await;
     assert_eq!((e.action, e.bounty), (IN_BAND, 0));
-    assert_eq!(fx.balance(keeper_usdc).await, 1_000_000);
+    assert_eq!(fx.balance(keeper_usdc).await, bounty);
     fx.assert_books_balance().await;
 }
 
 #[tokio::test]
-async fn a_move_below_the_bounty_minimum_earns_nothing() {
+async fn a_small_move_earns_a_bounty_in_proportion() {
     let (mut fx, _lp) = Fixture::deployed().await;
-    // FET's vault holds $1,000: a -1% trim moves about $60 of notional, under the $100 minimum.
+    // FET's vault holds $1,000: a -1% trim moves about $60 of notional, 0.6% of the $10,000
+    // that earns the whole $1.
     let user = fx.user(10_000 * USDC, 0).await;
     assert_ok(&fx.mint(&user, SOL_VAULT, 10_000 * USDC, 0, 0).await);
     fx.tick(30);
+    // A rebalance of SOL sweeps the mint's fee, so the treasury has something to pay from.
+    assert_ok(&fx.rebalance(SOL_VAULT).await);
     fx.move_price(Asset::Fet, -100);
     let e = keeper_call(&mut fx, FET_VAULT).await;
     assert_eq!(e.action, TRIM);
-    assert_eq!(e.bounty, 0);
+    let moved = (e.exposure_before - e.exposure_after).unsigned_abs() as u128 * e.price as u128 / 100_000_000_000;
+    assert_eq!(moved, 60_000_000);
+    assert_eq!(e.bounty, 6_000);
 }
 
 #[tokio::test]

@@ -80,8 +80,7 @@ async fn confidence_too_wide_is_rejected() {
 #[tokio::test]
 async fn price_older_than_the_last_used_is_rejected() {
     let (mut fx, user) = setup().await;
-    fx.advance(10);
-    fx.set_price(Asset::Btc, 60_000 * PX, 0);
+    fx.tick(10);
     let newer = fx.feed(Asset::Btc).quote;
     assert_ok(&fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await);
     // Replay an update 5 s older than the one the vault used: still inside the age window,
@@ -383,9 +382,11 @@ async fn config_parameters_out_of_bounds_are_rejected() {
     let base = defaults::config_params();
     let cases = [
         (turbo::state::ConfigParams { lp_fee_share_bps: 10_001, ..base }, TurboError::FeeShareOutOfBounds),
-        (turbo::state::ConfigParams { keeper_bounty: 100_000_001, bounty_min_notional: 1_000_000_000, ..base }, TurboError::KeeperBountyTooHigh),
-        // A bounty worth more than the smallest move it pays for would make farming pay.
-        (turbo::state::ConfigParams { keeper_bounty: 2_000_000, bounty_min_notional: 1_000_000, ..base }, TurboError::KeeperBountyTooHigh),
+        (turbo::state::ConfigParams { keeper_bounty: 100_000_001, bounty_notional: 1_000_000_000_000, ..base }, TurboError::KeeperBountyTooHigh),
+        // A bounty above 10 bps of the notional it pays for would make farming pay.
+        (turbo::state::ConfigParams { keeper_bounty: 2_000_000, bounty_notional: 1_999_999_999, ..base }, TurboError::KeeperBountyTooHigh),
+        (turbo::state::ConfigParams { fresh_price_secs: 0, ..base }, TurboError::FreshPriceDelayOutOfBounds),
+        (turbo::state::ConfigParams { fresh_price_secs: 31, ..base }, TurboError::FreshPriceDelayOutOfBounds),
     ];
     for (params, code) in cases {
         let ix = ix::update_config(fx.admin.pubkey(), UpdateConfigArgs { params: Some(params), ..Default::default() });

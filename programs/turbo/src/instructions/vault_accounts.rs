@@ -9,6 +9,8 @@ use anchor_spl::token_interface::Mint as T22Mint;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Prices, Shares};
 
+use crate::error::TurboError;
+use crate::oracle::Caller;
 use crate::state::{Config, Pool, Vault};
 use crate::touch::{self, FlowAccounts, NetFlow};
 
@@ -53,10 +55,10 @@ pub struct Opened {
 }
 
 impl<'info> VaultAccounts<'info> {
-    /// Read both prices and settle the vault at them (DESIGN §1), for mint and redeem.
+    /// Read both prices (a user's: fresh) and settle the vault at them, for mint and redeem.
     pub fn open(&mut self, clock: &Clock) -> Result<Opened> {
         let vault = self.vault.key();
-        let px = self.prices(clock)?;
+        let px = self.prices(clock, Caller::User)?;
         let settlement = touch::settle(vault, &mut self.vault, &mut self.pool, &self.config, &px)?;
         Ok(Opened {
             vault,
@@ -64,13 +66,21 @@ impl<'info> VaultAccounts<'info> {
             flow: NetFlow::from_settlement(&settlement),
             supply: Shares(self.mint.supply),
             exposure_before: self.vault.exposure,
-            leverage_before: touch::leverage_of(&self.vault, &self.config, &px)?,
+            leverage_before: touch::leverage_of(&self.vault, &self.config, &px),
         })
     }
 
-    /// Both prices, through the oracle gate.
-    pub fn prices(&self, clock: &Clock) -> Result<Prices> {
-        touch::read_vault_prices(&self.vault, &self.config, &self.price_update, &self.crt_price_update, clock)
+    /// Both prices, through the oracle gate for `caller`, recorded in the pool's price marks.
+    pub fn prices(&mut self, clock: &Clock, caller: Caller) -> Result<Prices> {
+        touch::read_vault_prices(&self.vault, &mut self.pool, &self.config, &self.price_update, &self.crt_price_update, clock, caller)
+    }
+
+    /// Refuse a payout account that is one of this instruction's protocol reserves: the
+    /// transfer would land in the protocol's books as an untracked excess (the review's I-5).
+    pub fn check_payout(&self, account: &Pubkey) -> Result<()> {
+        let reserves = [self.vault_usdc.key(), self.vault_crt.key(), self.pool_usdc.key(), self.pool_crt.key()];
+        require!(!reserves.contains(account), TurboError::PayoutToReserve);
+        Ok(())
     }
 
     /// Whether the protocol or this vault has paused `flag`.

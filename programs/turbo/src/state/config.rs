@@ -61,10 +61,13 @@ pub struct ConfigParams {
     pub crt_max_conf_bps: u16,
     /// The LPs' share of every fee, bps; the treasury gets the rest.
     pub lp_fee_share_bps: u16,
-    /// USDC paid to a keeper for a rebalance that changed exposure, micro-USD.
+    /// USDC paid to a keeper for a rebalance step that moved `bounty_notional` or more,
+    /// micro-USD; a smaller step earns it in proportion.
     pub keeper_bounty: u64,
-    /// The smallest exposure change (notional, micro-USD) that earns the bounty.
-    pub bounty_min_notional: u64,
+    /// The exposure change (notional, micro-USD) that earns the whole bounty.
+    pub bounty_notional: u64,
+    /// User instructions need prices published at most this many seconds before the clock.
+    pub fresh_price_secs: u32,
 }
 
 impl ConfigParams {
@@ -80,8 +83,15 @@ impl ConfigParams {
         );
         require!(self.lp_fee_share_bps <= 10_000, TurboError::FeeShareOutOfBounds);
         require!(self.keeper_bounty <= MAX_KEEPER_BOUNTY, TurboError::KeeperBountyTooHigh);
-        // A bounty must never exceed what the move it pays for is worth.
-        require!(self.bounty_min_notional >= self.keeper_bounty, TurboError::KeeperBountyTooHigh);
+        // A bounty is at most 10 bps of the notional it pays for.
+        require!(
+            self.bounty_notional / MIN_BOUNTY_NOTIONAL_MULTIPLE >= self.keeper_bounty,
+            TurboError::KeeperBountyTooHigh
+        );
+        require!(
+            (1..=MAX_FRESH_PRICE_SECS).contains(&self.fresh_price_secs),
+            TurboError::FreshPriceDelayOutOfBounds
+        );
         Ok(())
     }
 }
@@ -89,6 +99,13 @@ impl ConfigParams {
 impl Config {
     pub fn crt(&self) -> CrtParams {
         CrtParams { decimals: self.crt_decimals, weight: Bps(self.params.crt_weight_bps as u64) }
+    }
+
+    /// The width of a cell of the price window: twice the fresh-price delay, so a user price
+    /// sees every price used within the delay of it even when the clock lags publishers by up
+    /// to the delay (turbo_math::mark).
+    pub fn price_window_span(&self) -> u32 {
+        self.params.fresh_price_secs.saturating_mul(2)
     }
 
     pub fn lp_fee_share(&self) -> Bps {

@@ -8,6 +8,44 @@ use turbo_math::{AssetBook, Bps, Exposure, PoolBook, Price, TokenAmount, Usd};
 use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
 
+/// The protocol's memory of one price feed (`turbo_math::PriceMark`): the newest publish time
+/// any instruction used, and the mid prices used in the recent window. Prices have 8 decimals.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PriceMark {
+    pub last_publish_time: i64,
+    pub cell: i64,
+    pub span: u32,
+    pub lo: u64,
+    pub hi: u64,
+    pub prev_lo: u64,
+    pub prev_hi: u64,
+}
+
+impl PriceMark {
+    pub fn get(&self) -> turbo_math::PriceMark {
+        turbo_math::PriceMark {
+            last_publish_time: self.last_publish_time,
+            cell: self.cell,
+            span: self.span,
+            lo: Price(self.lo),
+            hi: Price(self.hi),
+            prev_lo: Price(self.prev_lo),
+            prev_hi: Price(self.prev_hi),
+        }
+    }
+    pub fn set(&mut self, m: turbo_math::PriceMark) {
+        *self = PriceMark {
+            last_publish_time: m.last_publish_time,
+            cell: m.cell,
+            span: m.span,
+            lo: m.lo.0,
+            hi: m.hi.0,
+            prev_lo: m.prev_lo.0,
+            prev_hi: m.prev_hi.0,
+        };
+    }
+}
+
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AssetSlot {
     /// Pyth feed id of the asset.
@@ -16,6 +54,8 @@ pub struct AssetSlot {
     pub long_notional: u64,
     /// Notional of short vaults at their last settlement, micro-USD.
     pub short_notional: u64,
+    /// The asset's price mark, shared by every vault of the asset and the pool's valuation.
+    pub mark: PriceMark,
 }
 
 impl AssetSlot {
@@ -50,13 +90,15 @@ pub struct Pool {
     pub net_cap_bps: u32,
     /// Lifetime bad debt the pool absorbed, micro-USD.
     pub bad_debt_absorbed: u64,
-    /// Lifetime vault gains the pool could not pay, micro-USD.
+    /// Lifetime vault gains the pool could not pay when they were settled, micro-USD.
     pub unpaid_gains: u64,
+    /// What the pool owes vaults now: the sum of their claims (`Vault::gain_claim`), micro-USD.
+    pub claims_owed: u64,
     /// Lifetime fees credited to LPs.
     pub lp_fees_usdc: u64,
     pub lp_fees_crt: u64,
-    /// Publish time of the last CRT price used to value the pool.
-    pub crt_last_publish_time: i64,
+    /// CRT's price mark: every instruction that reads CRT records its price here.
+    pub crt_mark: PriceMark,
     pub bump: u8,
     pub asset_count: u8,
     pub assets: [AssetSlot; MAX_ASSETS],

@@ -115,10 +115,11 @@ pub struct Vault {
     pub exposure: i64,
     /// `P_s`: the price of the last settlement, 8 decimals.
     pub settle_price: u64,
-    /// Publish time of the last asset price used; a later call may not use an older one.
-    pub last_publish_time: i64,
-    /// Publish time of the last CRT price used.
-    pub crt_last_publish_time: i64,
+    /// Publish time of the price of the last volatility sample (at most one a minute,
+    /// `turbo_math::VOL_SAMPLE_SECS`).
+    pub vol_sample_time: i64,
+    /// That price, 8 decimals.
+    pub vol_sample_price: u64,
     /// Unix time of the last rebalance step that moved exposure.
     pub last_rebalance_ts: i64,
     /// EWMA of the variance rate of returns, per second, 18 decimals (`turbo_math::vol`).
@@ -134,8 +135,11 @@ pub struct Vault {
     pub rebalance_count: u64,
     /// Lifetime bad debt, micro-USD.
     pub bad_debt: u64,
-    /// Lifetime gains the pool could not pay, micro-USD.
+    /// Lifetime gains the pool could not pay when they were settled, micro-USD.
     pub unpaid_gains: u64,
+    /// What the pool owes this vault now: gains it could not pay yet, micro-USD. Part of the
+    /// vault's NAV; collected at its next settlements, ahead of new gains and of LPs.
+    pub gain_claim: u64,
 }
 
 impl Vault {
@@ -145,6 +149,7 @@ impl Vault {
             crt: TokenAmount(self.crt_balance),
             exposure: Exposure(self.exposure),
             settle_price: Price(self.settle_price),
+            claim: Usd(self.gain_claim),
         }
     }
 
@@ -153,6 +158,7 @@ impl Vault {
         self.crt_balance = b.crt.0;
         self.exposure = b.exposure.0;
         self.settle_price = b.settle_price.0;
+        self.gain_claim = b.claim.0;
     }
 
     /// What the vault's USDC and CRT reserves hold by the program's accounting: its balances
@@ -171,13 +177,13 @@ impl Vault {
         f64::from_bits((1023 - self.split_count as u64) << 52)
     }
 
-    /// The oracle gate's rules for this vault's asset price (DESIGN §3).
-    pub fn price_rules(&self) -> crate::oracle::PriceRules<'_> {
+    /// The oracle gate's rules for this vault's asset price, for a user or a keeper.
+    pub fn price_rules(&self, config: &crate::state::Config, caller: crate::oracle::Caller) -> crate::oracle::PriceRules<'_> {
         crate::oracle::PriceRules {
             feed_id: &self.feed_id,
             max_age_secs: self.params.max_price_age_secs,
             max_conf_bps: self.params.max_conf_bps,
-            not_before: self.last_publish_time,
+            fresh_secs: caller.fresh_secs(config),
         }
     }
 

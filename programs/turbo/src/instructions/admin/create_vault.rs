@@ -14,7 +14,7 @@ use turbo_math::{exposure_for_leverage, initial_shares, Exposure, Lev, Usd};
 use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::VaultCreatedEvent;
-use crate::oracle::{read_price, PriceRules};
+use crate::oracle::{use_price, PriceRules};
 use crate::state::{Config, Pool, Vault, VaultParams};
 use crate::touch::{check_caps, transfer};
 
@@ -103,16 +103,18 @@ impl CreateVault<'_> {
 
 pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     let clock = Clock::get()?;
-    let price = read_price(
-        &ctx.accounts.price_update,
-        PriceRules {
-            feed_id: &args.feed_id,
-            max_age_secs: args.params.max_price_age_secs,
-            max_conf_bps: args.params.max_conf_bps,
-            not_before: 0,
-        },
-        &clock,
-    )?;
+    // The asset's slot first: its price goes through the gate like any keeper's, against the
+    // asset's mark, and is recorded there.
+    let asset_index = ctx.accounts.pool.asset_index_for(&args.feed_id)?;
+    let config = &ctx.accounts.config;
+    let rules = PriceRules {
+        feed_id: &args.feed_id,
+        max_age_secs: args.params.max_price_age_secs,
+        max_conf_bps: args.params.max_conf_bps,
+        fresh_secs: None,
+    };
+    let span = config.price_window_span();
+    let price = use_price(&ctx.accounts.price_update, rules, &mut ctx.accounts.pool.assets[asset_index as usize].mark, span, &clock)?;
 
     let vault_key = ctx.accounts.vault.key();
     let vault_bump = ctx.bumps.vault;
@@ -158,7 +160,6 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     // Open the initial exposure at the target leverage at the oracle price (DESIGN §4).
     let exposure = exposure_for_leverage(Usd(args.seed_usdc), Lev(args.params.target_leverage), price.mid).or_overflow()?;
     let pool = &mut ctx.accounts.pool;
-    let asset_index = pool.asset_index_for(&args.feed_id)?;
     pool.rebook(asset_index, Exposure(0), price.mid, exposure, price.mid)?;
     ctx.accounts.config.register_vault(vault_key)?;
 
@@ -177,8 +178,8 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     vault.crt_balance = 0;
     vault.exposure = exposure.0;
     vault.settle_price = price.mid.0;
-    vault.last_publish_time = price.publish_time;
-    vault.crt_last_publish_time = 0;
+    vault.vol_sample_time = price.publish_time;
+    vault.vol_sample_price = price.mid.0;
     vault.last_rebalance_ts = clock.unix_timestamp;
     check_caps(&ctx.accounts.pool, vault, Exposure(0), None)?;
 

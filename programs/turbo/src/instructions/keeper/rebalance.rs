@@ -3,8 +3,8 @@ use anchor_lang::solana_program::program::invoke_signed;
 use anchor_spl::token::TokenAccount;
 use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount;
 use turbo_math::{
-    annualized_vol_bps, decide, effective_target, splits_needed, ui_token_price, Action, Bps, Decision, Exposure, Lev,
-    Prices, Settlement, Shares, Usd,
+    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, ui_token_price, Action, Bps,
+    Decision, Exposure, Lev, Prices, Settlement, Shares, Usd,
 };
 
 use crate::constants::*;
@@ -12,6 +12,7 @@ use crate::error::{MathResultExt, TurboError};
 use crate::events::{emit, RebalanceEvent, ReverseSplitEvent};
 use crate::state::{pause, Config, Pool, Vault};
 use crate::instructions::vault_accounts::*;
+use crate::oracle::Caller;
 use crate::touch::{self, cap_breach, imbalance_for, pool_book_value, NetFlow, Swept};
 
 /// Permissionless: settle the vault, then move its leverage toward the (effective) target by
@@ -31,6 +32,9 @@ pub struct Rebalance<'info> {
 impl Rebalance<'_> {
     pub fn validate(&self) -> Result<()> {
         require!(!self.touch.paused(pause::REBALANCE), TurboError::RebalancePaused);
+        if let Some(keeper_usdc) = &self.keeper_usdc {
+            self.touch.check_payout(&keeper_usdc.key())?;
+        }
         Ok(())
     }
 }
@@ -46,7 +50,7 @@ pub struct RebalancePlan {
     pub target: Lev,
     pub before: Exposure,
     pub after: Exposure,
-    /// USDC owed to the keeper (zero unless `bounty_eligible` and the move was large enough).
+    /// USDC owed to the keeper: in proportion to the notional moved, up to the whole bounty.
     pub bounty: u64,
     /// Reverse splits to apply now.
     pub splits: u8,
@@ -69,7 +73,6 @@ pub fn plan(
     supply: Shares,
     px: &Prices,
     now: i64,
-    slot: u64,
     bounty_eligible: bool,
 ) -> Result<RebalancePlan> {
     let settlement = touch::settle_state(vault, pool, config, px)?;
@@ -85,28 +88,33 @@ pub fn plan(
         .or_overflow()?;
 
     let before = Exposure(vault.exposure);
-    let decision = decide(&vault.book(), px.asset.mid, px.crt.mid, crt, &vault.band(), target, now, slot, vault.last_rebalance_ts)
+    let seed = jitter_seed(vault.vault_id, vault.last_rebalance_ts);
+    let decision = decide(&vault.book(), px.asset.mid, px.crt.mid, crt, &vault.band(), target, now, seed, vault.last_rebalance_ts)
         .or_overflow()?;
     let mut action = decision.action;
     if action.moves() && decision.exposure != before {
+        // Book the move, then check the caps against the book it leaves (the review's L-1): a
+        // re-leverage the pool cannot back is undone and skipped; it is the only move that
+        // adds risk.
+        let p = px.asset.mid;
+        let book_before = pool.assets[vault.asset_index as usize].book();
         vault.exposure = decision.exposure.0;
-        // A re-leverage the pool cannot back is skipped: it is the only move that adds risk.
+        pool.rebook(vault.asset_index, before, p, decision.exposure, p)?;
         if action == Action::Relever && cap_breach(pool, vault, before, value)?.is_some() {
+            pool.assets[vault.asset_index as usize].set_book(book_before);
             vault.exposure = before.0;
             action = Action::InBand;
         } else {
-            let p = px.asset.mid;
-            pool.rebook(vault.asset_index, before, p, decision.exposure, p)?;
             vault.last_rebalance_ts = now;
             vault.rebalance_count = vault.rebalance_count.checked_add(1).ok_or(TurboError::MathOverflow)?;
         }
     }
     let after = Exposure(vault.exposure);
 
-    // The bounty comes out of the treasury's fees, only for a real move.
+    // The bounty comes out of the treasury's fees, in proportion to the notional moved.
     let moved = Exposure(after.0.saturating_sub(before.0)).abs_notional_floor(px.asset.mid).or_overflow()?;
-    let bounty = if bounty_eligible && moved.0 > 0 && moved.0 >= config.params.bounty_min_notional {
-        config.params.keeper_bounty.min(pool.treasury_usdc)
+    let bounty = if bounty_eligible {
+        keeper_bounty(moved, config.params.keeper_bounty, config.params.bounty_notional).or_overflow()?.min(pool.treasury_usdc)
     } else {
         0
     };
@@ -125,10 +133,10 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let t = &mut a.touch;
     let vault_key = t.vault.key();
-    let px = t.prices(&clock)?;
+    let px = t.prices(&clock, Caller::Keeper)?;
     let previous_price = t.vault.settle_price;
     let supply = Shares(t.mint.supply);
-    let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, clock.unix_timestamp, clock.slot, a.keeper_usdc.is_some())?;
+    let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, clock.unix_timestamp, a.keeper_usdc.is_some())?;
     touch::emit_settled(vault_key, previous_price, &px, &p.settlement, p.after.0);
     touch::emit_swept(vault_key, &p.swept);
 
@@ -168,7 +176,7 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         vol_bps: p.vol_bps,
         effective_target: p.target.0,
         leverage_before: p.decision.leverage.map_or(i64::MAX, |l| l.0),
-        leverage_after: touch::leverage_of(&t.vault, &t.config, &px)?,
+        leverage_after: touch::leverage_of(&t.vault, &t.config, &px),
         exposure_before: p.before.0,
         exposure_after: p.after.0,
         pnl: p.settlement.pnl.0,

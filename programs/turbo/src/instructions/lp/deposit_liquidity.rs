@@ -47,7 +47,7 @@ impl DepositLiquidity<'_> {
 pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: DepositLiquidityArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, a.lp_mint.supply, &clock)?;
+    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, a.lp_mint.supply, &clock)?;
     let value = valued.value;
     let shares = lp_shares_for_deposit(Usd(args.usdc_amount), Shares(a.lp_mint.supply), value).or_overflow()?;
     require!(shares.0 > 0, TurboError::MintTooSmall);
@@ -76,13 +76,12 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
     )?;
     let pool = &mut a.pool;
     pool.usdc_balance = pool.usdc_balance.checked_add(args.usdc_amount).ok_or(TurboError::MathOverflow)?;
-    pool.crt_last_publish_time = valued.crt.publish_time;
     crate::events::emit(LiquidityDepositedEvent {
         provider: a.provider.key(),
         usdc_in: args.usdc_amount,
         shares_out: shares.0,
         pool_value: value.0,
-        lp_supply_after: a.lp_mint.supply + shares.0,
+        lp_supply_after: a.lp_mint.supply.checked_add(shares.0).ok_or(TurboError::MathOverflow)?,
     });
     Ok(())
 }

@@ -53,12 +53,12 @@ impl WithdrawLiquidity<'_> {
 pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: WithdrawLiquidityArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let valued = value_pool(&a.config, &a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, a.lp_mint.supply, &clock)?;
+    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, a.lp_mint.supply, &clock)?;
     let value = valued.value;
     let supply = Shares(a.lp_mint.supply);
     let value_out = lp_value_for_shares(Shares(args.shares), supply, value).or_overflow()?;
 
-    let (usdc_out, crt_out) = withdrawal_payout(&a.pool, &a.config, value_out, &valued.crt)?;
+    let (usdc_out, crt_out) = withdrawal_payout(&a.pool, &a.config, &valued.valuation, value_out, &valued.crt)?;
     require!(crt_out.0 == 0 || a.provider_crt.is_some(), TurboError::CrtAccountMissing);
     require!(
         usdc_out.0 >= args.min_usdc_out && crt_out.0 >= args.min_crt_out,
@@ -96,7 +96,6 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     let pool = &mut a.pool;
     pool.usdc_balance = pool.usdc_balance.checked_sub(usdc_out.0).ok_or(TurboError::MathOverflow)?;
     pool.crt_balance = pool.crt_balance.checked_sub(crt_out.0).ok_or(TurboError::MathOverflow)?;
-    pool.crt_last_publish_time = valued.crt.publish_time;
     crate::events::emit(LiquidityWithdrawnEvent {
         provider: a.provider.key(),
         shares_burned: args.shares,

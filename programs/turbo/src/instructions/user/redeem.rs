@@ -38,6 +38,10 @@ impl RedeemTokens<'_> {
     pub fn validate(&self, args: &RedeemArgs) -> Result<()> {
         require!(!self.touch.paused(pause::REDEEM), TurboError::RedeemPaused);
         require!(args.amount > 0, TurboError::ZeroAmount);
+        self.touch.check_payout(&self.user_usdc.key())?;
+        if let Some(user_crt) = &self.user_crt {
+            self.touch.check_payout(&user_crt.key())?;
+        }
         Ok(())
     }
 }
@@ -93,7 +97,7 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         exposure_before,
         exposure_after: t.vault.exposure,
         leverage_before,
-        leverage_after: touch::leverage_of(&t.vault, &t.config, &px)?,
+        leverage_after: touch::leverage_of(&t.vault, &t.config, &px),
     });
     Ok(())
 }
