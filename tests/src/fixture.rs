@@ -255,6 +255,11 @@ impl Fixture {
 
     // --- protocol actions ---
 
+    /// `create_vault` sent at once, without going through the timelock.
+    pub async fn create_vault_now(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64) -> Outcome {
+        self.create_vault(id, name, symbol, asset, params, seed).await
+    }
+
     pub async fn create_vault(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64) -> Outcome {
         let admin_usdc = pda::ata(&self.admin.pubkey(), &self.d.usdc_mint);
         let admin = self.admin.pubkey();

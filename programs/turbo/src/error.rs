@@ -11,6 +11,10 @@ pub enum TurboError {
     NotPendingAdmin,
     #[msg("The guardian may pause, but only the admin may unpause")]
     GuardianCannotUnpause,
+    #[msg("Only the admin may renew a pause of redeem or withdrawal; the guardian must wait 72 h after one ends")]
+    GuardianCannotRenewExitPause,
+    #[msg("Only the program's upgrade authority may initialize the config")]
+    NotUpgradeAuthority,
 
     // --- parameters ---
     #[msg("A fee is above its 5% bound")]
@@ -45,6 +49,14 @@ pub enum TurboError {
     ZeroAmount,
     #[msg("The fresh-price delay for users must be between 1 and 30 seconds")]
     FreshPriceDelayOutOfBounds,
+    #[msg("A vault's direction (long or short) can never change")]
+    DirectionImmutable,
+    #[msg("This change adds risk: queue it and execute it after the timelock")]
+    ChangeNeedsTimelock,
+    #[msg("The timelock delay must be between 1 hour and 30 days")]
+    TimelockOutOfBounds,
+    #[msg("The USDC and CRT mints must differ")]
+    SameCollateralMints,
 
     // --- oracle ---
     #[msg("The price update is older than the maximum age")]

@@ -6,6 +6,7 @@ mod budget;
 mod cli;
 mod findings;
 mod fuzz;
+mod governance;
 mod keeper;
 mod rebalance;
 mod rejections;
