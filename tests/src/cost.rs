@@ -10,6 +10,7 @@ use solana_sdk::rent::Rent;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use turbo::instructions::*;
+use turbo::state::{Change, VaultParams};
 use turbo::state::{Config, Pool, Vault};
 use turbo_sdk::chain::signer_set;
 use turbo_sdk::{defaults, ix, pda};
@@ -104,7 +105,9 @@ impl Fixture {
 pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     let mut out = Vec::new();
     let mut fx = Fixture::new().await;
-    let lp = fx.user(1_000_000 * USDC, 0).await;
+    // The admin seeds the pool and creates the vaults before anyone else's money is in (no
+    // timelock yet); a user's mint below launches the deployment.
+    let lp = fx.admin_as_user(1_000_000 * USDC).await;
     out.push(fx.measure("deposit_liquidity (first, no vault)", &[], ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &[], DepositLiquidityArgs { usdc_amount: 500_000 * USDC, min_shares_out: 0 }), &[&lp.key]).await);
     let admin = fx.admin.pubkey();
     fx.bank.fund(&admin, 1_000 * USDC, 0).await;
@@ -117,7 +120,7 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
         params: defaults::turbo_params(),
         seed_usdc: 1_000 * USDC,
     };
-    let create = ix::create_vault(&fx.d, admin, pda::ata(&admin, &fx.d.usdc_mint), fx.feed(Asset::Btc).account, args);
+    let create = ix::create_vault(&fx.d, admin, pda::ata(&admin, &fx.d.usdc_mint), fx.feed(Asset::Btc).account, None, args);
     out.push(fx.measure("create_vault", &[], create, &[]).await);
     fx.vaults.push(ix::PricedVault { keys: pda::VaultKeys::new(BTC_VAULT), price: fx.feed(Asset::Btc).account });
     fx.create_vault(SOL_VAULT, "Turbo SOL", "tSOL", Asset::Sol, defaults::turbo_params(), 1_000 * USDC).await;
@@ -157,12 +160,25 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     out.push(fx.measure("update_vault", &[], ix::update_vault(admin, v.keys.vault, defaults::turbo_params()), &[]).await);
     out.push(fx.measure("set_pause", &[], ix::set_pause(admin, None, SetPauseArgs { flags: 0, paused: true }), &[]).await);
 
+    // The timelock: queue a change that adds risk, execute it after the delay; retire a vault.
+    let riskier = VaultParams { mint_fee_bps: 60, ..defaults::turbo_params() };
+    let change = Change::Vault { vault: v.keys.vault, params: riskier };
+    let id = fx.config().await.next_change_id;
+    out.push(fx.measure("queue_change", &[], ix::queue_change(admin, id, change, Some(v.keys.vault)), &[]).await);
+    let retire = Change::RetireVault { vault: fx.v(FET_VAULT).keys.vault };
+    let retire_id = fx.queue(retire, Some(fx.v(FET_VAULT).keys.vault)).await;
+    fx.wait_timelock().await;
+    out.push(fx.measure("execute_change", &[], ix::execute_change(admin, admin, id, &change), &[]).await);
+    let fet = fx.v(FET_VAULT);
+    out.push(fx.measure("retire_vault (admin, after the timelock)", &[], ix::retire_vault(&fx.d, admin, admin, &fet, Some(retire_id)), &[]).await);
+
     let rent = Rent::default();
     let _ = rent;
     let sizes = vec![
         ("Config", 8 + Config::INIT_SPACE),
         ("Pool", 8 + Pool::INIT_SPACE),
         ("Vault", 8 + Vault::INIT_SPACE),
+        ("PendingChange (a change in the timelock)", 8 + turbo::state::PendingChange::INIT_SPACE),
         ("Turbo mint (Token-2022, metadata + ScaledUiAmount)", fx.account(v.keys.mint).await.unwrap().data.len()),
         ("Token-2022 holder account", fx.account(pda::token_2022_ata(&user.pubkey(), &v.keys.mint)).await.unwrap().data.len()),
         ("SPL token account (reserves)", fx.account(v.keys.usdc_reserve).await.unwrap().data.len()),

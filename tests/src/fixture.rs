@@ -68,8 +68,10 @@ pub struct Fixture {
     pub guardian: Keypair,
     pub treasury: Keypair,
     pub d: Deployment,
-    /// Vaults created so far, in registry order.
+    /// Registered vaults, in registry order (what LP instructions value).
     pub vaults: Vec<PricedVault>,
+    /// Vaults retired and removed from the registry; their holders still redeem.
+    pub retired: Vec<PricedVault>,
     /// A keeper wallet with a USDC account for bounties.
     pub keeper: Option<User>,
 }
@@ -86,7 +88,7 @@ impl Fixture {
         .await;
         let admin = bank.ctx.payer.insecure_clone();
         let d = Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, crt_price: bank.feed(&feed_id(CRT_FEED)).account };
-        let mut fx = Fixture { bank, admin, guardian: Keypair::new(), treasury: Keypair::new(), d, vaults: Vec::new(), keeper: None };
+        let mut fx = Fixture { bank, admin, guardian: Keypair::new(), treasury: Keypair::new(), d, vaults: Vec::new(), retired: Vec::new(), keeper: None };
         let admin = fx.admin.pubkey();
         let init = ix::initialize_config(
             &fx.d,
@@ -103,11 +105,13 @@ impl Fixture {
         fx
     }
 
-    /// A full deployment: an LP with 1,000,000 USDC in the pool, then Turbo BTC, SOL and FET
-    /// and Bear BTC with $1,000 seeds each, and a keeper.
+    /// A full deployment: the admin's 1,000,000 USDC in the pool, then Turbo BTC, SOL and FET
+    /// and Bear BTC with $1,000 seeds each, and a keeper. The LP returned is the admin, so the
+    /// deployment is not launched (nobody else's money is in) until a test's users mint or
+    /// deposit; from then on changes that add risk go through the timelock.
     pub async fn deployed() -> (Fixture, User) {
         let mut fx = Fixture::new().await;
-        let lp = fx.user(1_000_000 * USDC, 0).await;
+        let lp = fx.admin_as_user(1_000_000 * USDC).await;
         assert_ok(&fx.deposit_liquidity(&lp, 1_000_000 * USDC).await);
         fx.create_vault(BTC_VAULT, "Turbo BTC", "tBTC", Asset::Btc, defaults::turbo_params(), 1_000 * USDC).await;
         fx.create_vault(SOL_VAULT, "Turbo SOL", "tSOL", Asset::Sol, defaults::turbo_params(), 1_000 * USDC).await;
@@ -181,6 +185,16 @@ impl Fixture {
 
     // --- users and tokens ---
 
+    /// The admin's wallet as a user, funded with `usdc`, with its LP token account.
+    pub async fn admin_as_user(&mut self, usdc: u64) -> User {
+        let owner = self.admin.pubkey();
+        assert_ok(&self.bank.fund(&owner, usdc, 0).await);
+        let payer = self.payer();
+        let lp = create_associated_token_account_idempotent(&payer, &owner, &pda::lp_mint(), &anchor_spl::token::ID);
+        assert_ok(&self.send(&[lp], &[]).await);
+        User { usdc: pda::ata(&owner, &self.d.usdc_mint), crt: pda::ata(&owner, &self.d.crt_mint), key: self.admin.insecure_clone() }
+    }
+
     /// A new wallet with SOL for fees and `usdc` / `crt` raw units in its token accounts.
     pub async fn user(&mut self, usdc: u64, crt: u64) -> User {
         let key = Keypair::new();
@@ -234,9 +248,29 @@ impl Fixture {
         self.anchor_account(pda::vault(id)).await
     }
 
-    /// The priced vault with this id.
+    /// The priced vault with this id, registered or retired.
     pub fn v(&self, id: u16) -> PricedVault {
-        *self.vaults.iter().find(|v| v.keys.id == id).expect("vault exists")
+        *self.vaults.iter().chain(&self.retired).find(|v| v.keys.id == id).expect("vault exists")
+    }
+
+    /// Every vault ever created, registered or retired.
+    pub fn all_vaults(&self) -> Vec<PricedVault> {
+        self.vaults.iter().chain(&self.retired).copied().collect()
+    }
+
+    /// Retire vault `id`: with `pending`, the admin's due `Change::RetireVault`; without, the
+    /// feed-dead path. A vault that leaves the registry moves to `retired`.
+    pub async fn retire_vault(&mut self, id: u16, pending: Option<u32>) -> Outcome {
+        let v = self.v(id);
+        let admin = self.admin.pubkey();
+        let out = self.send(&[ix::retire_vault(&self.d, admin, admin, &v, pending)], &[]).await;
+        if out.result.is_ok() && !self.config().await.registered_vaults().contains(&v.keys.vault) {
+            self.vaults.retain(|x| x.keys.id != id);
+            if !self.retired.iter().any(|x| x.keys.id == id) {
+                self.retired.push(v);
+            }
+        }
+        out
     }
 
     /// Assert DESIGN §7's first invariant: every token balance of the pool and of each vault
@@ -245,7 +279,7 @@ impl Fixture {
         let pool = self.pool().await;
         assert_eq!(self.balance(pool.usdc_reserve).await, pool.usdc_balance, "pool USDC");
         assert_eq!(self.balance(pool.crt_reserve).await, pool.crt_balance, "pool CRT");
-        for v in self.vaults.clone() {
+        for v in self.all_vaults() {
             let vault = self.vault(v.keys.id).await;
             let (usdc, crt) = vault.reserves();
             assert_eq!(self.balance(vault.usdc_reserve).await, usdc, "vault {} USDC", v.keys.id);
@@ -257,34 +291,70 @@ impl Fixture {
 
     /// `create_vault` sent at once, without going through the timelock.
     pub async fn create_vault_now(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64) -> Outcome {
-        self.create_vault(id, name, symbol, asset, params, seed).await
+        self.send_create_vault(id, name, symbol, asset, params, seed, None).await
     }
 
+    /// Create a vault as the admin: at once while nobody else has money in, or else through the
+    /// timelock (queue, wait the delay with every feed kept fresh, then create).
     pub async fn create_vault(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64) -> Outcome {
+        if !self.pool().await.launched {
+            return self.create_vault_now(id, name, symbol, asset, params, seed).await;
+        }
+        let args = self.create_vault_args(id, name, symbol, asset, params, seed);
+        let change = turbo::state::Change::CreateVault { vault_id: id, args_hash: args.hash().expect("hash") };
+        let pending = self.queue(change, None).await;
+        self.wait_timelock().await;
+        self.send_create_vault(id, name, symbol, asset, params, seed, Some(pending)).await
+    }
+
+    fn create_vault_args(&self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64) -> CreateVaultArgs {
+        CreateVaultArgs {
+            vault_id: id,
+            name: name.into(),
+            symbol: symbol.into(),
+            uri: format!("https://turbo.example/{symbol}.json"),
+            feed_id: self.feed(asset).quote.feed_id,
+            params,
+            seed_usdc: seed,
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn send_create_vault(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64, pending: Option<u32>) -> Outcome {
         let admin_usdc = pda::ata(&self.admin.pubkey(), &self.d.usdc_mint);
         let admin = self.admin.pubkey();
         assert_ok(&self.bank.fund(&admin, seed, 0).await);
         let price = self.feed(asset).account;
-        let ix = ix::create_vault(
-            &self.d,
-            self.admin.pubkey(),
-            admin_usdc,
-            price,
-            CreateVaultArgs {
-                vault_id: id,
-                name: name.into(),
-                symbol: symbol.into(),
-                uri: format!("https://turbo.example/{symbol}.json"),
-                feed_id: self.feed(asset).quote.feed_id,
-                params,
-                seed_usdc: seed,
-            },
-        );
+        let args = self.create_vault_args(id, name, symbol, asset, params, seed);
+        let ix = ix::create_vault(&self.d, self.admin.pubkey(), admin_usdc, price, pending, args);
         let out = self.send(&[ix], &[]).await;
         if out.result.is_ok() {
             self.vaults.push(PricedVault { keys: VaultKeys::new(id), price });
         }
         out
+    }
+
+    // --- the timelock ---
+
+    /// Queue `change` as the admin; returns its id.
+    pub async fn queue(&mut self, change: turbo::state::Change, vault: Option<Pubkey>) -> u32 {
+        let id = self.config().await.next_change_id;
+        assert_ok(&self.send(&[ix::queue_change(self.admin.pubkey(), id, change, vault)], &[]).await);
+        id
+    }
+
+    /// Let the timelock's delay pass, republishing every feed so prices stay fresh.
+    pub async fn wait_timelock(&mut self) {
+        let delay = self.config().await.params.timelock_secs as i64;
+        self.tick(delay);
+    }
+
+    /// Queue `change`, wait the delay, and execute it (a parameter change).
+    pub async fn through_timelock(&mut self, change: turbo::state::Change, vault: Option<Pubkey>) -> Outcome {
+        let id = self.queue(change, vault).await;
+        self.wait_timelock().await;
+        let admin = self.admin.pubkey();
+        self.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await
     }
 
     /// Simulate `ixs` against the bank's current state without landing them.

@@ -56,6 +56,18 @@ pub struct Cli<C: Chain> {
     pub dry_run: bool,
 }
 
+/// One line for a queued change.
+pub fn describe_change(c: &turbo::state::Change) -> String {
+    use turbo::state::Change;
+    match c {
+        Change::Config(p) => format!("config parameters → {p:?}"),
+        Change::Pool(caps) => format!("pool caps → gross {} bps, net {} bps", caps.gross_cap_bps, caps.net_cap_bps),
+        Change::Vault { vault, params } => format!("vault {vault} parameters → {params:?}"),
+        Change::CreateVault { vault_id, .. } => format!("create vault {vault_id}"),
+        Change::RetireVault { vault } => format!("retire vault {vault}"),
+    }
+}
+
 /// Parse a decimal amount of a token with `decimals` into raw units.
 pub fn parse_amount(s: &str, decimals: u32) -> Result<u64, CliError> {
     parse_decimal(s, decimals)
@@ -118,10 +130,27 @@ impl<C: Chain> Cli<C> {
                 Err(_) => ("-".into(), "-".into(), "-".into(), "-".into()),
             };
             let ago = snap.at.unix_timestamp - v.vault.last_rebalance_ts;
-            let status = match (&v.prices, v.vault.paused | snap.config.paused) {
-                (Err(e), _) => format!("price: {e}"),
-                (Ok(_), 0) => "ok".into(),
-                (Ok(_), flags) => format!("paused {}", pause_names(flags)),
+            let now = snap.at.unix_timestamp;
+            let exits = [
+                (snap.config.redeem_paused_until.max(v.vault.redeem_paused_until), "redeem"),
+                (snap.config.withdraw_paused_until, "withdraw"),
+            ];
+            let exit_pauses: Vec<String> = exits.iter().filter(|(until, _)| now < *until).map(|(until, what)| format!("{what} for {}h", (until - now + 3_599) / 3_600)).collect();
+            let status = if v.vault.is_retired() {
+                "retired (redeem in kind)".into()
+            } else {
+                match (&v.prices, v.vault.paused | snap.config.paused, exit_pauses.is_empty()) {
+                    (Err(e), _, _) => format!("price: {e}"),
+                    (Ok(_), 0, true) => "ok".into(),
+                    (Ok(_), flags, _) => {
+                        let mut parts = Vec::new();
+                        if flags != 0 {
+                            parts.push(pause_names(flags));
+                        }
+                        parts.extend(exit_pauses);
+                        format!("paused {}", parts.join(", "))
+                    }
+                }
             };
             t.add_row(vec![
                 v.mint.symbol.clone(),
@@ -253,7 +282,7 @@ impl<C: Chain> Cli<C> {
         if raw == 0 || raw > held {
             return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
         }
-        let px = v.user_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
+        let px = v.redeem_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, raw).map_err(|e| input(e.to_string()))?;
         let min_crt = with_slippage(q.crt_out.0, slippage_bps);
         let min_usdc = match min_usdc {
@@ -280,7 +309,10 @@ impl<C: Chain> Cli<C> {
         }
         let u = UserAccounts { user: owner, tokens, usdc: pda::ata(&owner, &d.usdc_mint), crt: (q.crt_out.0 > 0).then_some(crt_account) };
         let pv = PricedVault { keys: v.keys, price: v.price_account };
-        ixs.push(ix::redeem(&d, &pv, &u, RedeemArgs { amount: raw, min_usdc_out: min_usdc, min_crt_out: min_crt }));
+        let args = RedeemArgs { amount: raw, min_usdc_out: min_usdc, min_crt_out: min_crt };
+        // A retired vault reads no price; one without CRT never reads CRT's.
+        let (asset, crt) = if v.vault.is_retired() { (None, None) } else { (Some(v.price_account), (v.vault.crt_balance > 0).then_some(d.crt_price)) };
+        ixs.push(ix::redeem_priced(&pv, &u, args, asset, crt));
         self.execute(&ixs, &[user], &mut out).await?;
         Ok(out)
     }
@@ -293,7 +325,7 @@ impl<C: Chain> Cli<C> {
         let v = Self::find(&snap, name)?;
         let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
         let mut out = String::new();
-        match turbo_keeper::decide_vault(&snap, v, at, false) {
+        match turbo_keeper::decide_vault(&snap, v, at, false, None) {
             turbo_keeper::Verdict::Act(i) => {
                 let _ = writeln!(
                     out,
@@ -310,6 +342,7 @@ impl<C: Chain> Cli<C> {
                 let _ = writeln!(out, "Rebalance {}: nothing to do ({action:?}); it will only settle", v.mint.symbol);
             }
             turbo_keeper::Verdict::Skip { why, .. } => return Err(input(why)),
+            turbo_keeper::Verdict::Retired { .. } => return Err(input(format!("{} is retired: nothing to rebalance", v.mint.symbol))),
         }
         let d = self.deployment(&snap);
         let pv = PricedVault { keys: v.keys, price: v.price_account };
@@ -411,6 +444,22 @@ impl<C: Chain> Cli<C> {
             t.add_row(vec![k.to_string(), v]);
         }
         Ok(format!("{t}\n"))
+    }
+
+    /// `turbo timelock`: the changes waiting in the timelock, and when each comes due.
+    pub async fn timelock(&mut self) -> CliResult {
+        let cfg = accounts::config(&mut self.chain).await?;
+        let now = self.chain.clock().await?.unix_timestamp;
+        let queue = accounts::pending_changes(&mut self.chain, &cfg).await?;
+        if queue.is_empty() {
+            return Ok(format!("The timelock is empty (delay {}h).\n", cfg.params.timelock_secs / 3_600));
+        }
+        let mut t = table(&["Id", "Change", "Queued", "Due"]);
+        for p in &queue {
+            let due = if p.is_due(now) { "due now (anyone may execute)".to_string() } else { format!("in {}h{:02}m", (p.eta - now) / 3_600, (p.eta - now) % 3_600 / 60) };
+            t.add_row(vec![p.id.to_string(), describe_change(&p.change), format!("{}s ago", now - p.queued_at), due]);
+        }
+        Ok(format!("{t}\nDelay {}h. Changes that add risk wait here; the admin or the guardian may cancel them.\n", cfg.params.timelock_secs / 3_600))
     }
 
     /// `turbo config update …`.

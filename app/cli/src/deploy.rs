@@ -1,13 +1,17 @@
 //! `turbo deploy <manifest>`: make the chain match a manifest, idempotently. Missing accounts
 //! are created, differing parameters are updated, and a second run changes nothing and says so.
 //! Fields fixed at creation (mints, feeds) are never silently changed: a mismatch is an error.
+//!
+//! Once anyone but the admin has money in the protocol, a change that adds risk (and a new
+//! vault) goes through the timelock: the first run queues it, a run after its delay executes
+//! it, and a run in between says how long it still waits. Changes that lower risk apply at once.
 
 use std::fmt::Write;
 
 use anchor_lang::AccountDeserialize;
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::instructions::*;
-use turbo::state::{Pool, Vault};
+use turbo::state::{Change, PendingChange, Pool, Vault};
 use turbo_sdk::accounts::{self};
 use turbo_sdk::chain::Chain;
 use turbo_sdk::ix::{self, Deployment, PricedVault};
@@ -22,6 +26,53 @@ fn input(s: impl Into<String>) -> CliError {
 }
 
 impl<C: Chain> Cli<C> {
+    /// Whether anyone but the admin has money in the protocol (the timelock binds).
+    async fn launched(&mut self) -> Result<bool, CliError> {
+        Ok(match self.chain.account(&pda::pool()).await? {
+            Some(acc) => Pool::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?.launched,
+            None => false,
+        })
+    }
+}
+
+/// How a change the manifest asks for reaches the chain.
+enum Route {
+    /// Apply it at once: it lowers risk, or nobody else's money is in yet.
+    Now,
+    /// Queue it: it adds risk and is not queued yet.
+    Queue,
+    /// Its queued entry is due: carry it out.
+    Execute(u32),
+    /// Its queued entry is not due yet.
+    Wait(u32, i64),
+}
+
+fn route(launched: bool, adds_risk: bool, change: &Change, queue: &[PendingChange], now: i64) -> Route {
+    if !launched || !adds_risk {
+        return Route::Now;
+    }
+    match queue.iter().find(|p| p.change == *change) {
+        Some(p) if p.is_due(now) => Route::Execute(p.id),
+        Some(p) => Route::Wait(p.id, p.eta),
+        None => Route::Queue,
+    }
+}
+
+fn wait_line(id: u32, eta: i64, now: i64) -> String {
+    let left = (eta - now).max(0);
+    format!("waiting for change #{id} in the timelock ({}h{:02}m left)", left / 3_600, left % 3_600 / 60)
+}
+
+impl<C: Chain> Cli<C> {
+    /// Queue `change` as the next id; returns the line to print.
+    async fn queue(&mut self, admin: &Keypair, change: Change, vault: Option<anchor_lang::prelude::Pubkey>) -> Result<String, CliError> {
+        let cfg = accounts::config(&mut self.chain).await?;
+        let id = cfg.next_change_id;
+        self.execute(&[ix::queue_change(admin.pubkey(), id, change, vault)], &[admin], &mut String::new()).await?;
+        let hours = cfg.params.timelock_secs as f64 / 3_600.0;
+        Ok(format!("queued as change #{id}, due in {hours:.0}h (run deploy again then)"))
+    }
+
     pub async fn deploy(&mut self, admin: &Keypair, m: &Manifest, env: &Env) -> CliResult {
         let c = &m.config;
         let usdc_mint = env.key("config.usdc_mint", &c.usdc_mint, |l| Some(l.usdc_mint)).map_err(input)?;
@@ -45,6 +96,14 @@ impl<C: Chain> Cli<C> {
         let me = admin.pubkey();
         let mut out = format!("Deploying {} as {me}\n", m.network);
         let mut changes = 0;
+        let now = self.chain.clock().await?.unix_timestamp;
+        let queue = match self.chain.account(&pda::config()).await? {
+            Some(_) => {
+                let cfg = accounts::config(&mut self.chain).await?;
+                accounts::pending_changes(&mut self.chain, &cfg).await?
+            }
+            None => Vec::new(),
+        };
 
         // Config.
         match self.chain.account(&pda::config()).await? {
@@ -72,16 +131,38 @@ impl<C: Chain> Cli<C> {
                     args.treasury = Some(treasury);
                     what.push("treasury");
                 }
+                let mut note = None;
                 if cur.params != c.params {
-                    args.params = Some(c.params);
-                    what.push("parameters");
+                    let launched = self.launched().await?;
+                    let change = Change::Config(c.params);
+                    match route(launched, c.params.adds_risk_over(&cur.params), &change, &queue, now) {
+                        Route::Now => {
+                            args.params = Some(c.params);
+                            what.push("parameters");
+                        }
+                        Route::Queue => {
+                            note = Some(format!("  config: parameters {}", self.queue(admin, change, None).await?));
+                            changes += 1;
+                        }
+                        Route::Execute(id) => {
+                            self.execute(&[ix::execute_change(me, me, id, &change)], &[admin], &mut String::new()).await?;
+                            what.push("parameters (after the timelock)");
+                        }
+                        Route::Wait(id, eta) => note = Some(format!("  config: parameters {}", wait_line(id, eta, now))),
+                    }
                 }
-                if what.is_empty() {
+                if what.is_empty() && note.is_none() {
                     let _ = writeln!(out, "  config: unchanged");
-                } else {
-                    self.execute(&[ix::update_config(me, args)], &[admin], &mut String::new()).await?;
+                }
+                if !what.is_empty() {
+                    if args.guardian.is_some() || args.treasury.is_some() || args.params.is_some() {
+                        self.execute(&[ix::update_config(me, args)], &[admin], &mut String::new()).await?;
+                    }
                     let _ = writeln!(out, "  config: updated {}", what.join(", "));
                     changes += 1;
+                }
+                if let Some(n) = note {
+                    let _ = writeln!(out, "{n}");
                 }
             }
         }
@@ -96,10 +177,27 @@ impl<C: Chain> Cli<C> {
             }
             Some(acc) => {
                 let cur = Pool::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?;
-                if (cur.gross_cap_bps, cur.net_cap_bps) != (caps.gross_cap_bps, caps.net_cap_bps) {
-                    self.execute(&[ix::update_pool(me, caps)], &[admin], &mut String::new()).await?;
-                    let _ = writeln!(out, "  pool: caps updated");
-                    changes += 1;
+                if cur.pool_caps() != caps {
+                    let change = Change::Pool(caps);
+                    match route(cur.launched, caps.adds_risk_over(&cur.pool_caps()), &change, &queue, now) {
+                        Route::Now => {
+                            self.execute(&[ix::update_pool(me, caps)], &[admin], &mut String::new()).await?;
+                            let _ = writeln!(out, "  pool: caps updated");
+                            changes += 1;
+                        }
+                        Route::Queue => {
+                            let _ = writeln!(out, "  pool: caps {}", self.queue(admin, change, None).await?);
+                            changes += 1;
+                        }
+                        Route::Execute(id) => {
+                            self.execute(&[ix::execute_change(me, me, id, &change)], &[admin], &mut String::new()).await?;
+                            let _ = writeln!(out, "  pool: caps updated (after the timelock)");
+                            changes += 1;
+                        }
+                        Route::Wait(id, eta) => {
+                            let _ = writeln!(out, "  pool: caps {}", wait_line(id, eta, now));
+                        }
+                    }
                 } else {
                     let _ = writeln!(out, "  pool: unchanged");
                 }
@@ -142,9 +240,27 @@ impl<C: Chain> Cli<C> {
                         params,
                         seed_usdc: spec.seed_usdc,
                     };
-                    self.execute(&[ix::create_vault(&d, me, pda::ata(&me, &usdc_mint), pv.price, args)], &[admin], &mut String::new()).await?;
-                    let _ = writeln!(out, "  vault {} {}: created with a {} seed", spec.id, spec.symbol, usd(spec.seed_usdc));
-                    changes += 1;
+                    let change = Change::CreateVault { vault_id: spec.id, args_hash: args.hash().map_err(|e| input(e.to_string()))? };
+                    let launched = self.launched().await?;
+                    let create = |pending| ix::create_vault(&d, me, pda::ata(&me, &usdc_mint), pv.price, pending, args.clone());
+                    match route(launched, true, &change, &queue, now) {
+                        Route::Now | Route::Execute(_) => {
+                            let pending = match route(launched, true, &change, &queue, now) {
+                                Route::Execute(id) => Some(id),
+                                _ => None,
+                            };
+                            self.execute(&[create(pending)], &[admin], &mut String::new()).await?;
+                            let _ = writeln!(out, "  vault {} {}: created with a {} seed", spec.id, spec.symbol, usd(spec.seed_usdc));
+                            changes += 1;
+                        }
+                        Route::Queue => {
+                            let _ = writeln!(out, "  vault {} {}: creation {}", spec.id, spec.symbol, self.queue(admin, change, None).await?);
+                            changes += 1;
+                        }
+                        Route::Wait(id, eta) => {
+                            let _ = writeln!(out, "  vault {} {}: creation {}", spec.id, spec.symbol, wait_line(id, eta, now));
+                        }
+                    }
                 }
                 Some(acc) => {
                     let cur = Vault::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?;
@@ -152,16 +268,35 @@ impl<C: Chain> Cli<C> {
                         return Err(input(format!("vault {}: it exists with another feed; a vault's feed never changes", spec.id)));
                     }
                     if cur.params != params {
-                        self.execute(&[ix::update_vault(me, pv.keys.vault, params)], &[admin], &mut String::new()).await?;
-                        let _ = writeln!(out, "  vault {} {}: parameters updated", spec.id, spec.symbol);
-                        changes += 1;
+                        let change = Change::Vault { vault: pv.keys.vault, params };
+                        let launched = self.launched().await?;
+                        match route(launched, params.adds_risk_over(&cur.params), &change, &queue, now) {
+                            Route::Now => {
+                                self.execute(&[ix::update_vault(me, pv.keys.vault, params)], &[admin], &mut String::new()).await?;
+                                let _ = writeln!(out, "  vault {} {}: parameters updated", spec.id, spec.symbol);
+                                changes += 1;
+                            }
+                            Route::Queue => {
+                                let line = self.queue(admin, change, Some(pv.keys.vault)).await?;
+                                let _ = writeln!(out, "  vault {} {}: parameters {line}", spec.id, spec.symbol);
+                                changes += 1;
+                            }
+                            Route::Execute(id) => {
+                                self.execute(&[ix::execute_change(me, me, id, &change)], &[admin], &mut String::new()).await?;
+                                let _ = writeln!(out, "  vault {} {}: parameters updated (after the timelock)", spec.id, spec.symbol);
+                                changes += 1;
+                            }
+                            Route::Wait(id, eta) => {
+                                let _ = writeln!(out, "  vault {} {}: parameters {}", spec.id, spec.symbol, wait_line(id, eta, now));
+                            }
+                        }
                     } else {
                         let _ = writeln!(out, "  vault {} {}: unchanged", spec.id, spec.symbol);
                     }
                 }
             }
         }
-        if changes == 0 {
+        if changes == 0 && !out.contains("waiting for change") {
             let _ = writeln!(out, "Nothing to do: {} already matches the manifest.", m.network);
         } else {
             let _ = writeln!(out, "{changes} change(s) applied.");

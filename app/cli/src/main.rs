@@ -65,6 +65,8 @@ enum Command {
     },
     /// Rebalance a vault now (permissionless).
     Rebalance { vault: String },
+    /// The changes waiting in the timelock.
+    Timelock,
     /// Provide or remove pool liquidity.
     Lp {
         #[command(subcommand)]
@@ -208,6 +210,7 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
         Command::Mint { vault, usdc, crt, slippage_bps, min_out } => cli.mint_with_guard(me, &vault, &usdc, crt.as_deref(), slippage_bps, min_out.as_deref()).await,
         Command::Redeem { vault, amount, slippage_bps, min_usdc } => cli.redeem_with_guard(me, &vault, &amount, slippage_bps, min_usdc.as_deref()).await,
         Command::Rebalance { vault } => cli.rebalance(me, &vault).await,
+        Command::Timelock => cli.timelock().await,
         Command::Lp { action: LpAction::Deposit { usdc, slippage_bps } } => cli.lp_deposit(me, &usdc, slippage_bps).await,
         Command::Lp { action: LpAction::Withdraw { shares, slippage_bps } } => cli.lp_withdraw(me, &shares, slippage_bps).await,
         Command::Config { action: None | Some(ConfigAction::Show) } => cli.config_show().await,

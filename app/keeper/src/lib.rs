@@ -35,6 +35,8 @@ pub enum Verdict {
     Idle { symbol: String, action: Action },
     /// The vault cannot be decided (its price fails the oracle gate, …).
     Skip { symbol: String, why: String },
+    /// The vault is retired: nothing to rebalance, ever.
+    Retired { symbol: String },
 }
 
 /// Whether a plan changes anything worth a transaction.
@@ -42,24 +44,32 @@ pub fn acts(plan: &RebalancePlan) -> bool {
     plan.after != plan.before || plan.splits > 0
 }
 
-/// Decide one vault. Pure: works on copies of the snapshot's accounts.
-pub fn decide_vault(snap: &Snapshot, v: &VaultView, at: At, bounty: bool) -> Verdict {
+/// Decide one vault. Pure: works on copies of the snapshot's accounts. With a `heartbeat`, a
+/// vault whose asset no instruction has priced for that many seconds gets a rebalance even if
+/// it would only settle: it records a fresh price, so nobody can call a live feed dead and
+/// retire the vault (`retire_vault` lets anyone do that after a day without a price).
+pub fn decide_vault(snap: &Snapshot, v: &VaultView, at: At, bounty: bool, heartbeat: Option<i64>) -> Verdict {
     let symbol = v.mint.symbol.clone();
+    if v.vault.is_retired() {
+        return Verdict::Retired { symbol };
+    }
     let px = match &v.prices {
         Ok(px) => *px,
         Err(why) => return Verdict::Skip { symbol, why: why.clone() },
     };
     let (mut pool, mut vault) = (snap.pool.clone(), v.vault.clone());
+    let last_priced = snap.pool.assets[v.vault.asset_index as usize].mark.last_publish_time;
+    let beat = heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
     match preview::rebalance(&snap.config, &mut pool, &mut vault, v.mint.supply, &px, at, bounty) {
-        Ok(plan) if acts(&plan) => Verdict::Act(Intent { keys: v.keys, symbol, price_account: v.price_account, plan }),
+        Ok(plan) if acts(&plan) || beat => Verdict::Act(Intent { keys: v.keys, symbol, price_account: v.price_account, plan }),
         Ok(plan) => Verdict::Idle { symbol, action: plan.action },
         Err(e) => Verdict::Skip { symbol, why: e.to_string() },
     }
 }
 
 /// Decide every vault of a snapshot for a transaction landing at `at`.
-pub fn decide(snap: &Snapshot, at: At, bounty: bool) -> Vec<Verdict> {
-    snap.vaults.iter().map(|v| decide_vault(snap, v, at, bounty)).collect()
+pub fn decide(snap: &Snapshot, at: At, bounty: bool, heartbeat: Option<i64>) -> Vec<Verdict> {
+    snap.vaults.iter().map(|v| decide_vault(snap, v, at, bounty, heartbeat)).collect()
 }
 
 #[derive(Clone, Debug)]
@@ -74,6 +84,9 @@ pub struct Settings {
     pub backoff: Duration,
     /// Seconds between scans.
     pub interval: Duration,
+    /// Send a settling rebalance for a vault whose asset has not been priced for this long
+    /// (`None`: only when a rebalance would act).
+    pub heartbeat: Option<Duration>,
 }
 
 impl Default for Settings {
@@ -84,6 +97,7 @@ impl Default for Settings {
             max_attempts: 5,
             backoff: Duration::from_millis(500),
             interval: Duration::from_secs(10),
+            heartbeat: None,
         }
     }
 }
@@ -120,9 +134,10 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     let crt_price = s.feeds.account(&snap.config.crt_feed_id);
     let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price };
     let mut report = TickReport { scanned: snap.vaults.len(), ..TickReport::default() };
-    for verdict in decide(&snap, at, s.bounty_account.is_some()) {
+    let heartbeat = s.heartbeat.map(|h| h.as_secs() as i64);
+    for verdict in decide(&snap, at, s.bounty_account.is_some(), heartbeat) {
         match verdict {
-            Verdict::Idle { .. } => report.idle += 1,
+            Verdict::Idle { .. } | Verdict::Retired { .. } => report.idle += 1,
             Verdict::Skip { symbol, why } => {
                 warn!(vault = %symbol, reason = %why, "skipped");
                 report.skipped.push((symbol, why));

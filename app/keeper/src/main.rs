@@ -34,6 +34,10 @@ struct Args {
     /// sponsored feed (shard 0).
     #[arg(long = "price-account")]
     price_accounts: Vec<String>,
+    /// Send a settling rebalance for a vault whose asset has not been priced for this many
+    /// seconds, so a live feed is never taken for a dead one (0 turns it off).
+    #[arg(long)]
+    heartbeat_secs: Option<u64>,
     /// Scan once and exit.
     #[arg(long)]
     once: bool,
@@ -49,6 +53,7 @@ struct FileSettings {
     url: Option<String>,
     keypair: Option<PathBuf>,
     interval_secs: Option<u64>,
+    heartbeat_secs: Option<u64>,
     bounty_account: Option<String>,
     max_attempts: Option<u32>,
     backoff_ms: Option<u64>,
@@ -100,7 +105,11 @@ async fn main() -> anyhow::Result<()> {
         feeds: Feeds { overrides },
         max_attempts: file.max_attempts.unwrap_or(defaults.max_attempts),
         backoff: file.backoff_ms.map(Duration::from_millis).unwrap_or(defaults.backoff),
-        interval: Duration::from_secs(args.interval_secs.or(file.interval_secs).unwrap_or(10)),
+        interval: args.interval_secs.or(file.interval_secs).map(Duration::from_secs).unwrap_or(defaults.interval),
+        heartbeat: match args.heartbeat_secs.or(file.heartbeat_secs).unwrap_or(3_600) {
+            0 => None,
+            secs => Some(Duration::from_secs(secs)),
+        },
     };
     let kp = keeper.insecure_clone();
     let mut chain = RpcChain::new(&url, keeper);

@@ -9,7 +9,7 @@ use anchor_spl::token_2022::spl_token_2022::state::Mint as T22Mint;
 use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::account::Account;
-use turbo::state::{Config, Pool, Vault};
+use turbo::state::{PendingChange, Config, Pool, Vault};
 use turbo_math::Prices;
 
 use crate::chain::{Chain, ChainError};
@@ -44,6 +44,18 @@ pub async fn vault<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<Vault, Chain
 pub async fn price_update<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<PriceUpdateV2, ChainError> {
     let a = require(chain, key, "price update").await?;
     decode("price update", &a)
+}
+
+/// Every change waiting in the timelock, oldest first (queue entries are closed when executed or
+/// cancelled, so the ones that exist are the queue).
+pub async fn pending_changes<C: Chain>(chain: &mut C, config: &Config) -> Result<Vec<PendingChange>, ChainError> {
+    let mut out = Vec::new();
+    for id in 0..config.next_change_id {
+        if let Some(acc) = chain.account(&crate::pda::pending_change(id)).await? {
+            out.push(decode("pending change", &acc)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The raw amount of an SPL Token or Token-2022 account; zero when it does not exist.
@@ -140,6 +152,8 @@ pub struct VaultView {
     pub prices: Result<Prices, String>,
     /// The prices as a user instruction would read them now (fresh, widened to the window).
     pub user_prices: Result<Prices, String>,
+    /// The prices a redeem would read now (the hard confidence bound; CRT only if held).
+    pub redeem_prices: Result<Prices, String>,
 }
 
 /// Everything about a deployment at one moment.
@@ -174,7 +188,12 @@ impl Snapshot {
                 _ => Err("price account missing".to_string()),
             };
             let (prices, user_prices) = (read(Caller::Keeper), read(Caller::User));
-            vaults.push(VaultView { keys, vault, mint: mint_info(&mint_acc)?, price_account, price_update: asset.map(Posted), prices, user_prices });
+            let redeem_prices = match (&asset, &crt) {
+                (Some(a), Some(c)) => preview::redeem_prices(&config, &mut pool.clone(), &vault, a, c, at).map_err(|e| e.to_string()),
+                _ if vault.is_retired() => Ok(turbo::touch::retired_prices(&vault)),
+                _ => Err("price account missing".to_string()),
+            };
+            vaults.push(VaultView { keys, vault, mint: mint_info(&mint_acc)?, price_account, price_update: asset.map(Posted), prices, user_prices, redeem_prices });
         }
         Ok(Snapshot { config, pool, vaults, crt_update: crt.map(Posted), at })
     }

@@ -80,6 +80,11 @@ impl Bank {
         install_event_log();
         let mut bank = Bank { ctx, now: GENESIS_TIME, slot: 1, mint_authority, usdc_mint, crt_mint, feeds };
         bank.write_clock();
+        // The program runs natively, so the bank has no upgradeable-loader accounts for it. Write
+        // its ProgramData account, as `solana program deploy` leaves it, with the payer as the
+        // upgrade authority: the only key `initialize_config` accepts.
+        let authority = bank.ctx.payer.pubkey();
+        bank.ctx.set_account(&pda::program_data(), &AccountSharedData::from(program_data_account(authority)));
         bank
     }
 
@@ -214,6 +219,15 @@ impl Chain for Bank {
             r.simulation_details.map(|d| (d.logs, d.units_consumed)).unwrap_or_default();
         Ok(Outcome { result: r.result.unwrap_or(Ok(())), logs, compute_units })
     }
+}
+
+/// The upgradeable loader's ProgramData header for a program whose upgrade authority is
+/// `authority` (the bytecode that follows it on a cluster is not needed here).
+fn program_data_account(authority: Pubkey) -> Account {
+    use anchor_lang::solana_program::bpf_loader_upgradeable::{UpgradeableLoaderState, ID};
+    let state = UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: Some(authority) };
+    let data = bincode::serialize(&state).expect("serialize ProgramData");
+    Account { lamports: 1_000_000_000, data, owner: ID, executable: false, rent_epoch: 0 }
 }
 
 fn mint_account(authority: &Pubkey, decimals: u8) -> Account {

@@ -6,7 +6,8 @@ use turbo::state::{ConfigParams, PoolCaps, VaultParams};
 
 /// Protocol defaults: CRT weight 0.8, 60 s / 2% on CRT's price, half of fees to LPs, a $1
 /// bounty for a rebalance step that moves $10,000 of notional (1 bp; smaller steps earn in
-/// proportion), and users' prices at most 5 s old (docs/decisions.md, "Fresh prices").
+/// proportion), users' prices at most 5 s old (docs/decisions.md, "Oracle"), and a day's
+/// timelock on changes that add risk ("Admin powers").
 pub fn config_params() -> ConfigParams {
     ConfigParams {
         crt_weight_bps: DEFAULT_CRT_WEIGHT_BPS,
@@ -16,6 +17,7 @@ pub fn config_params() -> ConfigParams {
         keeper_bounty: 1_000_000,
         bounty_notional: 10_000_000_000,
         fresh_price_secs: 5,
+        timelock_secs: 86_400,
     }
 }
 

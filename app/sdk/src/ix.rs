@@ -4,7 +4,7 @@ use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
 use turbo::instructions::*;
-use turbo::state::{PoolCaps, VaultParams};
+use turbo::state::{Change, PoolCaps, VaultParams};
 use turbo::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
 use turbo::{accounts, instruction};
 
@@ -44,6 +44,7 @@ pub fn initialize_config(d: &Deployment, admin: Pubkey, args: InitializeConfigAr
         accounts::InitializeConfig {
             admin,
             config: pda::config(),
+            program_data: pda::program_data(),
             usdc_mint: d.usdc_mint,
             crt_mint: d.crt_mint,
             token_program: anchor_spl::token::ID,
@@ -54,7 +55,7 @@ pub fn initialize_config(d: &Deployment, admin: Pubkey, args: InitializeConfigAr
 }
 
 pub fn update_config(admin: Pubkey, args: UpdateConfigArgs) -> Instruction {
-    build(accounts::UpdateConfig { admin, config: pda::config() }, instruction::UpdateConfig { args })
+    build(accounts::UpdateConfig { admin, config: pda::config(), pool: pda::pool() }, instruction::UpdateConfig { args })
 }
 
 pub fn propose_admin(admin: Pubkey, proposed: Pubkey) -> Instruction {
@@ -92,7 +93,9 @@ pub fn update_pool(admin: Pubkey, caps: PoolCaps) -> Instruction {
     build(accounts::UpdatePool { admin, config: pda::config(), pool: pda::pool() }, instruction::UpdatePool { caps })
 }
 
-pub fn create_vault(d: &Deployment, admin: Pubkey, admin_usdc: Pubkey, price: Pubkey, args: CreateVaultArgs) -> Instruction {
+/// Create a vault; `pending` is the id of its queued `Change::CreateVault` once the pool holds
+/// LP money (the timelock).
+pub fn create_vault(d: &Deployment, admin: Pubkey, admin_usdc: Pubkey, price: Pubkey, pending: Option<u32>, args: CreateVaultArgs) -> Instruction {
     let k = VaultKeys::new(args.vault_id);
     build(
         accounts::CreateVault {
@@ -108,6 +111,7 @@ pub fn create_vault(d: &Deployment, admin: Pubkey, admin_usdc: Pubkey, price: Pu
             usdc_mint: d.usdc_mint,
             crt_mint: d.crt_mint,
             price_update: price,
+            pending: pending.map(pda::pending_change),
             token_program: anchor_spl::token::ID,
             token_2022_program: anchor_spl::token_2022::ID,
             associated_token_program: anchor_spl::associated_token::ID,
@@ -118,7 +122,60 @@ pub fn create_vault(d: &Deployment, admin: Pubkey, admin_usdc: Pubkey, price: Pu
 }
 
 pub fn update_vault(admin: Pubkey, vault: Pubkey, params: VaultParams) -> Instruction {
-    build(accounts::UpdateVault { admin, config: pda::config(), vault }, instruction::UpdateVault { params })
+    build(accounts::UpdateVault { admin, config: pda::config(), pool: pda::pool(), vault }, instruction::UpdateVault { params })
+}
+
+/// Queue a change that adds risk as id `id` (the config's `next_change_id`); `vault` is the vault
+/// a vault change or retirement is for.
+pub fn queue_change(admin: Pubkey, id: u32, change: Change, vault: Option<Pubkey>) -> Instruction {
+    build(
+        accounts::QueueChange { admin, config: pda::config(), pending: pda::pending_change(id), vault, system_program: system_program::ID },
+        instruction::QueueChange { change },
+    )
+}
+
+/// Execute queued change `id` (a parameter change) once due; `admin` receives the entry's rent.
+pub fn execute_change(executor: Pubkey, admin: Pubkey, id: u32, change: &Change) -> Instruction {
+    let (pool, vault) = match change {
+        Change::Pool(_) => (Some(pda::pool()), None),
+        Change::Vault { vault, .. } => (None, Some(*vault)),
+        _ => (None, None),
+    };
+    build(
+        accounts::ExecuteChange { executor, config: pda::config(), pending: pda::pending_change(id), admin, pool, vault },
+        instruction::ExecuteChange {},
+    )
+}
+
+/// Cancel queued change `id` (the admin or the guardian).
+pub fn cancel_change(authority: Pubkey, admin: Pubkey, id: u32) -> Instruction {
+    build(
+        accounts::CancelChange { authority, config: pda::config(), pending: pda::pending_change(id), admin },
+        instruction::CancelChange {},
+    )
+}
+
+/// Retire vault `v`: with `pending`, the admin's due `Change::RetireVault` and the prices to
+/// settle at; without, the feed-dead path, which reads no price.
+pub fn retire_vault(d: &Deployment, caller: Pubkey, admin: Pubkey, v: &PricedVault, pending: Option<u32>) -> Instruction {
+    build(
+        accounts::RetireVault {
+            caller,
+            config: pda::config(),
+            pool: pda::pool(),
+            vault: v.keys.vault,
+            vault_usdc: v.keys.usdc_reserve,
+            vault_crt: v.keys.crt_reserve,
+            pool_usdc: pda::pool_usdc(),
+            pool_crt: pda::pool_crt(),
+            price_update: pending.map(|_| v.price),
+            crt_price_update: pending.map(|_| d.crt_price),
+            pending: pending.map(pda::pending_change),
+            admin,
+            token_program: anchor_spl::token::ID,
+        },
+        instruction::RetireVault {},
+    )
 }
 
 pub fn withdraw_fees(admin: Pubkey, treasury_usdc: Pubkey, treasury_crt: Pubkey, args: WithdrawFeesArgs) -> Instruction {
@@ -206,6 +263,12 @@ pub struct UserAccounts {
 /// The accounts of the composite every vault-settling instruction takes (mint, redeem,
 /// rebalance).
 fn vault_accounts(d: &Deployment, v: &PricedVault) -> VaultAccounts {
+    vault_accounts_priced(v, Some(v.price), Some(d.crt_price))
+}
+
+/// The composite with the price accounts a caller chooses to name: a redeem of a retired vault
+/// names none, one of a vault without CRT may leave CRT's out.
+fn vault_accounts_priced(v: &PricedVault, asset: Option<Pubkey>, crt: Option<Pubkey>) -> VaultAccounts {
     VaultAccounts {
         config: pda::config(),
         pool: pda::pool(),
@@ -215,8 +278,8 @@ fn vault_accounts(d: &Deployment, v: &PricedVault) -> VaultAccounts {
         vault_crt: v.keys.crt_reserve,
         pool_usdc: pda::pool_usdc(),
         pool_crt: pda::pool_crt(),
-        price_update: v.price,
-        crt_price_update: d.crt_price,
+        price_update: asset,
+        crt_price_update: crt,
         token_program: anchor_spl::token::ID,
         token_2022_program: anchor_spl::token_2022::ID,
     }
@@ -232,6 +295,15 @@ pub fn mint(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: MintArgs) -
 pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArgs) -> Instruction {
     build(
         accounts::RedeemTokens { user: u.user, touch: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
+        instruction::Redeem { args },
+    )
+}
+
+/// Redeem naming only the price accounts given: `None, None` for a retired vault, which reads
+/// no price.
+pub fn redeem_priced(v: &PricedVault, u: &UserAccounts, args: RedeemArgs, asset: Option<Pubkey>, crt: Option<Pubkey>) -> Instruction {
+    build(
+        accounts::RedeemTokens { user: u.user, touch: vault_accounts_priced(v, asset, crt), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
         instruction::Redeem { args },
     )
 }

@@ -25,6 +25,16 @@ pub fn lp_mint() -> Pubkey {
 pub fn vault(vault_id: u16) -> Pubkey {
     find(&[VAULT_SEED, &vault_id.to_le_bytes()])
 }
+/// A change queued in the timelock.
+pub fn pending_change(id: u32) -> Pubkey {
+    find(&[CHANGE_SEED, &id.to_le_bytes()])
+}
+/// The program's ProgramData account under the upgradeable loader: its upgrade authority is the
+/// only key that may initialize the config.
+pub fn program_data() -> Pubkey {
+    use anchor_lang::solana_program::bpf_loader_upgradeable;
+    Pubkey::find_program_address(&[turbo::ID.as_ref()], &bpf_loader_upgradeable::ID).0
+}
 
 /// Every address that belongs to one vault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

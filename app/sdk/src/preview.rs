@@ -26,7 +26,17 @@ fn clock(at: At) -> anchor_lang::prelude::Clock {
 /// Read both prices for `vault` through the program's oracle gate for `caller`, recording them
 /// in `pool`'s price marks as the program would (pass a copy).
 pub fn prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At, caller: Caller) -> Result<Prices> {
-    turbo::touch::read_vault_prices(vault, pool, config, asset, crt, &clock(at), caller)
+    turbo::touch::read_vault_prices(vault, pool, config, asset, Some(crt), &clock(at), caller)
+}
+
+/// The prices a redeem of `vault` reads: the hard confidence bound, CRT only when the vault holds
+/// some, none at all for a retired vault.
+pub fn redeem_prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At) -> Result<Prices> {
+    if vault.is_retired() {
+        return Ok(turbo::touch::retired_prices(vault));
+    }
+    let crt = (vault.crt_balance > 0).then_some(crt);
+    turbo::touch::read_vault_prices(vault, pool, config, asset, crt, &clock(at), Caller::Redeemer)
 }
 
 /// What `rebalance` would do now. `pool` and `vault` are copies; they come back as the program
@@ -43,12 +53,17 @@ pub fn mint(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Price
         .map_err(|e| turbo::error::TurboError::from(e).into())
 }
 
-/// What redeeming `amount` tokens would pay out, fees included.
+/// What redeeming `amount` tokens would pay out, fees included (in kind for a retired vault).
 pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Prices, amount: u64) -> Result<RedeemQuote> {
     let (mut pool, mut vault) = (pool.clone(), vault.clone());
     settle_state(&mut vault, &mut pool, config, px)?;
-    quote_redeem(&vault.book(), Shares(supply), Shares(amount), px, config.crt(), vault.params.redeem_fee())
-        .map_err(|e| turbo::error::TurboError::from(e).into())
+    let fee = vault.params.redeem_fee();
+    if vault.is_retired() {
+        turbo_math::quote_redeem_in_kind(&vault.book(), Shares(supply), Shares(amount), fee)
+    } else {
+        quote_redeem(&vault.book(), Shares(supply), Shares(amount), px, config.crt(), fee)
+    }
+    .map_err(|e| turbo::error::TurboError::from(e).into())
 }
 
 /// The pool's valuation leaning `bias`, as an LP instruction computes it: every registered vault

@@ -48,6 +48,9 @@ impl TurboModel {
             crt_decimals: 9,
             params: turbo_sdk::defaults::config_params(),
             paused: 0,
+            redeem_paused_until: 0,
+            withdraw_paused_until: 0,
+            next_change_id: 0,
             bump: 0,
             vault_count: 1,
             vaults: [Pubkey::default(); turbo::constants::MAX_VAULTS],
@@ -69,6 +72,7 @@ impl TurboModel {
             lp_fees_crt: 0,
             claims_owed: 0,
             crt_mark: turbo::state::PriceMark::default(),
+            launched: true,
             bump: 0,
             asset_count: 1,
             assets: [AssetSlot::default(); turbo::constants::MAX_ASSETS],
@@ -101,6 +105,8 @@ impl TurboModel {
             bad_debt: 0,
             unpaid_gains: 0,
             gain_claim: 0,
+            redeem_paused_until: 0,
+            retired_at: 0,
         };
         // $100 per token at the start, as a fresh vault.
         let supply = turbo_math::initial_shares(Usd(equity)).0.max(1);

@@ -119,6 +119,20 @@ impl PoolValuation {
         Ok(())
     }
 
+    /// Add a vault whose price cannot be read (its feed is stale or too uncertain), for a
+    /// withdrawal only: the pool owes it the most it could, its claim plus `|q| · P_s` (the whole
+    /// notional: a short's gain if the price went to zero, a long's if it doubled), and the
+    /// vault owes the pool nothing. A live price anywhere from zero to twice `P_s` values the
+    /// pool higher, so a withdrawal priced this way takes no more than one priced live.
+    pub fn add_vault_unpriced(&mut self, book: &VaultBook) -> MathResult<()> {
+        let notional = book.exposure.abs_notional_ceil(book.settle_price)?.0 as i128;
+        let owed = (book.claim.0 as i128).safe_add(notional)?;
+        self.owed_to_vaults = self.owed_to_vaults.safe_add(owed)?;
+        self.net_owed_at_mid = self.net_owed_at_mid.safe_add(owed)?;
+        self.gross_notional = self.gross_notional.safe_add(notional.safe_mul(2)? as u128)?;
+        Ok(())
+    }
+
     /// `tokens + receivables - owed`. Fails with [`MathError::NonPositive`] if the pool owes more
     /// than it holds and is owed. Zero is a value (an empty pool); whether shares may be priced
     /// at it is the caller's decision.

@@ -164,6 +164,30 @@ pub fn quote_redeem(
     })
 }
 
+/// Quote burning `burn` of `supply` shares of a retired vault: it is flat, so it pays the burnt
+/// fraction of each token it holds, in kind, with no price; both round down, and the fee rounds
+/// up. What the pool still owes the vault stays with the holders who remain.
+pub fn quote_redeem_in_kind(book: &VaultBook, supply: Shares, burn: Shares, fee: Bps) -> MathResult<RedeemQuote> {
+    if burn.0 > supply.0 || supply.0 == 0 {
+        return Err(MathError::Overflow);
+    }
+    let share = |x: u64| u128_to_u64(mul_div_floor(x as u128, burn.0 as u128, supply.0 as u128)?);
+    let (gross_usdc, gross_crt) = (Usd(share(book.usdc.0)?), TokenAmount(share(book.crt.0)?));
+    let fee_usdc = Usd(fee.of_ceil(gross_usdc.0)?);
+    let fee_crt = TokenAmount(fee.of_ceil(gross_crt.0)?);
+    Ok(RedeemQuote {
+        gross_usdc,
+        gross_crt,
+        fee_usdc,
+        fee_crt,
+        usdc_out: gross_usdc.checked_sub(fee_usdc)?,
+        crt_out: gross_crt.checked_sub(fee_crt)?,
+        nav: Usd(0),
+        nav_redeem: Usd(0),
+        exposure_delta: Exposure(0),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,6 +257,14 @@ mod tests {
         let thin = VaultBook { usdc: Usd(10_000_000), claim: Usd(110_000_000), ..book };
         let r = quote_redeem(&thin, Shares(12), Shares(6), &px(p.0, 0, 100_000_000, 0), CRT, Bps(0)).unwrap();
         assert_eq!(r.gross_usdc, Usd(10_000_000));
+    }
+
+    #[test]
+    fn a_retired_vault_pays_in_kind() {
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(3_000), exposure: Exposure(0), settle_price: Price(1), claim: Usd(0) };
+        let r = quote_redeem_in_kind(&book, Shares(10), Shares(3), Bps(100)).unwrap();
+        assert_eq!((r.gross_usdc, r.fee_usdc, r.usdc_out), (Usd(300_000_000), Usd(3_000_000), Usd(297_000_000)));
+        assert_eq!((r.gross_crt, r.fee_crt, r.crt_out), (TokenAmount(900), TokenAmount(9), TokenAmount(891)));
     }
 
     #[test]

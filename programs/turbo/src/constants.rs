@@ -65,6 +65,16 @@ pub const MAX_NET_CAP_BPS: u32 = 100_000;
 /// A vault's seed deposit is at least $10: with the seed shares locked in the vault, its
 /// supply can never return to zero, so the share price cannot be inflated (DESIGN §4).
 pub const MIN_SEED_USDC: u64 = 10_000_000;
+/// The timelock on changes that add risk is between an hour and 30 days (default a day).
+pub const MIN_TIMELOCK_SECS: u32 = 3_600;
+pub const MAX_TIMELOCK_SECS: u32 = 30 * 86_400;
+/// A pause of redeem or of LP withdrawal lasts at most 72 h unless the admin renews it; the
+/// guardian may start one only 72 h after the last one ended.
+pub const MAX_EXIT_PAUSE_SECS: i64 = 72 * 3_600;
+/// Anyone may retire a vault whose asset no instruction could price for a day.
+pub const FEED_DEAD_SECS: i64 = 86_400;
+#[constant]
+pub const CHANGE_SEED: &[u8] = b"change";
 /// Token metadata limits.
 pub const MAX_NAME_LEN: usize = 32;
 pub const MAX_SYMBOL_LEN: usize = 10;

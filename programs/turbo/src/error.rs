@@ -57,6 +57,10 @@ pub enum TurboError {
     TimelockOutOfBounds,
     #[msg("The USDC and CRT mints must differ")]
     SameCollateralMints,
+    #[msg("The queued change's delay has not run out yet")]
+    TimelockNotElapsed,
+    #[msg("The queued change is not the one this instruction carries out")]
+    ChangeMismatch,
 
     // --- oracle ---
     #[msg("The price update is older than the maximum age")]
@@ -115,6 +119,14 @@ pub enum TurboError {
     MintTooSmall,
     #[msg("A payout may not go into one of the protocol's own reserves")]
     PayoutToReserve,
+    #[msg("The vault is retired: it takes no mints, rebalances or parameter changes, and redeems in kind")]
+    VaultRetired,
+    #[msg("Only the admin, after the timelock, may retire a vault whose feed still works; anyone may once it has been dead for a day")]
+    RetireNotAllowed,
+    #[msg("This instruction needs the price update account it was not given")]
+    PriceAccountMissing,
+    #[msg("The vault holds CRT, so this needs the CRT price")]
+    CrtPriceRequired,
 
     // --- math ---
     /// Keep this variant last: clients map error codes to variants by position

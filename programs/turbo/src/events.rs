@@ -58,8 +58,58 @@ pub struct PauseChangedEvent {
     /// The vault whose flags changed; the default key for the protocol-wide flags.
     pub vault: Pubkey,
     pub by: Pubkey,
+    /// Pause flags of mint, rebalance and deposit.
     pub flags_before: u8,
     pub flags_after: u8,
+    /// Redeem and LP withdrawal are paused until these times (0: not paused).
+    pub redeem_paused_until: i64,
+    pub withdraw_paused_until: i64,
+}
+
+/// A change that adds risk was queued; it may be executed from `eta`.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeQueuedEvent {
+    pub id: u32,
+    pub change: crate::state::Change,
+    pub eta: i64,
+}
+
+/// A queued change took effect.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeExecutedEvent {
+    pub id: u32,
+    pub change: crate::state::Change,
+    pub by: Pubkey,
+}
+
+/// A queued change was cancelled.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChangeCancelledEvent {
+    pub id: u32,
+    pub change: crate::state::Change,
+    pub by: Pubkey,
+}
+
+/// A vault was retired: its exposure closed and its NAV frozen; holders redeem in kind.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct VaultRetiredEvent {
+    pub vault: Pubkey,
+    pub by: Pubkey,
+    /// The price the exposure was closed at, 8 decimals: a fresh one on the admin's path, the
+    /// last settlement price when the feed was dead.
+    pub price: u64,
+    /// True when anyone retired it because no price for its asset had been usable for a day.
+    pub feed_dead: bool,
+    /// What the vault holds for its holders, and what the pool still owes it.
+    pub usdc: u64,
+    pub crt: u64,
+    pub claim: u64,
+    /// The vault left the registry (it owes and is owed nothing).
+    pub deregistered: bool,
 }
 
 #[event]

@@ -17,7 +17,7 @@ pub mod touch;
 pub mod valuation;
 
 use instructions::*;
-use state::{PoolCaps, VaultParams};
+use state::{Change, PoolCaps, VaultParams};
 
 declare_id!("TurboUm8iSrMA6XvxT8PDZSDB6V8kbL5P5M8rF8v2gX");
 
@@ -54,6 +54,7 @@ pub mod turbo {
         initialize_pool::handler(ctx, caps)
     }
 
+    #[access_control(ctx.accounts.validate(&caps))]
     pub fn update_pool(ctx: Context<UpdatePool>, caps: PoolCaps) -> Result<()> {
         update_pool::handler(ctx, caps)
     }
@@ -63,8 +64,23 @@ pub mod turbo {
         create_vault::handler(ctx, args)
     }
 
+    #[access_control(ctx.accounts.validate(&params))]
     pub fn update_vault(ctx: Context<UpdateVault>, params: VaultParams) -> Result<()> {
         update_vault::handler(ctx, params)
+    }
+
+    #[access_control(ctx.accounts.validate(&change))]
+    pub fn queue_change(ctx: Context<QueueChange>, change: Change) -> Result<()> {
+        queue_change::handler(ctx, change)
+    }
+
+    #[access_control(ctx.accounts.validate())]
+    pub fn execute_change(ctx: Context<ExecuteChange>) -> Result<()> {
+        execute_change::handler(ctx)
+    }
+
+    pub fn cancel_change(ctx: Context<CancelChange>) -> Result<()> {
+        cancel_change::handler(ctx)
     }
 
     pub fn withdraw_fees(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()> {
@@ -106,5 +122,9 @@ pub mod turbo {
     #[access_control(ctx.accounts.validate())]
     pub fn rebalance(ctx: Context<Rebalance>) -> Result<()> {
         keeper::rebalance::handler(ctx)
+    }
+
+    pub fn retire_vault(ctx: Context<RetireVault>) -> Result<()> {
+        keeper::retire_vault::handler(ctx)
     }
 }

@@ -16,9 +16,13 @@ use crate::state::{Config, PriceMark};
 /// Who is asking: users need fresh prices; keepers may use any price within the maximum age.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Caller {
-    /// Mint, redeem, LP deposit and withdraw.
+    /// Mint, LP deposit and withdraw.
     User,
-    /// Rebalance (and the admin's vault creation).
+    /// Redeem: a user, but the confidence bound is the hard one (10%). The price is biased
+    /// against the redeemer by the whole interval, so a wide one costs only them, and an exit
+    /// must not stop when a crash widens it (the review's M-4).
+    Redeemer,
+    /// Rebalance (and the admin's vault creation and retirement).
     Keeper,
 }
 
@@ -26,8 +30,16 @@ impl Caller {
     /// The fresh-price delay this caller must meet, if any.
     pub fn fresh_secs(self, config: &Config) -> Option<u32> {
         match self {
-            Caller::User => Some(config.params.fresh_price_secs),
+            Caller::User | Caller::Redeemer => Some(config.params.fresh_price_secs),
             Caller::Keeper => None,
+        }
+    }
+
+    /// The confidence bound this caller's price must meet, given the feed's own.
+    pub fn max_conf_bps(self, own: u16) -> u16 {
+        match self {
+            Caller::Redeemer => crate::constants::MAX_CONF_BPS,
+            _ => own,
         }
     }
 }
@@ -47,7 +59,7 @@ pub fn crt_rules(config: &Config, caller: Caller) -> PriceRules<'_> {
     PriceRules {
         feed_id: &config.crt_feed_id,
         max_age_secs: config.params.crt_max_age_secs,
-        max_conf_bps: config.params.crt_max_conf_bps,
+        max_conf_bps: caller.max_conf_bps(config.params.crt_max_conf_bps),
         fresh_secs: caller.fresh_secs(config),
     }
 }

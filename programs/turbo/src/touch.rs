@@ -5,7 +5,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, Transfer};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{Bps, Exposure, Lev, Price, Prices, Settlement, SignedUsd, TokenAmount, Usd};
+use turbo_math::{Bps, Exposure, Lev, OraclePrice, Price, Prices, Settlement, SignedUsd, TokenAmount, Usd};
 
 use crate::constants::POOL_SEED;
 use crate::error::{MathResultExt, TurboError};
@@ -16,21 +16,38 @@ use crate::state::{Config, Pool, Vault};
 /// Read the asset and CRT prices for `vault` through the oracle gate, for `caller`, and record
 /// them in the pool's price marks (one price per asset: the mark is shared by every vault of the
 /// asset and by the pool). The prices come back widened to the window's range; settlement uses
-/// only their mid.
+/// only their mid. Without a CRT update the CRT price is [`UNREAD_CRT`], which only a vault that
+/// holds no CRT may settle with.
 pub fn read_vault_prices(
     vault: &Vault,
     pool: &mut Pool,
     config: &Config,
     asset: &PriceUpdateV2,
-    crt: &PriceUpdateV2,
+    crt: Option<&PriceUpdateV2>,
     clock: &Clock,
     caller: Caller,
 ) -> Result<Prices> {
     let span = config.price_window_span();
     let mark = &mut pool.assets[vault.asset_index as usize].mark;
     let asset = use_price(asset, vault.price_rules(config, caller), mark, span, clock)?;
-    let crt = use_price(crt, crt_rules(config, caller), &mut pool.crt_mark, span, clock)?;
+    let crt = match crt {
+        Some(crt) => use_price(crt, crt_rules(config, caller), &mut pool.crt_mark, span, clock)?,
+        None => UNREAD_CRT,
+    };
     Ok(Prices { asset, crt })
+}
+
+/// The CRT price of an instruction that did not read one (a redeem of a vault that holds no
+/// CRT: the review's M-4; a retired vault, which is flat). Settlement then keeps the pool's CRT
+/// out of reach, and the vault either holds none or has no exposure to lose on, so no CRT moves
+/// and this value never counts; it is the largest price, so any CRT amount it would buy rounds
+/// to nothing.
+pub const UNREAD_CRT: OraclePrice = OraclePrice { lo: Price(u64::MAX), mid: Price(u64::MAX), hi: Price(u64::MAX), publish_time: 0 };
+
+/// The prices a retired vault settles at: its last settlement price (it is flat, so the price
+/// moves nothing) and no CRT price.
+pub fn retired_prices(vault: &Vault) -> Prices {
+    Prices { asset: OraclePrice::exact(Price(vault.settle_price), vault.vol_sample_time), crt: UNREAD_CRT }
 }
 
 /// Settle `vault` at the mid price: realize its PnL against the pool's free balances (a gain the
@@ -42,9 +59,15 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     let before = vault.book();
     let mut book = before;
     let mut free = pool.free_book()?;
+    // Without a CRT price nothing may move in CRT: the vault must hold none, and the pool's is
+    // kept out of reach (a gain it cannot pay in USDC stays a claim).
+    let crt_read = px.crt != UNREAD_CRT;
+    require!(crt_read || vault.crt_balance == 0 || vault.exposure == 0, TurboError::CrtPriceRequired);
+    let hidden_crt = if crt_read { TokenAmount(0) } else { std::mem::take(&mut free.crt) };
     // Other vaults' claims are paid before this vault's new gain.
     let reserved = Usd(pool.claims_owed.saturating_sub(vault.gain_claim));
     let s = book.settle(&mut free, reserved, px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
+    free.crt = free.crt.checked_add(hidden_crt).or_overflow()?;
     pool.set_free_book(free)?;
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
     vault.set_book(&book);
@@ -105,10 +128,11 @@ pub fn leverage_of(vault: &Vault, config: &Config, px: &Prices) -> i64 {
     l.map_or(i64::MAX, |l| l.0)
 }
 
-/// NAV at mid prices, floored at zero, micro-USD.
-pub fn nav_of(vault: &Vault, config: &Config, px: &Prices) -> Result<u64> {
-    let n: SignedUsd = vault.book().nav_floor(px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
-    Ok(n.0.max(0) as u64)
+/// NAV at mid prices, floored at zero, micro-USD, for events: zero when it cannot be valued (a
+/// retired vault that holds CRT, redeemed with no CRT price), so an event never fails a call.
+pub fn nav_of(vault: &Vault, config: &Config, px: &Prices) -> u64 {
+    let n: SignedUsd = vault.book().nav_floor(px.asset.mid, px.crt.mid, config.crt()).unwrap_or(SignedUsd(0));
+    n.0.max(0) as u64
 }
 
 /// Charge a fee. It stays in the vault's reserve, owed to the pool, until [`sweep_fees`] moves

@@ -46,6 +46,7 @@ pub fn value_pool<'info>(
 /// A valuation in progress: the program feeds it the accounts of its remaining accounts, and
 /// clients feed it decoded copies, so a preview values the pool exactly as the program does.
 pub struct Valuing {
+    pub bias: Bias,
     pub valuation: PoolValuation,
     pub crt: OraclePrice,
     /// The update each asset was priced at in this instruction: one per asset.
@@ -57,20 +58,34 @@ impl Valuing {
     pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceUpdateV2, bias: Bias, clock: &Clock) -> Result<Valuing> {
         let span = config.price_window_span();
         let crt = use_price(crt_update, crt_rules(config, Caller::User), &mut pool.crt_mark, span, clock)?;
-        Ok(Valuing { valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS] })
+        Ok(Valuing { bias, valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS] })
     }
 
     /// Add a registered vault valued at `update` (the account at `update_key`). Every vault of
-    /// one asset must name the same update.
+    /// one asset must name the same update. A retired vault is flat and reads no price. For a
+    /// withdrawal, a vault whose update is unusable (stale, too uncertain, not fresh) is valued
+    /// as owed the most it could be (`PoolValuation::add_vault_unpriced`), so one dead feed does
+    /// not lock every LP in, and the withdrawer only gets less (the review's M-3).
     pub fn add(&mut self, config: &Config, pool: &mut Pool, vault: &Vault, update_key: Pubkey, update: &PriceUpdateV2, clock: &Clock) -> Result<()> {
+        if vault.is_retired() {
+            return add(&mut self.valuation, config, vault, &crate::touch::retired_prices(vault).asset);
+        }
         let i = vault.asset_index as usize;
         match self.priced[i] {
             Some(key) => require_keys_eq!(update_key, key, TurboError::AssetPriceMismatch),
             None => self.priced[i] = Some(update_key),
         }
         let span = config.price_window_span();
-        let px = use_price(update, vault.price_rules(config, Caller::User), &mut pool.assets[i].mark, span, clock)?;
-        add(&mut self.valuation, config, vault, &px)
+        match use_price(update, vault.price_rules(config, Caller::User), &mut pool.assets[i].mark, span, clock) {
+            Ok(px) => add(&mut self.valuation, config, vault, &px),
+            Err(e) if self.bias == Bias::Low && unusable(&e) => {
+                self.valuation.add_vault_unpriced(&vault.book()).or_overflow()?;
+                self.valuation
+                    .add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share())
+                    .or_overflow()
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// The pool's value, checked: never negative, and, while LP shares exist, positive both at
@@ -81,6 +96,21 @@ impl Valuing {
         require!(solvent || lp_supply == 0, TurboError::PoolInsolvent);
         Ok(Valued { valuation: self.valuation, crt: self.crt, value })
     }
+}
+
+/// Whether a price update failed the gate for a reason that makes it unusable rather than wrong:
+/// too old, not fresh, too uncertain, older than one already used, or not positive.
+fn unusable(e: &Error) -> bool {
+    let Error::AnchorError(a) = e else { return false };
+    [
+        TurboError::StalePrice,
+        TurboError::PriceNotFresh,
+        TurboError::ConfidenceTooWide,
+        TurboError::PriceUpdateOutOfOrder,
+        TurboError::NonPositivePrice,
+    ]
+    .iter()
+    .any(|c| u32::from(*c) == a.error_code_number)
 }
 
 /// A valuation of the pool's free balances, before any vault (clients preview with this).

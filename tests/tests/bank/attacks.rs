@@ -167,7 +167,7 @@ async fn a_pda_with_a_non_canonical_bump_is_rejected() {
         params: defaults::turbo_params(),
         seed_usdc: 100 * USDC,
     };
-    let create = ix::create_vault(&fx.d, admin, admin_usdc, fx.feed(Asset::Btc).account, args);
+    let create = ix::create_vault(&fx.d, admin, admin_usdc, fx.feed(Asset::Btc).account, None, args);
     let out = fx.send(&[swap_account(create, canonical, other)], &[]).await;
     assert_error(&out, Anchor::ConstraintSeeds);
     // Every stored bump is the canonical one.

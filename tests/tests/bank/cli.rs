@@ -116,3 +116,41 @@ async fn usdc_of(cli: &mut turbo_cli::Cli<turbo_sdk::bank::Bank>, user: &solana_
     let account = turbo_sdk::pda::ata(&user.pubkey(), &cli.chain.usdc_mint);
     turbo_sdk::accounts::token_balance(&mut cli.chain, &account).await.unwrap()
 }
+
+#[tokio::test]
+async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
+    let (mut cli, admin, env) = deployed().await;
+    let user = wallet(&mut cli, 1_000 * USDC).await;
+    // A user's money is in: from now on the timelock binds.
+    cli.mint(&user, "tSOL", "100", None, 50).await.unwrap();
+    let m = Manifest::parse(LOCALNET).unwrap();
+    // A lower fee applies at once.
+    let mut lower = m.clone();
+    lower.vaults[1].overrides.mint_fee_bps = Some(30);
+    let out = cli.deploy(&admin, &lower, &env).await.unwrap();
+    assert!(out.contains("vault 2 tSOL: parameters updated") && out.contains("1 change(s) applied."), "{out}");
+    // A higher fee, and a new vault, are queued; a second run says they wait; after a day they
+    // apply; a third run has nothing to do.
+    let mut higher = lower.clone();
+    higher.vaults[1].overrides.redeem_fee_bps = Some(200);
+    let mut extra = higher.vaults[0].clone();
+    (extra.id, extra.symbol, extra.name) = (6, "tBTC2".into(), "Turbo BTC 2".into());
+    higher.vaults.push(extra);
+    cli.chain.fund(&admin.pubkey(), 1_000 * USDC, 0).await;
+    let out = cli.deploy(&admin, &higher, &env).await.unwrap();
+    assert!(out.contains("vault 2 tSOL: parameters queued as change #0, due in 24h"), "{out}");
+    assert!(out.contains("vault 6 tBTC2: creation queued as change #1, due in 24h"), "{out}");
+    let out = cli.deploy(&admin, &higher, &env).await.unwrap();
+    assert!(out.contains("vault 2 tSOL: parameters waiting for change #0 in the timelock (24h00m left)"), "{out}");
+    assert!(!out.contains("Nothing to do"), "{out}");
+    let queue = cli.timelock().await.unwrap();
+    assert!(queue.contains("create vault 6") && queue.contains("in 24h00m"), "{queue}");
+    cli.chain.advance(24 * 3_600);
+    cli.chain.refresh_prices();
+    let out = cli.deploy(&admin, &higher, &env).await.unwrap();
+    assert!(out.contains("vault 2 tSOL: parameters updated (after the timelock)"), "{out}");
+    assert!(out.contains("vault 6 tBTC2: created with a $1,000.00 seed"), "{out}");
+    let out = cli.deploy(&admin, &higher, &env).await.unwrap();
+    assert!(out.contains("Nothing to do: localnet already matches the manifest."), "{out}");
+    assert!(cli.timelock().await.unwrap().starts_with("The timelock is empty"));
+}

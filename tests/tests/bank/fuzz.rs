@@ -16,7 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use turbo::error::TurboError;
 use turbo::events::*;
 use turbo::instructions::SetPauseArgs;
-use turbo::state::{pause, VaultParams};
+use turbo::state::{pause, Change, VaultParams};
 use turbo_math::Action;
 use turbo_sdk::{defaults, ix, pda};
 use solana_sdk::signature::Signer;
@@ -46,6 +46,8 @@ fn allowed(code: u32) -> bool {
         TurboError::VaultWipedOut,
         TurboError::MintTooSmall,
         TurboError::ZeroAmount,
+        TurboError::VaultRetired,
+        TurboError::TimelockNotElapsed,
     ];
     code == 1 /* token program: insufficient funds */ || OK.iter().any(|e| u32::from(*e) == code)
 }
@@ -78,7 +80,11 @@ impl Ledger {
             assert_eq!(m.leverage_before.signum(), m.leverage_after.signum());
         }
         for r in o.events::<RedeemEvent>() {
-            // Nobody gets back more than their pro-rata share of NAV at mid (CRT is $1 here).
+            // Nobody gets back more than their pro-rata share of NAV at mid (CRT is $1 here); a
+            // retired vault pays in kind, its pro-rata share of what it holds, with no NAV.
+            if r.nav_before == 0 && r.exposure_before == 0 {
+                continue;
+            }
             let supply_before = r.supply_after + r.tokens_burned;
             let gross = r.usdc_out as u128 + r.fee_usdc as u128 + (r.crt_out + r.fee_crt) as u128 / 1_000;
             assert!(gross <= r.nav_before as u128 * r.tokens_burned as u128 / supply_before as u128 + 1, "{r:?}");
@@ -111,7 +117,7 @@ async fn usdc_everywhere(fx: &mut Fixture, wallets: &[solana_sdk::pubkey::Pubkey
         total += fx.balance(*w).await as u128;
     }
     total += fx.balance(pda::pool_usdc()).await as u128;
-    for v in fx.vaults.clone() {
+    for v in fx.all_vaults() {
         total += fx.balance(v.keys.usdc_reserve).await as u128;
     }
     total
@@ -134,6 +140,9 @@ async fn random_sequences_keep_every_invariant() {
     let total = usdc_everywhere(&mut fx, &wallets).await;
     let mut ledger = Ledger { pool_usdc: fx.pool().await.usdc_balance as i128, errors: BTreeMap::new(), ops: BTreeMap::new(), worst_round_trip: i128::MIN };
     let mut ups = Updates::default();
+    // Changes waiting in the timelock: (id, change, due time); the vault being retired.
+    let mut queued: Vec<(u32, Change, i64)> = Vec::new();
+    let mut retiring: Option<u16> = None;
     let start_prices: Vec<i64> = ASSETS.iter().map(|a| fx.feed(*a).quote.price).collect();
     let mut params: BTreeMap<u16, VaultParams> = BTreeMap::new();
     let mut keys = BTreeMap::new();
@@ -232,7 +241,9 @@ async fn random_sequences_keep_every_invariant() {
                 ("price move", None)
             }
             69..=78 => {
-                let secs = rng.random_range(10..600);
+                // Now and then a long quiet spell: queued changes come due and pauses of exits
+                // run out.
+                let secs = if rng.random_bool(0.06) { rng.random_range(3_600..100_000) } else { rng.random_range(10..600) };
                 if rng.random_bool(0.85) { fx.tick(secs) } else { fx.advance(secs) }
                 ("clock jump", None)
             }
@@ -253,21 +264,62 @@ async fn random_sequences_keep_every_invariant() {
                 }
             }
             _ => {
-                let id = VAULTS[rng.random_range(0..VAULTS.len())];
-                let base = if id == BEAR_BTC_VAULT { defaults::bear_params() } else { defaults::turbo_params() };
-                let p = VaultParams {
-                    step_bps: rng.random_range(100..=2_000),
-                    min_interval_secs: rng.random_range(0..=120),
-                    vol_budget_bps: if rng.random_bool(0.3) { rng.random_range(5_000..30_000) } else { 0 },
-                    mint_fee_bps: rng.random_range(0..=500),
-                    redeem_fee_bps: rng.random_range(0..=500),
-                    ..base
-                };
-                let out = fx.send(&[ix::update_vault(fx.admin.pubkey(), fx.v(id).keys.vault, p)], &[]).await;
-                if out.result.is_ok() {
-                    params.insert(id, p);
+                // Governance: a parameter change (at once if it lowers risk, else queued for the
+                // timelock), carrying out what is due, a cancellation, or retiring a vault.
+                let admin = fx.admin.pubkey();
+                let now = fx.now();
+                let due: Vec<(u32, Change)> = queued.iter().filter(|(_, _, eta)| *eta <= now).map(|(id, c, _)| (*id, *c)).collect();
+                if !due.is_empty() && rng.random_bool(0.6) {
+                    let (id, change) = due[rng.random_range(0..due.len())];
+                    queued.retain(|(q, _, _)| *q != id);
+                    let out = match change {
+                        Change::RetireVault { vault } => {
+                            let vid = keys[&vault];
+                            fx.retire_vault(vid, Some(id)).await
+                        }
+                        _ => fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await,
+                    };
+                    if let (true, Change::Vault { vault, params: p }) = (out.result.is_ok(), change) {
+                        params.insert(keys[&vault], p);
+                    }
+                    ("execute change", Some(out))
+                } else if !queued.is_empty() && rng.random_bool(0.15) {
+                    let (id, _, _) = queued.remove(rng.random_range(0..queued.len()));
+                    let guardian = fx.guardian.insecure_clone();
+                    ("cancel change", Some(fx.send(&[ix::cancel_change(guardian.pubkey(), admin, id)], &[&guardian]).await))
+                } else if rng.random_bool(0.05) && retiring.is_none() {
+                    let id = VAULTS[rng.random_range(0..VAULTS.len())];
+                    let vault = fx.v(id).keys.vault;
+                    let change = Change::RetireVault { vault };
+                    let qid = fx.queue(change, Some(vault)).await;
+                    queued.push((qid, change, now + fx.config().await.params.timelock_secs as i64));
+                    retiring = Some(id);
+                    ("queue retirement", None)
+                } else {
+                    let id = VAULTS[rng.random_range(0..VAULTS.len())];
+                    let base = if id == BEAR_BTC_VAULT { defaults::bear_params() } else { defaults::turbo_params() };
+                    let p = VaultParams {
+                        step_bps: rng.random_range(100..=2_000),
+                        min_interval_secs: rng.random_range(0..=120),
+                        vol_budget_bps: if rng.random_bool(0.3) { rng.random_range(5_000..30_000) } else { 0 },
+                        mint_fee_bps: rng.random_range(0..=500),
+                        redeem_fee_bps: rng.random_range(0..=500),
+                        ..base
+                    };
+                    let vault = fx.v(id).keys.vault;
+                    let out = fx.send(&[ix::update_vault(admin, vault, p)], &[]).await;
+                    if out.result.is_ok() {
+                        params.insert(id, p);
+                        ("update vault", Some(out))
+                    } else if out.error_code() == Some(TurboError::ChangeNeedsTimelock.into()) {
+                        let change = Change::Vault { vault, params: p };
+                        let qid = fx.queue(change, Some(vault)).await;
+                        queued.push((qid, change, now + fx.config().await.params.timelock_secs as i64));
+                        ("queue vault change", None)
+                    } else {
+                        ("update vault", Some(out))
+                    }
                 }
-                ("update vault", Some(out))
             }
         };
         *ledger.ops.entry(op).or_default() += 1;

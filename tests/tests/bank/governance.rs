@@ -8,15 +8,20 @@ use solana_sdk::signature::{Keypair, Signer};
 use turbo::error::TurboError;
 use turbo::events::*;
 use turbo::instructions::*;
-use turbo::state::{pause, ConfigParams, PoolCaps, VaultParams};
+use anchor_lang::error::ErrorCode as Anchor;
+use turbo::state::{pause, Change, ConfigParams, PoolCaps, VaultParams};
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;
 
 const HOUR: i64 = 3_600;
 
+/// A deployment where a user's money is in (a mint), so the timelock binds.
 async fn setup() -> (Fixture, User) {
     let (mut fx, _lp) = Fixture::deployed().await;
     let user = fx.user(20_000 * USDC, 1_000 * CRT).await;
+    assert!(!fx.pool().await.launched, "the admin's own liquidity does not launch the deployment");
+    assert_ok(&fx.mint(&user, BTC_VAULT, 100 * USDC, 0, 0).await);
+    assert!(fx.pool().await.launched);
     (fx, user)
 }
 
@@ -213,6 +218,8 @@ async fn i3_the_usdc_and_crt_mints_must_differ() {
 #[tokio::test]
 async fn l4_create_vault_succeeds_on_a_pre_funded_mint_address() {
     let mut fx = Fixture::new().await;
+    let admin = fx.admin_as_user(100_000 * USDC).await;
+    assert_ok(&fx.deposit_liquidity(&admin, 100_000 * USDC).await);
     // Someone sends the rent minimum to the mint's predictable address first.
     let mint = pda::VaultKeys::new(BTC_VAULT).mint;
     let payer = fx.payer();
@@ -220,4 +227,211 @@ async fn l4_create_vault_succeeds_on_a_pre_funded_mint_address() {
     assert_ok(&fx.send(&[grief], &[]).await);
     assert_ok(&fx.create_vault(BTC_VAULT, "Turbo BTC", "tBTC", Asset::Btc, defaults::turbo_params(), 1_000 * USDC).await);
     assert_eq!(fx.supply(mint).await, 10_000_000);
+}
+
+// --- M-5: the timelock ---
+
+/// Each kind of change that adds risk is refused before its delay and applied after it.
+#[tokio::test]
+async fn m5_each_risky_change_waits_for_the_timelock_then_applies() {
+    let (mut fx, _user) = setup().await;
+    let admin = fx.admin.pubkey();
+    let sol = fx.v(SOL_VAULT).keys.vault;
+    let c = defaults::config_params();
+    let changes = [
+        Change::Vault { vault: sol, params: VaultParams { mint_fee_bps: 500, ..defaults::turbo_params() } },
+        Change::Vault { vault: sol, params: VaultParams { max_price_age_secs: 300, max_conf_bps: 1_000, ..defaults::turbo_params() } },
+        Change::Vault { vault: sol, params: VaultParams { emergency_leverage: 10_000_000, jitter_secs: 600, supply_cap: u64::MAX, ..defaults::turbo_params() } },
+        Change::Config(ConfigParams { crt_weight_bps: 5_000, fresh_price_secs: 30, crt_max_age_secs: 300, ..c }),
+        Change::Pool(PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 }),
+    ];
+    for change in changes {
+        let vault = matches!(change, Change::Vault { .. }).then_some(sol);
+        let id = fx.queue(change, vault).await;
+        let out = fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await;
+        assert_error(&out, TurboError::TimelockNotElapsed);
+        fx.tick(24 * HOUR - 1);
+        assert_error(&fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await, TurboError::TimelockNotElapsed);
+        fx.tick(1);
+        let out = fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await;
+        assert_ok(&out);
+        assert_eq!(out.event::<ChangeExecutedEvent>().change, change);
+        // The queue entry is gone: it cannot run twice.
+        assert!(fx.account(pda::pending_change(id)).await.is_none());
+        match change {
+            Change::Vault { params, .. } => assert_eq!(fx.vault(SOL_VAULT).await.params, params),
+            Change::Config(p) => assert_eq!(fx.config().await.params, p),
+            Change::Pool(caps) => assert_eq!(fx.pool().await.pool_caps(), caps),
+            _ => unreachable!(),
+        }
+    }
+}
+
+/// The queue announces every change; the guardian can cancel one, and a vault's direction is
+/// refused at queueing as well as at execution.
+#[tokio::test]
+async fn m5_queued_changes_are_announced_and_the_guardian_can_cancel_them() {
+    let (mut fx, _user) = setup().await;
+    let admin = fx.admin.pubkey();
+    let sol = fx.v(SOL_VAULT).keys.vault;
+    let change = Change::Vault { vault: sol, params: VaultParams { redeem_fee_bps: 500, ..defaults::turbo_params() } };
+    let id = fx.config().await.next_change_id;
+    let out = fx.send(&[ix::queue_change(admin, id, change, Some(sol))], &[]).await;
+    assert_ok(&out);
+    let e = out.event::<ChangeQueuedEvent>();
+    assert_eq!((e.id, e.change, e.eta), (id, change, fx.now() + 24 * HOUR));
+    let guardian = fx.guardian.insecure_clone();
+    let out = fx.send(&[ix::cancel_change(guardian.pubkey(), admin, id)], &[&guardian]).await;
+    assert_ok(&out);
+    assert_eq!(out.event::<ChangeCancelledEvent>().id, id);
+    fx.tick(24 * HOUR);
+    assert_error(&fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await, Anchor::AccountNotInitialized);
+    assert_eq!(fx.vault(SOL_VAULT).await.params.redeem_fee_bps, 100);
+    // Flipping a vault's direction cannot even be queued.
+    let flip = Change::Vault { vault: sol, params: VaultParams { target_leverage: -2_000_000, band_lo: 2_000_000, band_hi: 2_500_000, emergency_leverage: 3_000_000, ..defaults::turbo_params() } };
+    let id = fx.config().await.next_change_id;
+    assert_error(&fx.send(&[ix::queue_change(admin, id, flip, Some(sol))], &[]).await, TurboError::DirectionImmutable);
+    // Only the admin queues.
+    fx.bank.fund(&guardian.pubkey(), 0, 0).await;
+    let out = fx.send(&[ix::queue_change(guardian.pubkey(), id, change, Some(sol))], &[&guardian]).await;
+    assert_error(&out, TurboError::Unauthorized);
+}
+
+/// The delay itself is timelocked, whichever way it moves, and bounded.
+#[tokio::test]
+async fn m5_the_delay_itself_is_timelocked_and_bounded() {
+    let (mut fx, _user) = setup().await;
+    let c = defaults::config_params();
+    let shorter = ConfigParams { timelock_secs: 3_600, ..c };
+    let ix = ix::update_config(fx.admin.pubkey(), UpdateConfigArgs { params: Some(shorter), ..Default::default() });
+    assert_error(&fx.send(&[ix], &[]).await, TurboError::ChangeNeedsTimelock);
+    for secs in [3_599, 30 * 86_400 + 1] {
+        let id = fx.config().await.next_change_id;
+        let ix = ix::queue_change(fx.admin.pubkey(), id, Change::Config(ConfigParams { timelock_secs: secs, ..c }), None);
+        assert_error(&fx.send(&[ix], &[]).await, TurboError::TimelockOutOfBounds);
+    }
+    assert_ok(&fx.through_timelock(Change::Config(shorter), None).await);
+    assert_eq!(fx.config().await.params.timelock_secs, 3_600);
+}
+
+/// A new vault, once other people's money is in, waits for the timelock, and only with exactly
+/// the arguments that were queued.
+#[tokio::test]
+async fn m5_a_new_vault_waits_for_the_timelock() {
+    let (mut fx, _user) = setup().await;
+    let feed_id = fx.feed(Asset::Sol).feed_id;
+    let args = |symbol: &str| CreateVaultArgs {
+        vault_id: 7,
+        name: "Turbo SOL 2".into(),
+        symbol: symbol.into(),
+        uri: format!("https://turbo.example/{symbol}.json"),
+        feed_id,
+        params: defaults::turbo_params(),
+        seed_usdc: 1_000 * USDC,
+    };
+    let queued = args("tSOL2");
+    let id = fx.queue(Change::CreateVault { vault_id: 7, args_hash: queued.hash().unwrap() }, None).await;
+    let admin = fx.admin.pubkey();
+    fx.bank.fund(&admin, 2_000 * USDC, 0).await;
+    let create = |a: CreateVaultArgs, fx: &Fixture| ix::create_vault(&fx.d, admin, pda::ata(&admin, &fx.d.usdc_mint), fx.feed(Asset::Sol).account, Some(id), a);
+    assert_error(&fx.send(&[create(queued.clone(), &fx)], &[]).await, TurboError::TimelockNotElapsed);
+    fx.wait_timelock().await;
+    // Other arguments than the queued ones: refused.
+    assert_error(&fx.send(&[create(args("tSOLX"), &fx)], &[]).await, TurboError::ChangeMismatch);
+    let out = fx.send(&[create(queued, &fx)], &[]).await;
+    assert_ok(&out);
+    assert_eq!(out.event::<VaultCreatedEvent>().vault_id, 7);
+    assert_eq!(fx.config().await.vault_count, 5);
+}
+
+// --- M-3: retiring a vault ---
+
+/// The admin retires Turbo SOL after the timelock: it is settled and flat, leaves the registry,
+/// and its holders redeem at the frozen NAV, in kind, with no price feed at all.
+#[tokio::test]
+async fn m3_a_vault_retired_by_the_admin_redeems_at_its_frozen_nav_without_a_feed() {
+    let (mut fx, user) = setup().await;
+    assert_ok(&fx.mint(&user, SOL_VAULT, 10_000 * USDC, 0, 0).await);
+    let tokens = fx.tokens(&user, SOL_VAULT).await;
+    let sol = fx.v(SOL_VAULT).keys.vault;
+    let id = fx.queue(Change::RetireVault { vault: sol }, Some(sol)).await;
+    assert_error(&fx.retire_vault(SOL_VAULT, Some(id)).await, TurboError::TimelockNotElapsed);
+    fx.wait_timelock().await;
+    fx.move_price(Asset::Sol, 1_000);
+    let out = fx.retire_vault(SOL_VAULT, Some(id)).await;
+    assert_ok(&out);
+    let r = out.event::<VaultRetiredEvent>();
+    assert!(!r.feed_dead && r.deregistered);
+    let v = fx.vault(SOL_VAULT).await;
+    assert_eq!((v.exposure, v.fees_owed_usdc, v.gain_claim), (0, 0, 0));
+    assert_eq!(r.usdc, v.usdc_balance);
+    assert!(!fx.config().await.registered_vaults().contains(&sol));
+    // No mint, rebalance or change any more.
+    assert_error(&fx.mint(&user, SOL_VAULT, 1_000 * USDC, 0, 0).await, TurboError::VaultRetired);
+    assert_error(&fx.rebalance(SOL_VAULT).await, TurboError::VaultRetired);
+    // SOL's feed goes away for good; a week later the holders redeem in kind, without it.
+    fx.advance(7 * 24 * HOUR);
+    let supply = fx.supply(fx.v(SOL_VAULT).keys.mint).await;
+    let expected = (v.usdc_balance as u128 * tokens as u128 / supply as u128) as u64;
+    let fee = expected.div_ceil(100);
+    let v = fx.v(SOL_VAULT);
+    let mut accounts = user.accounts(&v);
+    accounts.crt = None;
+    let redeem = ix::redeem_priced(&v, &accounts, RedeemArgs { amount: tokens, min_usdc_out: 0, min_crt_out: 0 }, None, None);
+    let before = fx.balance(user.usdc).await;
+    let out = fx.send(&[redeem], &[&user.key]).await;
+    assert_ok(&out);
+    assert_eq!(fx.balance(user.usdc).await - before, expected - fee);
+    // The pool values the rest of the deployment without it.
+    fx.tick(1);
+    let lp_shares = fx.balance(user.lp()).await;
+    assert_eq!(lp_shares, 0);
+    fx.assert_books_balance().await;
+}
+
+/// Anyone retires a vault whose asset no instruction could price for a day, at its last
+/// settlement price; not a minute earlier.
+#[tokio::test]
+async fn m3_anyone_retires_a_vault_whose_feed_has_been_dead_for_a_day() {
+    let (mut fx, user) = setup().await;
+    assert_ok(&fx.mint(&user, FET_VAULT, 5_000 * USDC, 0, 0).await);
+    let tokens = fx.tokens(&user, FET_VAULT).await;
+    let settle = fx.vault(FET_VAULT).await.settle_price;
+    // FET's feed stops. The other feeds stay fresh, so nothing else is held up.
+    fx.advance(24 * HOUR - 1);
+    let v = fx.v(FET_VAULT);
+    let stranger = fx.user(0, 0).await;
+    let retire = ix::retire_vault(&fx.d, stranger.pubkey(), fx.admin.pubkey(), &v, None);
+    assert_error(&fx.send(&[retire.clone()], &[&stranger.key]).await, TurboError::RetireNotAllowed);
+    fx.advance(1);
+    let out = fx.send(&[retire], &[&stranger.key]).await;
+    assert_ok(&out);
+    let r = out.event::<VaultRetiredEvent>();
+    assert!(r.feed_dead && r.deregistered);
+    assert_eq!(r.price, settle);
+    // The holder redeems, in kind, with no FET price.
+    let before = fx.balance(user.usdc).await;
+    let out = fx.redeem(&user, FET_VAULT, tokens).await;
+    assert_ok(&out);
+    assert!(fx.balance(user.usdc).await - before > 4_900 * USDC);
+    fx.assert_books_balance().await;
+}
+
+/// A keeper with a heartbeat prices an idle asset before a day passes, so nobody can retire a
+/// vault whose feed still works; without one, an idle vault gets no transaction.
+#[tokio::test]
+async fn m3_a_keepers_heartbeat_keeps_a_live_feed_from_being_called_dead() {
+    let (mut fx, _user) = setup().await;
+    let keeper = fx.keeper.as_ref().unwrap().key.insecure_clone();
+    let mut settings = turbo_keeper::Settings { feeds: fx.bank.feed_map(), ..Default::default() };
+    fx.tick(2 * HOUR);
+    let report = turbo_keeper::tick(&mut fx.bank, &keeper, &settings).await.unwrap();
+    assert!(report.sent.is_empty(), "an in-band vault needs nothing without a heartbeat");
+    settings.heartbeat = Some(std::time::Duration::from_secs(HOUR as u64));
+    let report = turbo_keeper::tick(&mut fx.bank, &keeper, &settings).await.unwrap();
+    assert_eq!(report.sent.len(), 4, "one settling rebalance per vault");
+    fx.tick(23 * HOUR);
+    let stranger = fx.user(0, 0).await;
+    let retire = ix::retire_vault(&fx.d, stranger.pubkey(), fx.admin.pubkey(), &fx.v(SOL_VAULT), None);
+    assert_error(&fx.send(&[retire], &[&stranger.key]).await, TurboError::RetireNotAllowed);
 }

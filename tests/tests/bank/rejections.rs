@@ -501,10 +501,10 @@ async fn a_withdrawal_larger_than_the_pools_tokens_is_rejected() {
     // BTC −20%, not yet settled: the vault owes the pool ~$180k, which counts in pool value but
     // is not in its reserve. All shares are worth more USDC than the pool holds, and it has no
     // CRT to make up the rest.
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 };
+    assert_ok(&fx.through_timelock(turbo::state::Change::Pool(caps), None).await);
     fx.tick(10);
     fx.move_price(Asset::Btc, -2_000);
-    let caps = turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 };
-    assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     let all = fx.balance(lp.lp()).await;
     assert_error(&fx.withdraw_liquidity(&lp, all).await, TurboError::PoolLiquidityInsufficient);
     assert_eq!(fx.balance(lp.lp()).await, all);

@@ -37,8 +37,10 @@ pub struct VaultAccounts<'info> {
     /// CHECK: as `vault_usdc`.
     #[account(mut, address = pool.crt_reserve)]
     pub pool_crt: UncheckedAccount<'info>,
-    pub price_update: Box<Account<'info, PriceUpdateV2>>,
-    pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
+    /// The asset's price; a redeem of a retired vault needs none.
+    pub price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
+    /// CRT's price; a redeem of a vault that holds no CRT never reads it.
+    pub crt_price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
     pub token_program: Program<'info, Token>,
     pub token_2022_program: Program<'info, Token2022>,
 }
@@ -55,10 +57,16 @@ pub struct Opened {
 }
 
 impl<'info> VaultAccounts<'info> {
-    /// Read both prices (a user's: fresh) and settle the vault at them, for mint and redeem.
-    pub fn open(&mut self, clock: &Clock) -> Result<Opened> {
+    /// Read both prices for `caller` and settle the vault at them, for mint and redeem.
+    /// `need_crt: false` reads no CRT price when the vault holds no CRT. A retired vault reads
+    /// no price at all: it is flat, and its settlement only collects what the pool owes it.
+    pub fn open(&mut self, clock: &Clock, caller: Caller, need_crt: bool) -> Result<Opened> {
         let vault = self.vault.key();
-        let px = self.prices(clock, Caller::User)?;
+        let px = if self.vault.is_retired() {
+            touch::retired_prices(&self.vault)
+        } else {
+            self.read_prices(clock, caller, need_crt || self.vault.crt_balance > 0)?
+        };
         let settlement = touch::settle(vault, &mut self.vault, &mut self.pool, &self.config, &px)?;
         Ok(Opened {
             vault,
@@ -72,7 +80,18 @@ impl<'info> VaultAccounts<'info> {
 
     /// Both prices, through the oracle gate for `caller`, recorded in the pool's price marks.
     pub fn prices(&mut self, clock: &Clock, caller: Caller) -> Result<Prices> {
-        touch::read_vault_prices(&self.vault, &mut self.pool, &self.config, &self.price_update, &self.crt_price_update, clock, caller)
+        self.read_prices(clock, caller, true)
+    }
+
+    /// The asset's price, and CRT's only if `crt` (otherwise [`touch::UNREAD_CRT`]).
+    fn read_prices(&mut self, clock: &Clock, caller: Caller, crt: bool) -> Result<Prices> {
+        let asset = self.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?;
+        let crt = match (crt, self.crt_price_update.as_ref()) {
+            (false, _) => None,
+            (true, Some(c)) => Some(c),
+            (true, None) => return err!(TurboError::PriceAccountMissing),
+        };
+        touch::read_vault_prices(&self.vault, &mut self.pool, &self.config, asset, crt.map(|c| &***c), clock, caller)
     }
 
     /// Refuse a payout account that is one of this instruction's protocol reserves: the
@@ -83,9 +102,10 @@ impl<'info> VaultAccounts<'info> {
         Ok(())
     }
 
-    /// Whether the protocol or this vault has paused `flag`.
-    pub fn paused(&self, flag: u8) -> bool {
-        self.config.is_paused(flag) || self.vault.is_paused(flag)
+    /// Whether the protocol or this vault has paused `flag` now.
+    pub fn paused(&self, flag: u8) -> Result<bool> {
+        let now = Clock::get()?.unix_timestamp;
+        Ok(self.config.is_paused(flag, now) || self.vault.is_paused(flag, now))
     }
 
     /// Move a net flow between the vault and the pool: at most one transfer per token.

@@ -7,7 +7,9 @@ use turbo_math::{Bps, CrtParams};
 use crate::constants::*;
 use crate::error::TurboError;
 
-/// Pause flags, on the config (every vault) and on each vault.
+/// Pause flags, on the config (every vault) and on each vault. MINT, REBALANCE and DEPOSIT are
+/// held in `paused` until cleared; REDEEM and WITHDRAW select the exit pauses, which are end times
+/// (`redeem_paused_until`, `withdraw_paused_until`) at most 72 h ahead.
 pub mod pause {
     pub const MINT: u8 = 1 << 0;
     pub const REDEEM: u8 = 1 << 1;
@@ -41,8 +43,14 @@ pub struct Config {
     pub crt_decimals: u8,
     /// Every bounded parameter (`update_config` replaces them together).
     pub params: ConfigParams,
-    /// Protocol-wide pause flags (`pause::*`).
+    /// Protocol-wide pause flags (`pause::*`) of mint, rebalance and deposit.
     pub paused: u8,
+    /// Redeem is paused protocol-wide until this time (0: not paused); at most 72 h ahead.
+    pub redeem_paused_until: i64,
+    /// LP withdrawal is paused until this time (0: not paused); at most 72 h ahead.
+    pub withdraw_paused_until: i64,
+    /// The id the next queued change gets (`PendingChange`).
+    pub next_change_id: u32,
     pub bump: u8,
     pub vault_count: u8,
     /// Registered vaults in creation order. The pool values exactly these.
@@ -68,6 +76,8 @@ pub struct ConfigParams {
     pub bounty_notional: u64,
     /// User instructions need prices published at most this many seconds before the clock.
     pub fresh_price_secs: u32,
+    /// Changes that add risk wait this long between `queue_change` and `execute_change`.
+    pub timelock_secs: u32,
 }
 
 impl ConfigParams {
@@ -92,7 +102,26 @@ impl ConfigParams {
             (1..=MAX_FRESH_PRICE_SECS).contains(&self.fresh_price_secs),
             TurboError::FreshPriceDelayOutOfBounds
         );
+        require!(
+            (MIN_TIMELOCK_SECS..=MAX_TIMELOCK_SECS).contains(&self.timelock_secs),
+            TurboError::TimelockOutOfBounds
+        );
         Ok(())
+    }
+
+    /// Whether replacing `old` with `self` adds risk, so it must wait for the timelock
+    /// (docs/decisions.md, "Admin powers"): a lower or changed CRT weight, wider CRT or user
+    /// price bounds, a smaller LP share of fees, a larger bounty per notional, and any change of
+    /// the delay itself.
+    pub fn adds_risk_over(&self, old: &ConfigParams) -> bool {
+        self.crt_weight_bps != old.crt_weight_bps
+            || self.crt_max_age_secs > old.crt_max_age_secs
+            || self.crt_max_conf_bps > old.crt_max_conf_bps
+            || self.lp_fee_share_bps < old.lp_fee_share_bps
+            || self.keeper_bounty > old.keeper_bounty
+            || self.bounty_notional < old.bounty_notional
+            || self.fresh_price_secs > old.fresh_price_secs
+            || self.timelock_secs != old.timelock_secs
     }
 }
 
@@ -112,8 +141,14 @@ impl Config {
         Bps(self.params.lp_fee_share_bps as u64)
     }
 
-    pub fn is_paused(&self, flag: u8) -> bool {
-        self.paused & flag != 0
+    /// Whether `flag` is paused protocol-wide at `now`. Pauses of exits (REDEEM, WITHDRAW) are
+    /// times that run out; the others are flags.
+    pub fn is_paused(&self, flag: u8, now: i64) -> bool {
+        match flag {
+            pause::REDEEM => now < self.redeem_paused_until,
+            pause::WITHDRAW => now < self.withdraw_paused_until,
+            _ => self.paused & flag != 0,
+        }
     }
 
     pub fn registered_vaults(&self) -> &[Pubkey] {
@@ -126,5 +161,16 @@ impl Config {
         self.vaults[i] = vault;
         self.vault_count += 1;
         Ok(())
+    }
+
+    /// Remove a retired vault from the registry, keeping the order of the others; its slot is
+    /// free for a new vault.
+    pub fn deregister_vault(&mut self, vault: &Pubkey) {
+        let n = self.vault_count as usize;
+        if let Some(i) = self.vaults[..n].iter().position(|v| v == vault) {
+            self.vaults.copy_within(i + 1..n, i);
+            self.vaults[n - 1] = Pubkey::default();
+            self.vault_count -= 1;
+        }
     }
 }

@@ -99,19 +99,27 @@ pub struct Pool {
     pub lp_fees_crt: u64,
     /// CRT's price mark: every instruction that reads CRT records its price here.
     pub crt_mark: PriceMark,
+    /// Set by the first LP deposit or mint of anyone but the admin, and never cleared: from then
+    /// on other people's money is at stake, and changes that add risk wait for the timelock.
+    pub launched: bool,
     pub bump: u8,
     pub asset_count: u8,
     pub assets: [AssetSlot; MAX_ASSETS],
 }
 
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolCaps {
     pub gross_cap_bps: u32,
     pub net_cap_bps: u32,
 }
 
 impl PoolCaps {
+    /// Higher caps add risk.
+    pub fn adds_risk_over(&self, old: &PoolCaps) -> bool {
+        self.gross_cap_bps > old.gross_cap_bps || self.net_cap_bps > old.net_cap_bps
+    }
+
     pub fn validate(&self) -> Result<()> {
         require!(
             (1..=MAX_GROSS_CAP_BPS).contains(&self.gross_cap_bps),
@@ -136,6 +144,10 @@ impl Pool {
         self.usdc_balance = b.usdc.0.checked_add(self.treasury_usdc).ok_or(TurboError::MathOverflow)?;
         self.crt_balance = b.crt.0.checked_add(self.treasury_crt).ok_or(TurboError::MathOverflow)?;
         Ok(())
+    }
+
+    pub fn pool_caps(&self) -> PoolCaps {
+        PoolCaps { gross_cap_bps: self.gross_cap_bps, net_cap_bps: self.net_cap_bps }
     }
 
     pub fn caps(&self) -> (Bps, Bps) {

@@ -71,6 +71,38 @@ impl VaultParams {
         Ok(())
     }
 
+    /// Whether replacing `old` with `self` adds risk, so it must wait for the timelock
+    /// (docs/decisions.md, "Admin powers"). Safer is: lower fees, a lower |target|, a lower band
+    /// and emergency level, a shorter jitter, tighter oracle bounds, a smaller supply cap and a
+    /// tighter volatility budget. Anything else, including any change of the step, the interval
+    /// or the split threshold, waits.
+    pub fn adds_risk_over(&self, old: &VaultParams) -> bool {
+        // A budget of 0 is no budget: the loosest.
+        let budget = |b: u32| if b == 0 { u32::MAX } else { b };
+        self.target_leverage.unsigned_abs() > old.target_leverage.unsigned_abs()
+            || self.band_lo > old.band_lo
+            || self.band_hi > old.band_hi
+            || self.emergency_leverage > old.emergency_leverage
+            || self.step_bps != old.step_bps
+            || self.min_interval_secs != old.min_interval_secs
+            || self.jitter_secs > old.jitter_secs
+            || self.max_price_age_secs > old.max_price_age_secs
+            || self.max_conf_bps > old.max_conf_bps
+            || self.mint_fee_bps > old.mint_fee_bps
+            || self.redeem_fee_bps > old.redeem_fee_bps
+            || self.supply_cap > old.supply_cap
+            || budget(self.vol_budget_bps) > budget(old.vol_budget_bps)
+            || self.split_threshold != old.split_threshold
+    }
+
+    /// Check `self` may replace `old` on a vault: in bounds, and the same direction (what a
+    /// holder owns never changes: docs/decisions.md, "Admin powers").
+    pub fn validate_update(&self, old: &VaultParams) -> Result<()> {
+        self.validate()?;
+        require!(self.target_leverage.signum() == old.target_leverage.signum(), TurboError::DirectionImmutable);
+        Ok(())
+    }
+
     pub fn target(&self) -> Lev {
         Lev(self.target_leverage)
     }
@@ -95,7 +127,7 @@ pub struct Vault {
     pub asset_index: u8,
     /// Reverse splits applied: the ScaledUiAmount multiplier is `2^-split_count`.
     pub split_count: u8,
-    /// Vault pause flags (`pause::*`), on top of the config's.
+    /// Vault pause flags (`pause::*`) of mint and rebalance, on top of the config's.
     pub paused: u8,
     /// The Turbo/Bear Token-2022 mint; its authority is this vault.
     pub mint: Pubkey,
@@ -140,6 +172,11 @@ pub struct Vault {
     /// What the pool owes this vault now: gains it could not pay yet, micro-USD. Part of the
     /// vault's NAV; collected at its next settlements, ahead of new gains and of LPs.
     pub gain_claim: u64,
+    /// Redeem of this vault is paused until this time (0: not paused); at most 72 h ahead.
+    pub redeem_paused_until: i64,
+    /// When the vault was retired (0: active). A retired vault is flat, takes no mints and no
+    /// rebalances, and pays its holders in kind, needing no price.
+    pub retired_at: i64,
 }
 
 impl Vault {
@@ -167,8 +204,16 @@ impl Vault {
         (self.usdc_balance.saturating_add(self.fees_owed_usdc), self.crt_balance.saturating_add(self.fees_owed_crt))
     }
 
-    pub fn is_paused(&self, flag: u8) -> bool {
-        self.paused & flag != 0
+    /// Whether `flag` is paused on this vault at `now` (redeem's pause is a time that runs out).
+    pub fn is_paused(&self, flag: u8, now: i64) -> bool {
+        match flag {
+            crate::state::pause::REDEEM => now < self.redeem_paused_until,
+            _ => self.paused & flag != 0,
+        }
+    }
+
+    pub fn is_retired(&self) -> bool {
+        self.retired_at != 0
     }
 
     /// The ScaledUiAmount multiplier `2^-split_count`, built from its bits: it is exact, and no
@@ -182,7 +227,7 @@ impl Vault {
         crate::oracle::PriceRules {
             feed_id: &self.feed_id,
             max_age_secs: self.params.max_price_age_secs,
-            max_conf_bps: self.params.max_conf_bps,
+            max_conf_bps: caller.max_conf_bps(self.params.max_conf_bps),
             fresh_secs: caller.fresh_secs(config),
         }
     }

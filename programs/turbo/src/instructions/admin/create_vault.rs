@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::program::invoke_signed;
-use anchor_lang::system_program::{create_account, CreateAccount};
+use anchor_lang::system_program::{allocate, assign, create_account, transfer as transfer_lamports, Allocate, Assign, CreateAccount, Transfer as SystemTransfer};
 use anchor_spl::associated_token::{self, AssociatedToken};
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use anchor_spl::token_2022::spl_token_2022::extension::{metadata_pointer, scaled_ui_amount, ExtensionType};
@@ -13,9 +13,9 @@ use turbo_math::{exposure_for_leverage, initial_shares, Exposure, Lev, Usd};
 
 use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
-use crate::events::VaultCreatedEvent;
+use crate::events::{ChangeExecutedEvent, VaultCreatedEvent};
 use crate::oracle::{use_price, PriceRules};
-use crate::state::{Config, Pool, Vault, VaultParams};
+use crate::state::{Change, Config, PendingChange, Pool, Vault, VaultParams};
 use crate::touch::{check_caps, transfer};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -30,6 +30,15 @@ pub struct CreateVaultArgs {
     pub params: VaultParams,
     /// USDC seed deposit; its shares stay locked in the vault forever.
     pub seed_usdc: u64,
+}
+
+impl CreateVaultArgs {
+    /// The SHA-256 of the arguments' Borsh encoding: what `Change::CreateVault` commits to.
+    pub fn hash(&self) -> Result<[u8; 32]> {
+        let mut data = Vec::new();
+        self.serialize(&mut data)?;
+        Ok(solana_sha256_hasher::hashv(&[&data]).to_bytes())
+    }
 }
 
 #[derive(Accounts)]
@@ -83,6 +92,10 @@ pub struct CreateVault<'info> {
     #[account(address = config.crt_mint)]
     pub crt_mint: Box<Account<'info, Mint>>,
     pub price_update: Box<Account<'info, PriceUpdateV2>>,
+    /// Once the pool holds LP money, a new vault waits for the timelock: the queued
+    /// `Change::CreateVault` with these exact arguments, due (closed here, rent to the admin).
+    #[account(mut)]
+    pub pending: Option<Box<Account<'info, PendingChange>>>,
     pub token_program: Program<'info, Token>,
     pub token_2022_program: Program<'info, Token2022>,
     pub associated_token_program: Program<'info, AssociatedToken>,
@@ -91,6 +104,14 @@ pub struct CreateVault<'info> {
 
 impl CreateVault<'_> {
     pub fn validate(&self, args: &CreateVaultArgs) -> Result<()> {
+        if self.pool.launched {
+            let pending = self.pending.as_ref().ok_or(TurboError::ChangeNeedsTimelock)?;
+            require!(
+                pending.change == Change::CreateVault { vault_id: args.vault_id, args_hash: args.hash()? },
+                TurboError::ChangeMismatch
+            );
+            require!(pending.is_due(Clock::get()?.unix_timestamp), TurboError::TimelockNotElapsed);
+        }
         args.params.validate()?;
         require!(
             args.name.len() <= MAX_NAME_LEN && args.symbol.len() <= MAX_SYMBOL_LEN && args.uri.len() <= MAX_URI_LEN,
@@ -188,6 +209,11 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         .leverage(price.mid, price.mid, ctx.accounts.config.crt())
         .or_overflow()?
         .map_or(i64::MAX, |l| l.0);
+    // The queued change is carried out: close its entry (after every CPI), rent to the admin.
+    if let Some(pending) = ctx.accounts.pending.as_ref() {
+        crate::events::emit(ChangeExecutedEvent { id: pending.id, change: pending.change, by: ctx.accounts.admin.key() });
+        pending.close(ctx.accounts.admin.to_account_info())?;
+    }
     crate::events::emit(VaultCreatedEvent {
         vault: vault_key,
         mint: vault.mint,
@@ -227,16 +253,30 @@ fn create_share_mint(ctx: &Context<CreateVault>, args: &CreateVaultArgs, vault_s
     let lamports = Rent::get()?.minimum_balance(space + metadata.tlv_size_of()?);
     let vault_key = vault.key();
     let mint_seeds: &[&[u8]] = &[VAULT_MINT_SEED, vault_key.as_ref(), &[ctx.bumps.vault_mint]];
-    create_account(
-        CpiContext::new_with_signer(
-            a.system_program.key(),
-            CreateAccount { from: a.admin.to_account_info(), to: a.vault_mint.to_account_info() },
-            &[mint_seeds],
-        ),
-        lamports,
-        space as u64,
-        &t22,
-    )?;
+    // Anyone can send lamports to the mint's predictable address first; a plain
+    // `create_account` would then fail. Top it up, allocate and assign instead, as Anchor's
+    // `init` does (the review's L-4).
+    let current = a.vault_mint.lamports();
+    let system = a.system_program.key();
+    if current == 0 {
+        create_account(
+            CpiContext::new_with_signer(
+                system,
+                CreateAccount { from: a.admin.to_account_info(), to: a.vault_mint.to_account_info() },
+                &[mint_seeds],
+            ),
+            lamports,
+            space as u64,
+            &t22,
+        )?;
+    } else {
+        if lamports > current {
+            let to = a.vault_mint.to_account_info();
+            transfer_lamports(CpiContext::new(system, SystemTransfer { from: a.admin.to_account_info(), to }), lamports - current)?;
+        }
+        allocate(CpiContext::new_with_signer(system, Allocate { account_to_allocate: a.vault_mint.to_account_info() }, &[mint_seeds]), space as u64)?;
+        assign(CpiContext::new_with_signer(system, Assign { account_to_assign: a.vault_mint.to_account_info() }, &[mint_seeds]), &t22)?;
+    }
     let mint_info = [a.vault_mint.to_account_info()];
     invoke_signed(&metadata_pointer::instruction::initialize(&t22, &mint, Some(vault), Some(mint))?, &mint_info, &[])?;
     invoke_signed(&scaled_ui_amount::instruction::initialize(&t22, &mint, Some(vault), 1.0)?, &mint_info, &[])?;

@@ -1,7 +1,10 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token};
 
+use anchor_lang::solana_program::bpf_loader_upgradeable;
+
 use crate::constants::*;
+use crate::error::TurboError;
 use crate::events::ConfigInitializedEvent;
 use crate::state::{Config, ConfigParams};
 
@@ -13,12 +16,23 @@ pub struct InitializeConfigArgs {
     pub params: ConfigParams,
 }
 
+/// Create the deployment's config. Only the program's upgrade authority may, so nobody can take
+/// the config PDA, and with it the program id, by calling first (the review's I-2); the first
+/// admin is that authority.
 #[derive(Accounts)]
 pub struct InitializeConfig<'info> {
     #[account(mut)]
     pub admin: Signer<'info>,
     #[account(init, payer = admin, space = 8 + Config::INIT_SPACE, seeds = [CONFIG_SEED], bump)]
     pub config: Box<Account<'info, Config>>,
+    /// The program's ProgramData account (upgradeable loader), whose upgrade authority signs.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(admin.key()) @ TurboError::NotUpgradeAuthority,
+    )]
+    pub program_data: Box<Account<'info, ProgramData>>,
     #[account(mint::token_program = token_program)]
     pub usdc_mint: Box<Account<'info, Mint>>,
     #[account(mint::token_program = token_program)]
@@ -29,6 +43,8 @@ pub struct InitializeConfig<'info> {
 
 impl InitializeConfig<'_> {
     pub fn validate(&self, args: &InitializeConfigArgs) -> Result<()> {
+        // USDC deposited as "CRT" would be valued at CRT's price (the review's I-3).
+        require_keys_neq!(self.usdc_mint.key(), self.crt_mint.key(), TurboError::SameCollateralMints);
         args.params.validate()
     }
 }

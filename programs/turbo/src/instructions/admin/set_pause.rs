@@ -1,5 +1,6 @@
 use anchor_lang::prelude::*;
 
+use crate::constants::MAX_EXIT_PAUSE_SECS;
 use crate::error::TurboError;
 use crate::events::PauseChangedEvent;
 use crate::state::{pause, Config, Vault};
@@ -13,7 +14,9 @@ pub struct SetPauseArgs {
 }
 
 /// Pause or unpause, protocol-wide or for one vault (when `vault` is given). The admin may do
-/// both; the guardian may only pause.
+/// both; the guardian may only pause. Mint, rebalance and deposit stay paused until unpaused.
+/// A pause of an exit (redeem, LP withdrawal) lasts at most 72 h: the admin may renew it, and
+/// the guardian may start one only when none was in force for the last 72 h (the review's M-5).
 #[derive(Accounts)]
 pub struct SetPause<'info> {
     pub authority: Signer<'info>,
@@ -35,22 +38,59 @@ impl SetPause<'_> {
     }
 }
 
+/// The new end of an exit pause that ends at `until` (0: none): cleared on unpause; on pause,
+/// 72 h from now, unless the guardian would be renewing one.
+fn exit_pause(until: i64, paused: bool, by_admin: bool, now: i64) -> Result<i64> {
+    if !paused {
+        return Ok(0);
+    }
+    let guardian_may = until == 0 || now >= until.saturating_add(MAX_EXIT_PAUSE_SECS);
+    require!(by_admin || guardian_may, TurboError::GuardianCannotRenewExitPause);
+    Ok(now.saturating_add(MAX_EXIT_PAUSE_SECS))
+}
+
 pub fn handler(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
+    let now = Clock::get()?.unix_timestamp;
+    let by_admin = ctx.accounts.authority.key() == ctx.accounts.config.admin;
     let flags = args.flags & pause::ALL;
-    let apply = |current: u8| if args.paused { current | flags } else { current & !flags };
-    let (vault, before, after) = match ctx.accounts.vault.as_mut() {
+    let held = flags & !(pause::REDEEM | pause::WITHDRAW);
+    let apply = |current: u8| if args.paused { current | held } else { current & !held };
+    let event = match ctx.accounts.vault.as_mut() {
         Some(v) => {
             let before = v.paused;
             v.paused = apply(before);
-            (v.key(), before, v.paused)
+            if flags & pause::REDEEM != 0 {
+                v.redeem_paused_until = exit_pause(v.redeem_paused_until, args.paused, by_admin, now)?;
+            }
+            PauseChangedEvent {
+                vault: v.key(),
+                by: ctx.accounts.authority.key(),
+                flags_before: before,
+                flags_after: v.paused,
+                redeem_paused_until: v.redeem_paused_until,
+                withdraw_paused_until: 0,
+            }
         }
         None => {
             let c = &mut ctx.accounts.config;
             let before = c.paused;
             c.paused = apply(before);
-            (Pubkey::default(), before, c.paused)
+            if flags & pause::REDEEM != 0 {
+                c.redeem_paused_until = exit_pause(c.redeem_paused_until, args.paused, by_admin, now)?;
+            }
+            if flags & pause::WITHDRAW != 0 {
+                c.withdraw_paused_until = exit_pause(c.withdraw_paused_until, args.paused, by_admin, now)?;
+            }
+            PauseChangedEvent {
+                vault: Pubkey::default(),
+                by: ctx.accounts.authority.key(),
+                flags_before: before,
+                flags_after: c.paused,
+                redeem_paused_until: c.redeem_paused_until,
+                withdraw_paused_until: c.withdraw_paused_until,
+            }
         }
     };
-    crate::events::emit(PauseChangedEvent { vault, by: ctx.accounts.authority.key(), flags_before: before, flags_after: after });
+    crate::events::emit(event);
     Ok(())
 }

@@ -4,6 +4,8 @@ use crate::error::TurboError;
 use crate::events::PoolCapsUpdatedEvent;
 use crate::state::{Config, Pool, PoolCaps};
 
+/// Change the pool's caps at once: only lower ones (or before the pool holds LP money); higher
+/// caps go through the timelock.
 #[derive(Accounts)]
 pub struct UpdatePool<'info> {
     pub admin: Signer<'info>,
@@ -13,11 +15,22 @@ pub struct UpdatePool<'info> {
     pub pool: Box<Account<'info, Pool>>,
 }
 
+impl UpdatePool<'_> {
+    pub fn validate(&self, caps: &PoolCaps) -> Result<()> {
+        caps.validate()?;
+        require!(!self.pool.launched || !caps.adds_risk_over(&self.pool.pool_caps()), TurboError::ChangeNeedsTimelock);
+        Ok(())
+    }
+}
+
 pub fn handler(ctx: Context<UpdatePool>, caps: PoolCaps) -> Result<()> {
-    caps.validate()?;
-    let pool = &mut ctx.accounts.pool;
+    apply(&mut ctx.accounts.pool, caps);
+    Ok(())
+}
+
+/// Replace the pool's caps (checked by the caller) and announce it.
+pub fn apply(pool: &mut Pool, caps: PoolCaps) {
     pool.gross_cap_bps = caps.gross_cap_bps;
     pool.net_cap_bps = caps.net_cap_bps;
     crate::events::emit(PoolCapsUpdatedEvent { caps });
-    Ok(())
 }

@@ -2,5 +2,7 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod rebalance;
+pub mod retire_vault;
 
 pub use rebalance::*;
+pub use retire_vault::*;

@@ -31,7 +31,8 @@ pub struct Rebalance<'info> {
 
 impl Rebalance<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(!self.touch.paused(pause::REBALANCE), TurboError::RebalancePaused);
+        require!(!self.touch.vault.is_retired(), TurboError::VaultRetired);
+        require!(!self.touch.paused(pause::REBALANCE)?, TurboError::RebalancePaused);
         if let Some(keeper_usdc) = &self.keeper_usdc {
             self.touch.check_payout(&keeper_usdc.key())?;
         }
@@ -122,7 +123,7 @@ pub fn plan(
     pool.usdc_balance = pool.usdc_balance.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
 
     // Reverse split (DESIGN §5.6): halve the UI multiplier while the token is under threshold.
-    let nav = Usd(touch::nav_of(vault, config, px)?);
+    let nav = Usd(touch::nav_of(vault, config, px));
     let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_overflow()?;
     vault.split_count = vault.split_count.checked_add(splits).ok_or(TurboError::MathOverflow)?;
     Ok(RebalancePlan { settlement, decision, action, vol_bps, target, before, after, bounty, splits, nav, flow, swept })

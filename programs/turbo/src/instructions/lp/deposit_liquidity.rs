@@ -38,7 +38,7 @@ pub struct DepositLiquidity<'info> {
 
 impl DepositLiquidity<'_> {
     pub fn validate(&self, args: &DepositLiquidityArgs) -> Result<()> {
-        require!(!self.config.is_paused(pause::DEPOSIT), TurboError::DepositPaused);
+        require!(!self.config.is_paused(pause::DEPOSIT, 0), TurboError::DepositPaused);
         require!(args.usdc_amount > 0, TurboError::ZeroAmount);
         Ok(())
     }
@@ -76,6 +76,11 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
     )?;
     let pool = &mut a.pool;
     pool.usdc_balance = pool.usdc_balance.checked_add(args.usdc_amount).ok_or(TurboError::MathOverflow)?;
+    // From the first money of anyone but the admin on, changes that add risk wait for the
+    // timelock (the admin's own seeding of the pool does not count).
+    if a.provider.key() != a.config.admin {
+        pool.launched = true;
+    }
     crate::events::emit(LiquidityDepositedEvent {
         provider: a.provider.key(),
         usdc_in: args.usdc_amount,

@@ -44,7 +44,7 @@ pub struct WithdrawLiquidity<'info> {
 
 impl WithdrawLiquidity<'_> {
     pub fn validate(&self, args: &WithdrawLiquidityArgs) -> Result<()> {
-        require!(!self.config.is_paused(pause::WITHDRAW), TurboError::WithdrawPaused);
+        require!(!self.config.is_paused(pause::WITHDRAW, Clock::get()?.unix_timestamp), TurboError::WithdrawPaused);
         require!(args.shares > 0, TurboError::ZeroAmount);
         Ok(())
     }

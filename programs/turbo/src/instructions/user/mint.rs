@@ -7,6 +7,7 @@ use turbo_math::{quote_mint, Exposure, TokenAmount, Usd};
 use crate::error::{MathResultExt, TurboError};
 use crate::events::MintEvent;
 use crate::instructions::vault_accounts::*;
+use crate::oracle::Caller;
 use crate::state::pause;
 use crate::touch::{self, check_caps, charge_fee, sweep_fees};
 
@@ -35,7 +36,8 @@ pub struct MintTokens<'info> {
 
 impl MintTokens<'_> {
     pub fn validate(&self, args: &MintArgs) -> Result<()> {
-        require!(!self.touch.paused(pause::MINT), TurboError::MintPaused);
+        require!(!self.touch.vault.is_retired(), TurboError::VaultRetired);
+        require!(!self.touch.paused(pause::MINT)?, TurboError::MintPaused);
         require!(args.usdc_amount > 0 || args.crt_amount > 0, TurboError::ZeroAmount);
         require!(args.crt_amount == 0 || self.user_crt.is_some(), TurboError::CrtAccountMissing);
         Ok(())
@@ -46,8 +48,8 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
     let t = &mut a.touch;
-    let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock)?;
-    let nav_before = touch::nav_of(&t.vault, &t.config, &px)?;
+    let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock, Caller::User, true)?;
+    let nav_before = touch::nav_of(&t.vault, &t.config, &px);
     require!(nav_before > 0, TurboError::VaultWipedOut);
 
     let crt = t.config.crt();
@@ -65,6 +67,12 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     require!(q.shares_out.0 >= args.min_tokens_out, TurboError::SlippageExceeded);
     let supply_after = supply.0.checked_add(q.shares_out.0).ok_or(TurboError::MathOverflow)?;
     require!(supply_after <= t.vault.params.supply_cap, TurboError::SupplyCapExceeded);
+
+    // From the first money of anyone but the admin on, changes that add risk wait for the
+    // timelock.
+    if a.user.key() != t.config.admin {
+        t.pool.launched = true;
+    }
 
     // Book the deposit and the grown exposure, then check the pool can back it.
     let vault = &mut t.vault;
@@ -108,7 +116,7 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
         deposit_value: q.deposit_value.0,
         nav_before,
         nav_priced: q.nav.0,
-        nav_after: touch::nav_of(&t.vault, &t.config, &px)?,
+        nav_after: touch::nav_of(&t.vault, &t.config, &px),
         tokens_out: q.shares_out.0,
         supply_after,
         exposure_before,

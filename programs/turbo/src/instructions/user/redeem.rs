@@ -2,11 +2,12 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::TokenAccount;
 use anchor_spl::token_2022;
 use anchor_spl::token_interface::TokenAccount as T22Account;
-use turbo_math::{quote_redeem, Exposure, Shares};
+use turbo_math::{quote_redeem, quote_redeem_in_kind, Exposure, Shares};
 
 use crate::error::{MathResultExt, TurboError};
 use crate::events::RedeemEvent;
 use crate::instructions::vault_accounts::*;
+use crate::oracle::Caller;
 use crate::state::pause;
 use crate::touch::{self, charge_fee, sweep_fees};
 
@@ -20,8 +21,9 @@ pub struct RedeemArgs {
 }
 
 /// Burn tokens for the pro-rata USDC and CRT, minus the redeem fee. Redeem settles but never
-/// rebalances, so it can never depend on a rebalance succeeding (DESIGN §4), and it ignores the
-/// mint pause.
+/// rebalances, so it can never depend on a rebalance succeeding, and it ignores the mint pause.
+/// It reads the CRT price only when the vault holds CRT, accepts the asset's confidence up to the
+/// hard bound, and a retired vault redeems in kind with no price at all (the review's M-3, M-4).
 #[derive(Accounts)]
 pub struct RedeemTokens<'info> {
     pub user: Signer<'info>,
@@ -36,7 +38,7 @@ pub struct RedeemTokens<'info> {
 
 impl RedeemTokens<'_> {
     pub fn validate(&self, args: &RedeemArgs) -> Result<()> {
-        require!(!self.touch.paused(pause::REDEEM), TurboError::RedeemPaused);
+        require!(!self.touch.paused(pause::REDEEM)?, TurboError::RedeemPaused);
         require!(args.amount > 0, TurboError::ZeroAmount);
         self.touch.check_payout(&self.user_usdc.key())?;
         if let Some(user_crt) = &self.user_crt {
@@ -50,9 +52,14 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
     let t = &mut a.touch;
-    let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock)?;
-    let q = quote_redeem(&t.vault.book(), supply, Shares(args.amount), &px, t.config.crt(), t.vault.params.redeem_fee())
-        .or_overflow()?;
+    let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock, Caller::Redeemer, false)?;
+    let fee = t.vault.params.redeem_fee();
+    let q = if t.vault.is_retired() {
+        quote_redeem_in_kind(&t.vault.book(), supply, Shares(args.amount), fee)
+    } else {
+        quote_redeem(&t.vault.book(), supply, Shares(args.amount), &px, t.config.crt(), fee)
+    }
+    .or_overflow()?;
     require!(q.usdc_out.0 >= args.min_usdc_out && q.crt_out.0 >= args.min_crt_out, TurboError::SlippageExceeded);
     require!(q.crt_out.0 == 0 || a.user_crt.is_some(), TurboError::CrtAccountMissing);
 
@@ -92,7 +99,7 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         fee_crt: q.fee_crt.0,
         nav_before: q.nav.0,
         nav_redeem: q.nav_redeem.0,
-        nav_after: touch::nav_of(&t.vault, &t.config, &px)?,
+        nav_after: touch::nav_of(&t.vault, &t.config, &px),
         supply_after: supply.0.saturating_sub(args.amount), // quote_redeem refused burn > supply
         exposure_before,
         exposure_after: t.vault.exposure,

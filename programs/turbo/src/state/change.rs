@@ -1,0 +1,41 @@
+//! The timelock's queue: one account per queued change (docs/decisions.md, "Admin powers").
+//! The admin queues a change that adds risk; an event announces it; after the delay anyone may
+//! execute it, and until then the admin or the guardian may cancel it.
+
+use anchor_lang::prelude::*;
+
+use crate::state::{ConfigParams, PoolCaps, VaultParams};
+
+/// A change that adds risk, waiting for its time.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// Replace every config parameter (including the delay itself).
+    Config(ConfigParams),
+    /// Replace the pool's caps.
+    Pool(PoolCaps),
+    /// Replace a vault's parameters (its direction still may not change).
+    Vault { vault: Pubkey, params: VaultParams },
+    /// Create a vault: `create_vault` with exactly the arguments whose SHA-256 (of their Borsh
+    /// encoding) is `args_hash`.
+    CreateVault { vault_id: u16, args_hash: [u8; 32] },
+    /// Retire a vault (`retire_vault`).
+    RetireVault { vault: Pubkey },
+}
+
+/// A queued change, at `["change", id]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct PendingChange {
+    pub id: u32,
+    pub change: Change,
+    /// Unix time it was queued, and the first time it may be executed.
+    pub queued_at: i64,
+    pub eta: i64,
+    pub bump: u8,
+}
+
+impl PendingChange {
+    pub fn is_due(&self, now: i64) -> bool {
+        now >= self.eta
+    }
+}
