@@ -468,7 +468,7 @@ impl Fixture {
 
     /// What the next `rebalance` of vault `id` will do, previewed by the SDK on the bank's
     /// current accounts (the program's own `plan`), for the clock of the next transaction.
-    pub async fn preview_rebalance(&mut self, id: u16) -> turbo::instructions::keeper::rebalance::RebalancePlan {
+    pub async fn preview_rebalance(&mut self, id: u16) -> turbo::engine::rebalance::RebalancePlan {
         let v = self.v(id);
         let (config, mut pool, mut vault) = (self.config().await, self.pool().await, self.vault(id).await);
         let supply = self.supply(v.keys.mint).await;

@@ -355,7 +355,7 @@ impl<C: Chain> Cli<C> {
     // --- LPs ---
 
     /// The pool's valuation as the LP instruction will compute it, through the program's code.
-    async fn pool_value(&mut self, snap: &Snapshot, bias: Bias) -> Result<(turbo::valuation::Valued, u64), CliError> {
+    async fn pool_value(&mut self, snap: &Snapshot, bias: Bias) -> Result<(turbo::engine::lp::Valued, u64), CliError> {
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let mut items = Vec::new();
         for v in &snap.vaults {

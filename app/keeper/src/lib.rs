@@ -8,7 +8,7 @@ use std::time::Duration;
 use anchor_lang::prelude::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use tracing::{info, warn};
-use turbo::instructions::keeper::rebalance::RebalancePlan;
+use turbo::engine::rebalance::RebalancePlan;
 use turbo_math::Action;
 use turbo_sdk::accounts::{Feeds, Snapshot, VaultView};
 use turbo_sdk::chain::{Chain, ChainError};

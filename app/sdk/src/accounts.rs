@@ -190,7 +190,7 @@ impl Snapshot {
             let (prices, user_prices) = (read(Caller::Keeper), read(Caller::User));
             let redeem_prices = match (&asset, &crt) {
                 (Some(a), Some(c)) => preview::redeem_prices(&config, &mut pool.clone(), &vault, a, c, at).map_err(|e| e.to_string()),
-                _ if vault.is_retired() => Ok(turbo::touch::retired_prices(&vault)),
+                _ if vault.is_retired() => Ok(turbo::engine::settle::retired_prices(&vault)),
                 _ => Err("price account missing".to_string()),
             };
             vaults.push(VaultView { keys, vault, mint: mint_info(&mint_acc)?, price_account, price_update: asset.map(Posted), prices, user_prices, redeem_prices });

@@ -287,14 +287,14 @@ fn vault_accounts_priced(v: &PricedVault, asset: Option<Pubkey>, crt: Option<Pub
 
 pub fn mint(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: MintArgs) -> Instruction {
     build(
-        accounts::MintTokens { user: u.user, touch: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
+        accounts::MintTokens { user: u.user, vault_accounts: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
         instruction::Mint { args },
     )
 }
 
 pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArgs) -> Instruction {
     build(
-        accounts::RedeemTokens { user: u.user, touch: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
+        accounts::RedeemTokens { user: u.user, vault_accounts: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
         instruction::Redeem { args },
     )
 }
@@ -303,12 +303,12 @@ pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArg
 /// no price.
 pub fn redeem_priced(v: &PricedVault, u: &UserAccounts, args: RedeemArgs, asset: Option<Pubkey>, crt: Option<Pubkey>) -> Instruction {
     build(
-        accounts::RedeemTokens { user: u.user, touch: vault_accounts_priced(v, asset, crt), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
+        accounts::RedeemTokens { user: u.user, vault_accounts: vault_accounts_priced(v, asset, crt), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
         instruction::Redeem { args },
     )
 }
 
 /// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
 pub fn rebalance(d: &Deployment, v: &PricedVault, keeper: Pubkey, keeper_usdc: Option<Pubkey>) -> Instruction {
-    build(accounts::Rebalance { keeper, touch: vault_accounts(d, v), keeper_usdc }, instruction::Rebalance {})
+    build(accounts::Rebalance { keeper, vault_accounts: vault_accounts(d, v), keeper_usdc }, instruction::Rebalance {})
 }

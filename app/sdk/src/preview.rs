@@ -5,11 +5,11 @@
 
 use anchor_lang::prelude::{Pubkey, Result};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo::instructions::keeper::rebalance::{plan, RebalancePlan};
+use turbo::engine::rebalance::{plan, RebalancePlan};
 use turbo::state::{Config, Pool, Vault};
 use turbo::oracle::Caller;
-use turbo::touch::settle_state;
-use turbo::valuation::{Valued, Valuing};
+use turbo::engine::settle::settle_state;
+use turbo::engine::lp::{Valued, Valuing};
 use turbo_math::{quote_mint, quote_redeem, MintQuote, Prices, RedeemQuote, Shares, TokenAmount, Usd};
 
 /// The clock a preview assumes.
@@ -26,17 +26,17 @@ fn clock(at: At) -> anchor_lang::prelude::Clock {
 /// Read both prices for `vault` through the program's oracle gate for `caller`, recording them
 /// in `pool`'s price marks as the program would (pass a copy).
 pub fn prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At, caller: Caller) -> Result<Prices> {
-    turbo::touch::read_vault_prices(vault, pool, config, asset, Some(crt), &clock(at), caller)
+    turbo::engine::settle::read_vault_prices(vault, pool, config, asset, Some(crt), &clock(at), caller)
 }
 
 /// The prices a redeem of `vault` reads: the hard confidence bound, CRT only when the vault holds
 /// some, none at all for a retired vault.
 pub fn redeem_prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At) -> Result<Prices> {
     if vault.is_retired() {
-        return Ok(turbo::touch::retired_prices(vault));
+        return Ok(turbo::engine::settle::retired_prices(vault));
     }
     let crt = (vault.crt_balance > 0).then_some(crt);
-    turbo::touch::read_vault_prices(vault, pool, config, asset, crt, &clock(at), Caller::Redeemer)
+    turbo::engine::settle::read_vault_prices(vault, pool, config, asset, crt, &clock(at), Caller::Redeemer)
 }
 
 /// What `rebalance` would do now. `pool` and `vault` are copies; they come back as the program
@@ -95,7 +95,7 @@ pub fn lp_deposit(value_high: Usd, lp_supply: u64, usdc: u64) -> Result<Shares> 
 pub fn lp_withdraw(config: &Config, pool: &Pool, valued: &Valued, lp_supply: u64, shares: u64) -> Result<(Usd, TokenAmount)> {
     let value_out = turbo_math::lp_value_for_shares(Shares(shares), Shares(lp_supply), valued.value)
         .map_err(|e| anchor_lang::error::Error::from(turbo::error::TurboError::from(e)))?;
-    turbo::valuation::withdrawal_payout(pool, config, &valued.valuation, value_out, &valued.crt)
+    turbo::engine::lp::withdrawal_payout(pool, config, &valued.valuation, value_out, &valued.crt)
 }
 
 /// What a vault looks like once settled at current prices.

@@ -4,7 +4,7 @@
 //! ends at the same NAV as a vault on the bank driven through the real program.
 
 use anchor_lang::prelude::Pubkey;
-use turbo::instructions::keeper::rebalance::{plan, RebalancePlan};
+use turbo::engine::rebalance::{plan, RebalancePlan};
 use turbo::state::{AssetSlot, Config, Pool, Vault, VaultParams};
 use turbo_math::{exposure_for_leverage, Action, Exposure, Lev, OraclePrice, Price, Prices, Shares, Usd};
 

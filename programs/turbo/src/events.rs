@@ -251,7 +251,7 @@ pub struct RedeemEvent {
     pub leverage_after: i64,
 }
 
-/// Fees a vault held for the pool moved into the pool and were split: emitted by any touch
+/// Fees a vault held for the pool moved into the pool and were split: emitted by any settlement
 /// whose transfer carried them.
 #[event]
 #[derive(Debug, Clone, PartialEq)]

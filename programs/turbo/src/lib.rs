@@ -8,13 +8,12 @@
 use anchor_lang::prelude::*;
 
 pub mod constants;
+pub mod engine;
 pub mod error;
 pub mod events;
 pub mod instructions;
 pub mod oracle;
 pub mod state;
-pub mod touch;
-pub mod valuation;
 
 use instructions::*;
 use state::{Change, PoolCaps, VaultParams};

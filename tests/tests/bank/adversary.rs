@@ -140,7 +140,7 @@ fn priced(fx: &Fixture, choice: &[Pubkey; 4]) -> Vec<PricedVault> {
 }
 
 /// The pool value an LP instruction would compute with `choice`, or `None` if it would refuse.
-async fn value_with(fx: &mut Fixture, choice: &[Pubkey; 4], bias: Bias) -> Option<turbo::valuation::Valued> {
+async fn value_with(fx: &mut Fixture, choice: &[Pubkey; 4], bias: Bias) -> Option<turbo::engine::lp::Valued> {
     let (config, pool) = (fx.config().await, fx.pool().await);
     let supply = fx.supply(turbo_sdk::pda::lp_mint()).await;
     let mut vaults = Vec::new();
@@ -155,7 +155,7 @@ async fn value_with(fx: &mut Fixture, choice: &[Pubkey; 4], bias: Bias) -> Optio
 /// Per feed, the update that moves the pool's value the adversary's way (value is a sum over
 /// assets, so choosing each feed in turn finds the best combination): the lowest value for a
 /// deposit, the highest for a withdrawal.
-async fn best_lp_prices(fx: &mut Fixture, ups: &Updates, bias: Bias) -> Option<([Pubkey; 4], turbo::valuation::Valued)> {
+async fn best_lp_prices(fx: &mut Fixture, ups: &Updates, bias: Bias) -> Option<([Pubkey; 4], turbo::engine::lp::Valued)> {
     let mut choice = [fx.feed(Asset::Btc).account, fx.feed(Asset::Sol).account, fx.feed(Asset::Fet).account, fx.d.crt_price];
     for (slot, asset) in FEEDS.iter().enumerate() {
         let mut best: Option<(u64, Pubkey)> = None;

@@ -494,5 +494,5 @@ async fn i6_an_event_leverage_that_does_not_fit_saturates() {
     vault.usdc_balance = 1;
     vault.exposure = i64::MAX / 2;
     assert!(vault.book().leverage(px.asset.mid, px.crt.mid, config.crt()).is_err());
-    assert_eq!(turbo::touch::leverage_of(&vault, &config, &px), i64::MAX);
+    assert_eq!(turbo::engine::settle::leverage_of(&vault, &config, &px), i64::MAX);
 }

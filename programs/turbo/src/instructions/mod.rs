@@ -3,6 +3,7 @@
 //! (permissionless upkeep).
 
 pub mod admin;
+pub mod flow;
 pub mod keeper;
 pub mod lp;
 pub mod user;

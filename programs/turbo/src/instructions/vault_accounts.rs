@@ -12,7 +12,8 @@ use turbo_math::{Prices, Shares};
 use crate::error::TurboError;
 use crate::oracle::Caller;
 use crate::state::{Config, Pool, Vault};
-use crate::touch::{self, FlowAccounts, NetFlow};
+use crate::instructions::flow::FlowAccounts;
+use crate::engine::flow::NetFlow;
 
 #[derive(Accounts)]
 pub struct VaultAccounts<'info> {
@@ -63,18 +64,18 @@ impl<'info> VaultAccounts<'info> {
     pub fn open(&mut self, clock: &Clock, caller: Caller, need_crt: bool) -> Result<Opened> {
         let vault = self.vault.key();
         let px = if self.vault.is_retired() {
-            touch::retired_prices(&self.vault)
+            crate::engine::settle::retired_prices(&self.vault)
         } else {
             self.read_prices(clock, caller, need_crt || self.vault.crt_balance > 0)?
         };
-        let settlement = touch::settle(vault, &mut self.vault, &mut self.pool, &self.config, &px)?;
+        let settlement = crate::instructions::flow::settle(vault, &mut self.vault, &mut self.pool, &self.config, &px)?;
         Ok(Opened {
             vault,
             px,
             flow: NetFlow::from_settlement(&settlement),
             supply: Shares(self.mint.supply),
             exposure_before: self.vault.exposure,
-            leverage_before: touch::leverage_of(&self.vault, &self.config, &px),
+            leverage_before: crate::engine::settle::leverage_of(&self.vault, &self.config, &px),
         })
     }
 
@@ -83,7 +84,7 @@ impl<'info> VaultAccounts<'info> {
         self.read_prices(clock, caller, true)
     }
 
-    /// The asset's price, and CRT's only if `crt` (otherwise [`touch::UNREAD_CRT`]).
+    /// The asset's price, and CRT's only if `crt` (otherwise [`crate::engine::settle::UNREAD_CRT`]).
     fn read_prices(&mut self, clock: &Clock, caller: Caller, crt: bool) -> Result<Prices> {
         let asset = self.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?;
         let crt = match (crt, self.crt_price_update.as_ref()) {
@@ -91,7 +92,7 @@ impl<'info> VaultAccounts<'info> {
             (true, Some(c)) => Some(c),
             (true, None) => return err!(TurboError::PriceAccountMissing),
         };
-        touch::read_vault_prices(&self.vault, &mut self.pool, &self.config, asset, crt.map(|c| &***c), clock, caller)
+        crate::engine::settle::read_vault_prices(&self.vault, &mut self.pool, &self.config, asset, crt.map(|c| &***c), clock, caller)
     }
 
     /// Refuse a payout account that is one of this instruction's protocol reserves: the
@@ -129,6 +130,6 @@ impl<'info> VaultAccounts<'info> {
     /// A transfer out of one of the vault's reserves, signed by the vault.
     pub fn pay_from_vault(&self, reserve: AccountInfo<'info>, to: AccountInfo<'info>, amount: u64) -> Result<()> {
         let signer = self.vault.signer();
-        touch::transfer(&self.token_program, reserve, to, self.vault.to_account_info(), &signer.seeds(), amount)
+        crate::instructions::flow::transfer(&self.token_program, reserve, to, self.vault.to_account_info(), &signer.seeds(), amount)
     }
 }

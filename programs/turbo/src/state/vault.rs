@@ -160,7 +160,7 @@ pub struct Vault {
     pub fees_usdc: u64,
     pub fees_crt: u64,
     /// Fees charged but still in the vault's reserves: the pool's, swept into it by the next
-    /// transfer between them (`touch::sweep_fees`), and split between LPs and the treasury then.
+    /// transfer between them (`crate::engine::fees::sweep_fees`), and split between LPs and the treasury then.
     pub fees_owed_usdc: u64,
     pub fees_owed_crt: u64,
     /// Lifetime rebalances that moved exposure.

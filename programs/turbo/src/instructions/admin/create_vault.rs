@@ -16,7 +16,8 @@ use crate::error::{MathResultExt, TurboError};
 use crate::events::{ChangeExecutedEvent, VaultCreatedEvent};
 use crate::oracle::{use_price, PriceRules};
 use crate::state::{Change, Config, PendingChange, Pool, Vault, VaultParams};
-use crate::touch::{check_caps, transfer};
+use crate::engine::caps::check_caps;
+use crate::instructions::flow::transfer;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CreateVaultArgs {

@@ -5,7 +5,7 @@ use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::FeesWithdrawnEvent;
 use crate::state::{Config, Pool};
-use crate::touch::transfer;
+use crate::instructions::flow::transfer;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct WithdrawFeesArgs {

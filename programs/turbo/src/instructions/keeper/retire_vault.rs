@@ -8,7 +8,8 @@ use crate::error::TurboError;
 use crate::events::{emit, ChangeExecutedEvent, VaultRetiredEvent};
 use crate::oracle::Caller;
 use crate::state::{Change, Config, PendingChange, Pool, Vault};
-use crate::touch::{self, FlowAccounts, NetFlow};
+use crate::instructions::flow::FlowAccounts;
+use crate::engine::flow::NetFlow;
 
 /// Retire a vault: settle it, close its exposure and freeze its NAV. Its holders then redeem in
 /// kind, forever, with no price feed (the review's M-3). The admin may retire it with a due
@@ -59,7 +60,7 @@ pub fn handler(ctx: Context<RetireVault>) -> Result<()> {
     let mut feed_dead = false;
     let was_retired = a.vault.is_retired();
     let px = if a.vault.is_retired() {
-        touch::retired_prices(&a.vault)
+        crate::engine::settle::retired_prices(&a.vault)
     } else if let Some(pending) = a.pending.as_ref() {
         require!(pending.change == Change::RetireVault { vault: vault_key }, TurboError::ChangeMismatch);
         require!(pending.is_due(now), TurboError::TimelockNotElapsed);
@@ -69,27 +70,27 @@ pub fn handler(ctx: Context<RetireVault>) -> Result<()> {
         } else {
             None
         };
-        touch::read_vault_prices(&a.vault, &mut a.pool, &a.config, asset, crt, &clock, Caller::Keeper)?
+        crate::engine::settle::read_vault_prices(&a.vault, &mut a.pool, &a.config, asset, crt, &clock, Caller::Keeper)?
     } else {
         let last = a.pool.assets[a.vault.asset_index as usize].mark.last_publish_time;
         require!(now.saturating_sub(last) >= FEED_DEAD_SECS, TurboError::RetireNotAllowed);
         feed_dead = true;
         // No price for a day: close at the last settlement price, which realizes nothing (and
         // so moves no CRT: none is read).
-        Prices { asset: turbo_math::OraclePrice::exact(Price(a.vault.settle_price), last), crt: touch::UNREAD_CRT }
+        Prices { asset: turbo_math::OraclePrice::exact(Price(a.vault.settle_price), last), crt: crate::engine::settle::UNREAD_CRT }
     };
     let used_pending = !was_retired && !feed_dead;
 
     // Settle (it collects what the pool owes the vault, as far as the pool can pay), close the
     // exposure at the settlement price, and sweep every fee the vault holds for the pool.
-    let settlement = touch::settle(vault_key, &mut a.vault, &mut a.pool, &a.config, &px)?;
+    let settlement = crate::instructions::flow::settle(vault_key, &mut a.vault, &mut a.pool, &a.config, &px)?;
     let mut flow = NetFlow::from_settlement(&settlement);
     let vault = &mut a.vault;
     let (q, p) = (Exposure(vault.exposure), Price(vault.settle_price));
     a.pool.rebook(vault.asset_index, q, p, Exposure(0), p)?;
     vault.exposure = 0;
-    let swept = touch::sweep_fees(&mut a.pool, vault, a.config.lp_fee_share(), &mut flow, true)?;
-    touch::emit_swept(vault_key, &swept);
+    let swept = crate::engine::fees::sweep_fees(&mut a.pool, vault, a.config.lp_fee_share(), &mut flow, true)?;
+    crate::instructions::flow::emit_swept(vault_key, &swept);
     if vault.retired_at == 0 {
         vault.retired_at = now;
     }

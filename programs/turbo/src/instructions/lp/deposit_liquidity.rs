@@ -7,8 +7,8 @@ use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::LiquidityDepositedEvent;
 use crate::state::{pause, Config, Pool};
-use crate::touch::transfer;
-use crate::valuation::value_pool;
+use crate::instructions::lp::valuation::value_pool;
+use crate::instructions::flow::transfer;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct DepositLiquidityArgs {

@@ -2,6 +2,7 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod deposit_liquidity;
+pub mod valuation;
 pub mod withdraw_liquidity;
 
 pub use deposit_liquidity::*;

@@ -7,8 +7,9 @@ use crate::constants::*;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::LiquidityWithdrawnEvent;
 use crate::state::{pause, Config, Pool};
-use crate::touch::transfer;
-use crate::valuation::{value_pool, withdrawal_payout};
+use crate::engine::lp::withdrawal_payout;
+use crate::instructions::lp::valuation::value_pool;
+use crate::instructions::flow::transfer;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct WithdrawLiquidityArgs {

@@ -9,7 +9,8 @@ use crate::events::MintEvent;
 use crate::instructions::vault_accounts::*;
 use crate::oracle::Caller;
 use crate::state::pause;
-use crate::touch::{self, check_caps, charge_fee, sweep_fees};
+use crate::engine::caps::check_caps;
+use crate::engine::fees::{charge_fee, sweep_fees};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct MintArgs {
@@ -24,20 +25,20 @@ pub struct MintArgs {
 #[derive(Accounts)]
 pub struct MintTokens<'info> {
     pub user: Signer<'info>,
-    pub touch: VaultAccounts<'info>,
+    pub vault_accounts: VaultAccounts<'info>,
     /// Receives the minted tokens; any holder may be named.
-    #[account(mut, token::mint = touch.mint, token::token_program = touch.token_2022_program)]
+    #[account(mut, token::mint = vault_accounts.mint, token::token_program = vault_accounts.token_2022_program)]
     pub user_tokens: Box<InterfaceAccount<'info, T22Account>>,
-    #[account(mut, token::mint = touch.config.usdc_mint, token::authority = user)]
+    #[account(mut, token::mint = vault_accounts.config.usdc_mint, token::authority = user)]
     pub user_usdc: Box<Account<'info, TokenAccount>>,
-    #[account(mut, token::mint = touch.config.crt_mint, token::authority = user)]
+    #[account(mut, token::mint = vault_accounts.config.crt_mint, token::authority = user)]
     pub user_crt: Option<Box<Account<'info, TokenAccount>>>,
 }
 
 impl MintTokens<'_> {
     pub fn validate(&self, args: &MintArgs) -> Result<()> {
-        require!(!self.touch.vault.is_retired(), TurboError::VaultRetired);
-        require!(!self.touch.paused(pause::MINT)?, TurboError::MintPaused);
+        require!(!self.vault_accounts.vault.is_retired(), TurboError::VaultRetired);
+        require!(!self.vault_accounts.paused(pause::MINT)?, TurboError::MintPaused);
         require!(args.usdc_amount > 0 || args.crt_amount > 0, TurboError::ZeroAmount);
         require!(args.crt_amount == 0 || self.user_crt.is_some(), TurboError::CrtAccountMissing);
         Ok(())
@@ -47,9 +48,9 @@ impl MintTokens<'_> {
 pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let t = &mut a.touch;
+    let t = &mut a.vault_accounts;
     let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock, Caller::User, true)?;
-    let nav_before = touch::nav_of(&t.vault, &t.config, &px);
+    let nav_before = crate::engine::settle::nav_of(&t.vault, &t.config, &px);
     require!(nav_before > 0, TurboError::VaultWipedOut);
 
     let crt = t.config.crt();
@@ -85,13 +86,13 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     check_caps(&t.pool, vault, old_q, Some((&px, crt.decimals)))?;
     charge_fee(vault, q.fee_usdc, q.fee_crt)?;
     let swept = sweep_fees(&mut t.pool, vault, t.config.lp_fee_share(), &mut flow, false)?;
-    touch::emit_swept(vault_key, &swept);
+    crate::instructions::flow::emit_swept(vault_key, &swept);
 
     // Tokens: the deposit into the vault, then one net transfer per token to or from the pool.
     let user = a.user.to_account_info();
-    touch::transfer(&t.token_program, a.user_usdc.to_account_info(), t.vault_usdc.to_account_info(), user.clone(), &[], args.usdc_amount)?;
+    crate::instructions::flow::transfer(&t.token_program, a.user_usdc.to_account_info(), t.vault_usdc.to_account_info(), user.clone(), &[], args.usdc_amount)?;
     if let Some(user_crt) = a.user_crt.as_ref() {
-        touch::transfer(&t.token_program, user_crt.to_account_info(), t.vault_crt.to_account_info(), user, &[], args.crt_amount)?;
+        crate::instructions::flow::transfer(&t.token_program, user_crt.to_account_info(), t.vault_crt.to_account_info(), user, &[], args.crt_amount)?;
     }
     t.execute(flow)?;
     let signer = t.vault.signer();
@@ -116,13 +117,13 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
         deposit_value: q.deposit_value.0,
         nav_before,
         nav_priced: q.nav.0,
-        nav_after: touch::nav_of(&t.vault, &t.config, &px),
+        nav_after: crate::engine::settle::nav_of(&t.vault, &t.config, &px),
         tokens_out: q.shares_out.0,
         supply_after,
         exposure_before,
         exposure_after: t.vault.exposure,
         leverage_before,
-        leverage_after: touch::leverage_of(&t.vault, &t.config, &px),
+        leverage_after: crate::engine::settle::leverage_of(&t.vault, &t.config, &px),
     });
     Ok(())
 }

@@ -9,7 +9,8 @@ use crate::events::RedeemEvent;
 use crate::instructions::vault_accounts::*;
 use crate::oracle::Caller;
 use crate::state::pause;
-use crate::touch::{self, charge_fee, sweep_fees};
+use crate::engine::fees::charge_fee;
+use crate::engine::fees::sweep_fees;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct RedeemArgs {
@@ -27,22 +28,22 @@ pub struct RedeemArgs {
 #[derive(Accounts)]
 pub struct RedeemTokens<'info> {
     pub user: Signer<'info>,
-    pub touch: VaultAccounts<'info>,
-    #[account(mut, token::mint = touch.mint, token::authority = user, token::token_program = touch.token_2022_program)]
+    pub vault_accounts: VaultAccounts<'info>,
+    #[account(mut, token::mint = vault_accounts.mint, token::authority = user, token::token_program = vault_accounts.token_2022_program)]
     pub user_tokens: Box<InterfaceAccount<'info, T22Account>>,
-    #[account(mut, token::mint = touch.config.usdc_mint)]
+    #[account(mut, token::mint = vault_accounts.config.usdc_mint)]
     pub user_usdc: Box<Account<'info, TokenAccount>>,
-    #[account(mut, token::mint = touch.config.crt_mint)]
+    #[account(mut, token::mint = vault_accounts.config.crt_mint)]
     pub user_crt: Option<Box<Account<'info, TokenAccount>>>,
 }
 
 impl RedeemTokens<'_> {
     pub fn validate(&self, args: &RedeemArgs) -> Result<()> {
-        require!(!self.touch.paused(pause::REDEEM)?, TurboError::RedeemPaused);
+        require!(!self.vault_accounts.paused(pause::REDEEM)?, TurboError::RedeemPaused);
         require!(args.amount > 0, TurboError::ZeroAmount);
-        self.touch.check_payout(&self.user_usdc.key())?;
+        self.vault_accounts.check_payout(&self.user_usdc.key())?;
         if let Some(user_crt) = &self.user_crt {
-            self.touch.check_payout(&user_crt.key())?;
+            self.vault_accounts.check_payout(&user_crt.key())?;
         }
         Ok(())
     }
@@ -51,7 +52,7 @@ impl RedeemTokens<'_> {
 pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
-    let t = &mut a.touch;
+    let t = &mut a.vault_accounts;
     let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock, Caller::Redeemer, false)?;
     let fee = t.vault.params.redeem_fee();
     let q = if t.vault.is_retired() {
@@ -72,7 +73,7 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
     t.pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
     charge_fee(vault, q.fee_usdc, q.fee_crt)?;
     let swept = sweep_fees(&mut t.pool, vault, t.config.lp_fee_share(), &mut flow, false)?;
-    touch::emit_swept(vault_key, &swept);
+    crate::instructions::flow::emit_swept(vault_key, &swept);
 
     token_2022::burn(
         CpiContext::new(
@@ -99,12 +100,12 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         fee_crt: q.fee_crt.0,
         nav_before: q.nav.0,
         nav_redeem: q.nav_redeem.0,
-        nav_after: touch::nav_of(&t.vault, &t.config, &px),
+        nav_after: crate::engine::settle::nav_of(&t.vault, &t.config, &px),
         supply_after: supply.0.saturating_sub(args.amount), // quote_redeem refused burn > supply
         exposure_before,
         exposure_after: t.vault.exposure,
         leverage_before,
-        leverage_after: touch::leverage_of(&t.vault, &t.config, &px),
+        leverage_after: crate::engine::settle::leverage_of(&t.vault, &t.config, &px),
     });
     Ok(())
 }

@@ -1,9 +1,8 @@
-//! The pool's value over every registered vault (docs/decisions.md, "LP valuation"). The caller
-//! passes each registered vault followed by its price update as remaining accounts, in registry
-//! order; a missing, extra or reordered vault is refused, so nobody can leave out a vault the
-//! pool owes. Every vault of one asset must name the same update (one price per asset), each
-//! price goes through the user gate (fresh, never older than one already used for the asset)
-//! and is recorded in the asset's mark, and the valuation uses the prices widened to the window.
+//! The pool's value over every registered vault, for LP deposits and withdrawals
+//! (docs/design.md, "LP valuation"). Every vault of one asset must name the same update (one
+//! price per asset); each price goes through the user gate (fresh, never older than one already
+//! used for the asset) and is recorded in the asset's mark; the valuation uses the prices
+//! widened to the window.
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
@@ -20,27 +19,6 @@ pub struct Valued {
     /// The pool's value, checked: never negative, and zero only while no LP share exists
     /// (otherwise a deposit would be diluted into shares backed by nothing).
     pub value: Usd,
-}
-
-pub fn value_pool<'info>(
-    config: &Config,
-    pool: &mut Pool,
-    remaining: &'info [AccountInfo<'info>],
-    crt_update: &PriceUpdateV2,
-    bias: Bias,
-    lp_supply: u64,
-    clock: &Clock,
-) -> Result<Valued> {
-    let vaults = config.registered_vaults();
-    require!(remaining.len() == 2 * vaults.len(), TurboError::VaultListMismatch);
-    let mut v = Valuing::begin(config, pool, crt_update, bias, clock)?;
-    for (expected, pair) in vaults.iter().zip(remaining.chunks_exact(2)) {
-        require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
-        let vault: Account<Vault> = Account::try_from(&pair[0])?;
-        let update: Account<PriceUpdateV2> = Account::try_from(&pair[1])?;
-        v.add(config, pool, &vault, pair[1].key(), &update, clock)?;
-    }
-    v.finish(lp_supply)
 }
 
 /// A valuation in progress: the program feeds it the accounts of its remaining accounts, and
@@ -68,7 +46,7 @@ impl Valuing {
     /// not lock every LP in, and the withdrawer only gets less (the review's M-3).
     pub fn add(&mut self, config: &Config, pool: &mut Pool, vault: &Vault, update_key: Pubkey, update: &PriceUpdateV2, clock: &Clock) -> Result<()> {
         if vault.is_retired() {
-            return add(&mut self.valuation, config, vault, &crate::touch::retired_prices(vault).asset);
+            return add(&mut self.valuation, config, vault, &crate::engine::settle::retired_prices(vault).asset);
         }
         let i = vault.asset_index as usize;
         match self.priced[i] {

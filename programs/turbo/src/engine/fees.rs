@@ -1,0 +1,53 @@
+//! Fees: charged into the vault's reserve as the pool's receivable, swept into the pool with a
+//! transfer that happens anyway, and split between LPs and the treasury then (docs/design.md,
+//! "Fees").
+
+use anchor_lang::prelude::*;
+use turbo_math::{Bps, TokenAmount, Usd};
+
+use crate::engine::flow::NetFlow;
+use crate::error::{MathResultExt, TurboError};
+use crate::state::{Pool, Vault};
+
+/// Charge a fee. It stays in the vault's reserve, owed to the pool, until [`sweep_fees`] moves
+/// it with a transfer that happens anyway: a mint or redeem then needs no fee transfer.
+pub fn charge_fee(vault: &mut Vault, usdc: Usd, crt: TokenAmount) -> Result<()> {
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    vault.fees_owed_usdc = add(vault.fees_owed_usdc, usdc.0)?;
+    vault.fees_owed_crt = add(vault.fees_owed_crt, crt.0)?;
+    vault.fees_usdc = add(vault.fees_usdc, usdc.0)?;
+    vault.fees_crt = add(vault.fees_crt, crt.0)?;
+    Ok(())
+}
+
+/// Fees moved from a vault into the pool by [`sweep_fees`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub usdc: u64,
+    pub crt: u64,
+    pub treasury_usdc: u64,
+    pub treasury_crt: u64,
+}
+
+/// Add the fees `vault` owes the pool to `flow`, token by token: a token's fees go when that
+/// token moves between them anyway, or always when `all` (a rebalance). The pool credits them
+/// then, split between LPs and the treasury (DESIGN §4).
+pub fn sweep_fees(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, flow: &mut NetFlow, all: bool) -> Result<Swept> {
+    let usdc = if all || flow.usdc_to_vault != 0 { std::mem::take(&mut vault.fees_owed_usdc) } else { 0 };
+    let crt = if all || flow.crt_to_vault != 0 { std::mem::take(&mut vault.fees_owed_crt) } else { 0 };
+    if usdc == 0 && crt == 0 {
+        return Ok(Swept::default());
+    }
+    flow.vault_pays(Usd(usdc), TokenAmount(crt))?;
+    let su = turbo_math::split_fee(usdc, lp_share).or_overflow()?;
+    let sc = turbo_math::split_fee(crt, lp_share).or_overflow()?;
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    pool.usdc_balance = add(pool.usdc_balance, usdc)?;
+    pool.crt_balance = add(pool.crt_balance, crt)?;
+    pool.treasury_usdc = add(pool.treasury_usdc, su.treasury)?;
+    pool.treasury_crt = add(pool.treasury_crt, sc.treasury)?;
+    pool.lp_fees_usdc = add(pool.lp_fees_usdc, su.lp)?;
+    pool.lp_fees_crt = add(pool.lp_fees_crt, sc.lp)?;
+    Ok(Swept { usdc, crt, treasury_usdc: su.treasury, treasury_crt: sc.treasury })
+}
+

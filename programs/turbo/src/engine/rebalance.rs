@@ -1,0 +1,106 @@
+//! A rebalance, decided and applied to state (docs/design.md, "Rebalance"): settlement, the
+//! effective target, the decision, the caps, the bounty and reverse splits. The handler moves
+//! tokens afterwards; the SDK, the keeper and the simulator call [`plan`] on decoded copies, so
+//! their prediction is exactly the program's decision.
+
+use anchor_lang::prelude::*;
+use turbo_math::{
+    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, Action, Bps, Decision,
+    Exposure, Lev, Prices, Settlement, Shares, Usd,
+};
+
+use crate::engine::caps::{cap_breach, imbalance_for, pool_book_value};
+use crate::engine::fees::Swept;
+use crate::engine::flow::NetFlow;
+use crate::error::{MathResultExt, TurboError};
+use crate::state::{Config, Pool, Vault};
+
+/// Everything a rebalance decides, before any token moves.
+#[derive(Clone, Copy, Debug)]
+pub struct RebalancePlan {
+    pub settlement: Settlement,
+    pub decision: Decision,
+    /// The action taken: the decision's, or `InBand` when the caps refused a re-leverage.
+    pub action: Action,
+    pub vol_bps: u64,
+    pub target: Lev,
+    pub before: Exposure,
+    pub after: Exposure,
+    /// USDC owed to the keeper: in proportion to the notional moved, up to the whole bounty.
+    pub bounty: u64,
+    /// Reverse splits to apply now.
+    pub splits: u8,
+    /// NAV after the call, micro-USD.
+    pub nav: Usd,
+    /// Tokens to move between the vault and the pool: the settlement plus swept fees.
+    pub flow: NetFlow,
+    /// The fees this call swept into the pool (every rebalance sweeps them all).
+    pub swept: Swept,
+}
+
+/// Decide a rebalance and apply it to the state (not the tokens): settlement, exposure, the
+/// pool's books, counters, split count and bounty bookkeeping. The handler calls this, then
+/// moves tokens; the SDK and keeper call it on decoded copies, so their preview is exactly the
+/// program's decision.
+pub fn plan(
+    config: &Config,
+    pool: &mut Pool,
+    vault: &mut Vault,
+    supply: Shares,
+    px: &Prices,
+    now: i64,
+    bounty_eligible: bool,
+) -> Result<RebalancePlan> {
+    let settlement = crate::engine::settle::settle_state(vault, pool, config, px)?;
+    let mut flow = NetFlow::from_settlement(&settlement);
+    let swept = crate::engine::fees::sweep_fees(pool, vault, config.lp_fee_share(), &mut flow, true)?;
+    let crt = config.crt();
+
+    // The effective target: the volatility budget, then the pool's imbalance (DESIGN §5.4–5).
+    let value = pool_book_value(pool, Some((px, crt.decimals)))?;
+    let vol_bps = annualized_vol_bps(vault.volatility).or_overflow()?;
+    let imbalance = imbalance_for(pool, vault, value)?;
+    let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance)
+        .or_overflow()?;
+
+    let before = Exposure(vault.exposure);
+    let seed = jitter_seed(vault.vault_id, vault.last_rebalance_ts);
+    let decision = decide(&vault.book(), px.asset.mid, px.crt.mid, crt, &vault.band(), target, now, seed, vault.last_rebalance_ts)
+        .or_overflow()?;
+    let mut action = decision.action;
+    if action.moves() && decision.exposure != before {
+        // Book the move, then check the caps against the book it leaves (the review's L-1): a
+        // re-leverage the pool cannot back is undone and skipped; it is the only move that
+        // adds risk.
+        let p = px.asset.mid;
+        let book_before = pool.assets[vault.asset_index as usize].book();
+        vault.exposure = decision.exposure.0;
+        pool.rebook(vault.asset_index, before, p, decision.exposure, p)?;
+        if action == Action::Relever && cap_breach(pool, vault, before, value)?.is_some() {
+            pool.assets[vault.asset_index as usize].set_book(book_before);
+            vault.exposure = before.0;
+            action = Action::InBand;
+        } else {
+            vault.last_rebalance_ts = now;
+            vault.rebalance_count = vault.rebalance_count.checked_add(1).ok_or(TurboError::MathOverflow)?;
+        }
+    }
+    let after = Exposure(vault.exposure);
+
+    // The bounty comes out of the treasury's fees, in proportion to the notional moved.
+    let moved = Exposure(after.0.saturating_sub(before.0)).abs_notional_floor(px.asset.mid).or_overflow()?;
+    let bounty = if bounty_eligible {
+        keeper_bounty(moved, config.params.keeper_bounty, config.params.bounty_notional).or_overflow()?.min(pool.treasury_usdc)
+    } else {
+        0
+    };
+    pool.treasury_usdc = pool.treasury_usdc.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
+    pool.usdc_balance = pool.usdc_balance.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
+
+    // Reverse split (DESIGN §5.6): halve the UI multiplier while the token is under threshold.
+    let nav = Usd(crate::engine::settle::nav_of(vault, config, px));
+    let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_overflow()?;
+    vault.split_count = vault.split_count.checked_add(splits).ok_or(TurboError::MathOverflow)?;
+    Ok(RebalancePlan { settlement, decision, action, vol_bps, target, before, after, bounty, splits, nav, flow, swept })
+}
+

@@ -1,0 +1,107 @@
+//! Reading a vault's prices through the oracle gate, and settling the vault against the pool
+//! at them (docs/design.md, "Settlement"): the first step of every instruction that touches a
+//! vault. Pure state: tokens move later, as one net flow per token.
+
+use anchor_lang::prelude::*;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use turbo_math::{Lev, OraclePrice, Price, Prices, Settlement, SignedUsd, TokenAmount, Usd};
+
+use crate::error::{MathResultExt, TurboError};
+use crate::oracle::{crt_rules, use_price, Caller};
+use crate::state::{Config, Pool, Vault};
+
+/// Read the asset and CRT prices for `vault` through the oracle gate, for `caller`, and record
+/// them in the pool's price marks (one price per asset: the mark is shared by every vault of the
+/// asset and by the pool). The prices come back widened to the window's range; settlement uses
+/// only their mid. Without a CRT update the CRT price is [`UNREAD_CRT`], which only a vault that
+/// holds no CRT may settle with.
+pub fn read_vault_prices(
+    vault: &Vault,
+    pool: &mut Pool,
+    config: &Config,
+    asset: &PriceUpdateV2,
+    crt: Option<&PriceUpdateV2>,
+    clock: &Clock,
+    caller: Caller,
+) -> Result<Prices> {
+    let span = config.price_window_span();
+    let mark = &mut pool.assets[vault.asset_index as usize].mark;
+    let asset = use_price(asset, vault.price_rules(config, caller), mark, span, clock)?;
+    let crt = match crt {
+        Some(crt) => use_price(crt, crt_rules(config, caller), &mut pool.crt_mark, span, clock)?,
+        None => UNREAD_CRT,
+    };
+    Ok(Prices { asset, crt })
+}
+
+/// The CRT price of an instruction that did not read one (a redeem of a vault that holds no
+/// CRT: the review's M-4; a retired vault, which is flat). Settlement then keeps the pool's CRT
+/// out of reach, and the vault either holds none or has no exposure to lose on, so no CRT moves
+/// and this value never counts; it is the largest price, so any CRT amount it would buy rounds
+/// to nothing.
+pub const UNREAD_CRT: OraclePrice = OraclePrice { lo: Price(u64::MAX), mid: Price(u64::MAX), hi: Price(u64::MAX), publish_time: 0 };
+
+/// The prices a retired vault settles at: its last settlement price (it is flat, so the price
+/// moves nothing) and no CRT price.
+pub fn retired_prices(vault: &Vault) -> Prices {
+    Prices { asset: OraclePrice::exact(Price(vault.settle_price), vault.vol_sample_time), crt: UNREAD_CRT }
+}
+
+/// Settle `vault` at the mid price: realize its PnL against the pool's free balances (a gain the
+/// pool cannot pay stays the vault's claim, paid ahead of new gains), record bad debt, move its
+/// notional in the pool's asset book, take a volatility sample when one is due, and count.
+/// Pure state: tokens move later through [`NetFlow`], and [`settle`] emits the event. Clients
+/// call this on decoded copies to preview a settlement exactly.
+pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settlement> {
+    let before = vault.book();
+    let mut book = before;
+    let mut free = pool.free_book()?;
+    // Without a CRT price nothing may move in CRT: the vault must hold none, and the pool's is
+    // kept out of reach (a gain it cannot pay in USDC stays a claim).
+    let crt_read = px.crt != UNREAD_CRT;
+    require!(crt_read || vault.crt_balance == 0 || vault.exposure == 0, TurboError::CrtPriceRequired);
+    let hidden_crt = if crt_read { TokenAmount(0) } else { std::mem::take(&mut free.crt) };
+    // Other vaults' claims are paid before this vault's new gain.
+    let reserved = Usd(pool.claims_owed.saturating_sub(vault.gain_claim));
+    let s = book.settle(&mut free, reserved, px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
+    free.crt = free.crt.checked_add(hidden_crt).or_overflow()?;
+    pool.set_free_book(free)?;
+    pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
+    vault.set_book(&book);
+    let sample = turbo_math::sample_variance(
+        vault.volatility,
+        Price(vault.vol_sample_price),
+        vault.vol_sample_time,
+        px.asset.mid,
+        px.asset.publish_time,
+    )
+    .or_overflow()?;
+    if let Some(v) = sample {
+        vault.volatility = v;
+        vault.vol_sample_price = px.asset.mid.0;
+        vault.vol_sample_time = px.asset.publish_time;
+    }
+    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
+    vault.unpaid_gains = add(vault.unpaid_gains, s.unpaid_gain.0)?;
+    pool.bad_debt_absorbed = add(pool.bad_debt_absorbed, s.bad_debt.0)?;
+    pool.unpaid_gains = add(pool.unpaid_gains, s.unpaid_gain.0)?;
+    pool.claims_owed = add(pool.claims_owed.saturating_sub(s.claim_before.0), s.claim_after.0)?;
+    Ok(s)
+}
+
+/// The vault's leverage at mid prices, for events: `i64::MAX` when equity is not positive, and
+/// saturated there when equity is so small that leverage does not fit (the review's I-6: an
+/// event must never make an instruction fail).
+pub fn leverage_of(vault: &Vault, config: &Config, px: &Prices) -> i64 {
+    let l: Option<Lev> = vault.book().leverage(px.asset.mid, px.crt.mid, config.crt()).unwrap_or(None);
+    l.map_or(i64::MAX, |l| l.0)
+}
+
+/// NAV at mid prices, floored at zero, micro-USD, for events: zero when it cannot be valued (a
+/// retired vault that holds CRT, redeemed with no CRT price), so an event never fails a call.
+pub fn nav_of(vault: &Vault, config: &Config, px: &Prices) -> u64 {
+    let n: SignedUsd = vault.book().nav_floor(px.asset.mid, px.crt.mid, config.crt()).unwrap_or(SignedUsd(0));
+    n.0.max(0) as u64
+}
+

@@ -1,0 +1,33 @@
+//! The pool's valuation from an LP instruction's remaining accounts: each registered vault
+//! followed by its price update, in registry order. A missing, extra or reordered vault is
+//! refused, so nobody can leave out a vault the pool owes.
+
+use anchor_lang::prelude::*;
+use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+use turbo_math::Bias;
+
+use crate::engine::lp::{Valued, Valuing};
+use crate::error::TurboError;
+use crate::state::{Config, Pool, Vault};
+
+pub fn value_pool<'info>(
+    config: &Config,
+    pool: &mut Pool,
+    remaining: &'info [AccountInfo<'info>],
+    crt_update: &PriceUpdateV2,
+    bias: Bias,
+    lp_supply: u64,
+    clock: &Clock,
+) -> Result<Valued> {
+    let vaults = config.registered_vaults();
+    require!(remaining.len() == 2 * vaults.len(), TurboError::VaultListMismatch);
+    let mut v = Valuing::begin(config, pool, crt_update, bias, clock)?;
+    for (expected, pair) in vaults.iter().zip(remaining.chunks_exact(2)) {
+        require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
+        let vault: Account<Vault> = Account::try_from(&pair[0])?;
+        let update: Account<PriceUpdateV2> = Account::try_from(&pair[1])?;
+        v.add(config, pool, &vault, pair[1].key(), &update, clock)?;
+    }
+    v.finish(lp_supply)
+}
+
