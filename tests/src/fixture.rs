@@ -476,7 +476,9 @@ impl Fixture {
         let crt: PriceUpdateV2 = self.anchor_account(self.d.crt_price).await;
         let at = turbo_sdk::preview::At { unix_timestamp: self.bank.now, slot: self.bank.slot + 1 };
         let px = turbo_sdk::preview::prices(&config, &mut pool, &vault, &asset, &crt, at, turbo::oracle::Caller::Keeper).expect("prices pass the gate");
-        turbo_sdk::preview::rebalance(&config, &mut pool, &mut vault, supply, &px, at, true).expect("plan")
+        let keeper = self.keeper.as_ref().map(|k| k.pubkey()).unwrap_or_default();
+        let call = turbo::engine::rebalance::RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: true };
+        turbo_sdk::preview::rebalance(&config, &mut pool, &mut vault, supply, &px, &call).expect("plan")
     }
 
     /// The user's token balance in `vault`.

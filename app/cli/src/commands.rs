@@ -10,7 +10,9 @@ use anchor_spl::associated_token::spl_associated_token_account::instruction::cre
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::instructions::*;
 use turbo::state::{pause, PoolCaps, VaultParams};
-use turbo_math::Bias;
+use turbo_sdk::PriceUpdateV2;
+use turbo::engine::lp::{DepositRequest, WithdrawRequest};
+use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo_sdk::accounts::{self, Feeds, Snapshot, VaultView};
 use turbo_sdk::chain::{Chain, ChainError};
 use turbo_sdk::errors::{failure, Failure};
@@ -54,6 +56,11 @@ pub struct Cli<C: Chain> {
     pub chain: C,
     pub feeds: Feeds,
     pub dry_run: bool,
+}
+
+/// A preview's refusal as the program would report it.
+fn refused(e: anchor_lang::error::Error) -> CliError {
+    CliError::Program(turbo_sdk::errors::refusal(&e))
 }
 
 /// One line for a queued change.
@@ -230,7 +237,9 @@ impl<C: Chain> Cli<C> {
         let px = v.user_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
-        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, usdc, crt).map_err(|e| input(e.to_string()))?;
+        let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: crt > 0 };
+        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, &px, at, &req).map_err(refused)?.quote;
         let min_out = match min_out_ui {
             Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, 6)?),
             None => with_slippage(q.shares_out.0, slippage_bps),
@@ -283,7 +292,9 @@ impl<C: Chain> Cli<C> {
             return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
         }
         let px = v.redeem_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
-        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.mint.supply, &px, raw).map_err(|e| input(e.to_string()))?;
+        let req = RedeemRequest { user: user.pubkey(), amount: raw, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
+        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, &px, at, &req).map_err(refused)?.quote;
         let min_crt = with_slippage(q.crt_out.0, slippage_bps);
         let min_usdc = match min_usdc {
             Some(m) => parse_amount(m, 6)?,
@@ -325,7 +336,7 @@ impl<C: Chain> Cli<C> {
         let v = Self::find(&snap, name)?;
         let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
         let mut out = String::new();
-        match turbo_keeper::decide_vault(&snap, v, at, false, None) {
+        match turbo_keeper::decide_vault(&snap, v, keeper.pubkey(), at, false, None) {
             turbo_keeper::Verdict::Act(i) => {
                 let _ = writeln!(
                     out,
@@ -354,18 +365,15 @@ impl<C: Chain> Cli<C> {
 
     // --- LPs ---
 
-    /// The pool's valuation as the LP instruction will compute it, through the program's code.
-    async fn pool_value(&mut self, snap: &Snapshot, bias: Bias) -> Result<(turbo::engine::lp::Valued, u64), CliError> {
-        let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
-        let mut items = Vec::new();
-        for v in &snap.vaults {
-            let update = v.price_update.as_ref().ok_or_else(|| input(format!("{}: price account missing", v.mint.symbol)))?;
-            items.push((&v.vault, v.price_account, &update.0));
-        }
-        let supply = self.lp_supply().await?;
-        let valued = preview::value_pool(&snap.config, &mut snap.pool.clone(), &items, &crt.0, bias, supply, snap.at)
-            .map_err(|e| input(e.to_string()))?;
-        Ok((valued, supply))
+    /// The registered vaults with the price update each names, as LP instructions take them.
+    fn priced_items(snap: &Snapshot) -> Result<Vec<(&turbo::state::Vault, Pubkey, &PriceUpdateV2)>, CliError> {
+        snap.vaults
+            .iter()
+            .map(|v| {
+                let update = v.price_update.as_ref().ok_or_else(|| input(format!("{}: price account missing", v.mint.symbol)))?;
+                Ok((&v.vault, v.price_account, &update.0))
+            })
+            .collect()
     }
 
     fn priced(&self, snap: &Snapshot) -> Vec<PricedVault> {
@@ -376,9 +384,12 @@ impl<C: Chain> Cli<C> {
     pub async fn lp_deposit(&mut self, lp: &Keypair, usdc: &str, slippage_bps: u16) -> CliResult {
         let snap = self.snapshot().await?;
         let usdc = parse_amount(usdc, 6)?;
-        let (valued, supply) = self.pool_value(&snap, Bias::High).await?;
-        let value = valued.value;
-        let shares = preview::lp_deposit(value, supply, usdc).map_err(|e| input(e.to_string()))?;
+        let supply = self.lp_supply().await?;
+        let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
+        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out: 0 };
+        let plan = preview::lp_deposit(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?;
+        let (shares, value) = (plan.shares_out, turbo_math::Usd(plan.event.pool_value));
         let min = with_slippage(shares.0, slippage_bps);
         let mut out = String::new();
         let _ = writeln!(out, "Deposit {} USDC: receive ≈ {} LP shares at pool value {} (minimum {})", amount(usdc, 6, 2), amount(shares.0, 6, 2), usd(value.0), amount(min, 6, 2));
@@ -404,9 +415,12 @@ impl<C: Chain> Cli<C> {
         let lp_account = pda::ata(&owner, &pda::lp_mint());
         let held = accounts::token_balance(&mut self.chain, &lp_account).await?;
         let shares = if shares == "all" { held } else { parse_amount(shares, 6)? };
-        let (valued, supply) = self.pool_value(&snap, Bias::Low).await?;
-        let value = valued.value;
-        let (usdc_out, crt_out) = preview::lp_withdraw(&snap.config, &snap.pool, &valued, supply, shares).map_err(|e| input(e.to_string()))?;
+        let supply = self.lp_supply().await?;
+        let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
+        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let req = WithdrawRequest { provider: owner, shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
+        let plan = preview::lp_withdraw(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?;
+        let (usdc_out, crt_out, value) = (plan.usdc_out, plan.crt_out, turbo_math::Usd(plan.event.pool_value));
         let mut out = String::new();
         let _ = writeln!(out, "Withdraw {} LP shares: receive ≈ {} USDC + {} CRT at pool value {}", amount(shares, 6, 2), amount(usdc_out.0, 6, 2), amount(crt_out.0, snap.config.crt_decimals as u32, 2), usd(value.0));
         let d = self.deployment(&snap);

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anchor_lang::prelude::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use tracing::{info, warn};
-use turbo::engine::rebalance::RebalancePlan;
+use turbo::engine::rebalance::{RebalanceCall, RebalancePlan};
 use turbo_math::Action;
 use turbo_sdk::accounts::{Feeds, Snapshot, VaultView};
 use turbo_sdk::chain::{Chain, ChainError};
@@ -48,7 +48,7 @@ pub fn acts(plan: &RebalancePlan) -> bool {
 /// vault whose asset no instruction has priced for that many seconds gets a rebalance even if
 /// it would only settle: it records a fresh price, so nobody can call a live feed dead and
 /// retire the vault (`retire_vault` lets anyone do that after a day without a price).
-pub fn decide_vault(snap: &Snapshot, v: &VaultView, at: At, bounty: bool, heartbeat: Option<i64>) -> Verdict {
+pub fn decide_vault(snap: &Snapshot, v: &VaultView, keeper: Pubkey, at: At, bounty: bool, heartbeat: Option<i64>) -> Verdict {
     let symbol = v.mint.symbol.clone();
     if v.vault.is_retired() {
         return Verdict::Retired { symbol };
@@ -60,7 +60,8 @@ pub fn decide_vault(snap: &Snapshot, v: &VaultView, at: At, bounty: bool, heartb
     let (mut pool, mut vault) = (snap.pool.clone(), v.vault.clone());
     let last_priced = snap.pool.assets[v.vault.asset_index as usize].mark.last_publish_time;
     let beat = heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
-    match preview::rebalance(&snap.config, &mut pool, &mut vault, v.mint.supply, &px, at, bounty) {
+    let call = RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: bounty };
+    match preview::rebalance(&snap.config, &mut pool, &mut vault, v.mint.supply, &px, &call) {
         Ok(plan) if acts(&plan) || beat => Verdict::Act(Intent { keys: v.keys, symbol, price_account: v.price_account, plan }),
         Ok(plan) => Verdict::Idle { symbol, action: plan.action },
         Err(e) => Verdict::Skip { symbol, why: e.to_string() },
@@ -68,8 +69,8 @@ pub fn decide_vault(snap: &Snapshot, v: &VaultView, at: At, bounty: bool, heartb
 }
 
 /// Decide every vault of a snapshot for a transaction landing at `at`.
-pub fn decide(snap: &Snapshot, at: At, bounty: bool, heartbeat: Option<i64>) -> Vec<Verdict> {
-    snap.vaults.iter().map(|v| decide_vault(snap, v, at, bounty, heartbeat)).collect()
+pub fn decide(snap: &Snapshot, keeper: Pubkey, at: At, bounty: bool, heartbeat: Option<i64>) -> Vec<Verdict> {
+    snap.vaults.iter().map(|v| decide_vault(snap, v, keeper, at, bounty, heartbeat)).collect()
 }
 
 #[derive(Clone, Debug)]
@@ -135,7 +136,7 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price };
     let mut report = TickReport { scanned: snap.vaults.len(), ..TickReport::default() };
     let heartbeat = s.heartbeat.map(|h| h.as_secs() as i64);
-    for verdict in decide(&snap, at, s.bounty_account.is_some(), heartbeat) {
+    for verdict in decide(&snap, keeper.pubkey(), at, s.bounty_account.is_some(), heartbeat) {
         match verdict {
             Verdict::Idle { .. } | Verdict::Retired { .. } => report.idle += 1,
             Verdict::Skip { symbol, why } => {

@@ -101,6 +101,14 @@ pub fn explain(err: &TransactionError) -> Failure {
 }
 
 /// The failure of an outcome, if it failed.
+/// The failure a preview's error stands for: the program's error by name when it has a code.
+pub fn refusal(e: &anchor_lang::error::Error) -> Failure {
+    match e {
+        anchor_lang::error::Error::AnchorError(a) => explain_code(a.error_code_number),
+        other => Failure { name: "Refused".into(), message: other.to_string(), code: None },
+    }
+}
+
 pub fn failure(o: &Outcome) -> Option<Failure> {
     o.result.as_ref().err().map(explain)
 }

@@ -17,3 +17,5 @@ pub mod series;
 
 pub use turbo;
 pub use turbo_math as math;
+/// The Pyth receiver account the program reads prices from.
+pub use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;

@@ -1,16 +1,18 @@
-//! Previews of what an instruction will do, computed by the program's own code on decoded
-//! copies of the accounts: `turbo-math` for mint and redeem quotes, and the program's
-//! `rebalance::plan` for rebalances. A preview can only disagree with the chain if the
-//! accounts or the clock change before the transaction lands.
+//! Previews of what an instruction will do, computed by the program's own engine on decoded
+//! copies of the accounts: the same refusals in the same order (the instruction's checks, the
+//! oracle gate, then the engine), the same new state, the same events. A preview can only
+//! disagree with the chain if the accounts or the clock change before the transaction lands;
+//! `tests/tests/bank/preview.rs` checks that on random deployments.
 
 use anchor_lang::prelude::{Pubkey, Result};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo::engine::rebalance::{plan, RebalancePlan};
-use turbo::state::{Config, Pool, Vault};
-use turbo::oracle::Caller;
+use turbo::engine::lp::{self, DepositPlan, DepositRequest, Valued, Valuing, WithdrawPlan, WithdrawRequest};
+use turbo::engine::rebalance::{plan, RebalanceCall, RebalancePlan};
 use turbo::engine::settle::settle_state;
-use turbo::engine::lp::{Valued, Valuing};
-use turbo_math::{quote_mint, quote_redeem, MintQuote, Prices, RedeemQuote, Shares, TokenAmount, Usd};
+use turbo::engine::trade::{self, MintPlan, MintRequest, RedeemPlan, RedeemRequest};
+use turbo::oracle::Caller;
+use turbo::state::{Config, Pool, Vault};
+use turbo_math::{Prices, Shares, Usd};
 
 /// The clock a preview assumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,31 +41,25 @@ pub fn redeem_prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &Pr
     turbo::engine::settle::read_vault_prices(vault, pool, config, asset, crt, &clock(at), Caller::Redeemer)
 }
 
-/// What `rebalance` would do now. `pool` and `vault` are copies; they come back as the program
-/// would leave them.
-pub fn rebalance(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: u64, px: &Prices, at: At, bounty_eligible: bool) -> Result<RebalancePlan> {
-    plan(config, pool, vault, Shares(supply), px, at.unix_timestamp, bounty_eligible)
+/// What `rebalance` would do now, at `px`. `pool` and `vault` are copies; they come back as the
+/// program would leave them.
+pub fn rebalance(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: u64, px: &Prices, call: &RebalanceCall) -> Result<RebalancePlan> {
+    plan(config, pool, vault, Shares(supply), px, call)
 }
 
-/// What a mint of `usdc` and `crt` would pay out, fees included.
-pub fn mint(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Prices, usdc: u64, crt: u64) -> Result<MintQuote> {
-    let (mut pool, mut vault) = (pool.clone(), vault.clone());
-    settle_state(&mut vault, &mut pool, config, px)?;
-    quote_mint(&vault.book(), Shares(supply), px, config.crt(), Usd(usdc), TokenAmount(crt), vault.params.mint_fee())
-        .map_err(|e| turbo::error::TurboError::from(e).into())
+/// What a mint would do at `px` (from [`prices`]) at `at`: the instruction's own refusals, then
+/// the engine, on copies of the accounts.
+#[allow(clippy::too_many_arguments)]
+pub fn mint(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, px: &Prices, at: At, req: &MintRequest) -> Result<MintPlan> {
+    trade::check_mint(config, vault, req, at.unix_timestamp)?;
+    trade::mint(config, &mut pool.clone(), &mut vault.clone(), vault_key, Shares(supply), px, req)
 }
 
-/// What redeeming `amount` tokens would pay out, fees included (in kind for a retired vault).
-pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Prices, amount: u64) -> Result<RedeemQuote> {
-    let (mut pool, mut vault) = (pool.clone(), vault.clone());
-    settle_state(&mut vault, &mut pool, config, px)?;
-    let fee = vault.params.redeem_fee();
-    if vault.is_retired() {
-        turbo_math::quote_redeem_in_kind(&vault.book(), Shares(supply), Shares(amount), fee)
-    } else {
-        quote_redeem(&vault.book(), Shares(supply), Shares(amount), px, config.crt(), fee)
-    }
-    .map_err(|e| turbo::error::TurboError::from(e).into())
+/// What a redeem would do at `px` (from [`redeem_prices`]) at `at`.
+#[allow(clippy::too_many_arguments)]
+pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, px: &Prices, at: At, req: &RedeemRequest) -> Result<RedeemPlan> {
+    trade::check_redeem(config, vault, req, at.unix_timestamp)?;
+    trade::redeem(config, &mut pool.clone(), &mut vault.clone(), vault_key, Shares(supply), px, req)
 }
 
 /// The pool's valuation leaning `bias`, as an LP instruction computes it: every registered vault
@@ -86,16 +82,20 @@ pub fn value_pool(
     v.finish(lp_supply)
 }
 
-/// LP shares for depositing `usdc`.
-pub fn lp_deposit(value_high: Usd, lp_supply: u64, usdc: u64) -> Result<Shares> {
-    turbo_math::lp_shares_for_deposit(Usd(usdc), Shares(lp_supply), value_high).map_err(|e| turbo::error::TurboError::from(e).into())
+/// What an LP deposit would do: its refusals, the valuation (high), then the engine.
+pub fn lp_deposit(config: &Config, pool: &Pool, vaults: &[(&Vault, Pubkey, &PriceUpdateV2)], crt: &PriceUpdateV2, lp_supply: u64, at: At, req: &DepositRequest) -> Result<DepositPlan> {
+    lp::check_deposit(config, req)?;
+    let mut pool = pool.clone();
+    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::High, lp_supply, at)?;
+    lp::deposit(config, &mut pool, &valued, lp_supply, req)
 }
 
-/// USDC and CRT paid for burning `shares`, from a low-biased valuation.
-pub fn lp_withdraw(config: &Config, pool: &Pool, valued: &Valued, lp_supply: u64, shares: u64) -> Result<(Usd, TokenAmount)> {
-    let value_out = turbo_math::lp_value_for_shares(Shares(shares), Shares(lp_supply), valued.value)
-        .map_err(|e| anchor_lang::error::Error::from(turbo::error::TurboError::from(e)))?;
-    turbo::engine::lp::withdrawal_payout(pool, config, &valued.valuation, value_out, &valued.crt)
+/// What an LP withdrawal would do: its refusals, the valuation (low), then the engine.
+pub fn lp_withdraw(config: &Config, pool: &Pool, vaults: &[(&Vault, Pubkey, &PriceUpdateV2)], crt: &PriceUpdateV2, lp_supply: u64, at: At, req: &WithdrawRequest) -> Result<WithdrawPlan> {
+    lp::check_withdraw(config, req, at.unix_timestamp)?;
+    let mut pool = pool.clone();
+    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::Low, lp_supply, at)?;
+    lp::withdraw(config, &mut pool, &valued, lp_supply, req)
 }
 
 /// What a vault looks like once settled at current prices.

@@ -4,9 +4,10 @@
 //! ends at the same NAV as a vault on the bank driven through the real program.
 
 use anchor_lang::prelude::Pubkey;
-use turbo::engine::rebalance::{plan, RebalancePlan};
-use turbo::state::{AssetSlot, Config, Pool, Vault, VaultParams};
-use turbo_math::{exposure_for_leverage, Action, Exposure, Lev, OraclePrice, Price, Prices, Shares, Usd};
+use turbo::engine::create::{self, NewConfig, NewVault, VaultAddresses};
+use turbo::engine::rebalance::{plan, RebalanceCall, RebalancePlan};
+use turbo::state::{Config, Pool, PoolCaps, Vault, VaultParams};
+use turbo_math::{Action, Exposure, Lev, OraclePrice, Price, Prices, Shares, Usd};
 
 /// One dollar of CRT, for a model that holds no CRT.
 const CRT_PRICE: Price = Price(100_000_000);
@@ -26,7 +27,7 @@ pub struct TurboModel {
 }
 
 /// What one step did.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Step {
     pub plan: RebalancePlan,
     /// NAV after the step, micro-USD.
@@ -37,9 +38,8 @@ impl TurboModel {
     /// A vault holding `equity` micro-USD at its target leverage at `price` (8 decimals), at
     /// `time`, with a pool of `pool_usdc` behind it and permissive caps.
     pub fn new(params: VaultParams, equity: u64, price: u64, time: i64, pool_usdc: u64) -> Self {
-        let config = Config {
+        let mut config = create::config(&NewConfig {
             admin: Pubkey::default(),
-            pending_admin: Pubkey::default(),
             guardian: Pubkey::default(),
             treasury: Pubkey::default(),
             usdc_mint: Pubkey::default(),
@@ -47,67 +47,17 @@ impl TurboModel {
             crt_feed_id: [0; 32],
             crt_decimals: 9,
             params: turbo_sdk::defaults::config_params(),
-            paused: 0,
-            redeem_paused_until: 0,
-            withdraw_paused_until: 0,
-            next_change_id: 0,
             bump: 0,
-            vault_count: 1,
-            vaults: [Pubkey::default(); turbo::constants::MAX_VAULTS],
-        };
-                let exposure = exposure_for_leverage(Usd(equity), Lev(params.target_leverage), Price(price)).expect("in range");
-        let mut pool = Pool {
-            lp_mint: Pubkey::default(),
-            usdc_reserve: Pubkey::default(),
-            crt_reserve: Pubkey::default(),
-            usdc_balance: pool_usdc,
-            crt_balance: 0,
-            treasury_usdc: 0,
-            treasury_crt: 0,
-            gross_cap_bps: turbo::constants::MAX_GROSS_CAP_BPS,
-            net_cap_bps: turbo::constants::MAX_NET_CAP_BPS,
-            bad_debt_absorbed: 0,
-            unpaid_gains: 0,
-            lp_fees_usdc: 0,
-            lp_fees_crt: 0,
-            claims_owed: 0,
-            crt_mark: turbo::state::PriceMark::default(),
-            launched: true,
-            bump: 0,
-            asset_count: 1,
-            assets: [AssetSlot::default(); turbo::constants::MAX_ASSETS],
-        };
-        pool.rebook(0, Exposure(0), Price(price), exposure, Price(price)).expect("rebook");
-        let vault = Vault {
-            vault_id: 1,
-            bump: 0,
-            asset_index: 0,
-            split_count: 0,
-            paused: 0,
-            mint: Pubkey::default(),
-            usdc_reserve: Pubkey::default(),
-            crt_reserve: Pubkey::default(),
-            feed_id: [0; 32],
-            params,
-            usdc_balance: equity,
-            crt_balance: 0,
-            exposure: exposure.0,
-            settle_price: price,
-            vol_sample_time: time,
-            vol_sample_price: price,
-            last_rebalance_ts: time,
-            volatility: 0,
-            fees_usdc: 0,
-            fees_crt: 0,
-            fees_owed_usdc: 0,
-            fees_owed_crt: 0,
-            rebalance_count: 0,
-            bad_debt: 0,
-            unpaid_gains: 0,
-            gain_claim: 0,
-            redeem_paused_until: 0,
-            retired_at: 0,
-        };
+        });
+        let caps = PoolCaps { gross_cap_bps: turbo::constants::MAX_GROSS_CAP_BPS, net_cap_bps: turbo::constants::MAX_NET_CAP_BPS };
+        let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), caps, 0);
+        pool.usdc_balance = pool_usdc;
+        pool.launched = true;
+        let asset_index = pool.asset_index_for(&[0; 32]).expect("a free asset slot");
+        let addresses = VaultAddresses { vault: Pubkey::new_unique(), mint: Pubkey::default(), usdc_reserve: Pubkey::default(), crt_reserve: Pubkey::default(), bump: 0 };
+        let new = NewVault { vault_id: 1, feed_id: [0; 32], params, seed_usdc: equity };
+        let px = OraclePrice::exact(Price(price), time);
+        let (vault, _, _) = create::vault(&mut config, &mut pool, &addresses, &new, asset_index, &px, time).expect("the model's vault fits its pool");
         // $100 per token at the start, as a fresh vault.
         let supply = turbo_math::initial_shares(Usd(equity)).0.max(1);
         TurboModel::from_state(config, pool, vault, supply)
@@ -122,13 +72,14 @@ impl TurboModel {
     pub fn keeper_call(&mut self, price: u64, time: i64) -> Step {
         self.slot += 1;
         let px = Prices { asset: OraclePrice::exact(Price(price), time), crt: OraclePrice::exact(CRT_PRICE, time) };
-        let p = plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, time, false)
-            .expect("the model's state stays in range");
+        let call = RebalanceCall { vault: Pubkey::default(), keeper: Pubkey::default(), now: time, bounty_eligible: false };
+        let p = plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, &call).expect("the model's state stays in range");
         if p.after != p.before {
             self.rebalances += 1;
             self.turnover += Exposure(p.after.0 - p.before.0).abs_notional_floor(Price(price)).expect("notional").0 as u128;
         }
-        Step { plan: p, nav: p.nav.0 }
+        let nav = p.nav.0;
+        Step { plan: p, nav }
     }
 
     /// NAV at `price` without touching the vault (between keeper calls), micro-USD.

@@ -12,7 +12,9 @@ use solana_sdk::signature::Keypair;
 use turbo::events::*;
 use turbo::instructions::*;
 use turbo::oracle::Caller;
-use turbo_math::Bias;
+use turbo::engine::lp::{DepositRequest, WithdrawRequest};
+use turbo::engine::trade::{MintRequest, RedeemRequest};
+use turbo_math::{Bias, Usd};
 use turbo_sdk::ix::{self, Deployment, PricedVault};
 use turbo_sdk::preview::{self, At};
 use turbo_tests::*;
@@ -104,9 +106,10 @@ pub async fn best_mint(fx: &mut Fixture, ups: &Updates, user: &User, id: u16, us
     let supply = fx.supply(v.keys.mint).await;
     let mut best: Option<(u64, Pubkey, Pubkey)> = None;
     for (a, c, px, pool) in priced_pairs(fx, ups, id).await {
-        let Ok(q) = preview::mint(&config, &pool, &vault, supply, &px, usdc, crt) else { continue };
-        if best.is_none_or(|(s, _, _)| q.shares_out.0 > s) {
-            best = Some((q.shares_out.0, a, c));
+        let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: true };
+        let Ok(q) = preview::mint(&config, &pool, &vault, v.keys.vault, supply, &px, at(fx), &req) else { continue };
+        if best.is_none_or(|(s, _, _)| q.event.tokens_out > s) {
+            best = Some((q.event.tokens_out, a, c));
         }
     }
     let (expected, a, c) = best?;
@@ -122,10 +125,11 @@ pub async fn best_redeem(fx: &mut Fixture, ups: &Updates, user: &User, id: u16, 
     let supply = fx.supply(v.keys.mint).await;
     let mut best: Option<(u64, u64, Pubkey, Pubkey)> = None;
     for (a, c, px, pool) in priced_pairs(fx, ups, id).await {
-        let Ok(q) = preview::redeem(&config, &pool, &vault, supply, &px, amount) else { continue };
-        let score = q.usdc_out.0 + q.crt_out.0 / 1_000;
+        let req = RedeemRequest { user: user.pubkey(), amount, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
+        let Ok(q) = preview::redeem(&config, &pool, &vault, v.keys.vault, supply, &px, at(fx), &req) else { continue };
+        let score = q.event.usdc_out + q.event.crt_out / 1_000;
         if best.is_none_or(|(s, _, _, _)| score > s) {
-            best = Some((score, q.usdc_out.0, a, c));
+            best = Some((score, q.event.usdc_out, a, c));
         }
     }
     let (_, usdc_out, a, c) = best?;
@@ -184,7 +188,9 @@ async fn best_lp_prices(fx: &mut Fixture, ups: &Updates, bias: Bias) -> Option<(
 pub async fn best_deposit(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64) -> Option<Choice> {
     let (choice, valued) = best_lp_prices(fx, ups, Bias::High).await?;
     let supply = fx.supply(turbo_sdk::pda::lp_mint()).await;
-    let shares = preview::lp_deposit(valued.value, supply, usdc).ok()?;
+    let (config, mut pool) = (fx.config().await, fx.pool().await);
+    let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out: 0 };
+    let shares = turbo::engine::lp::deposit(&config, &mut pool, &valued, supply, &req).ok()?.shares_out;
     let args = DepositLiquidityArgs { usdc_amount: usdc, min_shares_out: 0 };
     let ix = ix::deposit_liquidity(&with_crt(fx, choice[3]), lp.pubkey(), lp.usdc, lp.lp(), &priced(fx, &choice), args);
     Some(Choice { ix, expected: shares.0 })
@@ -194,7 +200,9 @@ pub async fn best_deposit(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64)
 pub async fn best_withdraw(fx: &mut Fixture, ups: &Updates, lp: &User, shares: u64) -> Option<Choice> {
     let (choice, valued) = best_lp_prices(fx, ups, Bias::Low).await?;
     let supply = fx.supply(turbo_sdk::pda::lp_mint()).await;
-    let value_out = turbo_math::lp_value_for_shares(turbo_math::Shares(shares), turbo_math::Shares(supply), valued.value).ok()?;
+    let (config, mut pool) = (fx.config().await, fx.pool().await);
+    let req = WithdrawRequest { provider: lp.pubkey(), shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
+    let value_out = Usd(turbo::engine::lp::withdraw(&config, &mut pool, &valued, supply, &req).ok()?.event.value_out);
     let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 };
     let ix = ix::withdraw_liquidity(&with_crt(fx, choice[3]), lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &choice), args);
     Some(Choice { ix, expected: value_out.0 })

@@ -7,6 +7,7 @@ use turbo_math::{Bps, TokenAmount, Usd};
 
 use crate::engine::flow::NetFlow;
 use crate::error::{MathResultExt, TurboError};
+use crate::events::FeesSweptEvent;
 use crate::state::{Pool, Vault};
 
 /// Charge a fee. It stays in the vault's reserve, owed to the pool, until [`sweep_fees`] moves
@@ -27,6 +28,19 @@ pub struct Swept {
     pub crt: u64,
     pub treasury_usdc: u64,
     pub treasury_crt: u64,
+}
+
+impl Swept {
+    /// The event announcing the sweep, when it moved anything.
+    pub fn event(&self, vault: Pubkey) -> Option<FeesSweptEvent> {
+        (self.usdc != 0 || self.crt != 0).then_some(FeesSweptEvent {
+            vault,
+            usdc: self.usdc,
+            crt: self.crt,
+            treasury_usdc: self.treasury_usdc,
+            treasury_crt: self.treasury_crt,
+        })
+    }
 }
 
 /// Add the fees `vault` owes the pool to `flow`, token by token: a token's fees go when that

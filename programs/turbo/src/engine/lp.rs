@@ -6,12 +6,13 @@
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{Bias, OraclePrice, PoolValuation, TokenAmount, Usd};
+use turbo_math::{exposure_cap, lp_shares_for_deposit, lp_value_for_shares, Bias, OraclePrice, PoolValuation, Shares, TokenAmount, Usd};
 
 use crate::constants::MAX_ASSETS;
 use crate::error::{MathResultExt, TurboError};
 use crate::oracle::{crt_rules, use_price, Caller};
-use crate::state::{Config, Pool, Vault};
+use crate::events::{LiquidityDepositedEvent, LiquidityWithdrawnEvent};
+use crate::state::{pause, Config, Pool, Vault};
 
 pub struct Valued {
     pub valuation: PoolValuation,
@@ -118,4 +119,112 @@ pub fn withdrawal_payout(pool: &Pool, config: &Config, valuation: &PoolValuation
     let crt_out = TokenAmount::for_value_floor(rest, config.crt_decimals, crt.hi).or_overflow()?;
     require!(crt_out <= free.crt, TurboError::PoolLiquidityInsufficient);
     Ok((usdc_out, crt_out))
+}
+
+/// What an LP deposit asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DepositRequest {
+    pub provider: Pubkey,
+    pub usdc: u64,
+    pub min_shares_out: u64,
+}
+
+/// What an LP withdrawal asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WithdrawRequest {
+    pub provider: Pubkey,
+    pub shares: u64,
+    pub min_usdc_out: u64,
+    pub min_crt_out: u64,
+    /// Whether the provider named a CRT account.
+    pub has_crt_account: bool,
+}
+
+/// An LP deposit, decided and booked.
+#[derive(Clone, Debug)]
+pub struct DepositPlan {
+    pub shares_out: Shares,
+    pub event: LiquidityDepositedEvent,
+}
+
+/// An LP withdrawal, decided and booked.
+#[derive(Clone, Debug)]
+pub struct WithdrawPlan {
+    pub usdc_out: Usd,
+    pub crt_out: TokenAmount,
+    pub event: LiquidityWithdrawnEvent,
+}
+
+/// The refusals of a deposit that need no price.
+pub fn check_deposit(config: &Config, req: &DepositRequest) -> Result<()> {
+    require!(!config.is_paused(pause::DEPOSIT, 0), TurboError::DepositPaused);
+    require!(req.usdc > 0, TurboError::ZeroAmount);
+    Ok(())
+}
+
+/// The refusals of a withdrawal that need no price.
+pub fn check_withdraw(config: &Config, req: &WithdrawRequest, now: i64) -> Result<()> {
+    require!(!config.is_paused(pause::WITHDRAW, now), TurboError::WithdrawPaused);
+    require!(req.shares > 0, TurboError::ZeroAmount);
+    Ok(())
+}
+
+/// Deposit `req.usdc` into a pool valued (high) at `valued`, with `lp_supply` shares out: shares
+/// at that value, rounded down; refuse none and the slippage guard; book the USDC.
+pub fn deposit(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u64, req: &DepositRequest) -> Result<DepositPlan> {
+    let shares = lp_shares_for_deposit(Usd(req.usdc), Shares(lp_supply), valued.value).or_overflow()?;
+    require!(shares.0 > 0, TurboError::MintTooSmall);
+    require!(shares.0 >= req.min_shares_out, TurboError::SlippageExceeded);
+    pool.usdc_balance = pool.usdc_balance.checked_add(req.usdc).ok_or(TurboError::MathOverflow)?;
+    // From the first money of anyone but the admin on, changes that add risk wait for the
+    // timelock (the admin's own seeding of the pool does not count).
+    if req.provider != config.admin {
+        pool.launched = true;
+    }
+    let event = LiquidityDepositedEvent {
+        provider: req.provider,
+        usdc_in: req.usdc,
+        shares_out: shares.0,
+        pool_value: valued.value.0,
+        lp_supply_after: lp_supply.checked_add(shares.0).ok_or(TurboError::MathOverflow)?,
+    };
+    Ok(DepositPlan { shares_out: shares, event })
+}
+
+/// Withdraw `req.shares` of `lp_supply` from a pool valued (low) at `valued`: the value in USDC,
+/// then CRT, from tokens the pool may pay out; refuse CRT without a CRT account, the slippage
+/// guards, and a withdrawal that leaves the pool unable to back the vaults under its caps; book
+/// the payout.
+pub fn withdraw(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u64, req: &WithdrawRequest) -> Result<WithdrawPlan> {
+    let value = valued.value;
+    let value_out = lp_value_for_shares(Shares(req.shares), Shares(lp_supply), value).or_overflow()?;
+    let (usdc_out, crt_out) = withdrawal_payout(pool, config, &valued.valuation, value_out, &valued.crt)?;
+    require!(crt_out.0 == 0 || req.has_crt_account, TurboError::CrtAccountMissing);
+    require!(usdc_out.0 >= req.min_usdc_out && crt_out.0 >= req.min_crt_out, TurboError::SlippageExceeded);
+
+    // What is left must still back every vault under the caps, measured both on the pool's
+    // settled books and at current prices.
+    let value_after = Usd(value.0.saturating_sub(value_out.0));
+    let (gross_cap, net_cap) = pool.caps();
+    let gross = pool.gross_notional()?.0.max(valued.valuation.gross_notional as u64);
+    require!(gross <= exposure_cap(value_after, gross_cap).or_overflow()?.0, TurboError::WithdrawalBreaksCaps);
+    let net_limit = exposure_cap(value_after, net_cap).or_overflow()?;
+    for slot in &pool.assets[..pool.asset_count as usize] {
+        require!(slot.book().net() <= net_limit, TurboError::WithdrawalBreaksCaps);
+    }
+
+    pool.usdc_balance = pool.usdc_balance.checked_sub(usdc_out.0).ok_or(TurboError::MathOverflow)?;
+    pool.crt_balance = pool.crt_balance.checked_sub(crt_out.0).ok_or(TurboError::MathOverflow)?;
+    let event = LiquidityWithdrawnEvent {
+        provider: req.provider,
+        shares_burned: req.shares,
+        value_out: value_out.0,
+        usdc_out: usdc_out.0,
+        crt_out: crt_out.0,
+        pool_value: value.0,
+        // The burn refuses shares beyond the supply.
+        lp_supply_after: lp_supply.saturating_sub(req.shares),
+        gross_notional: gross,
+    };
+    Ok(WithdrawPlan { usdc_out, crt_out, event })
 }

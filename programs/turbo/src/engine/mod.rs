@@ -5,8 +5,11 @@
 //! functions on decoded copies, so a preview is the program's own decision.
 
 pub mod caps;
+pub mod create;
 pub mod fees;
 pub mod flow;
 pub mod lp;
 pub mod rebalance;
+pub mod retire;
 pub mod settle;
+pub mod trade;

@@ -5,18 +5,31 @@
 
 use anchor_lang::prelude::*;
 use turbo_math::{
-    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, Action, Bps, Decision,
-    Exposure, Lev, Prices, Settlement, Shares, Usd,
+    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, ui_token_price, Action, Bps,
+    Decision, Exposure, Lev, Prices, Settlement, Shares, Usd,
 };
 
 use crate::engine::caps::{cap_breach, imbalance_for, pool_book_value};
-use crate::engine::fees::Swept;
+use crate::engine::fees::{sweep_fees, Swept};
 use crate::engine::flow::NetFlow;
+use crate::engine::settle::{leverage_of, nav_of, settle};
 use crate::error::{MathResultExt, TurboError};
+use crate::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultSettledEvent};
 use crate::state::{Config, Pool, Vault};
 
+/// Who calls a rebalance, when, and on which vault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RebalanceCall {
+    pub vault: Pubkey,
+    pub keeper: Pubkey,
+    /// The clock's unix time.
+    pub now: i64,
+    /// Whether the keeper named an account to receive the bounty.
+    pub bounty_eligible: bool,
+}
+
 /// Everything a rebalance decides, before any token moves.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct RebalancePlan {
     pub settlement: Settlement,
     pub decision: Decision,
@@ -36,24 +49,23 @@ pub struct RebalancePlan {
     pub flow: NetFlow,
     /// The fees this call swept into the pool (every rebalance sweeps them all).
     pub swept: Swept,
+    /// The events, in the order the instruction emits them.
+    pub settled_event: Option<VaultSettledEvent>,
+    pub swept_event: Option<FeesSweptEvent>,
+    pub split_event: Option<ReverseSplitEvent>,
+    pub event: RebalanceEvent,
 }
 
 /// Decide a rebalance and apply it to the state (not the tokens): settlement, exposure, the
 /// pool's books, counters, split count and bounty bookkeeping. The handler calls this, then
 /// moves tokens; the SDK and keeper call it on decoded copies, so their preview is exactly the
 /// program's decision.
-pub fn plan(
-    config: &Config,
-    pool: &mut Pool,
-    vault: &mut Vault,
-    supply: Shares,
-    px: &Prices,
-    now: i64,
-    bounty_eligible: bool,
-) -> Result<RebalancePlan> {
-    let settlement = crate::engine::settle::settle_state(vault, pool, config, px)?;
-    let mut flow = NetFlow::from_settlement(&settlement);
-    let swept = crate::engine::fees::sweep_fees(pool, vault, config.lp_fee_share(), &mut flow, true)?;
+pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares, px: &Prices, call: &RebalanceCall) -> Result<RebalancePlan> {
+    let (now, bounty_eligible) = (call.now, call.bounty_eligible);
+    let settled = settle(call.vault, vault, pool, config, px)?;
+    let settlement = settled.settlement;
+    let mut flow = settled.flow;
+    let swept = sweep_fees(pool, vault, config.lp_fee_share(), &mut flow, true)?;
     let crt = config.crt();
 
     // The effective target: the volatility budget, then the pool's imbalance (DESIGN §5.4–5).
@@ -98,9 +110,59 @@ pub fn plan(
     pool.usdc_balance = pool.usdc_balance.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
 
     // Reverse split (DESIGN §5.6): halve the UI multiplier while the token is under threshold.
-    let nav = Usd(crate::engine::settle::nav_of(vault, config, px));
+    let nav = Usd(nav_of(vault, config, px));
     let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_overflow()?;
+    let splits_before = vault.split_count;
     vault.split_count = vault.split_count.checked_add(splits).ok_or(TurboError::MathOverflow)?;
-    Ok(RebalancePlan { settlement, decision, action, vol_bps, target, before, after, bounty, splits, nav, flow, swept })
+    let split_event = if splits > 0 {
+        Some(ReverseSplitEvent {
+            vault: call.vault,
+            splits_before,
+            splits_after: vault.split_count,
+            ui_price_before: ui_token_price(nav, supply, splits_before).or_overflow()?.0,
+            ui_price_after: ui_token_price(nav, supply, vault.split_count).or_overflow()?.0,
+        })
+    } else {
+        None
+    };
+
+    // The settlement's event reports the exposure the call leaves.
+    let settled_event = settled.event.map(|e| VaultSettledEvent { exposure: after.0, ..e });
+    let event = RebalanceEvent {
+        vault: call.vault,
+        keeper: call.keeper,
+        price: px.asset.mid.0,
+        action: action as u8,
+        capped: decision.capped && action.moves(),
+        vol_bps,
+        effective_target: target.0,
+        leverage_before: decision.leverage.map_or(i64::MAX, |l| l.0),
+        leverage_after: leverage_of(vault, config, px),
+        exposure_before: before.0,
+        exposure_after: after.0,
+        pnl: settlement.pnl.0,
+        bad_debt: settlement.bad_debt.0,
+        closed_out: settlement.closed_out,
+        nav: nav.0,
+        bounty,
+    };
+    Ok(RebalancePlan {
+        settlement,
+        decision,
+        action,
+        vol_bps,
+        target,
+        before,
+        after,
+        bounty,
+        splits,
+        nav,
+        flow,
+        swept,
+        settled_event,
+        swept_event: swept.event(call.vault),
+        split_event,
+        event,
+    })
 }
 

@@ -6,7 +6,9 @@ use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Lev, OraclePrice, Price, Prices, Settlement, SignedUsd, TokenAmount, Usd};
 
+use crate::engine::flow::NetFlow;
 use crate::error::{MathResultExt, TurboError};
+use crate::events::VaultSettledEvent;
 use crate::oracle::{crt_rules, use_price, Caller};
 use crate::state::{Config, Pool, Vault};
 
@@ -88,6 +90,46 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     pool.unpaid_gains = add(pool.unpaid_gains, s.unpaid_gain.0)?;
     pool.claims_owed = add(pool.claims_owed.saturating_sub(s.claim_before.0), s.claim_after.0)?;
     Ok(s)
+}
+
+/// A vault settled at an instruction's prices: where every mint, redeem, rebalance and
+/// retirement starts.
+#[derive(Clone, Debug)]
+pub struct Settled {
+    pub settlement: Settlement,
+    /// The event, when the settlement realized PnL, moved a claim or closed the exposure.
+    pub event: Option<VaultSettledEvent>,
+    /// The token movement it needs; swept fees are added to it.
+    pub flow: NetFlow,
+    /// Exposure and leverage (for events) once settled, before the instruction's own move.
+    pub exposure_before: i64,
+    pub leverage_before: i64,
+}
+
+/// [`settle_state`], with the event it announces and the flow it needs.
+pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settled> {
+    let previous_price = vault.settle_price;
+    let s = settle_state(vault, pool, config, px)?;
+    let event = (s.pnl.0 != 0 || s.closed_out || s.claim_before != s.claim_after).then(|| VaultSettledEvent {
+        vault: vault_key,
+        price: px.asset.mid.0,
+        previous_price,
+        pnl: s.pnl.0,
+        usdc_to_vault: s.usdc_to_vault,
+        crt_to_vault: s.crt_to_vault,
+        bad_debt: s.bad_debt.0,
+        unpaid_gain: s.unpaid_gain.0,
+        claim: s.claim_after.0,
+        closed_out: s.closed_out,
+        exposure: vault.exposure,
+    });
+    Ok(Settled {
+        settlement: s,
+        event,
+        flow: NetFlow::from_settlement(&s),
+        exposure_before: vault.exposure,
+        leverage_before: leverage_of(vault, config, px),
+    })
 }
 
 /// The vault's leverage at mid prices, for events: `i64::MAX` when equity is not positive, and

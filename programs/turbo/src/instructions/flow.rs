@@ -3,46 +3,14 @@
 
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Token, Transfer};
-use turbo_math::{Prices, Settlement};
 
-use crate::constants::POOL_SEED;
-use crate::engine::fees::Swept;
 use crate::engine::flow::NetFlow;
-use crate::engine::settle::settle_state;
-use crate::events::{emit, FeesSweptEvent, VaultSettledEvent};
-use crate::state::{Config, Pool, Vault};
+use crate::events::emit;
 
-/// [`settle_state`], then the `VaultSettledEvent`.
-pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settlement> {
-    let previous_price = vault.settle_price;
-    let s = settle_state(vault, pool, config, px)?;
-    emit_settled(vault_key, previous_price, px, &s, vault.exposure);
-    Ok(s)
-}
-
-/// Emit `VaultSettledEvent` when a settlement realized PnL, moved a claim or closed the exposure.
-pub fn emit_settled(vault: Pubkey, previous_price: u64, px: &Prices, s: &Settlement, exposure: i64) {
-    if s.pnl.0 != 0 || s.closed_out || s.claim_before != s.claim_after {
-        emit(VaultSettledEvent {
-            vault,
-            price: px.asset.mid.0,
-            previous_price,
-            pnl: s.pnl.0,
-            usdc_to_vault: s.usdc_to_vault,
-            crt_to_vault: s.crt_to_vault,
-            bad_debt: s.bad_debt.0,
-            unpaid_gain: s.unpaid_gain.0,
-            claim: s.claim_after.0,
-            closed_out: s.closed_out,
-            exposure,
-        });
-    }
-}
-
-/// Emit `FeesSweptEvent` when a sweep moved anything.
-pub fn emit_swept(vault: Pubkey, s: &Swept) {
-    if s.usdc != 0 || s.crt != 0 {
-        emit(FeesSweptEvent { vault, usdc: s.usdc, crt: s.crt, treasury_usdc: s.treasury_usdc, treasury_crt: s.treasury_crt });
+/// Emit an event the engine decided on, if it did.
+pub fn emit_some<E: anchor_lang::Event>(event: Option<E>) {
+    if let Some(e) = event {
+        emit(e);
     }
 }
 
@@ -54,7 +22,7 @@ pub struct FlowAccounts<'a, 'info> {
     pub vault_usdc: AccountInfo<'info>,
     pub vault_crt: AccountInfo<'info>,
     pub pool: AccountInfo<'info>,
-    pub pool_bump: u8,
+    pub pool_seeds: &'a [&'a [u8]],
     pub pool_usdc: AccountInfo<'info>,
     pub pool_crt: AccountInfo<'info>,
 }
@@ -67,14 +35,13 @@ impl<'info> FlowAccounts<'_, 'info> {
     }
 
     fn one(&self, to_vault: i64, vault_acc: &AccountInfo<'info>, pool_acc: &AccountInfo<'info>) -> Result<()> {
-        let pool_seeds: &[&[u8]] = &[POOL_SEED, &[self.pool_bump]];
         match to_vault.signum() {
             1 => transfer(
                 self.token_program,
                 pool_acc.clone(),
                 vault_acc.clone(),
                 self.pool.clone(),
-                pool_seeds,
+                self.pool_seeds,
                 to_vault as u64,
             ),
             -1 => transfer(

@@ -7,7 +7,7 @@ use anchor_spl::token::Token;
 use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::Mint as T22Mint;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{Prices, Shares};
+use turbo_math::Prices;
 
 use crate::error::TurboError;
 use crate::oracle::Caller;
@@ -46,46 +46,15 @@ pub struct VaultAccounts<'info> {
     pub token_2022_program: Program<'info, Token2022>,
 }
 
-/// The state of a vault once a user instruction has settled it, before it changes anything.
-pub struct Opened {
-    pub vault: Pubkey,
-    pub px: Prices,
-    /// The settlement's token movement, to which fees are added.
-    pub flow: NetFlow,
-    pub supply: Shares,
-    pub exposure_before: i64,
-    pub leverage_before: i64,
-}
-
 impl<'info> VaultAccounts<'info> {
-    /// Read both prices for `caller` and settle the vault at them, for mint and redeem.
-    /// `need_crt: false` reads no CRT price when the vault holds no CRT. A retired vault reads
-    /// no price at all: it is flat, and its settlement only collects what the pool owes it.
-    pub fn open(&mut self, clock: &Clock, caller: Caller, need_crt: bool) -> Result<Opened> {
-        let vault = self.vault.key();
-        let px = if self.vault.is_retired() {
-            crate::engine::settle::retired_prices(&self.vault)
-        } else {
-            self.read_prices(clock, caller, need_crt || self.vault.crt_balance > 0)?
-        };
-        let settlement = crate::instructions::flow::settle(vault, &mut self.vault, &mut self.pool, &self.config, &px)?;
-        Ok(Opened {
-            vault,
-            px,
-            flow: NetFlow::from_settlement(&settlement),
-            supply: Shares(self.mint.supply),
-            exposure_before: self.vault.exposure,
-            leverage_before: crate::engine::settle::leverage_of(&self.vault, &self.config, &px),
-        })
-    }
-
-    /// Both prices, through the oracle gate for `caller`, recorded in the pool's price marks.
-    pub fn prices(&mut self, clock: &Clock, caller: Caller) -> Result<Prices> {
-        self.read_prices(clock, caller, true)
-    }
-
-    /// The asset's price, and CRT's only if `crt` (otherwise [`crate::engine::settle::UNREAD_CRT`]).
-    fn read_prices(&mut self, clock: &Clock, caller: Caller, crt: bool) -> Result<Prices> {
+    /// The prices an instruction reads for `caller`: none for a retired vault (it is flat, and
+    /// its settlement only collects what the pool owes it), CRT's only when `need_crt` or the
+    /// vault holds CRT.
+    pub fn read_prices(&mut self, clock: &Clock, caller: Caller, need_crt: bool) -> Result<Prices> {
+        if self.vault.is_retired() {
+            return Ok(crate::engine::settle::retired_prices(&self.vault));
+        }
+        let crt = need_crt || self.vault.crt_balance > 0;
         let asset = self.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?;
         let crt = match (crt, self.crt_price_update.as_ref()) {
             (false, _) => None,
@@ -103,16 +72,11 @@ impl<'info> VaultAccounts<'info> {
         Ok(())
     }
 
-    /// Whether the protocol or this vault has paused `flag` now.
-    pub fn paused(&self, flag: u8) -> Result<bool> {
-        let now = Clock::get()?.unix_timestamp;
-        Ok(self.config.is_paused(flag, now) || self.vault.is_paused(flag, now))
-    }
-
     /// Move a net flow between the vault and the pool: at most one transfer per token.
     pub fn execute(&self, flow: NetFlow) -> Result<()> {
         let signer = self.vault.signer();
         let vault_seeds = signer.seeds();
+        let pool_signer = self.pool.signer();
         FlowAccounts {
             token_program: &self.token_program,
             vault: self.vault.to_account_info(),
@@ -120,7 +84,7 @@ impl<'info> VaultAccounts<'info> {
             vault_usdc: self.vault_usdc.to_account_info(),
             vault_crt: self.vault_crt.to_account_info(),
             pool: self.pool.to_account_info(),
-            pool_bump: self.pool.bump,
+            pool_seeds: &pool_signer.seeds(),
             pool_usdc: self.pool_usdc.to_account_info(),
             pool_crt: self.pool_crt.to_account_info(),
         }

@@ -146,6 +146,11 @@ impl Pool {
         Ok(())
     }
 
+    /// Owned seeds of the pool PDA, for signing CPIs out of its reserves.
+    pub fn signer(&self) -> crate::state::PdaSigner<0> {
+        crate::state::PdaSigner { prefix: POOL_SEED, key: [], bump: [self.bump] }
+    }
+
     pub fn pool_caps(&self) -> PoolCaps {
         PoolCaps { gross_cap_bps: self.gross_cap_bps, net_cap_bps: self.net_cap_bps }
     }

@@ -9,14 +9,13 @@ use anchor_spl::token_2022::{self, Token2022};
 use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
 use anchor_spl::token_interface::{token_metadata_initialize, TokenMetadataInitialize};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{exposure_for_leverage, initial_shares, Exposure, Lev, Usd};
 
 use crate::constants::*;
-use crate::error::{MathResultExt, TurboError};
-use crate::events::{ChangeExecutedEvent, VaultCreatedEvent};
+use crate::error::TurboError;
+use crate::engine::create::{self, NewVault, VaultAddresses};
+use crate::events::ChangeExecutedEvent;
 use crate::oracle::{use_price, PriceRules};
 use crate::state::{Change, Config, PendingChange, Pool, Vault, VaultParams};
-use crate::engine::caps::check_caps;
 use crate::instructions::flow::transfer;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -165,7 +164,18 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         &[],
         args.seed_usdc,
     )?;
-    let seed_shares = initial_shares(Usd(args.seed_usdc));
+    let addresses = VaultAddresses {
+        vault: vault_key,
+        mint: a.vault_mint.key(),
+        usdc_reserve: a.vault_usdc.key(),
+        crt_reserve: a.vault_crt.key(),
+        bump: vault_bump,
+    };
+    let new = NewVault { vault_id: args.vault_id, feed_id: args.feed_id, params: args.params, seed_usdc: args.seed_usdc };
+    let (state, seed_shares, event) =
+        create::vault(&mut ctx.accounts.config, &mut ctx.accounts.pool, &addresses, &new, asset_index, &price, clock.unix_timestamp)?;
+    **ctx.accounts.vault = state;
+    let a = &ctx.accounts;
     token_2022::mint_to(
         CpiContext::new_with_signer(
             a.token_2022_program.key(),
@@ -179,54 +189,12 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
         seed_shares.0,
     )?;
 
-    // Open the initial exposure at the target leverage at the oracle price (DESIGN §4).
-    let exposure = exposure_for_leverage(Usd(args.seed_usdc), Lev(args.params.target_leverage), price.mid).or_overflow()?;
-    let pool = &mut ctx.accounts.pool;
-    pool.rebook(asset_index, Exposure(0), price.mid, exposure, price.mid)?;
-    ctx.accounts.config.register_vault(vault_key)?;
-
-    let vault = &mut ctx.accounts.vault;
-    vault.vault_id = args.vault_id;
-    vault.bump = vault_bump;
-    vault.asset_index = asset_index;
-    vault.split_count = 0;
-    vault.paused = 0;
-    vault.mint = ctx.accounts.vault_mint.key();
-    vault.usdc_reserve = ctx.accounts.vault_usdc.key();
-    vault.crt_reserve = ctx.accounts.vault_crt.key();
-    vault.feed_id = args.feed_id;
-    vault.params = args.params;
-    vault.usdc_balance = args.seed_usdc;
-    vault.crt_balance = 0;
-    vault.exposure = exposure.0;
-    vault.settle_price = price.mid.0;
-    vault.vol_sample_time = price.publish_time;
-    vault.vol_sample_price = price.mid.0;
-    vault.last_rebalance_ts = clock.unix_timestamp;
-    check_caps(&ctx.accounts.pool, vault, Exposure(0), None)?;
-
-    let leverage = vault
-        .book()
-        .leverage(price.mid, price.mid, ctx.accounts.config.crt())
-        .or_overflow()?
-        .map_or(i64::MAX, |l| l.0);
     // The queued change is carried out: close its entry (after every CPI), rent to the admin.
     if let Some(pending) = ctx.accounts.pending.as_ref() {
         crate::events::emit(ChangeExecutedEvent { id: pending.id, change: pending.change, by: ctx.accounts.admin.key() });
         pending.close(ctx.accounts.admin.to_account_info())?;
     }
-    crate::events::emit(VaultCreatedEvent {
-        vault: vault_key,
-        mint: vault.mint,
-        vault_id: args.vault_id,
-        feed_id: args.feed_id,
-        params: args.params,
-        seed_usdc: args.seed_usdc,
-        seed_shares: seed_shares.0,
-        price: price.mid.0,
-        exposure: exposure.0,
-        leverage,
-    });
+    crate::events::emit(event);
     Ok(())
 }
 

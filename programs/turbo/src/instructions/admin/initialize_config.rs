@@ -4,6 +4,7 @@ use anchor_spl::token::{Mint, Token};
 use anchor_lang::solana_program::bpf_loader_upgradeable;
 
 use crate::constants::*;
+use crate::engine::create::{self, NewConfig};
 use crate::error::TurboError;
 use crate::events::ConfigInitializedEvent;
 use crate::state::{Config, ConfigParams};
@@ -50,19 +51,20 @@ impl InitializeConfig<'_> {
 }
 
 pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Result<()> {
-    let config = &mut ctx.accounts.config;
-    config.admin = ctx.accounts.admin.key();
-    config.pending_admin = Pubkey::default();
-    config.guardian = args.guardian;
-    config.treasury = args.treasury;
-    config.usdc_mint = ctx.accounts.usdc_mint.key();
-    config.crt_mint = ctx.accounts.crt_mint.key();
-    config.crt_feed_id = args.crt_feed_id;
-    config.crt_decimals = ctx.accounts.crt_mint.decimals;
-    config.params = args.params;
-    config.paused = 0;
-    config.bump = ctx.bumps.config;
-    config.vault_count = 0;
+    let a = &ctx.accounts;
+    let new = NewConfig {
+        admin: a.admin.key(),
+        guardian: args.guardian,
+        treasury: args.treasury,
+        usdc_mint: a.usdc_mint.key(),
+        crt_mint: a.crt_mint.key(),
+        crt_feed_id: args.crt_feed_id,
+        crt_decimals: a.crt_mint.decimals,
+        params: args.params,
+        bump: ctx.bumps.config,
+    };
+    **ctx.accounts.config = create::config(&new);
+    let config = &ctx.accounts.config;
     crate::events::emit(ConfigInitializedEvent {
         admin: config.admin,
         guardian: config.guardian,

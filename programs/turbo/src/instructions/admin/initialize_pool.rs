@@ -2,6 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::{Mint, Token, TokenAccount};
 
 use crate::constants::*;
+use crate::engine::create;
 use crate::error::TurboError;
 use crate::events::PoolInitializedEvent;
 use crate::state::{Config, Pool, PoolCaps};
@@ -54,13 +55,10 @@ pub struct InitializePool<'info> {
 
 pub fn handler(ctx: Context<InitializePool>, caps: PoolCaps) -> Result<()> {
     caps.validate()?;
-    let pool = &mut ctx.accounts.pool;
-    pool.lp_mint = ctx.accounts.lp_mint.key();
-    pool.usdc_reserve = ctx.accounts.pool_usdc.key();
-    pool.crt_reserve = ctx.accounts.pool_crt.key();
-    pool.gross_cap_bps = caps.gross_cap_bps;
-    pool.net_cap_bps = caps.net_cap_bps;
-    pool.bump = ctx.bumps.pool;
+    let a = &ctx.accounts;
+    let state = create::pool(a.lp_mint.key(), a.pool_usdc.key(), a.pool_crt.key(), caps, ctx.bumps.pool);
+    **ctx.accounts.pool = state;
+    let pool = &ctx.accounts.pool;
     crate::events::emit(PoolInitializedEvent { pool: pool.key(), lp_mint: pool.lp_mint, caps });
     Ok(())
 }

@@ -1,7 +1,6 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use crate::constants::*;
 use crate::error::TurboError;
 use crate::events::FeesWithdrawnEvent;
 use crate::state::{Config, Pool};
@@ -39,10 +38,11 @@ pub fn handler(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()>
         args.usdc <= pool.treasury_usdc && args.crt <= pool.treasury_crt,
         TurboError::InsufficientTreasuryFees
     );
-    let seeds: &[&[u8]] = &[POOL_SEED, &[pool.bump]];
+    let signer = pool.signer();
+    let seeds = signer.seeds();
     let pool_info = pool.to_account_info();
-    transfer(&a.token_program, a.pool_usdc.to_account_info(), a.treasury_usdc.to_account_info(), pool_info.clone(), seeds, args.usdc)?;
-    transfer(&a.token_program, a.pool_crt.to_account_info(), a.treasury_crt.to_account_info(), pool_info, seeds, args.crt)?;
+    transfer(&a.token_program, a.pool_usdc.to_account_info(), a.treasury_usdc.to_account_info(), pool_info.clone(), &seeds, args.usdc)?;
+    transfer(&a.token_program, a.pool_crt.to_account_info(), a.treasury_crt.to_account_info(), pool_info, &seeds, args.crt)?;
     let pool = &mut ctx.accounts.pool;
     let sub = |a: u64, b: u64| a.checked_sub(b).ok_or_else(|| error!(TurboError::MathOverflow));
     pool.treasury_usdc = sub(pool.treasury_usdc, args.usdc)?;

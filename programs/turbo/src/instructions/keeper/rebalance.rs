@@ -2,17 +2,15 @@ use anchor_lang::prelude::*;
 use anchor_lang::solana_program::program::invoke_signed;
 use anchor_spl::token::TokenAccount;
 use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount;
-use turbo_math::{
-    ui_token_price, Shares,
-};
+use turbo_math::Shares;
 
-use crate::constants::*;
-use crate::error::{MathResultExt, TurboError};
-use crate::events::{emit, RebalanceEvent, ReverseSplitEvent};
-use crate::state::pause;
-use crate::engine::rebalance::plan;
+use crate::engine::rebalance::{plan, RebalanceCall};
+use crate::error::TurboError;
+use crate::events::emit;
+use crate::instructions::flow::{emit_some, transfer};
 use crate::instructions::vault_accounts::*;
 use crate::oracle::Caller;
+use crate::state::pause;
 
 /// Permissionless: settle the vault, then move its leverage toward the (effective) target by
 /// the rules of DESIGN §5, apply a reverse split if the token price fell under the threshold,
@@ -31,7 +29,8 @@ pub struct Rebalance<'info> {
 impl Rebalance<'_> {
     pub fn validate(&self) -> Result<()> {
         require!(!self.vault_accounts.vault.is_retired(), TurboError::VaultRetired);
-        require!(!self.vault_accounts.paused(pause::REBALANCE)?, TurboError::RebalancePaused);
+        let (now, v) = (Clock::get()?.unix_timestamp, &self.vault_accounts);
+        require!(!(v.config.is_paused(pause::REBALANCE, now) || v.vault.is_paused(pause::REBALANCE, now)), TurboError::RebalancePaused);
         if let Some(keeper_usdc) = &self.keeper_usdc {
             self.vault_accounts.check_payout(&keeper_usdc.key())?;
         }
@@ -44,18 +43,16 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let t = &mut a.vault_accounts;
     let vault_key = t.vault.key();
-    let px = t.prices(&clock, Caller::Keeper)?;
-    let previous_price = t.vault.settle_price;
+    let px = t.read_prices(&clock, Caller::Keeper, true)?;
     let supply = Shares(t.mint.supply);
-    let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, clock.unix_timestamp, a.keeper_usdc.is_some())?;
-    crate::instructions::flow::emit_settled(vault_key, previous_price, &px, &p.settlement, p.after.0);
-    crate::instructions::flow::emit_swept(vault_key, &p.swept);
+    let call = RebalanceCall { vault: vault_key, keeper: a.keeper.key(), now: clock.unix_timestamp, bounty_eligible: a.keeper_usdc.is_some() };
+    let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, &call)?;
 
     // Tokens: the settlement and fees, then the bounty, then the multiplier.
     t.execute(p.flow)?;
     if let (Some(keeper_usdc), true) = (a.keeper_usdc.as_ref(), p.bounty > 0) {
-        let pool_seeds: &[&[u8]] = &[POOL_SEED, &[t.pool.bump]];
-        crate::instructions::flow::transfer(&t.token_program, t.pool_usdc.to_account_info(), keeper_usdc.to_account_info(), t.pool.to_account_info(), pool_seeds, p.bounty)?;
+        let signer = t.pool.signer();
+        transfer(&t.token_program, t.pool_usdc.to_account_info(), keeper_usdc.to_account_info(), t.pool.to_account_info(), &signer.seeds(), p.bounty)?;
     }
     if p.splits > 0 {
         let ix = scaled_ui_amount::instruction::update_multiplier(
@@ -68,33 +65,11 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         )?;
         let signer = t.vault.signer();
         invoke_signed(&ix, &[t.mint.to_account_info(), t.vault.to_account_info()], &[&signer.seeds()])?;
-        let splits_before = t.vault.split_count - p.splits;
-        emit(ReverseSplitEvent {
-            vault: vault_key,
-            splits_before,
-            splits_after: t.vault.split_count,
-            ui_price_before: ui_token_price(p.nav, supply, splits_before).or_overflow()?.0,
-            ui_price_after: ui_token_price(p.nav, supply, t.vault.split_count).or_overflow()?.0,
-        });
     }
 
-    emit(RebalanceEvent {
-        vault: vault_key,
-        keeper: a.keeper.key(),
-        price: px.asset.mid.0,
-        action: p.action as u8,
-        capped: p.decision.capped && p.action.moves(),
-        vol_bps: p.vol_bps,
-        effective_target: p.target.0,
-        leverage_before: p.decision.leverage.map_or(i64::MAX, |l| l.0),
-        leverage_after: crate::engine::settle::leverage_of(&t.vault, &t.config, &px),
-        exposure_before: p.before.0,
-        exposure_after: p.after.0,
-        pnl: p.settlement.pnl.0,
-        bad_debt: p.settlement.bad_debt.0,
-        closed_out: p.settlement.closed_out,
-        nav: p.nav.0,
-        bounty: p.bounty,
-    });
+    emit_some(p.settled_event);
+    emit_some(p.swept_event);
+    emit_some(p.split_event);
+    emit(p.event);
     Ok(())
 }

@@ -1,14 +1,13 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{lp_shares_for_deposit, Bias, Shares, Usd};
+use turbo_math::Bias;
 
-use crate::constants::*;
-use crate::error::{MathResultExt, TurboError};
-use crate::events::LiquidityDepositedEvent;
-use crate::state::{pause, Config, Pool};
-use crate::instructions::lp::valuation::value_pool;
+use crate::engine::lp::{check_deposit, deposit, DepositRequest};
+use crate::events::emit;
 use crate::instructions::flow::transfer;
+use crate::instructions::lp::valuation::value_pool;
+use crate::state::{Config, Pool};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct DepositLiquidityArgs {
@@ -37,56 +36,33 @@ pub struct DepositLiquidity<'info> {
 }
 
 impl DepositLiquidity<'_> {
+    fn request(&self, args: &DepositLiquidityArgs) -> DepositRequest {
+        DepositRequest { provider: self.provider.key(), usdc: args.usdc_amount, min_shares_out: args.min_shares_out }
+    }
+
     pub fn validate(&self, args: &DepositLiquidityArgs) -> Result<()> {
-        require!(!self.config.is_paused(pause::DEPOSIT, 0), TurboError::DepositPaused);
-        require!(args.usdc_amount > 0, TurboError::ZeroAmount);
-        Ok(())
+        check_deposit(&self.config, &self.request(args))
     }
 }
 
 pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: DepositLiquidityArgs) -> Result<()> {
     let clock = Clock::get()?;
+    let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
-    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, a.lp_mint.supply, &clock)?;
-    let value = valued.value;
-    let shares = lp_shares_for_deposit(Usd(args.usdc_amount), Shares(a.lp_mint.supply), value).or_overflow()?;
-    require!(shares.0 > 0, TurboError::MintTooSmall);
-    require!(shares.0 >= args.min_shares_out, TurboError::SlippageExceeded);
+    let lp_supply = a.lp_mint.supply;
+    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, lp_supply, &clock)?;
+    let plan = deposit(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
 
-    transfer(
-        &a.token_program,
-        a.provider_usdc.to_account_info(),
-        a.pool_usdc.to_account_info(),
-        a.provider.to_account_info(),
-        &[],
-        args.usdc_amount,
-    )?;
-    let seeds: &[&[u8]] = &[POOL_SEED, &[a.pool.bump]];
+    transfer(&a.token_program, a.provider_usdc.to_account_info(), a.pool_usdc.to_account_info(), a.provider.to_account_info(), &[], args.usdc_amount)?;
+    let signer = a.pool.signer();
     token::mint_to(
         CpiContext::new_with_signer(
             a.token_program.key(),
-            token::MintTo {
-                mint: a.lp_mint.to_account_info(),
-                to: a.provider_lp.to_account_info(),
-                authority: a.pool.to_account_info(),
-            },
-            &[seeds],
+            token::MintTo { mint: a.lp_mint.to_account_info(), to: a.provider_lp.to_account_info(), authority: a.pool.to_account_info() },
+            &[&signer.seeds()],
         ),
-        shares.0,
+        plan.shares_out.0,
     )?;
-    let pool = &mut a.pool;
-    pool.usdc_balance = pool.usdc_balance.checked_add(args.usdc_amount).ok_or(TurboError::MathOverflow)?;
-    // From the first money of anyone but the admin on, changes that add risk wait for the
-    // timelock (the admin's own seeding of the pool does not count).
-    if a.provider.key() != a.config.admin {
-        pool.launched = true;
-    }
-    crate::events::emit(LiquidityDepositedEvent {
-        provider: a.provider.key(),
-        usdc_in: args.usdc_amount,
-        shares_out: shares.0,
-        pool_value: value.0,
-        lp_supply_after: a.lp_mint.supply.checked_add(shares.0).ok_or(TurboError::MathOverflow)?,
-    });
+    emit(plan.event);
     Ok(())
 }

@@ -2,15 +2,13 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::TokenAccount;
 use anchor_spl::token_2022;
 use anchor_spl::token_interface::TokenAccount as T22Account;
-use turbo_math::{quote_redeem, quote_redeem_in_kind, Exposure, Shares};
+use turbo_math::Shares;
 
-use crate::error::{MathResultExt, TurboError};
-use crate::events::RedeemEvent;
+use crate::engine::trade::{check_redeem, redeem, RedeemRequest};
+use crate::events::emit;
+use crate::instructions::flow::emit_some;
 use crate::instructions::vault_accounts::*;
 use crate::oracle::Caller;
-use crate::state::pause;
-use crate::engine::fees::charge_fee;
-use crate::engine::fees::sweep_fees;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct RedeemArgs {
@@ -38,12 +36,22 @@ pub struct RedeemTokens<'info> {
 }
 
 impl RedeemTokens<'_> {
+    fn request(&self, args: &RedeemArgs) -> RedeemRequest {
+        RedeemRequest {
+            user: self.user.key(),
+            amount: args.amount,
+            min_usdc_out: args.min_usdc_out,
+            min_crt_out: args.min_crt_out,
+            has_crt_account: self.user_crt.is_some(),
+        }
+    }
+
     pub fn validate(&self, args: &RedeemArgs) -> Result<()> {
-        require!(!self.vault_accounts.paused(pause::REDEEM)?, TurboError::RedeemPaused);
-        require!(args.amount > 0, TurboError::ZeroAmount);
-        self.vault_accounts.check_payout(&self.user_usdc.key())?;
+        let v = &self.vault_accounts;
+        check_redeem(&v.config, &v.vault, &self.request(args), Clock::get()?.unix_timestamp)?;
+        v.check_payout(&self.user_usdc.key())?;
         if let Some(user_crt) = &self.user_crt {
-            self.vault_accounts.check_payout(&user_crt.key())?;
+            v.check_payout(&user_crt.key())?;
         }
         Ok(())
     }
@@ -51,30 +59,15 @@ impl RedeemTokens<'_> {
 
 pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
     let clock = Clock::get()?;
+    let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let t = &mut a.vault_accounts;
-    let Opened { vault: vault_key, px, mut flow, supply, exposure_before, leverage_before } = t.open(&clock, Caller::Redeemer, false)?;
-    let fee = t.vault.params.redeem_fee();
-    let q = if t.vault.is_retired() {
-        quote_redeem_in_kind(&t.vault.book(), supply, Shares(args.amount), fee)
-    } else {
-        quote_redeem(&t.vault.book(), supply, Shares(args.amount), &px, t.config.crt(), fee)
-    }
-    .or_overflow()?;
-    require!(q.usdc_out.0 >= args.min_usdc_out && q.crt_out.0 >= args.min_crt_out, TurboError::SlippageExceeded);
-    require!(q.crt_out.0 == 0 || a.user_crt.is_some(), TurboError::CrtAccountMissing);
+    let px = t.read_prices(&clock, Caller::Redeemer, false)?;
+    let vault_key = t.vault.key();
+    let supply = Shares(t.mint.supply);
+    let plan = redeem(&t.config, &mut t.pool, &mut t.vault, vault_key, supply, &px, &req)?;
 
-    let vault = &mut t.vault;
-    let old_q = Exposure(vault.exposure);
-    vault.usdc_balance = vault.usdc_balance.checked_sub(q.gross_usdc.0).ok_or(TurboError::MathOverflow)?;
-    vault.crt_balance = vault.crt_balance.checked_sub(q.gross_crt.0).ok_or(TurboError::MathOverflow)?;
-    vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).ok_or(TurboError::MathOverflow)?;
-    let p = px.asset.mid;
-    t.pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
-    charge_fee(vault, q.fee_usdc, q.fee_crt)?;
-    let swept = sweep_fees(&mut t.pool, vault, t.config.lp_fee_share(), &mut flow, false)?;
-    crate::instructions::flow::emit_swept(vault_key, &swept);
-
+    // Tokens: the burn, one net transfer per token between vault and pool, then the payout.
     token_2022::burn(
         CpiContext::new(
             t.token_2022_program.key(),
@@ -82,30 +75,14 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         ),
         args.amount,
     )?;
-    t.execute(flow)?;
-    t.pay_from_vault(t.vault_usdc.to_account_info(), a.user_usdc.to_account_info(), q.usdc_out.0)?;
+    t.execute(plan.flow)?;
+    t.pay_from_vault(t.vault_usdc.to_account_info(), a.user_usdc.to_account_info(), plan.quote.usdc_out.0)?;
     if let Some(user_crt) = a.user_crt.as_ref() {
-        t.pay_from_vault(t.vault_crt.to_account_info(), user_crt.to_account_info(), q.crt_out.0)?;
+        t.pay_from_vault(t.vault_crt.to_account_info(), user_crt.to_account_info(), plan.quote.crt_out.0)?;
     }
 
-    crate::events::emit(RedeemEvent {
-        vault: vault_key,
-        user: a.user.key(),
-        price: px.asset.mid.0,
-        conf_price: px.asset.low_for(old_q).0,
-        tokens_burned: args.amount,
-        usdc_out: q.usdc_out.0,
-        crt_out: q.crt_out.0,
-        fee_usdc: q.fee_usdc.0,
-        fee_crt: q.fee_crt.0,
-        nav_before: q.nav.0,
-        nav_redeem: q.nav_redeem.0,
-        nav_after: crate::engine::settle::nav_of(&t.vault, &t.config, &px),
-        supply_after: supply.0.saturating_sub(args.amount), // quote_redeem refused burn > supply
-        exposure_before,
-        exposure_after: t.vault.exposure,
-        leverage_before,
-        leverage_after: crate::engine::settle::leverage_of(&t.vault, &t.config, &px),
-    });
+    emit_some(plan.settled.event);
+    emit_some(plan.swept);
+    emit(plan.event);
     Ok(())
 }
