@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use solana_sdk::rent::Rent;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
-use turbo::instructions::*;
+use turbo::args::*;
 use turbo::state::{Change, VaultParams};
 use turbo::state::{Config, Pool, Vault};
 use turbo_sdk::chain::signer_set;

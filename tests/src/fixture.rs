@@ -9,7 +9,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use spl_token_interface::state::Account as TokenAccountState;
 use solana_sdk::program_pack::Pack;
-use turbo::instructions::*;
+use turbo::args::*;
 use turbo::state::{Config, Pool, Vault, VaultParams};
 use turbo_sdk::bank::{Bank, LocalFeed};
 use turbo_sdk::defaults;
@@ -470,15 +470,20 @@ impl Fixture {
     /// current accounts (the program's own `plan`), for the clock of the next transaction.
     pub async fn preview_rebalance(&mut self, id: u16) -> turbo::engine::rebalance::RebalancePlan {
         let v = self.v(id);
-        let (config, mut pool, mut vault) = (self.config().await, self.pool().await, self.vault(id).await);
+        let (config, pool, vault) = (self.config().await, self.pool().await, self.vault(id).await);
         let supply = self.supply(v.keys.mint).await;
         let asset: PriceUpdateV2 = self.anchor_account(v.price).await;
         let crt: PriceUpdateV2 = self.anchor_account(self.d.crt_price).await;
-        let at = turbo_sdk::preview::At { unix_timestamp: self.bank.now, slot: self.bank.slot + 1 };
-        let px = turbo_sdk::preview::prices(&config, &mut pool, &vault, &asset, &crt, at, turbo::oracle::Caller::Keeper).expect("prices pass the gate");
+        let at = self.next_at();
         let keeper = self.keeper.as_ref().map(|k| k.pubkey()).unwrap_or_default();
         let call = turbo::engine::rebalance::RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: true };
-        turbo_sdk::preview::rebalance(&config, &mut pool, &mut vault, supply, &px, &call).expect("plan")
+        let p = turbo_sdk::preview::PriceAccounts { asset: Some(&asset), crt: Some(&crt) };
+        turbo_sdk::preview::rebalance(&config, &pool, &vault, supply, p, at, &call).expect("plan").plan
+    }
+
+    /// The clock the next transaction sees.
+    pub fn next_at(&self) -> turbo_sdk::preview::At {
+        turbo_sdk::preview::At { unix_timestamp: self.bank.now, slot: self.bank.slot + 1 }
     }
 
     /// The user's token balance in `vault`.

@@ -8,7 +8,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use solana_sdk::signature::{Keypair, Signer};
-use turbo::instructions::*;
+use turbo::args::*;
 use turbo::state::{pause, PoolCaps, VaultParams};
 use turbo_sdk::PriceUpdateV2;
 use turbo::engine::lp::{DepositRequest, WithdrawRequest};
@@ -234,12 +234,10 @@ impl<C: Chain> Cli<C> {
     pub async fn mint_with_guard(&mut self, user: &Keypair, name: &str, usdc: &str, crt: Option<&str>, slippage_bps: u16, min_out_ui: Option<&str>) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
-        let px = v.user_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
         let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: crt > 0 };
-        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
-        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, &px, at, &req).map_err(refused)?.quote;
+        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
         let min_out = match min_out_ui {
             Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, 6)?),
             None => with_slippage(q.shares_out.0, slippage_bps),
@@ -291,10 +289,8 @@ impl<C: Chain> Cli<C> {
         if raw == 0 || raw > held {
             return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
         }
-        let px = v.redeem_prices.clone().map_err(|e| input(format!("{}: the price fails the oracle gate: {e}", v.mint.symbol)))?;
         let req = RedeemRequest { user: user.pubkey(), amount: raw, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
-        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
-        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, &px, at, &req).map_err(refused)?.quote;
+        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
         let min_crt = with_slippage(q.crt_out.0, slippage_bps);
         let min_usdc = match min_usdc {
             Some(m) => parse_amount(m, 6)?,
@@ -334,7 +330,7 @@ impl<C: Chain> Cli<C> {
     pub async fn rebalance(&mut self, keeper: &Keypair, name: &str) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
-        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let at = snap.next();
         let mut out = String::new();
         match turbo_keeper::decide_vault(&snap, v, keeper.pubkey(), at, false, None) {
             turbo_keeper::Verdict::Act(i) => {
@@ -386,9 +382,9 @@ impl<C: Chain> Cli<C> {
         let usdc = parse_amount(usdc, 6)?;
         let supply = self.lp_supply().await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
-        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let at = snap.next();
         let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out: 0 };
-        let plan = preview::lp_deposit(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?;
+        let plan = preview::lp_deposit(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
         let (shares, value) = (plan.shares_out, turbo_math::Usd(plan.event.pool_value));
         let min = with_slippage(shares.0, slippage_bps);
         let mut out = String::new();
@@ -417,9 +413,9 @@ impl<C: Chain> Cli<C> {
         let shares = if shares == "all" { held } else { parse_amount(shares, 6)? };
         let supply = self.lp_supply().await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
-        let at = preview::At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let at = snap.next();
         let req = WithdrawRequest { provider: owner, shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
-        let plan = preview::lp_withdraw(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?;
+        let plan = preview::lp_withdraw(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
         let (usdc_out, crt_out, value) = (plan.usdc_out, plan.crt_out, turbo_math::Usd(plan.event.pool_value));
         let mut out = String::new();
         let _ = writeln!(out, "Withdraw {} LP shares: receive ≈ {} USDC + {} CRT at pool value {}", amount(shares, 6, 2), amount(usdc_out.0, 6, 2), amount(crt_out.0, snap.config.crt_decimals as u32, 2), usd(value.0));

@@ -10,7 +10,7 @@ use std::fmt::Write;
 
 use anchor_lang::AccountDeserialize;
 use solana_sdk::signature::{Keypair, Signer};
-use turbo::instructions::*;
+use turbo::args::*;
 use turbo::state::{Change, PendingChange, Pool, Vault};
 use turbo_sdk::accounts::{self};
 use turbo_sdk::chain::Chain;

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use anchor_lang::prelude::Pubkey;
 use clap::{Parser, Subcommand};
 use solana_sdk::signature::{read_keypair_file, Keypair};
-use turbo::instructions::UpdateConfigArgs;
+use turbo::args::UpdateConfigArgs;
 use turbo::state::PoolCaps;
 use turbo_cli::manifest::{Env, Manifest, ParamOverrides};
 use turbo_cli::{demo, Cli, CliError};

@@ -39,11 +39,6 @@ pub enum Verdict {
     Retired { symbol: String },
 }
 
-/// Whether a plan changes anything worth a transaction.
-pub fn acts(plan: &RebalancePlan) -> bool {
-    plan.after != plan.before || plan.splits > 0
-}
-
 /// Decide one vault. Pure: works on copies of the snapshot's accounts. With a `heartbeat`, a
 /// vault whose asset no instruction has priced for that many seconds gets a rebalance even if
 /// it would only settle: it records a fresh price, so nobody can call a live feed dead and
@@ -53,16 +48,11 @@ pub fn decide_vault(snap: &Snapshot, v: &VaultView, keeper: Pubkey, at: At, boun
     if v.vault.is_retired() {
         return Verdict::Retired { symbol };
     }
-    let px = match &v.prices {
-        Ok(px) => *px,
-        Err(why) => return Verdict::Skip { symbol, why: why.clone() },
-    };
-    let (mut pool, mut vault) = (snap.pool.clone(), v.vault.clone());
     let last_priced = snap.pool.assets[v.vault.asset_index as usize].mark.last_publish_time;
     let beat = heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
     let call = RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: bounty };
-    match preview::rebalance(&snap.config, &mut pool, &mut vault, v.mint.supply, &px, &call) {
-        Ok(plan) if acts(&plan) || beat => Verdict::Act(Intent { keys: v.keys, symbol, price_account: v.price_account, plan }),
+    match preview::rebalance(&snap.config, &snap.pool, &v.vault, v.mint.supply, snap.price_accounts(v), at, &call).map(|p| p.plan) {
+        Ok(plan) if plan.acts() || beat => Verdict::Act(Intent { keys: v.keys, symbol, price_account: v.price_account, plan }),
         Ok(plan) => Verdict::Idle { symbol, action: plan.action },
         Err(e) => Verdict::Skip { symbol, why: e.to_string() },
     }

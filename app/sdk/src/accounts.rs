@@ -198,6 +198,16 @@ impl Snapshot {
         Ok(Snapshot { config, pool, vaults, crt_update: crt.map(Posted), at })
     }
 
+    /// The price accounts an instruction on `v` is given, as they are now.
+    pub fn price_accounts<'a>(&'a self, v: &'a VaultView) -> preview::PriceAccounts<'a> {
+        preview::PriceAccounts { asset: v.price_update.as_ref().map(|p| &p.0), crt: self.crt_update.as_ref().map(|p| &p.0) }
+    }
+
+    /// The clock of the next transaction: the snapshot's time, one slot on.
+    pub fn next(&self) -> At {
+        At { unix_timestamp: self.at.unix_timestamp, slot: self.at.slot + 1 }
+    }
+
     /// The vault with this id or token symbol (case-insensitive).
     pub fn find(&self, name: &str) -> Option<&VaultView> {
         self.vaults.iter().find(|v| v.mint.symbol.eq_ignore_ascii_case(name) || v.keys.id.to_string() == name)

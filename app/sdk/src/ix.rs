@@ -3,9 +3,8 @@
 use anchor_lang::prelude::{AccountMeta, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
-use turbo::instructions::*;
+use turbo::args::*;
 use turbo::state::{Change, PoolCaps, VaultParams};
-use turbo::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
 use turbo::{accounts, instruction};
 
 use crate::pda::{self, VaultKeys};

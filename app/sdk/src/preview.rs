@@ -7,8 +7,8 @@
 use anchor_lang::prelude::{Pubkey, Result};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo::engine::lp::{self, DepositPlan, DepositRequest, Valued, Valuing, WithdrawPlan, WithdrawRequest};
-use turbo::engine::rebalance::{plan, RebalanceCall, RebalancePlan};
-use turbo::engine::settle::settle_state;
+use turbo::engine::rebalance::{check_rebalance, plan, RebalanceCall, RebalancePlan};
+use turbo::engine::settle::{self, settle_state};
 use turbo::engine::trade::{self, MintPlan, MintRequest, RedeemPlan, RedeemRequest};
 use turbo::oracle::Caller;
 use turbo::state::{Config, Pool, Vault};
@@ -25,41 +25,69 @@ fn clock(at: At) -> anchor_lang::prelude::Clock {
     anchor_lang::prelude::Clock { slot: at.slot, unix_timestamp: at.unix_timestamp, ..Default::default() }
 }
 
+/// The price accounts an instruction is given (`None`: the account is left out).
+#[derive(Clone, Copy, Default)]
+pub struct PriceAccounts<'a> {
+    pub asset: Option<&'a PriceUpdateV2>,
+    pub crt: Option<&'a PriceUpdateV2>,
+}
+
+/// A previewed instruction on one vault: the plan, and the pool and vault as the program would
+/// leave them.
+#[derive(Clone, Debug)]
+pub struct Preview<P> {
+    pub plan: P,
+    pub pool: Pool,
+    pub vault: Vault,
+}
+
+/// A previewed LP instruction: the plan and the pool as the program would leave it.
+#[derive(Clone, Debug)]
+pub struct PoolPreview<P> {
+    pub plan: P,
+    pub pool: Pool,
+}
+
 /// Read both prices for `vault` through the program's oracle gate for `caller`, recording them
 /// in `pool`'s price marks as the program would (pass a copy).
 pub fn prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At, caller: Caller) -> Result<Prices> {
-    turbo::engine::settle::read_vault_prices(vault, pool, config, asset, Some(crt), &clock(at), caller)
+    settle::read_prices(vault, pool, config, Some(asset), Some(crt), true, &clock(at), caller)
 }
 
 /// The prices a redeem of `vault` reads: the hard confidence bound, CRT only when the vault holds
 /// some, none at all for a retired vault.
 pub fn redeem_prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At) -> Result<Prices> {
-    if vault.is_retired() {
-        return Ok(turbo::engine::settle::retired_prices(vault));
-    }
-    let crt = (vault.crt_balance > 0).then_some(crt);
-    turbo::engine::settle::read_vault_prices(vault, pool, config, asset, crt, &clock(at), Caller::Redeemer)
+    settle::read_prices(vault, pool, config, Some(asset), Some(crt), false, &clock(at), Caller::Redeemer)
 }
 
-/// What `rebalance` would do now, at `px`. `pool` and `vault` are copies; they come back as the
-/// program would leave them.
-pub fn rebalance(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: u64, px: &Prices, call: &RebalanceCall) -> Result<RebalancePlan> {
-    plan(config, pool, vault, Shares(supply), px, call)
-}
-
-/// What a mint would do at `px` (from [`prices`]) at `at`: the instruction's own refusals, then
-/// the engine, on copies of the accounts.
+/// What a mint would do at `at`: the instruction's own refusals, the oracle gate, then the
+/// engine, on copies of the accounts.
 #[allow(clippy::too_many_arguments)]
-pub fn mint(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, px: &Prices, at: At, req: &MintRequest) -> Result<MintPlan> {
+pub fn mint(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, p: PriceAccounts, at: At, req: &MintRequest) -> Result<Preview<MintPlan>> {
     trade::check_mint(config, vault, req, at.unix_timestamp)?;
-    trade::mint(config, &mut pool.clone(), &mut vault.clone(), vault_key, Shares(supply), px, req)
+    let (mut pool, mut vault) = (pool.clone(), vault.clone());
+    let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, true, &clock(at), Caller::User)?;
+    let plan = trade::mint(config, &mut pool, &mut vault, vault_key, Shares(supply), &px, req)?;
+    Ok(Preview { plan, pool, vault })
 }
 
-/// What a redeem would do at `px` (from [`redeem_prices`]) at `at`.
+/// What a redeem would do at `at`.
 #[allow(clippy::too_many_arguments)]
-pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, px: &Prices, at: At, req: &RedeemRequest) -> Result<RedeemPlan> {
+pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, p: PriceAccounts, at: At, req: &RedeemRequest) -> Result<Preview<RedeemPlan>> {
     trade::check_redeem(config, vault, req, at.unix_timestamp)?;
-    trade::redeem(config, &mut pool.clone(), &mut vault.clone(), vault_key, Shares(supply), px, req)
+    let (mut pool, mut vault) = (pool.clone(), vault.clone());
+    let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, false, &clock(at), Caller::Redeemer)?;
+    let plan = trade::redeem(config, &mut pool, &mut vault, vault_key, Shares(supply), &px, req)?;
+    Ok(Preview { plan, pool, vault })
+}
+
+/// What `rebalance` would do at `at` (`call.now` is the clock the program will see).
+pub fn rebalance(config: &Config, pool: &Pool, vault: &Vault, supply: u64, p: PriceAccounts, at: At, call: &RebalanceCall) -> Result<Preview<RebalancePlan>> {
+    check_rebalance(config, vault, at.unix_timestamp)?;
+    let (mut pool, mut vault) = (pool.clone(), vault.clone());
+    let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, true, &clock(at), Caller::Keeper)?;
+    let plan = plan(config, &mut pool, &mut vault, Shares(supply), &px, call)?;
+    Ok(Preview { plan, pool, vault })
 }
 
 /// The pool's valuation leaning `bias`, as an LP instruction computes it: every registered vault
@@ -83,19 +111,37 @@ pub fn value_pool(
 }
 
 /// What an LP deposit would do: its refusals, the valuation (high), then the engine.
-pub fn lp_deposit(config: &Config, pool: &Pool, vaults: &[(&Vault, Pubkey, &PriceUpdateV2)], crt: &PriceUpdateV2, lp_supply: u64, at: At, req: &DepositRequest) -> Result<DepositPlan> {
+pub fn lp_deposit(
+    config: &Config,
+    pool: &Pool,
+    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    crt: &PriceUpdateV2,
+    lp_supply: u64,
+    at: At,
+    req: &DepositRequest,
+) -> Result<PoolPreview<DepositPlan>> {
     lp::check_deposit(config, req)?;
     let mut pool = pool.clone();
     let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::High, lp_supply, at)?;
-    lp::deposit(config, &mut pool, &valued, lp_supply, req)
+    let plan = lp::deposit(config, &mut pool, &valued, lp_supply, req)?;
+    Ok(PoolPreview { plan, pool })
 }
 
 /// What an LP withdrawal would do: its refusals, the valuation (low), then the engine.
-pub fn lp_withdraw(config: &Config, pool: &Pool, vaults: &[(&Vault, Pubkey, &PriceUpdateV2)], crt: &PriceUpdateV2, lp_supply: u64, at: At, req: &WithdrawRequest) -> Result<WithdrawPlan> {
+pub fn lp_withdraw(
+    config: &Config,
+    pool: &Pool,
+    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    crt: &PriceUpdateV2,
+    lp_supply: u64,
+    at: At,
+    req: &WithdrawRequest,
+) -> Result<PoolPreview<WithdrawPlan>> {
     lp::check_withdraw(config, req, at.unix_timestamp)?;
     let mut pool = pool.clone();
     let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::Low, lp_supply, at)?;
-    lp::withdraw(config, &mut pool, &valued, lp_supply, req)
+    let plan = lp::withdraw(config, &mut pool, &valued, lp_supply, req)?;
+    Ok(PoolPreview { plan, pool })
 }
 
 /// What a vault looks like once settled at current prices.

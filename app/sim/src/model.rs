@@ -7,7 +7,8 @@ use anchor_lang::prelude::Pubkey;
 use turbo::engine::create::{self, NewConfig, NewVault, VaultAddresses};
 use turbo::engine::rebalance::{plan, RebalanceCall, RebalancePlan};
 use turbo::state::{Config, Pool, PoolCaps, Vault, VaultParams};
-use turbo_math::{Action, Exposure, Lev, OraclePrice, Price, Prices, Shares, Usd};
+use turbo::engine::settle::settle_state;
+use turbo_math::{quote_mint, quote_redeem, Exposure, Lev, OraclePrice, Price, Prices, Shares, TokenAmount, Usd};
 
 /// One dollar of CRT, for a model that holds no CRT.
 const CRT_PRICE: Price = Price(100_000_000);
@@ -71,10 +72,10 @@ impl TurboModel {
     /// A keeper call at `time` with the asset at `price` (8 decimals, exact: no confidence).
     pub fn keeper_call(&mut self, price: u64, time: i64) -> Step {
         self.slot += 1;
-        let px = Prices { asset: OraclePrice::exact(Price(price), time), crt: OraclePrice::exact(CRT_PRICE, time) };
+        let px = Self::exact(price, time);
         let call = RebalanceCall { vault: Pubkey::default(), keeper: Pubkey::default(), now: time, bounty_eligible: false };
         let p = plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, &call).expect("the model's state stays in range");
-        if p.after != p.before {
+        if p.moved() {
             self.rebalances += 1;
             self.turnover += Exposure(p.after.0 - p.before.0).abs_notional_floor(Price(price)).expect("notional").0 as u128;
         }
@@ -96,9 +97,33 @@ impl TurboModel {
     pub fn bad_debt(&self) -> u64 {
         self.vault.bad_debt
     }
+
+    fn exact(price: u64, time: i64) -> Prices {
+        Prices { asset: OraclePrice::exact(Price(price), time), crt: OraclePrice::exact(CRT_PRICE, time) }
+    }
+
+    /// What a mint of `usdc` micro-USD at `price` keeps after its fee, through the program's own
+    /// quote (the fee rounds up against the minter), micro-USD.
+    pub fn mint_net(&self, usdc: u64, price: u64, time: i64) -> u64 {
+        let fee = self.vault.params.mint_fee();
+        let q = quote_mint(&self.vault.book(), Shares(self.supply), &Self::exact(price, time), self.config.crt(), Usd(usdc), TokenAmount(0), fee)
+            .expect("the model's vault quotes");
+        q.net_usdc.0
+    }
+
+    /// What redeeming every token pays at `price` after the redeem fee: the vault settled on
+    /// copies by the program's settlement, then the program's redeem quote, micro-USD.
+    pub fn redeem_all(&self, price: u64, time: i64) -> u64 {
+        let px = Self::exact(price, time);
+        let (mut pool, mut vault) = (self.pool.clone(), self.vault.clone());
+        settle_state(&mut vault, &mut pool, &self.config, &px).expect("the model settles");
+        let fee = vault.params.redeem_fee();
+        let q = quote_redeem(&vault.book(), Shares(self.supply), Shares(self.supply), &px, self.config.crt(), fee).expect("the model quotes");
+        q.usdc_out.0
+    }
 }
 
 /// Whether a step's plan was a real rebalance.
 pub fn moved(step: &Step) -> bool {
-    step.plan.after != step.plan.before && matches!(step.plan.action, Action::Trim | Action::Relever | Action::Emergency)
+    step.plan.moved()
 }

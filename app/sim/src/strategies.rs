@@ -159,11 +159,12 @@ pub fn perp(path: &Path, l: f64, maintenance: f64) -> Track {
 }
 
 /// A Turbo or Bear vault through the program's own code, keeper every `keeper_every` steps.
-/// Values are NAV per initial NAV; the mint fee is taken on entry and the redeem fee on the
-/// last step.
+/// Values are NAV per initial NAV; the mint fee is taken on entry and the last value is what
+/// redeeming everything pays, both through the program's quotes.
 pub fn turbo(path: &Path, name: &str, params: VaultParams, o: &Options) -> Track {
     let mut m = TurboModel::new(params, o.equity, path.price[0], path.time[0], o.equity.saturating_mul(1_000));
-    let entry = 1.0 - params.mint_fee_bps as f64 / 10_000.0;
+    // The entry and exit fees through the program's quotes, in integers.
+    let entry = m.mint_net(o.equity, path.price[0], path.time[0]) as f64 / o.equity as f64;
     let nav0 = o.equity as f64;
     let mut t = Track { name: name.into(), nominal: params.target_leverage as f64 / 1e6, ..Track::default() };
     t.values.push(entry);
@@ -183,7 +184,8 @@ pub fn turbo(path: &Path, name: &str, params: VaultParams, o: &Options) -> Track
         t.values.push(nav as f64 / nav0 * entry);
     }
     if let Some(last) = t.values.last_mut() {
-        *last *= 1.0 - params.redeem_fee_bps as f64 / 10_000.0;
+        let end = path.len() - 1;
+        *last = m.redeem_all(path.price[end], path.time[end]) as f64 / nav0 * entry;
     }
     t.rebalances = m.rebalances;
     t.turnover = m.turnover as f64 / nav0;

@@ -15,6 +15,17 @@ pub mod instructions;
 pub mod oracle;
 pub mod state;
 
+/// The instructions' argument types: with `accounts` and `instruction` (Anchor's client
+/// structs) the whole interface a client needs, so no client reaches into `instructions/`.
+pub mod args {
+    pub use crate::instructions::{
+        CreateVaultArgs, DepositLiquidityArgs, InitializeConfigArgs, MintArgs, RedeemArgs, SetPauseArgs, UpdateConfigArgs,
+        WithdrawFeesArgs, WithdrawLiquidityArgs,
+    };
+    /// The client struct of the `VaultAccounts` group every vault instruction starts with.
+    pub use crate::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
+}
+
 use instructions::*;
 use state::{Change, PoolCaps, VaultParams};
 

@@ -10,13 +10,12 @@ use anchor_lang::solana_program::instruction::Instruction;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::signature::Keypair;
 use turbo::events::*;
-use turbo::instructions::*;
-use turbo::oracle::Caller;
+use turbo::args::*;
 use turbo::engine::lp::{DepositRequest, WithdrawRequest};
 use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo_math::{Bias, Usd};
 use turbo_sdk::ix::{self, Deployment, PricedVault};
-use turbo_sdk::preview::{self, At};
+use turbo_sdk::preview::{self, At, PriceAccounts};
 use turbo_tests::*;
 
 /// The feeds the adversary holds updates for, in this order: the three assets, then CRT.
@@ -80,19 +79,14 @@ pub struct Choice {
     pub expected: u64,
 }
 
-/// Every pair of asset and CRT updates the adversary holds for vault `id` that passes the user
-/// gate, with the prices the program would read and the pool as it would record them.
-async fn priced_pairs(fx: &mut Fixture, ups: &Updates, id: u16) -> Vec<(Pubkey, Pubkey, turbo_math::Prices, turbo::state::Pool)> {
-    let (config, pool, vault) = (fx.config().await, fx.pool().await, fx.vault(id).await);
+/// Every pair of asset and CRT updates the adversary holds for vault `id`.
+async fn pairs(fx: &mut Fixture, ups: &Updates, id: u16) -> Vec<(Pubkey, Pubkey, PriceUpdateV2, PriceUpdateV2)> {
     let mut out = Vec::new();
     for a in ups.candidates(fx, asset_of(id)) {
         let au = update(fx, a).await;
         for c in ups.candidates(fx, Asset::Crt) {
             let cu = update(fx, c).await;
-            let mut p = pool.clone();
-            if let Ok(px) = preview::prices(&config, &mut p, &vault, &au, &cu, at(fx), Caller::User) {
-                out.push((a, c, px, p));
-            }
+            out.push((a, c, au.clone(), cu));
         }
     }
     out
@@ -101,15 +95,16 @@ async fn priced_pairs(fx: &mut Fixture, ups: &Updates, id: u16) -> Vec<(Pubkey, 
 /// The mint of `usdc` and `crt` into vault `id` at the asset and CRT updates that give the most
 /// tokens; `None` when the preview refuses every pair.
 pub async fn best_mint(fx: &mut Fixture, ups: &Updates, user: &User, id: u16, usdc: u64, crt: u64) -> Option<Choice> {
-    let (config, vault) = (fx.config().await, fx.vault(id).await);
+    let (config, pool, vault) = (fx.config().await, fx.pool().await, fx.vault(id).await);
     let v = fx.v(id);
     let supply = fx.supply(v.keys.mint).await;
+    let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: true };
     let mut best: Option<(u64, Pubkey, Pubkey)> = None;
-    for (a, c, px, pool) in priced_pairs(fx, ups, id).await {
-        let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: true };
-        let Ok(q) = preview::mint(&config, &pool, &vault, v.keys.vault, supply, &px, at(fx), &req) else { continue };
-        if best.is_none_or(|(s, _, _)| q.event.tokens_out > s) {
-            best = Some((q.event.tokens_out, a, c));
+    for (a, c, au, cu) in pairs(fx, ups, id).await {
+        let p = PriceAccounts { asset: Some(&au), crt: Some(&cu) };
+        let Ok(q) = preview::mint(&config, &pool, &vault, v.keys.vault, supply, p, at(fx), &req) else { continue };
+        if best.is_none_or(|(s, _, _)| q.plan.event.tokens_out > s) {
+            best = Some((q.plan.event.tokens_out, a, c));
         }
     }
     let (expected, a, c) = best?;
@@ -120,16 +115,17 @@ pub async fn best_mint(fx: &mut Fixture, ups: &Updates, user: &User, id: u16, us
 
 /// The redeem of `amount` tokens of vault `id` that pays the most (USDC, and CRT at $1).
 pub async fn best_redeem(fx: &mut Fixture, ups: &Updates, user: &User, id: u16, amount: u64) -> Option<Choice> {
-    let (config, vault) = (fx.config().await, fx.vault(id).await);
+    let (config, pool, vault) = (fx.config().await, fx.pool().await, fx.vault(id).await);
     let v = fx.v(id);
     let supply = fx.supply(v.keys.mint).await;
+    let req = RedeemRequest { user: user.pubkey(), amount, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
     let mut best: Option<(u64, u64, Pubkey, Pubkey)> = None;
-    for (a, c, px, pool) in priced_pairs(fx, ups, id).await {
-        let req = RedeemRequest { user: user.pubkey(), amount, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
-        let Ok(q) = preview::redeem(&config, &pool, &vault, v.keys.vault, supply, &px, at(fx), &req) else { continue };
-        let score = q.event.usdc_out + q.event.crt_out / 1_000;
+    for (a, c, au, cu) in pairs(fx, ups, id).await {
+        let p = PriceAccounts { asset: Some(&au), crt: Some(&cu) };
+        let Ok(q) = preview::redeem(&config, &pool, &vault, v.keys.vault, supply, p, at(fx), &req) else { continue };
+        let score = q.plan.event.usdc_out + q.plan.event.crt_out / 1_000;
         if best.is_none_or(|(s, _, _, _)| score > s) {
-            best = Some((score, q.event.usdc_out, a, c));
+            best = Some((score, q.plan.event.usdc_out, a, c));
         }
     }
     let (_, usdc_out, a, c) = best?;

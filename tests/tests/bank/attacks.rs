@@ -12,7 +12,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::TransactionError;
 use turbo::error::TurboError;
 use turbo::events::RedeemEvent;
-use turbo::instructions::*;
+use turbo::args::*;
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;
 

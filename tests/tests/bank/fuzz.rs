@@ -15,7 +15,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use turbo::error::TurboError;
 use turbo::events::*;
-use turbo::instructions::SetPauseArgs;
+use turbo::args::SetPauseArgs;
 use turbo::state::{pause, Change, VaultParams};
 use turbo_math::Action;
 use turbo_sdk::{defaults, ix, pda};

@@ -7,7 +7,7 @@
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::error::TurboError;
 use turbo::events::*;
-use turbo::instructions::*;
+use turbo::args::*;
 use anchor_lang::error::ErrorCode as Anchor;
 use turbo::state::{pause, Change, ConfigParams, PoolCaps, VaultParams};
 use turbo_sdk::{defaults, ix, pda};

@@ -8,6 +8,7 @@ mod findings;
 mod fuzz;
 mod governance;
 mod keeper;
+mod preview;
 mod rebalance;
 mod rejections;
 mod scenario;

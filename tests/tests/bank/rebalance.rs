@@ -375,7 +375,7 @@ async fn rebalance_with_a_stale_or_mismatched_oracle_is_rejected() {
     let keeper = fx.keeper.as_ref().unwrap().key.insecure_clone();
     let bad = ix::rebalance(&fx.d, &turbo_sdk::ix::PricedVault { price: fx.feed(Asset::Sol).account, ..v }, keeper.pubkey(), None);
     assert_error(&fx.send(&[bad], &[&keeper]).await, TurboError::PriceFeedMismatch);
-    let paused = ix::set_pause(fx.admin.pubkey(), None, turbo::instructions::SetPauseArgs { flags: turbo::state::pause::REBALANCE, paused: true });
+    let paused = ix::set_pause(fx.admin.pubkey(), None, turbo::args::SetPauseArgs { flags: turbo::state::pause::REBALANCE, paused: true });
     assert_ok(&fx.send(&[paused], &[]).await);
     assert_error(&fx.rebalance(BTC_VAULT).await, TurboError::RebalancePaused);
 }

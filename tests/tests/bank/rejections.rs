@@ -6,7 +6,7 @@ use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::error::TurboError;
-use turbo::instructions::*;
+use turbo::args::*;
 use turbo::state::pause;
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;

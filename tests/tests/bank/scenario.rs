@@ -166,7 +166,7 @@ async fn lp_withdraws_at_pool_value_and_treasury_withdraws_its_fees() {
     let ixs = [
         create(fx.d.usdc_mint),
         create(fx.d.crt_mint),
-        turbo_sdk::ix::withdraw_fees(fx.admin.pubkey(), t_usdc, t_crt, turbo::instructions::WithdrawFeesArgs { usdc: 25 * USDC, crt: 0 }),
+        turbo_sdk::ix::withdraw_fees(fx.admin.pubkey(), t_usdc, t_crt, turbo::args::WithdrawFeesArgs { usdc: 25 * USDC, crt: 0 }),
     ];
     assert_error(&fx.send(&ixs, &[]).await, turbo::error::TurboError::InsufficientTreasuryFees);
     // A rebalance sweeps it into the pool; then the treasury takes exactly its 25 USDC out.
@@ -176,7 +176,7 @@ async fn lp_withdraws_at_pool_value_and_treasury_withdraws_its_fees() {
     assert_eq!(fx.balance(t_usdc).await, 25 * USDC);
     assert_eq!(fx.pool().await.treasury_usdc, 0);
     // Asking for more than the treasury holds fails.
-    let again = turbo_sdk::ix::withdraw_fees(fx.admin.pubkey(), t_usdc, t_crt, turbo::instructions::WithdrawFeesArgs { usdc: 1, crt: 0 });
+    let again = turbo_sdk::ix::withdraw_fees(fx.admin.pubkey(), t_usdc, t_crt, turbo::args::WithdrawFeesArgs { usdc: 1, crt: 0 });
     assert_error(&fx.send(&[again], &[]).await, turbo::error::TurboError::InsufficientTreasuryFees);
     fx.assert_books_balance().await;
 }

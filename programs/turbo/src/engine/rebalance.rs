@@ -15,7 +15,14 @@ use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
 use crate::error::{MathResultExt, TurboError};
 use crate::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultSettledEvent};
-use crate::state::{Config, Pool, Vault};
+use crate::state::{pause, Config, Pool, Vault};
+
+/// The refusals of a rebalance that need no price: a retired vault, a pause.
+pub fn check_rebalance(config: &Config, vault: &Vault, now: i64) -> Result<()> {
+    require!(!vault.is_retired(), TurboError::VaultRetired);
+    require!(!(config.is_paused(pause::REBALANCE, now) || vault.is_paused(pause::REBALANCE, now)), TurboError::RebalancePaused);
+    Ok(())
+}
 
 /// Who calls a rebalance, when, and on which vault.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,6 +61,19 @@ pub struct RebalancePlan {
     pub swept_event: Option<FeesSweptEvent>,
     pub split_event: Option<ReverseSplitEvent>,
     pub event: RebalanceEvent,
+}
+
+impl RebalancePlan {
+    /// Whether the call moved exposure: the one definition the program, the keeper and the
+    /// simulator share (a waiting, in-band or capped-out call did not).
+    pub fn moved(&self) -> bool {
+        self.action.moves() && self.after != self.before
+    }
+
+    /// Whether the call is worth a transaction: it moves exposure or applies a reverse split.
+    pub fn acts(&self) -> bool {
+        self.moved() || self.splits > 0
+    }
 }
 
 /// Decide a rebalance and apply it to the state (not the tokens): settlement, exposure, the

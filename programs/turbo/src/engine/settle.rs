@@ -36,6 +36,33 @@ pub fn read_vault_prices(
     Ok(Prices { asset, crt })
 }
 
+/// The prices an instruction on `vault` reads from the price accounts it was given: none for a
+/// retired vault (it settles at [`retired_prices`]), the asset always, CRT when the instruction
+/// needs it (`need_crt`) or the vault holds some. A missing account the read needs is
+/// `PriceAccountMissing`.
+#[allow(clippy::too_many_arguments)]
+pub fn read_prices(
+    vault: &Vault,
+    pool: &mut Pool,
+    config: &Config,
+    asset: Option<&PriceUpdateV2>,
+    crt: Option<&PriceUpdateV2>,
+    need_crt: bool,
+    clock: &Clock,
+    caller: Caller,
+) -> Result<Prices> {
+    if vault.is_retired() {
+        return Ok(retired_prices(vault));
+    }
+    let asset = asset.ok_or(TurboError::PriceAccountMissing)?;
+    let crt = match (need_crt || vault.crt_balance > 0, crt) {
+        (false, _) => None,
+        (true, Some(c)) => Some(c),
+        (true, None) => return err!(TurboError::PriceAccountMissing),
+    };
+    read_vault_prices(vault, pool, config, asset, crt, clock, caller)
+}
+
 /// The CRT price of an instruction that did not read one (a redeem of a vault that holds no
 /// CRT: the review's M-4; a retired vault, which is flat). Settlement then keeps the pool's CRT
 /// out of reach, and the vault either holds none or has no exposure to lose on, so no CRT moves

@@ -51,17 +51,8 @@ impl<'info> VaultAccounts<'info> {
     /// its settlement only collects what the pool owes it), CRT's only when `need_crt` or the
     /// vault holds CRT.
     pub fn read_prices(&mut self, clock: &Clock, caller: Caller, need_crt: bool) -> Result<Prices> {
-        if self.vault.is_retired() {
-            return Ok(crate::engine::settle::retired_prices(&self.vault));
-        }
-        let crt = need_crt || self.vault.crt_balance > 0;
-        let asset = self.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?;
-        let crt = match (crt, self.crt_price_update.as_ref()) {
-            (false, _) => None,
-            (true, Some(c)) => Some(c),
-            (true, None) => return err!(TurboError::PriceAccountMissing),
-        };
-        crate::engine::settle::read_vault_prices(&self.vault, &mut self.pool, &self.config, asset, crt.map(|c| &***c), clock, caller)
+        let (asset, crt) = (self.price_update.as_deref().map(|a| &**a), self.crt_price_update.as_deref().map(|c| &**c));
+        crate::engine::settle::read_prices(&self.vault, &mut self.pool, &self.config, asset, crt, need_crt, clock, caller)
     }
 
     /// Refuse a payout account that is one of this instruction's protocol reserves: the

@@ -4,13 +4,11 @@ use anchor_spl::token::TokenAccount;
 use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount;
 use turbo_math::Shares;
 
-use crate::engine::rebalance::{plan, RebalanceCall};
-use crate::error::TurboError;
+use crate::engine::rebalance::{check_rebalance, plan, RebalanceCall};
 use crate::events::emit;
 use crate::instructions::flow::{emit_some, transfer};
 use crate::instructions::vault_accounts::*;
 use crate::oracle::Caller;
-use crate::state::pause;
 
 /// Permissionless: settle the vault, then move its leverage toward the (effective) target by
 /// the rules of DESIGN §5, apply a reverse split if the token price fell under the threshold,
@@ -28,9 +26,8 @@ pub struct Rebalance<'info> {
 
 impl Rebalance<'_> {
     pub fn validate(&self) -> Result<()> {
-        require!(!self.vault_accounts.vault.is_retired(), TurboError::VaultRetired);
-        let (now, v) = (Clock::get()?.unix_timestamp, &self.vault_accounts);
-        require!(!(v.config.is_paused(pause::REBALANCE, now) || v.vault.is_paused(pause::REBALANCE, now)), TurboError::RebalancePaused);
+        let v = &self.vault_accounts;
+        check_rebalance(&v.config, &v.vault, Clock::get()?.unix_timestamp)?;
         if let Some(keeper_usdc) = &self.keeper_usdc {
             self.vault_accounts.check_payout(&keeper_usdc.key())?;
         }
