@@ -10,7 +10,7 @@ use solana_sdk::rent::Rent;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use turbo::args::*;
-use turbo::state::{Change, VaultParams};
+use turbo::state::{Change, Pause, VaultParams};
 use turbo::state::{Config, Pool, Vault};
 use turbo_sdk::chain::signer_set;
 use turbo_sdk::{defaults, ix, pda};
@@ -158,7 +158,7 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     let update = ix::update_config(admin, UpdateConfigArgs { treasury: Some(treasury.pubkey()), ..Default::default() });
     out.push(fx.measure("withdraw_fees", &[update], ix::withdraw_fees(admin, treasury.usdc, treasury.crt, WithdrawFeesArgs { usdc: 1, crt: 0 }), &[]).await);
     out.push(fx.measure("update_vault", &[], ix::update_vault(admin, v.keys.vault, defaults::turbo_params()), &[]).await);
-    out.push(fx.measure("set_pause", &[], ix::set_pause(admin, None, SetPauseArgs { flags: 0, paused: true }), &[]).await);
+    out.push(fx.measure("set_pause", &[], ix::set_pause(admin, None, SetPauseArgs::new(Pause::MINT, true)), &[]).await);
 
     // The timelock: queue a change that adds risk, execute it after the delay; retire a vault.
     let riskier = VaultParams { mint_fee_bps: 60, ..defaults::turbo_params() };

@@ -216,17 +216,12 @@ impl Fixture {
 
     /// Token balance of any SPL Token or Token-2022 account (0 if it does not exist).
     pub async fn balance(&mut self, account: Pubkey) -> u64 {
-        match self.bank.ctx.banks_client.get_account(account).await.expect("bank") {
-            // The base layout (mint, owner, amount) is shared by both token programs.
-            Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().unwrap()),
-            _ => 0,
-        }
+        turbo_sdk::accounts::token_balance(&mut self.bank, &account).await.expect("a token account")
     }
 
     /// Supply of any SPL Token or Token-2022 mint.
     pub async fn supply(&mut self, mint: Pubkey) -> u64 {
-        let a = self.bank.ctx.banks_client.get_account(mint).await.expect("bank").expect("mint exists");
-        u64::from_le_bytes(a.data[36..44].try_into().unwrap())
+        turbo_sdk::accounts::mint_supply(&mut self.bank, &mint).await.expect("a mint").expect("mint exists")
     }
 
     pub async fn account(&mut self, key: Pubkey) -> Option<Account> {

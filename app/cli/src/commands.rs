@@ -9,7 +9,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::args::*;
-use turbo::state::{pause, PoolCaps, VaultParams};
+use turbo::state::{Pause, PoolCaps, VaultParams};
 use turbo_sdk::PriceUpdateV2;
 use turbo::engine::lp::{DepositRequest, WithdrawRequest};
 use turbo::engine::trade::{MintRequest, RedeemRequest};
@@ -400,8 +400,7 @@ impl<C: Chain> Cli<C> {
     }
 
     async fn lp_supply(&mut self) -> Result<u64, CliError> {
-        let acc = self.chain.account(&pda::lp_mint()).await?.ok_or_else(|| input("the pool is not initialized"))?;
-        Ok(u64::from_le_bytes(acc.data[36..44].try_into().expect("mint layout")))
+        accounts::mint_supply(&mut self.chain, &pda::lp_mint()).await?.ok_or_else(|| input("the pool is not initialized"))
     }
 
     /// `turbo lp withdraw <shares|all> [--slippage-bps B]`.
@@ -486,8 +485,8 @@ impl<C: Chain> Cli<C> {
             Some(name) => Some(Self::find(&self.snapshot().await?, name)?.keys.vault),
             None => None,
         };
-        let mut out = format!("{} {} on {}\n", if unpause { "Unpause" } else { "Pause" }, pause_names(flags), vault.unwrap_or("every vault"));
-        let ix = ix::set_pause(authority.pubkey(), vault_key, SetPauseArgs { flags, paused: !unpause });
+        let mut out = format!("{} {} on {}\n", if unpause { "Unpause" } else { "Pause" }, flags.names(), vault.unwrap_or("every vault"));
+        let ix = ix::set_pause(authority.pubkey(), vault_key, SetPauseArgs::new(flags, !unpause));
         self.execute(&[ix], &[authority], &mut out).await?;
         Ok(out)
     }
@@ -529,27 +528,10 @@ impl<C: Chain> Cli<C> {
 
 /// Pause flag names, comma-separated.
 pub fn pause_names(flags: u8) -> String {
-    let names: Vec<&str> = [(pause::MINT, "mint"), (pause::REDEEM, "redeem"), (pause::REBALANCE, "rebalance"), (pause::DEPOSIT, "deposit"), (pause::WITHDRAW, "withdraw")]
-        .iter()
-        .filter(|(f, _)| flags & f != 0)
-        .map(|(_, n)| *n)
-        .collect();
-    if names.is_empty() { "none".into() } else { names.join(",") }
+    Pause::from_bits_truncate(flags).names()
 }
 
 /// Parse `mint,redeem,…` or `all`.
-pub fn parse_pause(s: &str) -> Result<u8, CliError> {
-    let mut flags = 0;
-    for part in s.split(',').map(str::trim) {
-        flags |= match part {
-            "mint" => pause::MINT,
-            "redeem" => pause::REDEEM,
-            "rebalance" => pause::REBALANCE,
-            "deposit" => pause::DEPOSIT,
-            "withdraw" => pause::WITHDRAW,
-            "all" => pause::ALL,
-            other => return Err(input(format!("unknown pause flag {other:?}; use mint, redeem, rebalance, deposit, withdraw or all"))),
-        };
-    }
-    Ok(flags)
+pub fn parse_pause(s: &str) -> Result<Pause, CliError> {
+    Pause::parse(s).filter(|f| !f.is_empty()).ok_or_else(|| input(format!("unknown pause flag in {s:?}; use mint, redeem, rebalance, deposit, withdraw or all")))
 }

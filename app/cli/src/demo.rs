@@ -7,7 +7,6 @@ use std::fmt::Write;
 
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::events::RebalanceEvent;
-use turbo_math::Action;
 use turbo_sdk::accounts::{self, Snapshot};
 use turbo_sdk::bank::Bank;
 use turbo_sdk::pda;
@@ -122,12 +121,7 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     let mut t = table(&["Step", "Time", "Vault", "Action", "Price", "Leverage", "Exposure change", "Bounty"]);
     let shown: Vec<&Row> = if rows.len() > 24 { rows.iter().take(12).chain(rows.iter().skip(rows.len() - 12)).collect() } else { rows.iter().collect() };
     for r in &shown {
-        let action = match r.e.action {
-            a if a == Action::Trim as u8 => "trim",
-            a if a == Action::Relever as u8 => "re-leverage",
-            a if a == Action::Emergency as u8 => "emergency",
-            _ => "other",
-        };
+        let action = r.e.action.name();
         t.add_row(vec![
             r.step.to_string(),
             format!("+{}m", r.step * 3),

@@ -205,7 +205,7 @@ impl<C: Chain> Cli<C> {
         }
 
         // The first LP deposit, so the pool can back the vaults' seed exposure.
-        let lp_mint = self.chain.account(&pda::lp_mint()).await?.map(|a| u64::from_le_bytes(a.data[36..44].try_into().expect("mint")));
+        let lp_mint = turbo_sdk::accounts::mint_supply(&mut self.chain, &pda::lp_mint()).await?;
         if m.pool.initial_liquidity > 0 && lp_mint == Some(0) {
             let cfg = accounts::config(&mut self.chain).await?;
             let registered: Vec<PricedVault> = cfg

@@ -5,7 +5,7 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountDeserialize;
 use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount::ScaledUiAmountConfig;
 use anchor_spl::token_2022::spl_token_2022::extension::{BaseStateWithExtensions, StateWithExtensions};
-use anchor_spl::token_2022::spl_token_2022::state::Mint as T22Mint;
+use anchor_spl::token_2022::spl_token_2022::state::{Account as T22Account, Mint as T22Mint};
 use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::account::Account;
@@ -58,12 +58,33 @@ pub async fn pending_changes<C: Chain>(chain: &mut C, config: &Config) -> Result
     Ok(out)
 }
 
+/// An SPL Token or Token-2022 token account, decoded by the token program's own unpacker (the
+/// base layout both programs share, plus any Token-2022 extensions).
+pub fn token_account(acc: &Account) -> Result<T22Account, ChainError> {
+    let state = StateWithExtensions::<T22Account>::unpack(&acc.data).map_err(|e| ChainError::Decode { what: "token account".into(), why: e.to_string() })?;
+    Ok(state.base)
+}
+
+/// An SPL Token or Token-2022 mint's base state, decoded the same way.
+pub fn mint_state(acc: &Account) -> Result<T22Mint, ChainError> {
+    let state = StateWithExtensions::<T22Mint>::unpack(&acc.data).map_err(|e| ChainError::Decode { what: "mint".into(), why: e.to_string() })?;
+    Ok(state.base)
+}
+
 /// The raw amount of an SPL Token or Token-2022 account; zero when it does not exist.
 pub async fn token_balance<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<u64, ChainError> {
-    Ok(match chain.account(key).await? {
-        Some(a) if a.data.len() >= 72 => u64::from_le_bytes(a.data[64..72].try_into().expect("8 bytes")),
-        _ => 0,
-    })
+    match chain.account(key).await? {
+        Some(a) => Ok(token_account(&a)?.amount),
+        None => Ok(0),
+    }
+}
+
+/// The supply of an SPL Token or Token-2022 mint; `None` when it does not exist.
+pub async fn mint_supply<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<Option<u64>, ChainError> {
+    match chain.account(key).await? {
+        Some(a) => Ok(Some(mint_state(&a)?.supply)),
+        None => Ok(None),
+    }
 }
 
 /// What a wallet needs to know about a Turbo mint.

@@ -194,10 +194,6 @@ impl Chain for Bank {
         self.ctx.payer.pubkey()
     }
 
-    fn payer_keypair(&self) -> Keypair {
-        self.ctx.payer.insecure_clone()
-    }
-
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {
         self.ctx.banks_client.get_account(*key).await.map_err(|e| ChainError::Bank(e.to_string()))
     }

@@ -28,8 +28,6 @@ pub enum ChainError {
 pub trait Chain {
     /// The fee payer, which also signs every transaction.
     fn payer(&self) -> Pubkey;
-    /// The payer's keypair, for instructions it must sign as an authority.
-    fn payer_keypair(&self) -> Keypair;
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError>;
     async fn clock(&mut self) -> Result<Clock, ChainError>;
     /// Send and wait for confirmation. A program error is an `Err` in [`Outcome::result`], not
@@ -82,10 +80,6 @@ fn rpc<E: std::fmt::Display>(e: E) -> ChainError {
 impl Chain for RpcChain {
     fn payer(&self) -> Pubkey {
         self.payer.pubkey()
-    }
-
-    fn payer_keypair(&self) -> Keypair {
-        self.payer.insecure_clone()
     }
 
     async fn account(&mut self, key: &Pubkey) -> Result<Option<Account>, ChainError> {

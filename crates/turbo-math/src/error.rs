@@ -11,6 +11,8 @@ pub enum MathError {
     DivisionByZero,
     /// A value that must be positive was not (for example an oracle price).
     NonPositive,
+    /// More shares burnt than exist: the caller's error, not the arithmetic's.
+    BurnExceedsSupply,
 }
 
 impl fmt::Display for MathError {
@@ -19,6 +21,7 @@ impl fmt::Display for MathError {
             MathError::Overflow => "arithmetic overflow",
             MathError::DivisionByZero => "division by zero",
             MathError::NonPositive => "value must be positive",
+            MathError::BurnExceedsSupply => "burn exceeds the supply",
         })
     }
 }

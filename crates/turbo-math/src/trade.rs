@@ -127,7 +127,7 @@ pub fn quote_redeem(
     fee: Bps,
 ) -> MathResult<RedeemQuote> {
     if burn.0 > supply.0 || supply.0 == 0 {
-        return Err(MathError::Overflow);
+        return Err(MathError::BurnExceedsSupply);
     }
     let mut mid = *book;
     mid.settle_price = px.asset.mid;
@@ -169,7 +169,7 @@ pub fn quote_redeem(
 /// up. What the pool still owes the vault stays with the holders who remain.
 pub fn quote_redeem_in_kind(book: &VaultBook, supply: Shares, burn: Shares, fee: Bps) -> MathResult<RedeemQuote> {
     if burn.0 > supply.0 || supply.0 == 0 {
-        return Err(MathError::Overflow);
+        return Err(MathError::BurnExceedsSupply);
     }
     let share = |x: u64| u128_to_u64(mul_div_floor(x as u128, burn.0 as u128, supply.0 as u128)?);
     let (gross_usdc, gross_crt) = (Usd(share(book.usdc.0)?), TokenAmount(share(book.crt.0)?));
@@ -226,6 +226,16 @@ mod tests {
         assert_eq!(r.fee_usdc, Usd(1_000_000));
         assert_eq!(r.usdc_out, Usd(99_000_000));
         assert_eq!(r.exposure_delta, Exposure(-3_000_000_000));
+    }
+
+    #[test]
+    fn burning_more_than_the_supply_is_the_callers_error_not_an_overflow() {
+        let p = Price(100 * 100_000_000);
+        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(0), settle_price: p, claim: Usd(0) };
+        let prices = px(p.0, 0, 100_000_000, 0);
+        assert_eq!(quote_redeem(&book, Shares(10), Shares(11), &prices, CRT, Bps(0)), Err(MathError::BurnExceedsSupply));
+        assert_eq!(quote_redeem(&book, Shares(0), Shares(0), &prices, CRT, Bps(0)), Err(MathError::BurnExceedsSupply));
+        assert_eq!(quote_redeem_in_kind(&book, Shares(10), Shares(11), Bps(0)), Err(MathError::BurnExceedsSupply));
     }
 
     #[test]

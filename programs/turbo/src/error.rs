@@ -3,9 +3,10 @@
 use anchor_lang::prelude::*;
 
 #[error_code]
+#[derive(num_enum::TryFromPrimitive, PartialEq, Eq)]
 pub enum TurboError {
     // --- authority ---
-    #[msg("Only the admin may do this")]
+    #[msg("Only the admin (or, to pause, the guardian) may do this")]
     Unauthorized,
     #[msg("Only the proposed admin may accept the admin role")]
     NotPendingAdmin,
@@ -115,7 +116,7 @@ pub enum TurboError {
     CrtAccountMissing,
     #[msg("The fee withdrawal is more than the treasury holds")]
     InsufficientTreasuryFees,
-    #[msg("The mint would receive no tokens")]
+    #[msg("The deposit would receive no tokens or LP shares")]
     MintTooSmall,
     #[msg("A payout may not go into one of the protocol's own reserves")]
     PayoutToReserve,
@@ -128,27 +129,86 @@ pub enum TurboError {
     #[msg("The vault holds CRT, so this needs the CRT price")]
     CrtPriceRequired,
 
+    #[msg("The pause flags name no known pause")]
+    PauseFlagsInvalid,
+    #[msg("The redeem burns more tokens than exist")]
+    BurnExceedsSupply,
+
     // --- math ---
-    /// Keep this variant last: clients map error codes to variants by position
-    /// (`turbo_sdk::errors::turbo_error`).
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("Division by zero")]
+    MathDivisionByZero,
+    #[msg("A value that must be positive was not")]
+    MathNonPositive,
 }
 
 impl From<turbo_math::MathError> for TurboError {
-    fn from(_: turbo_math::MathError) -> Self {
-        TurboError::MathOverflow
+    fn from(e: turbo_math::MathError) -> Self {
+        use turbo_math::MathError as M;
+        match e {
+            M::Overflow => TurboError::MathOverflow,
+            M::DivisionByZero => TurboError::MathDivisionByZero,
+            M::NonPositive => TurboError::MathNonPositive,
+            M::BurnExceedsSupply => TurboError::BurnExceedsSupply,
+        }
     }
 }
 
-/// `?` on a math result inside a handler.
+/// `?` on a math result inside the program: each math error keeps its own code, and the
+/// failing line is logged (Drift's `SafeMath` style), so a failed transaction says where.
 pub trait MathResultExt<T> {
-    fn or_overflow(self) -> Result<T>;
+    fn or_math(self) -> Result<T>;
 }
 
 impl<T> MathResultExt<T> for turbo_math::MathResult<T> {
     #[inline]
+    #[track_caller]
+    fn or_math(self) -> Result<T> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => {
+                let at = core::panic::Location::caller();
+                msg!("math error: {} at {}:{}", e, at.file(), at.line());
+                Err(TurboError::from(e).into())
+            }
+        }
+    }
+}
+
+/// `?` on a checked integer step (`checked_add` and friends) inside the program: `None` is an
+/// overflow, logged with its line.
+pub trait CheckedExt<T> {
+    fn or_overflow(self) -> Result<T>;
+}
+
+impl<T> CheckedExt<T> for Option<T> {
+    #[inline]
+    #[track_caller]
     fn or_overflow(self) -> Result<T> {
-        self.map_err(|e| error!(TurboError::from(e)))
+        match self {
+            Some(v) => Ok(v),
+            None => {
+                let at = core::panic::Location::caller();
+                msg!("math error: arithmetic overflow at {}:{}", at.file(), at.line());
+                Err(TurboError::MathOverflow.into())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use turbo_math::MathError;
+
+    #[test]
+    fn each_math_error_keeps_its_own_code() {
+        assert_eq!(TurboError::from(MathError::Overflow), TurboError::MathOverflow);
+        assert_eq!(TurboError::from(MathError::DivisionByZero), TurboError::MathDivisionByZero);
+        assert_eq!(TurboError::from(MathError::NonPositive), TurboError::MathNonPositive);
+        assert_eq!(TurboError::from(MathError::BurnExceedsSupply), TurboError::BurnExceedsSupply);
+        let e: Result<()> = Err::<(), _>(MathError::DivisionByZero).or_math();
+        assert_eq!(e.unwrap_err(), TurboError::MathDivisionByZero.into());
     }
 }

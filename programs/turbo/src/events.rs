@@ -6,6 +6,52 @@ use anchor_lang::prelude::*;
 
 use crate::state::{ConfigParams, PoolCaps, VaultParams};
 
+/// What a rebalance call did: `turbo_math::Action` as events and the IDL carry it (one byte,
+/// in this order).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum RebalanceAction {
+    /// |L| inside the (effective) band.
+    InBand,
+    /// Outside the band, waiting for the interval since the last capped step.
+    Waiting,
+    /// Exposure trimmed toward the target.
+    Trim,
+    /// Exposure grown toward the target.
+    Relever,
+    /// Exposure cut straight to the target at the emergency level.
+    Emergency,
+    /// No positive risk equity: nothing to lever.
+    NoEquity,
+}
+
+impl From<turbo_math::Action> for RebalanceAction {
+    fn from(a: turbo_math::Action) -> Self {
+        use turbo_math::Action as A;
+        match a {
+            A::InBand => RebalanceAction::InBand,
+            A::Waiting => RebalanceAction::Waiting,
+            A::Trim => RebalanceAction::Trim,
+            A::Relever => RebalanceAction::Relever,
+            A::Emergency => RebalanceAction::Emergency,
+            A::NoEquity => RebalanceAction::NoEquity,
+        }
+    }
+}
+
+impl RebalanceAction {
+    /// A human name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            RebalanceAction::InBand => "in band",
+            RebalanceAction::Waiting => "waiting",
+            RebalanceAction::Trim => "trim",
+            RebalanceAction::Relever => "re-leverage",
+            RebalanceAction::Emergency => "emergency",
+            RebalanceAction::NoEquity => "no equity",
+        }
+    }
+}
+
 /// Emit an event as a `Program data:` log line. On SBF this is exactly Anchor's `emit!` (the
 /// `sol_log_data` syscall). Off chain Anchor 1.2 discards event data, so native builds (the
 /// test bank, simulators) route it through the syscall stubs, where the bank can record it.
@@ -281,9 +327,7 @@ pub struct RebalanceEvent {
     pub vault: Pubkey,
     pub keeper: Pubkey,
     pub price: u64,
-    /// `turbo_math::Action`: 0 in band, 1 waiting for the interval, 2 trim, 3 re-leverage,
-    /// 4 emergency, 5 no equity.
-    pub action: u8,
+    pub action: RebalanceAction,
     /// The step limit bound the move.
     pub capped: bool,
     /// Annualized volatility estimate, bps.

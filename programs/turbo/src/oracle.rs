@@ -54,13 +54,26 @@ pub struct PriceRules<'a> {
     pub fresh_secs: Option<u32>,
 }
 
-/// The gate's rules for CRT.
-pub fn crt_rules(config: &Config, caller: Caller) -> PriceRules<'_> {
-    PriceRules {
-        feed_id: &config.crt_feed_id,
-        max_age_secs: config.params.crt_max_age_secs,
-        max_conf_bps: caller.max_conf_bps(config.params.crt_max_conf_bps),
-        fresh_secs: caller.fresh_secs(config),
+impl<'a> PriceRules<'a> {
+    /// The gate's rules for an asset of a vault with `params` (also a vault being created, whose
+    /// price is read as a keeper's).
+    pub fn asset(feed_id: &'a [u8; 32], params: &crate::state::VaultParams, config: &Config, caller: Caller) -> Self {
+        PriceRules {
+            feed_id,
+            max_age_secs: params.max_price_age_secs,
+            max_conf_bps: caller.max_conf_bps(params.max_conf_bps),
+            fresh_secs: caller.fresh_secs(config),
+        }
+    }
+
+    /// The gate's rules for CRT.
+    pub fn crt(config: &'a Config, caller: Caller) -> Self {
+        PriceRules {
+            feed_id: &config.crt_feed_id,
+            max_age_secs: config.params.crt_max_age_secs,
+            max_conf_bps: caller.max_conf_bps(config.params.crt_max_conf_bps),
+            fresh_secs: caller.fresh_secs(config),
+        }
     }
 }
 

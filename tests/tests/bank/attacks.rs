@@ -39,7 +39,7 @@ async fn missing_signer_is_rejected() {
     assert_eq!(fx.tokens(&victim, BTC_VAULT).await, 9_950_000);
     // The guardian's pause without the guardian's signature (the fee payer signs, not the
     // guardian).
-    let mut pause = ix::set_pause(fx.guardian.pubkey(), None, SetPauseArgs { flags: turbo::state::pause::ALL, paused: true });
+    let mut pause = ix::set_pause(fx.guardian.pubkey(), None, SetPauseArgs::new(turbo::state::Pause::all(), true));
     pause.accounts[0].is_signer = false;
     assert_error(&fx.send(&[pause], &[]).await, Anchor::AccountNotSigner);
     assert_eq!(fx.config().await.paused, 0);

@@ -351,7 +351,7 @@ async fn l1_a_relever_that_would_cross_the_gross_cap_is_skipped() {
     // to the smallest that still holds the book.
     let waiting = fx.rebalance(SOL_VAULT).await;
     assert_ok(&waiting);
-    assert_eq!(waiting.event::<RebalanceEvent>().action, turbo_math::Action::Waiting as u8);
+    assert_eq!(waiting.event::<RebalanceEvent>().action, turbo::events::RebalanceAction::Waiting);
     let pool = fx.pool().await;
     let gross: u64 = pool.assets[..pool.asset_count as usize].iter().map(|a| a.long_notional + a.short_notional).sum();
     let free = pool.usdc_balance - pool.treasury_usdc;
@@ -369,7 +369,7 @@ async fn l1_a_relever_that_would_cross_the_gross_cap_is_skipped() {
     let pool = fx.pool().await;
     let gross_after: u64 = pool.assets[..pool.asset_count as usize].iter().map(|a| a.long_notional + a.short_notional).sum();
     assert!(gross_after <= cap, "the re-leverage took gross notional to {gross_after} over the cap {cap}");
-    assert_eq!(out.event::<RebalanceEvent>().action, turbo_math::Action::InBand as u8);
+    assert_eq!(out.event::<RebalanceEvent>().action, turbo::events::RebalanceAction::InBand);
 }
 
 // --- L-2: inflating the volatility estimate ---
@@ -406,7 +406,7 @@ async fn l5_a_small_trim_earns_a_proportional_bounty() {
     let out = fx.rebalance(SOL_VAULT).await;
     assert_ok(&out);
     let e = out.event::<RebalanceEvent>();
-    assert_eq!(e.action, turbo_math::Action::Trim as u8);
+    assert_eq!(e.action, turbo::events::RebalanceAction::Trim);
     let moved = (e.exposure_before - e.exposure_after).unsigned_abs() as u128 * e.price as u128 / 100_000_000_000;
     let config = fx.config().await;
     println!("l5: moved {moved} micro-USD of notional, bounty {}", e.bounty);
@@ -433,7 +433,7 @@ async fn i4_retrying_in_other_slots_does_not_shorten_the_jittered_interval() {
         let out = fx.rebalance(SOL_VAULT).await;
         assert_ok(&out);
         let e = out.event::<RebalanceEvent>();
-        if e.action == turbo_math::Action::Trim as u8 {
+        if e.action == turbo::events::RebalanceAction::Trim {
             break e;
         }
         fx.tick(1);

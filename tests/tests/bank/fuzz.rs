@@ -16,8 +16,7 @@ use rand_chacha::ChaCha8Rng;
 use turbo::error::TurboError;
 use turbo::events::*;
 use turbo::args::SetPauseArgs;
-use turbo::state::{pause, Change, VaultParams};
-use turbo_math::Action;
+use turbo::state::{Pause, Change, VaultParams};
 use turbo_sdk::{defaults, ix, pda};
 use solana_sdk::signature::Signer;
 use turbo_tests::*;
@@ -99,14 +98,14 @@ impl Ledger {
             self.pool_usdc -= e.bounty as i128;
             let p = params[&keys[&e.vault]];
             // DESIGN §7: a trim never raises |L|; outside an emergency no move exceeds the step.
-            if e.action == Action::Trim as u8 {
+            if e.action == RebalanceAction::Trim {
                 assert!(e.leverage_after.unsigned_abs() <= e.leverage_before.unsigned_abs(), "{e:?}");
             }
-            if matches!(e.action, 2 | 3) && e.exposure_before != 0 {
+            if matches!(e.action, RebalanceAction::Trim | RebalanceAction::Relever) && e.exposure_before != 0 {
                 let limit = e.exposure_before.unsigned_abs() as u128 * p.step_bps as u128 / 10_000;
                 assert!(e.exposure_after.abs_diff(e.exposure_before) as u128 <= limit, "{e:?}");
             }
-            assert!(e.action != Action::Emergency as u8 || e.leverage_before == i64::MAX || e.leverage_before.unsigned_abs() >= p.emergency_leverage, "{e:?}");
+            assert!(e.action != RebalanceAction::Emergency || e.leverage_before == i64::MAX || e.leverage_before.unsigned_abs() >= p.emergency_leverage, "{e:?}");
         }
     }
 }
@@ -250,15 +249,15 @@ async fn random_sequences_keep_every_invariant() {
             79..=95 => ("rebalance", Some(fx.rebalance(VAULTS[rng.random_range(0..VAULTS.len())]).await)),
             96..=97 => {
                 if rng.random_bool(0.5) {
-                    let flags = [pause::MINT, pause::REDEEM, pause::REBALANCE, pause::DEPOSIT, pause::WITHDRAW][rng.random_range(0..5)];
+                    let flags = [Pause::MINT, Pause::REDEEM, Pause::REBALANCE, Pause::DEPOSIT, Pause::WITHDRAW][rng.random_range(0..5)];
                     let vault = rng.random_bool(0.5).then(|| fx.v(VAULTS[rng.random_range(0..VAULTS.len())]).keys.vault);
-                    let ix = ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs { flags, paused: true });
+                    let ix = ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs::new(flags, true));
                     ("pause", Some(fx.send(&[ix], &[]).await))
                 } else {
                     // The incident is over: everything resumes, protocol-wide and per vault.
-                    let mut ixs = vec![ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: pause::ALL, paused: false })];
+                    let mut ixs = vec![ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(Pause::all(), false))];
                     for id in VAULTS {
-                        ixs.push(ix::set_pause(fx.admin.pubkey(), Some(fx.v(id).keys.vault), SetPauseArgs { flags: pause::ALL, paused: false }));
+                        ixs.push(ix::set_pause(fx.admin.pubkey(), Some(fx.v(id).keys.vault), SetPauseArgs::new(Pause::all(), false)));
                     }
                     ("unpause", Some(fx.send(&ixs, &[]).await))
                 }

@@ -9,7 +9,7 @@ use turbo::error::TurboError;
 use turbo::events::*;
 use turbo::args::*;
 use anchor_lang::error::ErrorCode as Anchor;
-use turbo::state::{pause, Change, ConfigParams, PoolCaps, VaultParams};
+use turbo::state::{Pause, Change, ConfigParams, PoolCaps, VaultParams};
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;
 
@@ -94,7 +94,7 @@ async fn m5_changes_that_lower_risk_apply_at_once() {
 async fn m5_a_redeem_pause_expires_without_renewal() {
     let (mut fx, user) = setup().await;
     assert_ok(&fx.mint(&user, SOL_VAULT, 1_000 * USDC, 0, 0).await);
-    let pause = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: pause::REDEEM | pause::WITHDRAW, paused: true });
+    let pause = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(Pause::REDEEM | Pause::WITHDRAW, true));
     assert_ok(&fx.send(&[pause], &[]).await);
     let tokens = fx.tokens(&user, SOL_VAULT).await;
     fx.tick(72 * HOUR - 1);
@@ -102,7 +102,7 @@ async fn m5_a_redeem_pause_expires_without_renewal() {
     fx.tick(1);
     assert_ok(&fx.redeem(&user, SOL_VAULT, tokens).await);
     // Minting stays paused for as long as the admin wants.
-    let mint = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: pause::MINT, paused: true });
+    let mint = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(Pause::MINT, true));
     assert_ok(&fx.send(&[mint], &[]).await);
     fx.tick(30 * 24 * HOUR);
     assert_error(&fx.mint(&user, SOL_VAULT, 1_000 * USDC, 0, 0).await, TurboError::MintPaused);
@@ -113,7 +113,7 @@ async fn m5_the_guardian_cannot_renew_an_exit_pause() {
     let (mut fx, user) = setup().await;
     assert_ok(&fx.mint(&user, SOL_VAULT, 1_000 * USDC, 0, 0).await);
     let guardian = fx.guardian.insecure_clone();
-    let pause = ix::set_pause(guardian.pubkey(), None, SetPauseArgs { flags: pause::REDEEM, paused: true });
+    let pause = ix::set_pause(guardian.pubkey(), None, SetPauseArgs::new(Pause::REDEEM, true));
     assert_ok(&fx.send(&[pause.clone()], &[&guardian]).await);
     fx.tick(72 * HOUR);
     // The pause has run out; the guardian may not start another right away.
@@ -121,7 +121,7 @@ async fn m5_the_guardian_cannot_renew_an_exit_pause() {
     let tokens = fx.tokens(&user, SOL_VAULT).await;
     assert_ok(&fx.redeem(&user, SOL_VAULT, tokens / 2).await);
     // The admin can renew.
-    let admin_pause = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: pause::REDEEM, paused: true });
+    let admin_pause = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(Pause::REDEEM, true));
     assert_ok(&fx.send(&[admin_pause], &[]).await);
     assert_error(&fx.redeem(&user, SOL_VAULT, 1).await, TurboError::RedeemPaused);
 }

@@ -21,7 +21,7 @@ use turbo::engine::rebalance::RebalanceCall;
 use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo::events::*;
 use turbo::args::*;
-use turbo::state::{pause, PoolCaps, VaultParams};
+use turbo::state::{Pause, PoolCaps, VaultParams};
 use turbo_sdk::preview::{self, PriceAccounts};
 use turbo_sdk::{defaults, ix, pda, PriceUpdateV2};
 use turbo_tests::*;
@@ -135,14 +135,14 @@ async fn perturb(rng: &mut ChaCha8Rng, w: &mut World) {
             40..=54 => fx.tick(rng.random_range(1..=120)),
             55..=64 => fx.advance(rng.random_range(1..=60)),
             65..=74 => {
-                let flags = [pause::MINT, pause::REDEEM, pause::REBALANCE, pause::DEPOSIT, pause::WITHDRAW][rng.random_range(0..5)];
+                let flags = [Pause::MINT, Pause::REDEEM, Pause::REBALANCE, Pause::DEPOSIT, Pause::WITHDRAW][rng.random_range(0..5)];
                 let vault = rng.random_bool(0.5).then(|| fx.v(pick_vault(rng, fx)).keys.vault);
-                let _ = fx.send(&[ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs { flags, paused: true })], &[]).await;
+                let _ = fx.send(&[ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs::new(flags, true))], &[]).await;
             }
             75..=86 => {
-                let mut ixs = vec![ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: pause::ALL, paused: false })];
+                let mut ixs = vec![ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(Pause::all(), false))];
                 for v in &fx.vaults {
-                    ixs.push(ix::set_pause(fx.admin.pubkey(), Some(v.keys.vault), SetPauseArgs { flags: pause::ALL, paused: false }));
+                    ixs.push(ix::set_pause(fx.admin.pubkey(), Some(v.keys.vault), SetPauseArgs::new(Pause::all(), false)));
                 }
                 let _ = fx.send(&ixs, &[]).await;
             }

@@ -6,15 +6,15 @@ use anchor_lang::AccountDeserialize;
 use turbo::error::TurboError;
 use turbo::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent};
 use turbo::state::{PoolCaps, VaultParams};
-use turbo_math::Action;
+use turbo::events::RebalanceAction;
 use turbo_sdk::{defaults, ix};
 use turbo_tests::*;
 
-const TRIM: u8 = Action::Trim as u8;
-const RELEVER: u8 = Action::Relever as u8;
-const EMERGENCY: u8 = Action::Emergency as u8;
-const IN_BAND: u8 = Action::InBand as u8;
-const WAITING: u8 = Action::Waiting as u8;
+const TRIM: RebalanceAction = RebalanceAction::Trim;
+const RELEVER: RebalanceAction = RebalanceAction::Relever;
+const EMERGENCY: RebalanceAction = RebalanceAction::Emergency;
+const IN_BAND: RebalanceAction = RebalanceAction::InBand;
+const WAITING: RebalanceAction = RebalanceAction::Waiting;
 
 /// Rebalance `id`, check the event matches the SDK's preview of the same call exactly, and
 /// return it.
@@ -23,7 +23,7 @@ async fn keeper_call(fx: &mut Fixture, id: u16) -> RebalanceEvent {
     let out = fx.rebalance(id).await;
     assert_ok(&out);
     let e: RebalanceEvent = out.event();
-    assert_eq!(e.action, expected.action as u8, "action");
+    assert_eq!(e.action, expected.action.into(), "action");
     assert_eq!(e.exposure_after, expected.after.0, "exposure");
     assert_eq!(e.bounty, expected.bounty, "bounty");
     assert_eq!(e.effective_target, expected.target.0, "target");
@@ -375,7 +375,7 @@ async fn rebalance_with_a_stale_or_mismatched_oracle_is_rejected() {
     let keeper = fx.keeper.as_ref().unwrap().key.insecure_clone();
     let bad = ix::rebalance(&fx.d, &turbo_sdk::ix::PricedVault { price: fx.feed(Asset::Sol).account, ..v }, keeper.pubkey(), None);
     assert_error(&fx.send(&[bad], &[&keeper]).await, TurboError::PriceFeedMismatch);
-    let paused = ix::set_pause(fx.admin.pubkey(), None, turbo::args::SetPauseArgs { flags: turbo::state::pause::REBALANCE, paused: true });
+    let paused = ix::set_pause(fx.admin.pubkey(), None, turbo::args::SetPauseArgs::new(turbo::state::Pause::REBALANCE, true));
     assert_ok(&fx.send(&[paused], &[]).await);
     assert_error(&fx.rebalance(BTC_VAULT).await, TurboError::RebalancePaused);
 }

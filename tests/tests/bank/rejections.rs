@@ -7,7 +7,7 @@ use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::error::TurboError;
 use turbo::args::*;
-use turbo::state::pause;
+use turbo::state::Pause;
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;
 
@@ -139,7 +139,7 @@ async fn slippage_guard_refuses_fewer_tokens_than_asked() {
 async fn mint_while_paused_fails_and_redeem_still_works() {
     let (mut fx, user) = setup().await;
     assert_ok(&fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await);
-    let pause = ix::set_pause(fx.guardian.pubkey(), None, SetPauseArgs { flags: pause::MINT, paused: true });
+    let pause = ix::set_pause(fx.guardian.pubkey(), None, SetPauseArgs::new(Pause::MINT, true));
     let guardian = fx.guardian.insecure_clone();
     assert_ok(&fx.send(&[pause], &[&guardian]).await);
 
@@ -156,7 +156,7 @@ async fn mint_while_paused_fails_and_redeem_still_works() {
 async fn vault_level_pause_stops_only_that_vault() {
     let (mut fx, user) = setup().await;
     let btc = fx.v(BTC_VAULT).keys.vault;
-    let pause = ix::set_pause(fx.admin.pubkey(), Some(btc), SetPauseArgs { flags: pause::MINT, paused: true });
+    let pause = ix::set_pause(fx.admin.pubkey(), Some(btc), SetPauseArgs::new(Pause::MINT, true));
     assert_ok(&fx.send(&[pause], &[]).await);
     let out = fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
     assert_error(&out, TurboError::MintPaused);
@@ -167,7 +167,7 @@ async fn vault_level_pause_stops_only_that_vault() {
 async fn redeem_pause_is_its_own_flag() {
     let (mut fx, user) = setup().await;
     assert_ok(&fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await);
-    let pause = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: pause::REDEEM, paused: true });
+    let pause = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(Pause::REDEEM, true));
     assert_ok(&fx.send(&[pause], &[]).await);
     assert_error(&fx.redeem(&user, BTC_VAULT, 1).await, TurboError::RedeemPaused);
 }
@@ -176,7 +176,7 @@ async fn redeem_pause_is_its_own_flag() {
 async fn guardian_can_pause_but_not_unpause() {
     let (mut fx, _user) = setup().await;
     let guardian = fx.guardian.insecure_clone();
-    let args = |paused| SetPauseArgs { flags: pause::ALL, paused };
+    let args = |paused| SetPauseArgs::new(Pause::all(), paused);
     assert_ok(&fx.send(&[ix::set_pause(guardian.pubkey(), None, args(true))], &[&guardian]).await);
     let out = fx.send(&[ix::set_pause(guardian.pubkey(), None, args(false))], &[&guardian]).await;
     assert_error(&out, TurboError::GuardianCannotUnpause);
@@ -460,10 +460,10 @@ async fn lp_pauses_and_slippage_are_enforced() {
     let withdraw = ix::withdraw_liquidity(&fx.d, more.pubkey(), more.lp(), more.usdc, None, &fx.vaults, WithdrawLiquidityArgs { shares: 1_000 * USDC, min_usdc_out: 1_000 * USDC + 1, min_crt_out: 0 });
     assert_error(&fx.send(&[withdraw], &[&more.key]).await, TurboError::SlippageExceeded);
 
-    for (flag, code) in [(pause::DEPOSIT, TurboError::DepositPaused), (pause::WITHDRAW, TurboError::WithdrawPaused)] {
-        let p = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags: flag, paused: true });
+    for (flag, code) in [(Pause::DEPOSIT, TurboError::DepositPaused), (Pause::WITHDRAW, TurboError::WithdrawPaused)] {
+        let p = ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(flag, true));
         assert_ok(&fx.send(&[p], &[]).await);
-        let out = if flag == pause::DEPOSIT { fx.deposit_liquidity(&lp, 1).await } else { fx.withdraw_liquidity(&lp, 1).await };
+        let out = if flag == Pause::DEPOSIT { fx.deposit_liquidity(&lp, 1).await } else { fx.withdraw_liquidity(&lp, 1).await };
         assert_error(&out, code);
     }
 }
@@ -524,4 +524,15 @@ async fn an_insolvent_pool_takes_no_deposits_and_pays_no_withdrawals() {
     assert_error(&fx.deposit_liquidity(&newcomer, 10_000 * USDC).await, TurboError::PoolInsolvent);
     assert_error(&fx.withdraw_liquidity(&lp, 1_000 * USDC).await, TurboError::PoolInsolvent);
     assert_eq!(fx.balance(newcomer.usdc).await, 10_000 * USDC);
+}
+
+#[tokio::test]
+async fn pause_flags_must_name_a_known_pause() {
+    let (mut fx, _user) = setup().await;
+    let before = fx.config().await.paused;
+    for flags in [0u8, 1 << 5, 0x80 | Pause::MINT.bits()] {
+        let out = fx.send(&[ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags, paused: true })], &[]).await;
+        assert_error(&out, TurboError::PauseFlagsInvalid);
+    }
+    assert_eq!(fx.config().await.paused, before);
 }

@@ -36,13 +36,13 @@ async fn sim_and_bank_end_at_the_same_nav_to_the_last_unit() {
         assert_ok(&out);
         let e: RebalanceEvent = out.event();
         let s = model.keeper_call(price as u64, fx.now());
-        assert_eq!(e.action, s.plan.action as u8, "step {step}");
+        assert_eq!(e.action, s.plan.action.into(), "step {step}");
         assert_eq!(e.exposure_after, model.vault.exposure, "step {step}");
         assert_eq!(e.nav, s.nav, "step {step}");
         match e.action {
-            2 => trims += 1,
-            3 => relevers += 1,
-            4 => emergencies += 1,
+            turbo::events::RebalanceAction::Trim => trims += 1,
+            turbo::events::RebalanceAction::Relever => relevers += 1,
+            turbo::events::RebalanceAction::Emergency => emergencies += 1,
             _ => {}
         }
     }

@@ -12,10 +12,10 @@ use crate::state::{Pool, Vault};
 pub fn pool_book_value(pool: &Pool, crt: Option<(&Prices, u8)>) -> Result<Usd> {
     let free = pool.free_book()?;
     let crt_value = match crt {
-        Some((px, decimals)) => free.crt.value_floor(decimals, px.crt.mid).or_overflow()?,
+        Some((px, decimals)) => free.crt.value_floor(decimals, px.crt.mid).or_math()?,
         None => Usd(0),
     };
-    Ok(Usd(free.usdc.checked_add(crt_value).or_overflow()?.0.saturating_sub(pool.claims_owed)))
+    Ok(Usd(free.usdc.checked_add(crt_value).or_math()?.0.saturating_sub(pool.claims_owed)))
 }
 
 /// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (DESIGN §2,
@@ -26,14 +26,14 @@ pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd) -> Resu
     let (gross_cap, net_cap) = pool.caps();
     let new = Exposure(vault.exposure);
     if new.0.unsigned_abs() > old.0.unsigned_abs() {
-        let cap = turbo_math::exposure_cap(value, gross_cap).or_overflow()?;
+        let cap = turbo_math::exposure_cap(value, gross_cap).or_math()?;
         if pool.gross_notional()? > cap {
             return Ok(Some(TurboError::PoolCapacityExceeded));
         }
     }
     let book = pool.assets[vault.asset_index as usize].book();
     let grows_heavy_side = (new.0 > old.0 && book.long_heavy()) || (new.0 < old.0 && book.short > book.long);
-    if grows_heavy_side && book.net() > turbo_math::exposure_cap(value, net_cap).or_overflow()? {
+    if grows_heavy_side && book.net() > turbo_math::exposure_cap(value, net_cap).or_math()? {
         return Ok(Some(TurboError::ImbalanceCapExceeded));
     }
     Ok(None)
@@ -53,7 +53,7 @@ pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, crt: Option<(&Price
 pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd) -> Result<Option<(Usd, Usd)>> {
     let book = pool.assets[vault.asset_index as usize].book();
     let heavy = if vault.exposure < 0 || vault.params.target_leverage < 0 { book.short > book.long } else { book.long_heavy() };
-    let cap = turbo_math::exposure_cap(value, pool.caps().1).or_overflow()?;
+    let cap = turbo_math::exposure_cap(value, pool.caps().1).or_math()?;
     Ok((heavy && book.net() > cap).then_some((cap, book.net())))
 }
 

@@ -96,7 +96,7 @@ pub struct NewVault {
 /// already recorded in the asset's mark), registered in the config and booked in the pool, which
 /// must be able to back it. Returns the vault, the seed shares to lock, and the event.
 pub fn vault(config: &mut Config, pool: &mut Pool, at: &VaultAddresses, n: &NewVault, asset_index: u8, price: &OraclePrice, now: i64) -> Result<(Vault, Shares, VaultCreatedEvent)> {
-    let exposure = exposure_for_leverage(Usd(n.seed_usdc), Lev(n.params.target_leverage), price.mid).or_overflow()?;
+    let exposure = exposure_for_leverage(Usd(n.seed_usdc), Lev(n.params.target_leverage), price.mid).or_math()?;
     pool.rebook(asset_index, Exposure(0), price.mid, exposure, price.mid)?;
     config.register_vault(at.vault)?;
     let vault = Vault {
@@ -130,7 +130,7 @@ pub fn vault(config: &mut Config, pool: &mut Pool, at: &VaultAddresses, n: &NewV
         retired_at: 0,
     };
     check_caps(pool, &vault, Exposure(0), None)?;
-    let leverage = vault.book().leverage(price.mid, price.mid, config.crt()).or_overflow()?.map_or(i64::MAX, |l| l.0);
+    let leverage = vault.book().leverage(price.mid, price.mid, config.crt()).or_math()?.map_or(i64::MAX, |l| l.0);
     let seed_shares = initial_shares(Usd(n.seed_usdc));
     require!(seed_shares.0 > 0, TurboError::SeedTooSmall);
     let event = VaultCreatedEvent {

@@ -6,14 +6,14 @@ use anchor_lang::prelude::*;
 use turbo_math::{Bps, TokenAmount, Usd};
 
 use crate::engine::flow::NetFlow;
-use crate::error::{MathResultExt, TurboError};
+use crate::error::{CheckedExt, MathResultExt};
 use crate::events::FeesSweptEvent;
 use crate::state::{Pool, Vault};
 
 /// Charge a fee. It stays in the vault's reserve, owed to the pool, until [`sweep_fees`] moves
 /// it with a transfer that happens anyway: a mint or redeem then needs no fee transfer.
 pub fn charge_fee(vault: &mut Vault, usdc: Usd, crt: TokenAmount) -> Result<()> {
-    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    let add = |a: u64, b: u64| a.checked_add(b).or_overflow();
     vault.fees_owed_usdc = add(vault.fees_owed_usdc, usdc.0)?;
     vault.fees_owed_crt = add(vault.fees_owed_crt, crt.0)?;
     vault.fees_usdc = add(vault.fees_usdc, usdc.0)?;
@@ -53,9 +53,9 @@ pub fn sweep_fees(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, flow: &mut 
         return Ok(Swept::default());
     }
     flow.vault_pays(Usd(usdc), TokenAmount(crt))?;
-    let su = turbo_math::split_fee(usdc, lp_share).or_overflow()?;
-    let sc = turbo_math::split_fee(crt, lp_share).or_overflow()?;
-    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    let su = turbo_math::split_fee(usdc, lp_share).or_math()?;
+    let sc = turbo_math::split_fee(crt, lp_share).or_math()?;
+    let add = |a: u64, b: u64| a.checked_add(b).or_overflow();
     pool.usdc_balance = add(pool.usdc_balance, usdc)?;
     pool.crt_balance = add(pool.crt_balance, crt)?;
     pool.treasury_usdc = add(pool.treasury_usdc, su.treasury)?;

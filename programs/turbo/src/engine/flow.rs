@@ -4,7 +4,7 @@
 use anchor_lang::prelude::*;
 use turbo_math::{Settlement, TokenAmount, Usd};
 
-use crate::error::TurboError;
+use crate::error::CheckedExt;
 
 /// Net token movement between a vault and the pool. Positive amounts flow to the vault.
 #[derive(Clone, Copy, Debug, Default)]
@@ -21,7 +21,7 @@ impl NetFlow {
     /// The vault pays `usdc` and `crt` to the pool (swept fees).
     pub fn vault_pays(&mut self, usdc: Usd, crt: TokenAmount) -> Result<()> {
         let sub = |a: i64, b: u64| {
-            i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).ok_or_else(|| error!(TurboError::MathOverflow))
+            i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).or_overflow()
         };
         self.usdc_to_vault = sub(self.usdc_to_vault, usdc.0)?;
         self.crt_to_vault = sub(self.crt_to_vault, crt.0)?;

@@ -9,10 +9,10 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{exposure_cap, lp_shares_for_deposit, lp_value_for_shares, Bias, OraclePrice, PoolValuation, Shares, TokenAmount, Usd};
 
 use crate::constants::MAX_ASSETS;
-use crate::error::{MathResultExt, TurboError};
-use crate::oracle::{crt_rules, use_price, Caller};
+use crate::error::{CheckedExt, MathResultExt, TurboError};
+use crate::oracle::{use_price, Caller, PriceRules};
 use crate::events::{LiquidityDepositedEvent, LiquidityWithdrawnEvent};
-use crate::state::{pause, Config, Pool, Vault};
+use crate::state::{Pause, Config, Pool, Vault};
 
 pub struct Valued {
     pub valuation: PoolValuation,
@@ -36,7 +36,7 @@ impl Valuing {
     /// Read CRT through the user gate and value the pool's free balances.
     pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceUpdateV2, bias: Bias, clock: &Clock) -> Result<Valuing> {
         let span = config.price_window_span();
-        let crt = use_price(crt_update, crt_rules(config, Caller::User), &mut pool.crt_mark, span, clock)?;
+        let crt = use_price(crt_update, PriceRules::crt(config, Caller::User), &mut pool.crt_mark, span, clock)?;
         Ok(Valuing { bias, valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS] })
     }
 
@@ -58,10 +58,10 @@ impl Valuing {
         match use_price(update, vault.price_rules(config, Caller::User), &mut pool.assets[i].mark, span, clock) {
             Ok(px) => add(&mut self.valuation, config, vault, &px),
             Err(e) if self.bias == Bias::Low && unusable(&e) => {
-                self.valuation.add_vault_unpriced(&vault.book()).or_overflow()?;
+                self.valuation.add_vault_unpriced(&vault.book()).or_math()?;
                 self.valuation
                     .add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share())
-                    .or_overflow()
+                    .or_math()
             }
             Err(e) => Err(e),
         }
@@ -71,7 +71,7 @@ impl Valuing {
     /// the biased prices and at the mid prices (so no deposit buys into a pool insolvent now).
     pub fn finish(self, lp_supply: u64) -> Result<Valued> {
         let value = self.valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
-        let solvent = value.0 > 0 && self.valuation.solvent_at_mid().or_overflow()?;
+        let solvent = value.0 > 0 && self.valuation.solvent_at_mid().or_math()?;
         require!(solvent || lp_supply == 0, TurboError::PoolInsolvent);
         Ok(Valued { valuation: self.valuation, crt: self.crt, value })
     }
@@ -95,28 +95,28 @@ fn unusable(e: &Error) -> bool {
 /// A valuation of the pool's free balances, before any vault (clients preview with this).
 pub fn start(config: &Config, pool: &Pool, bias: Bias, crt: &OraclePrice) -> Result<PoolValuation> {
     let free = pool.free_book()?;
-    PoolValuation::new(bias, free.usdc, free.crt, config.crt_decimals, crt).or_overflow()
+    PoolValuation::new(bias, free.usdc, free.crt, config.crt_decimals, crt).or_math()
 }
 
 /// Add what the pool owes `vault` at `px` (its unrealized PnL and its claim; a debt capped at
 /// what the vault holds), and the LPs' share of the fees `vault` still holds for the pool
 /// (clients preview with this).
 pub fn add(valuation: &mut PoolValuation, config: &Config, vault: &Vault, px: &OraclePrice) -> Result<()> {
-    valuation.add_vault(&vault.book(), px).or_overflow()?;
+    valuation.add_vault(&vault.book(), px).or_math()?;
     valuation
         .add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share())
-        .or_overflow()
+        .or_math()
 }
 
 /// Split a withdrawal's value into USDC first, then CRT at its high price (fewer CRT for the
 /// withdrawer). Fails if the value is more than the pool may pay out (its free tokens beyond
 /// what it owes the vaults; receivables are not money) or its free CRT cannot cover the rest.
 pub fn withdrawal_payout(pool: &Pool, config: &Config, valuation: &PoolValuation, value_out: Usd, crt: &OraclePrice) -> Result<(Usd, TokenAmount)> {
-    require!(value_out <= valuation.payable().or_overflow()?, TurboError::PoolLiquidityInsufficient);
+    require!(value_out <= valuation.payable().or_math()?, TurboError::PoolLiquidityInsufficient);
     let free = pool.free_book()?;
     let usdc_out = value_out.min(free.usdc);
-    let rest = value_out.checked_sub(usdc_out).or_overflow()?;
-    let crt_out = TokenAmount::for_value_floor(rest, config.crt_decimals, crt.hi).or_overflow()?;
+    let rest = value_out.checked_sub(usdc_out).or_math()?;
+    let crt_out = TokenAmount::for_value_floor(rest, config.crt_decimals, crt.hi).or_math()?;
     require!(crt_out <= free.crt, TurboError::PoolLiquidityInsufficient);
     Ok((usdc_out, crt_out))
 }
@@ -157,14 +157,14 @@ pub struct WithdrawPlan {
 
 /// The refusals of a deposit that need no price.
 pub fn check_deposit(config: &Config, req: &DepositRequest) -> Result<()> {
-    require!(!config.is_paused(pause::DEPOSIT, 0), TurboError::DepositPaused);
+    require!(!config.is_paused(Pause::DEPOSIT, 0), TurboError::DepositPaused);
     require!(req.usdc > 0, TurboError::ZeroAmount);
     Ok(())
 }
 
 /// The refusals of a withdrawal that need no price.
 pub fn check_withdraw(config: &Config, req: &WithdrawRequest, now: i64) -> Result<()> {
-    require!(!config.is_paused(pause::WITHDRAW, now), TurboError::WithdrawPaused);
+    require!(!config.is_paused(Pause::WITHDRAW, now), TurboError::WithdrawPaused);
     require!(req.shares > 0, TurboError::ZeroAmount);
     Ok(())
 }
@@ -172,10 +172,10 @@ pub fn check_withdraw(config: &Config, req: &WithdrawRequest, now: i64) -> Resul
 /// Deposit `req.usdc` into a pool valued (high) at `valued`, with `lp_supply` shares out: shares
 /// at that value, rounded down; refuse none and the slippage guard; book the USDC.
 pub fn deposit(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u64, req: &DepositRequest) -> Result<DepositPlan> {
-    let shares = lp_shares_for_deposit(Usd(req.usdc), Shares(lp_supply), valued.value).or_overflow()?;
+    let shares = lp_shares_for_deposit(Usd(req.usdc), Shares(lp_supply), valued.value).or_math()?;
     require!(shares.0 > 0, TurboError::MintTooSmall);
     require!(shares.0 >= req.min_shares_out, TurboError::SlippageExceeded);
-    pool.usdc_balance = pool.usdc_balance.checked_add(req.usdc).ok_or(TurboError::MathOverflow)?;
+    pool.usdc_balance = pool.usdc_balance.checked_add(req.usdc).or_overflow()?;
     // From the first money of anyone but the admin on, changes that add risk wait for the
     // timelock (the admin's own seeding of the pool does not count).
     if req.provider != config.admin {
@@ -186,7 +186,7 @@ pub fn deposit(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u64
         usdc_in: req.usdc,
         shares_out: shares.0,
         pool_value: valued.value.0,
-        lp_supply_after: lp_supply.checked_add(shares.0).ok_or(TurboError::MathOverflow)?,
+        lp_supply_after: lp_supply.checked_add(shares.0).or_overflow()?,
     };
     Ok(DepositPlan { shares_out: shares, event })
 }
@@ -197,7 +197,7 @@ pub fn deposit(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u64
 /// the payout.
 pub fn withdraw(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u64, req: &WithdrawRequest) -> Result<WithdrawPlan> {
     let value = valued.value;
-    let value_out = lp_value_for_shares(Shares(req.shares), Shares(lp_supply), value).or_overflow()?;
+    let value_out = lp_value_for_shares(Shares(req.shares), Shares(lp_supply), value).or_math()?;
     let (usdc_out, crt_out) = withdrawal_payout(pool, config, &valued.valuation, value_out, &valued.crt)?;
     require!(crt_out.0 == 0 || req.has_crt_account, TurboError::CrtAccountMissing);
     require!(usdc_out.0 >= req.min_usdc_out && crt_out.0 >= req.min_crt_out, TurboError::SlippageExceeded);
@@ -207,14 +207,14 @@ pub fn withdraw(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u6
     let value_after = Usd(value.0.saturating_sub(value_out.0));
     let (gross_cap, net_cap) = pool.caps();
     let gross = pool.gross_notional()?.0.max(valued.valuation.gross_notional as u64);
-    require!(gross <= exposure_cap(value_after, gross_cap).or_overflow()?.0, TurboError::WithdrawalBreaksCaps);
-    let net_limit = exposure_cap(value_after, net_cap).or_overflow()?;
+    require!(gross <= exposure_cap(value_after, gross_cap).or_math()?.0, TurboError::WithdrawalBreaksCaps);
+    let net_limit = exposure_cap(value_after, net_cap).or_math()?;
     for slot in &pool.assets[..pool.asset_count as usize] {
         require!(slot.book().net() <= net_limit, TurboError::WithdrawalBreaksCaps);
     }
 
-    pool.usdc_balance = pool.usdc_balance.checked_sub(usdc_out.0).ok_or(TurboError::MathOverflow)?;
-    pool.crt_balance = pool.crt_balance.checked_sub(crt_out.0).ok_or(TurboError::MathOverflow)?;
+    pool.usdc_balance = pool.usdc_balance.checked_sub(usdc_out.0).or_overflow()?;
+    pool.crt_balance = pool.crt_balance.checked_sub(crt_out.0).or_overflow()?;
     let event = LiquidityWithdrawnEvent {
         provider: req.provider,
         shares_burned: req.shares,

@@ -13,14 +13,14 @@ use crate::engine::caps::{cap_breach, imbalance_for, pool_book_value};
 use crate::engine::fees::{sweep_fees, Swept};
 use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
-use crate::error::{MathResultExt, TurboError};
+use crate::error::{CheckedExt, MathResultExt, TurboError};
 use crate::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultSettledEvent};
-use crate::state::{pause, Config, Pool, Vault};
+use crate::state::{Pause, Config, Pool, Vault};
 
 /// The refusals of a rebalance that need no price: a retired vault, a pause.
 pub fn check_rebalance(config: &Config, vault: &Vault, now: i64) -> Result<()> {
     require!(!vault.is_retired(), TurboError::VaultRetired);
-    require!(!(config.is_paused(pause::REBALANCE, now) || vault.is_paused(pause::REBALANCE, now)), TurboError::RebalancePaused);
+    require!(!(config.is_paused(Pause::REBALANCE, now) || vault.is_paused(Pause::REBALANCE, now)), TurboError::RebalancePaused);
     Ok(())
 }
 
@@ -90,15 +90,15 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
 
     // The effective target: the volatility budget, then the pool's imbalance (DESIGN §5.4–5).
     let value = pool_book_value(pool, Some((px, crt.decimals)))?;
-    let vol_bps = annualized_vol_bps(vault.volatility).or_overflow()?;
+    let vol_bps = annualized_vol_bps(vault.volatility).or_math()?;
     let imbalance = imbalance_for(pool, vault, value)?;
     let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance)
-        .or_overflow()?;
+        .or_math()?;
 
     let before = Exposure(vault.exposure);
     let seed = jitter_seed(vault.vault_id, vault.last_rebalance_ts);
     let decision = decide(&vault.book(), px.asset.mid, px.crt.mid, crt, &vault.band(), target, now, seed, vault.last_rebalance_ts)
-        .or_overflow()?;
+        .or_math()?;
     let mut action = decision.action;
     if action.moves() && decision.exposure != before {
         // Book the move, then check the caps against the book it leaves (the review's L-1): a
@@ -114,33 +114,33 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
             action = Action::InBand;
         } else {
             vault.last_rebalance_ts = now;
-            vault.rebalance_count = vault.rebalance_count.checked_add(1).ok_or(TurboError::MathOverflow)?;
+            vault.rebalance_count = vault.rebalance_count.checked_add(1).or_overflow()?;
         }
     }
     let after = Exposure(vault.exposure);
 
     // The bounty comes out of the treasury's fees, in proportion to the notional moved.
-    let moved = Exposure(after.0.saturating_sub(before.0)).abs_notional_floor(px.asset.mid).or_overflow()?;
+    let moved = Exposure(after.0.saturating_sub(before.0)).abs_notional_floor(px.asset.mid).or_math()?;
     let bounty = if bounty_eligible {
-        keeper_bounty(moved, config.params.keeper_bounty, config.params.bounty_notional).or_overflow()?.min(pool.treasury_usdc)
+        keeper_bounty(moved, config.params.keeper_bounty, config.params.bounty_notional).or_math()?.min(pool.treasury_usdc)
     } else {
         0
     };
-    pool.treasury_usdc = pool.treasury_usdc.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
-    pool.usdc_balance = pool.usdc_balance.checked_sub(bounty).ok_or(TurboError::MathOverflow)?;
+    pool.treasury_usdc = pool.treasury_usdc.checked_sub(bounty).or_overflow()?;
+    pool.usdc_balance = pool.usdc_balance.checked_sub(bounty).or_overflow()?;
 
     // Reverse split (DESIGN §5.6): halve the UI multiplier while the token is under threshold.
     let nav = Usd(nav_of(vault, config, px));
-    let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_overflow()?;
+    let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_math()?;
     let splits_before = vault.split_count;
-    vault.split_count = vault.split_count.checked_add(splits).ok_or(TurboError::MathOverflow)?;
+    vault.split_count = vault.split_count.checked_add(splits).or_overflow()?;
     let split_event = if splits > 0 {
         Some(ReverseSplitEvent {
             vault: call.vault,
             splits_before,
             splits_after: vault.split_count,
-            ui_price_before: ui_token_price(nav, supply, splits_before).or_overflow()?.0,
-            ui_price_after: ui_token_price(nav, supply, vault.split_count).or_overflow()?.0,
+            ui_price_before: ui_token_price(nav, supply, splits_before).or_math()?.0,
+            ui_price_after: ui_token_price(nav, supply, vault.split_count).or_math()?.0,
         })
     } else {
         None
@@ -152,7 +152,7 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
         vault: call.vault,
         keeper: call.keeper,
         price: px.asset.mid.0,
-        action: action as u8,
+        action: action.into(),
         capped: decision.capped && action.moves(),
         vol_bps,
         effective_target: target.0,

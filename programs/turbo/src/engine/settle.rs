@@ -7,9 +7,9 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Lev, OraclePrice, Price, Prices, Settlement, SignedUsd, TokenAmount, Usd};
 
 use crate::engine::flow::NetFlow;
-use crate::error::{MathResultExt, TurboError};
+use crate::error::{CheckedExt, MathResultExt, TurboError};
 use crate::events::VaultSettledEvent;
-use crate::oracle::{crt_rules, use_price, Caller};
+use crate::oracle::{use_price, Caller, PriceRules};
 use crate::state::{Config, Pool, Vault};
 
 /// Read the asset and CRT prices for `vault` through the oracle gate, for `caller`, and record
@@ -30,7 +30,7 @@ pub fn read_vault_prices(
     let mark = &mut pool.assets[vault.asset_index as usize].mark;
     let asset = use_price(asset, vault.price_rules(config, caller), mark, span, clock)?;
     let crt = match crt {
-        Some(crt) => use_price(crt, crt_rules(config, caller), &mut pool.crt_mark, span, clock)?,
+        Some(crt) => use_price(crt, PriceRules::crt(config, caller), &mut pool.crt_mark, span, clock)?,
         None => UNREAD_CRT,
     };
     Ok(Prices { asset, crt })
@@ -92,8 +92,8 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     let hidden_crt = if crt_read { TokenAmount(0) } else { std::mem::take(&mut free.crt) };
     // Other vaults' claims are paid before this vault's new gain.
     let reserved = Usd(pool.claims_owed.saturating_sub(vault.gain_claim));
-    let s = book.settle(&mut free, reserved, px.asset.mid, px.crt.mid, config.crt()).or_overflow()?;
-    free.crt = free.crt.checked_add(hidden_crt).or_overflow()?;
+    let s = book.settle(&mut free, reserved, px.asset.mid, px.crt.mid, config.crt()).or_math()?;
+    free.crt = free.crt.checked_add(hidden_crt).or_math()?;
     pool.set_free_book(free)?;
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
     vault.set_book(&book);
@@ -104,13 +104,13 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
         px.asset.mid,
         px.asset.publish_time,
     )
-    .or_overflow()?;
+    .or_math()?;
     if let Some(v) = sample {
         vault.volatility = v;
         vault.vol_sample_price = px.asset.mid.0;
         vault.vol_sample_time = px.asset.publish_time;
     }
-    let add = |a: u64, b: u64| a.checked_add(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    let add = |a: u64, b: u64| a.checked_add(b).or_overflow();
     vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
     vault.unpaid_gains = add(vault.unpaid_gains, s.unpaid_gain.0)?;
     pool.bad_debt_absorbed = add(pool.bad_debt_absorbed, s.bad_debt.0)?;

@@ -9,9 +9,9 @@ use turbo_math::{quote_mint, quote_redeem, quote_redeem_in_kind, Exposure, MintQ
 use crate::engine::caps::check_caps;
 use crate::engine::fees::{charge_fee, sweep_fees};
 use crate::engine::settle::{leverage_of, nav_of, settle, Settled};
-use crate::error::{MathResultExt, TurboError};
+use crate::error::{CheckedExt, MathResultExt, TurboError};
 use crate::events::{FeesSweptEvent, MintEvent, RedeemEvent};
-use crate::state::{pause, Config, Pool, Vault};
+use crate::state::{Pause, Config, Pool, Vault};
 
 /// What a mint asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub struct RedeemPlan {
 /// without a CRT account.
 pub fn check_mint(config: &Config, vault: &Vault, req: &MintRequest, now: i64) -> Result<()> {
     require!(!vault.is_retired(), TurboError::VaultRetired);
-    require!(!(config.is_paused(pause::MINT, now) || vault.is_paused(pause::MINT, now)), TurboError::MintPaused);
+    require!(!(config.is_paused(Pause::MINT, now) || vault.is_paused(Pause::MINT, now)), TurboError::MintPaused);
     require!(req.usdc > 0 || req.crt > 0, TurboError::ZeroAmount);
     require!(req.crt == 0 || req.has_crt_account, TurboError::CrtAccountMissing);
     Ok(())
@@ -84,10 +84,10 @@ pub fn mint(config: &Config, pool: &mut Pool, vault: &mut Vault, vault_key: Pubk
     require!(nav_before > 0, TurboError::VaultWipedOut);
 
     let crt = config.crt();
-    let q = quote_mint(&vault.book(), supply, px, crt, Usd(req.usdc), TokenAmount(req.crt), vault.params.mint_fee()).or_overflow()?;
+    let q = quote_mint(&vault.book(), supply, px, crt, Usd(req.usdc), TokenAmount(req.crt), vault.params.mint_fee()).or_math()?;
     require!(q.shares_out.0 > 0, TurboError::MintTooSmall);
     require!(q.shares_out.0 >= req.min_tokens_out, TurboError::SlippageExceeded);
-    let supply_after = supply.0.checked_add(q.shares_out.0).ok_or(TurboError::MathOverflow)?;
+    let supply_after = supply.0.checked_add(q.shares_out.0).or_overflow()?;
     require!(supply_after <= vault.params.supply_cap, TurboError::SupplyCapExceeded);
 
     // From the first money of anyone but the admin on, changes that add risk wait for the
@@ -98,9 +98,9 @@ pub fn mint(config: &Config, pool: &mut Pool, vault: &mut Vault, vault_key: Pubk
 
     // Book the deposit and the grown exposure, then check the pool can back it.
     let old_q = Exposure(vault.exposure);
-    vault.usdc_balance = vault.usdc_balance.checked_add(q.net_usdc.0).ok_or(TurboError::MathOverflow)?;
-    vault.crt_balance = vault.crt_balance.checked_add(q.net_crt.0).ok_or(TurboError::MathOverflow)?;
-    vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).ok_or(TurboError::MathOverflow)?;
+    vault.usdc_balance = vault.usdc_balance.checked_add(q.net_usdc.0).or_overflow()?;
+    vault.crt_balance = vault.crt_balance.checked_add(q.net_crt.0).or_overflow()?;
+    vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).or_overflow()?;
     let p = px.asset.mid;
     pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
     check_caps(pool, vault, old_q, Some((px, crt.decimals)))?;
@@ -133,7 +133,7 @@ pub fn mint(config: &Config, pool: &mut Pool, vault: &mut Vault, vault_key: Pubk
 /// The refusals of a redeem that need no price: a pause of redeem (which expires), nothing
 /// burnt.
 pub fn check_redeem(config: &Config, vault: &Vault, req: &RedeemRequest, now: i64) -> Result<()> {
-    require!(!(config.is_paused(pause::REDEEM, now) || vault.is_paused(pause::REDEEM, now)), TurboError::RedeemPaused);
+    require!(!(config.is_paused(Pause::REDEEM, now) || vault.is_paused(Pause::REDEEM, now)), TurboError::RedeemPaused);
     require!(req.amount > 0, TurboError::ZeroAmount);
     Ok(())
 }
@@ -151,14 +151,14 @@ pub fn redeem(config: &Config, pool: &mut Pool, vault: &mut Vault, vault_key: Pu
     } else {
         quote_redeem(&vault.book(), supply, Shares(req.amount), px, config.crt(), fee)
     }
-    .or_overflow()?;
+    .or_math()?;
     require!(q.usdc_out.0 >= req.min_usdc_out && q.crt_out.0 >= req.min_crt_out, TurboError::SlippageExceeded);
     require!(q.crt_out.0 == 0 || req.has_crt_account, TurboError::CrtAccountMissing);
 
     let old_q = Exposure(vault.exposure);
-    vault.usdc_balance = vault.usdc_balance.checked_sub(q.gross_usdc.0).ok_or(TurboError::MathOverflow)?;
-    vault.crt_balance = vault.crt_balance.checked_sub(q.gross_crt.0).ok_or(TurboError::MathOverflow)?;
-    vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).ok_or(TurboError::MathOverflow)?;
+    vault.usdc_balance = vault.usdc_balance.checked_sub(q.gross_usdc.0).or_overflow()?;
+    vault.crt_balance = vault.crt_balance.checked_sub(q.gross_crt.0).or_overflow()?;
+    vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).or_overflow()?;
     let p = px.asset.mid;
     pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
     charge_fee(vault, q.fee_usdc, q.fee_crt)?;

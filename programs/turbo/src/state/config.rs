@@ -10,13 +10,51 @@ use crate::error::TurboError;
 /// Pause flags, on the config (every vault) and on each vault. MINT, REBALANCE and DEPOSIT are
 /// held in `paused` until cleared; REDEEM and WITHDRAW select the exit pauses, which are end times
 /// (`redeem_paused_until`, `withdraw_paused_until`) at most 72 h ahead.
-pub mod pause {
-    pub const MINT: u8 = 1 << 0;
-    pub const REDEEM: u8 = 1 << 1;
-    pub const REBALANCE: u8 = 1 << 2;
-    pub const DEPOSIT: u8 = 1 << 3;
-    pub const WITHDRAW: u8 = 1 << 4;
-    pub const ALL: u8 = MINT | REDEEM | REBALANCE | DEPOSIT | WITHDRAW;
+/// Stored as their `u8` bits; read them with [`Config::paused_flags`] and [`Vault::paused_flags`].
+/// Their lower-case names (`mint`, `redeem`, ...) are what the CLI shows and parses.
+///
+/// [`Vault::paused_flags`]: crate::state::Vault::paused_flags
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Pause(u8);
+
+bitflags::bitflags! {
+    impl Pause: u8 {
+        const MINT = 1 << 0;
+        const REDEEM = 1 << 1;
+        const REBALANCE = 1 << 2;
+        const DEPOSIT = 1 << 3;
+        const WITHDRAW = 1 << 4;
+    }
+}
+
+impl Pause {
+    /// The exits, whose pauses are end times rather than held flags.
+    pub const EXITS: Pause = Pause::REDEEM.union(Pause::WITHDRAW);
+
+    /// Whether `flag` is paused given the held flags and the exit pauses' end times.
+    pub(crate) fn in_force(held: u8, flag: Pause, redeem_until: i64, withdraw_until: i64, now: i64) -> bool {
+        if flag == Pause::REDEEM {
+            now < redeem_until
+        } else if flag == Pause::WITHDRAW {
+            now < withdraw_until
+        } else {
+            Pause::from_bits_truncate(held).intersects(flag)
+        }
+    }
+
+    /// The names of these flags, lower case, comma separated ("none" for none).
+    pub fn names(self) -> String {
+        let names: Vec<String> = self.iter_names().map(|(n, _)| n.to_lowercase()).collect();
+        if names.is_empty() { "none".into() } else { names.join(", ") }
+    }
+
+    /// Parse "mint,redeem" or "all"; `None` names an unknown flag.
+    pub fn parse(s: &str) -> Option<Pause> {
+        s.split(',').map(str::trim).filter(|n| !n.is_empty()).try_fold(Pause::empty(), |acc, n| {
+            let f = if n.eq_ignore_ascii_case("all") { Some(Pause::all()) } else { Pause::from_name(&n.to_uppercase()) };
+            f.map(|f| acc | f)
+        })
+    }
 }
 
 /// A singleton: only `initialize_config` creates a `Config`, with `init` at its fixed PDA, so an
@@ -43,7 +81,7 @@ pub struct Config {
     pub crt_decimals: u8,
     /// Every bounded parameter (`update_config` replaces them together).
     pub params: ConfigParams,
-    /// Protocol-wide pause flags (`pause::*`) of mint, rebalance and deposit.
+    /// Protocol-wide pause flags (`Pause`) of mint, rebalance and deposit.
     pub paused: u8,
     /// Redeem is paused protocol-wide until this time (0: not paused); at most 72 h ahead.
     pub redeem_paused_until: i64,
@@ -143,12 +181,13 @@ impl Config {
 
     /// Whether `flag` is paused protocol-wide at `now`. Pauses of exits (REDEEM, WITHDRAW) are
     /// times that run out; the others are flags.
-    pub fn is_paused(&self, flag: u8, now: i64) -> bool {
-        match flag {
-            pause::REDEEM => now < self.redeem_paused_until,
-            pause::WITHDRAW => now < self.withdraw_paused_until,
-            _ => self.paused & flag != 0,
-        }
+    pub fn is_paused(&self, flag: Pause, now: i64) -> bool {
+        Pause::in_force(self.paused, flag, self.redeem_paused_until, self.withdraw_paused_until, now)
+    }
+
+    /// The held pause flags (mint, rebalance, deposit).
+    pub fn paused_flags(&self) -> Pause {
+        Pause::from_bits_truncate(self.paused)
     }
 
     pub fn registered_vaults(&self) -> &[Pubkey] {

@@ -6,7 +6,7 @@ use anchor_lang::prelude::*;
 use turbo_math::{AssetBook, Bps, Exposure, PoolBook, Price, TokenAmount, Usd};
 
 use crate::constants::*;
-use crate::error::{MathResultExt, TurboError};
+use crate::error::{CheckedExt, MathResultExt, TurboError};
 
 /// The protocol's memory of one price feed (`turbo_math::PriceMark`): the newest publish time
 /// any instruction used, and the mid prices used in the recent window. Prices have 8 decimals.
@@ -134,15 +134,15 @@ impl Pool {
     /// What LPs own in tokens: the balances minus the treasury's fees.
     pub fn free_book(&self) -> Result<PoolBook> {
         Ok(PoolBook {
-            usdc: Usd(self.usdc_balance).checked_sub(Usd(self.treasury_usdc)).or_overflow()?,
-            crt: TokenAmount(self.crt_balance).checked_sub(TokenAmount(self.treasury_crt)).or_overflow()?,
+            usdc: Usd(self.usdc_balance).checked_sub(Usd(self.treasury_usdc)).or_math()?,
+            crt: TokenAmount(self.crt_balance).checked_sub(TokenAmount(self.treasury_crt)).or_math()?,
         })
     }
 
     /// Write back free balances after settlement math moved them.
     pub fn set_free_book(&mut self, b: PoolBook) -> Result<()> {
-        self.usdc_balance = b.usdc.0.checked_add(self.treasury_usdc).ok_or(TurboError::MathOverflow)?;
-        self.crt_balance = b.crt.0.checked_add(self.treasury_crt).ok_or(TurboError::MathOverflow)?;
+        self.usdc_balance = b.usdc.0.checked_add(self.treasury_usdc).or_overflow()?;
+        self.crt_balance = b.crt.0.checked_add(self.treasury_crt).or_overflow()?;
         Ok(())
     }
 
@@ -177,7 +177,7 @@ impl Pool {
     pub fn rebook(&mut self, asset: u8, old_q: Exposure, old_p: Price, new_q: Exposure, new_p: Price) -> Result<()> {
         let slot = &mut self.assets[asset as usize];
         let mut b = slot.book();
-        b.update(old_q, old_p, new_q, new_p).or_overflow()?;
+        b.update(old_q, old_p, new_q, new_p).or_math()?;
         slot.set_book(b);
         Ok(())
     }
@@ -186,7 +186,7 @@ impl Pool {
     pub fn gross_notional(&self) -> Result<Usd> {
         let mut g = Usd(0);
         for a in &self.assets[..self.asset_count as usize] {
-            g = g.checked_add(a.book().gross().or_overflow()?).or_overflow()?;
+            g = g.checked_add(a.book().gross().or_math()?).or_math()?;
         }
         Ok(g)
     }

@@ -127,7 +127,7 @@ pub struct Vault {
     pub asset_index: u8,
     /// Reverse splits applied: the ScaledUiAmount multiplier is `2^-split_count`.
     pub split_count: u8,
-    /// Vault pause flags (`pause::*`) of mint and rebalance, on top of the config's.
+    /// Vault pause flags (`Pause`) of mint and rebalance, on top of the config's.
     pub paused: u8,
     /// The Turbo/Bear Token-2022 mint; its authority is this vault.
     pub mint: Pubkey,
@@ -205,11 +205,14 @@ impl Vault {
     }
 
     /// Whether `flag` is paused on this vault at `now` (redeem's pause is a time that runs out).
-    pub fn is_paused(&self, flag: u8, now: i64) -> bool {
-        match flag {
-            crate::state::pause::REDEEM => now < self.redeem_paused_until,
-            _ => self.paused & flag != 0,
-        }
+    pub fn is_paused(&self, flag: crate::state::Pause, now: i64) -> bool {
+        // A vault has no withdrawal pause: LP withdrawals are pool-wide.
+        crate::state::Pause::in_force(self.paused, flag, self.redeem_paused_until, 0, now)
+    }
+
+    /// The held pause flags (mint, rebalance).
+    pub fn paused_flags(&self) -> crate::state::Pause {
+        crate::state::Pause::from_bits_truncate(self.paused)
     }
 
     pub fn is_retired(&self) -> bool {
@@ -224,12 +227,7 @@ impl Vault {
 
     /// The oracle gate's rules for this vault's asset price, for a user or a keeper.
     pub fn price_rules(&self, config: &crate::state::Config, caller: crate::oracle::Caller) -> crate::oracle::PriceRules<'_> {
-        crate::oracle::PriceRules {
-            feed_id: &self.feed_id,
-            max_age_secs: self.params.max_price_age_secs,
-            max_conf_bps: caller.max_conf_bps(self.params.max_conf_bps),
-            fresh_secs: caller.fresh_secs(config),
-        }
+        crate::oracle::PriceRules::asset(&self.feed_id, &self.params, config, caller)
     }
 
     /// The rebalance band of DESIGN §5.

@@ -14,7 +14,7 @@ use crate::constants::*;
 use crate::error::TurboError;
 use crate::engine::create::{self, NewVault, VaultAddresses};
 use crate::events::ChangeExecutedEvent;
-use crate::oracle::{use_price, PriceRules};
+use crate::oracle::{use_price, Caller, PriceRules};
 use crate::state::{Change, Config, PendingChange, Pool, Vault, VaultParams};
 use crate::instructions::flow::transfer;
 
@@ -128,12 +128,7 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     // asset's mark, and is recorded there.
     let asset_index = ctx.accounts.pool.asset_index_for(&args.feed_id)?;
     let config = &ctx.accounts.config;
-    let rules = PriceRules {
-        feed_id: &args.feed_id,
-        max_age_secs: args.params.max_price_age_secs,
-        max_conf_bps: args.params.max_conf_bps,
-        fresh_secs: None,
-    };
+    let rules = PriceRules::asset(&args.feed_id, &args.params, config, Caller::Keeper);
     let span = config.price_window_span();
     let price = use_price(&ctx.accounts.price_update, rules, &mut ctx.accounts.pool.assets[asset_index as usize].mark, span, &clock)?;
 

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::CHANGE_SEED;
-use crate::error::TurboError;
+use crate::error::{CheckedExt, TurboError};
 use crate::events::ChangeQueuedEvent;
 use crate::state::{Change, Config, PendingChange, Vault};
 
@@ -55,7 +55,7 @@ pub fn handler(ctx: Context<QueueChange>, change: Change) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let config = &mut ctx.accounts.config;
     let id = config.next_change_id;
-    config.next_change_id = id.checked_add(1).ok_or(TurboError::MathOverflow)?;
+    config.next_change_id = id.checked_add(1).or_overflow()?;
     let eta = now.saturating_add(config.params.timelock_secs as i64);
     let pending = &mut ctx.accounts.pending;
     pending.id = id;

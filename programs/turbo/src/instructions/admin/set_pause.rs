@@ -3,14 +3,20 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_EXIT_PAUSE_SECS;
 use crate::error::TurboError;
 use crate::events::PauseChangedEvent;
-use crate::state::{pause, Config, Vault};
+use crate::state::{Pause, Config, Vault};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct SetPauseArgs {
-    /// Which flags (`pause::*`) to change.
+    /// Which flags to change: the bits of [`Pause`]; at least one, and no unknown bit.
     pub flags: u8,
     /// Set them (pause) or clear them (unpause).
     pub paused: bool,
+}
+
+impl SetPauseArgs {
+    pub fn new(flags: Pause, paused: bool) -> Self {
+        SetPauseArgs { flags: flags.bits(), paused }
+    }
 }
 
 /// Pause or unpause, protocol-wide or for one vault (when `vault` is given). The admin may do
@@ -31,6 +37,7 @@ pub struct SetPause<'info> {
 
 impl SetPause<'_> {
     pub fn validate(&self, args: &SetPauseArgs) -> Result<()> {
+        require!(Pause::from_bits(args.flags).is_some_and(|f| !f.is_empty()), TurboError::PauseFlagsInvalid);
         if !args.paused {
             require_keys_eq!(self.authority.key(), self.config.admin, TurboError::GuardianCannotUnpause);
         }
@@ -52,14 +59,14 @@ fn exit_pause(until: i64, paused: bool, by_admin: bool, now: i64) -> Result<i64>
 pub fn handler(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
     let now = Clock::get()?.unix_timestamp;
     let by_admin = ctx.accounts.authority.key() == ctx.accounts.config.admin;
-    let flags = args.flags & pause::ALL;
-    let held = flags & !(pause::REDEEM | pause::WITHDRAW);
+    let flags = Pause::from_bits_truncate(args.flags);
+    let held = (flags - Pause::EXITS).bits();
     let apply = |current: u8| if args.paused { current | held } else { current & !held };
     let event = match ctx.accounts.vault.as_mut() {
         Some(v) => {
             let before = v.paused;
             v.paused = apply(before);
-            if flags & pause::REDEEM != 0 {
+            if flags.contains(Pause::REDEEM) {
                 v.redeem_paused_until = exit_pause(v.redeem_paused_until, args.paused, by_admin, now)?;
             }
             PauseChangedEvent {
@@ -75,10 +82,10 @@ pub fn handler(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
             let c = &mut ctx.accounts.config;
             let before = c.paused;
             c.paused = apply(before);
-            if flags & pause::REDEEM != 0 {
+            if flags.contains(Pause::REDEEM) {
                 c.redeem_paused_until = exit_pause(c.redeem_paused_until, args.paused, by_admin, now)?;
             }
-            if flags & pause::WITHDRAW != 0 {
+            if flags.contains(Pause::WITHDRAW) {
                 c.withdraw_paused_until = exit_pause(c.withdraw_paused_until, args.paused, by_admin, now)?;
             }
             PauseChangedEvent {

@@ -1,7 +1,7 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
 
-use crate::error::TurboError;
+use crate::error::{CheckedExt, TurboError};
 use crate::events::FeesWithdrawnEvent;
 use crate::state::{Config, Pool};
 use crate::instructions::flow::transfer;
@@ -44,7 +44,7 @@ pub fn handler(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()>
     transfer(&a.token_program, a.pool_usdc.to_account_info(), a.treasury_usdc.to_account_info(), pool_info.clone(), &seeds, args.usdc)?;
     transfer(&a.token_program, a.pool_crt.to_account_info(), a.treasury_crt.to_account_info(), pool_info, &seeds, args.crt)?;
     let pool = &mut ctx.accounts.pool;
-    let sub = |a: u64, b: u64| a.checked_sub(b).ok_or_else(|| error!(TurboError::MathOverflow));
+    let sub = |a: u64, b: u64| a.checked_sub(b).or_overflow();
     pool.treasury_usdc = sub(pool.treasury_usdc, args.usdc)?;
     pool.treasury_crt = sub(pool.treasury_crt, args.crt)?;
     pool.usdc_balance = sub(pool.usdc_balance, args.usdc)?;
