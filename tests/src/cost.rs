@@ -15,8 +15,7 @@ use turbo::state::{Config, Pool, Vault};
 use turbo_sdk::chain::signer_set;
 use turbo_sdk::{defaults, ix, pda};
 
-use crate::fixture::*;
-use crate::{assert_ok, Outcome};
+use turbo_testkit::*;
 
 /// One instruction's cost.
 #[derive(Clone, Debug)]
@@ -59,9 +58,15 @@ pub struct SnapAccount {
     pub executable: bool,
 }
 
-impl Fixture {
+/// Measuring on the shared fixture.
+#[allow(async_fn_in_trait)]
+pub trait Measure {
     /// Send `ix` and measure it. Only the last instruction of `setup + [ix]` is measured.
-    pub async fn measure(&mut self, name: &'static str, setup: &[Instruction], ix: Instruction, signers: &[&Keypair]) -> Measured {
+    async fn measure(&mut self, name: &'static str, setup: &[Instruction], ix: Instruction, signers: &[&Keypair]) -> Measured;
+}
+
+impl Measure for Fixture {
+    async fn measure(&mut self, name: &'static str, setup: &[Instruction], ix: Instruction, signers: &[&Keypair]) -> Measured {
         if !setup.is_empty() {
             assert_ok(&self.send(setup, signers).await);
         }

@@ -5,56 +5,15 @@
 
 use std::fmt::Write;
 
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 use turbo::events::RebalanceEvent;
 use turbo_sdk::accounts::{self, Snapshot};
-use turbo_sdk::bank::Bank;
 use turbo_sdk::pda;
-use turbo_sdk::pyth::{feed_id, BTC_FEED, CRT_FEED, FET_FEED, SOL_FEED};
-use turbo_sdk::series::{parse_csv, PricePoint};
+use turbo_sdk::pyth::{feed_id, BTC_FEED, FET_FEED, SOL_FEED};
+use turbo_testkit::localnet::{bundled_series, localnet, wallet};
 
 use crate::commands::{Cli, CliError};
-use crate::manifest::{Env, LocalEnv, Manifest};
 use crate::text::{lev, price, table, usd, usd_signed};
-
-const LOCALNET: &str = include_str!("../../../migrations/localnet.toml");
-const BTC_CSV: &str = include_str!("../../../data/btc_usdt_3m_2024q4_head2400.csv");
-const SOL_CSV: &str = include_str!("../../../data/sol_usdt_3m_2024q4_head2400.csv");
-const FET_CSV: &str = include_str!("../../../data/fet_usdt_3m_2024q4_head2400.csv");
-
-/// The bundled 3-minute series (BTC, SOL, FET), aligned by row.
-pub fn bundled_series() -> [Vec<PricePoint>; 3] {
-    [BTC_CSV, SOL_CSV, FET_CSV].map(|t| parse_csv(t).expect("bundled data parses"))
-}
-
-/// A bank with the localnet deployment applied and the deployer's liquidity in the pool.
-pub async fn localnet(prices: [i64; 3]) -> Result<(Cli<Bank>, Keypair, Env, String), CliError> {
-    let bank = Bank::start(&[
-        (feed_id(BTC_FEED), prices[0]),
-        (feed_id(SOL_FEED), prices[1]),
-        (feed_id(FET_FEED), prices[2]),
-        (feed_id(CRT_FEED), 100_000_000),
-    ])
-    .await;
-    let admin = bank.ctx.payer.insecure_clone();
-    let env = Env {
-        deployer: admin.pubkey(),
-        local: Some(LocalEnv { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, feeds: bank.feed_map() }),
-    };
-    let manifest = Manifest::parse(LOCALNET).map_err(CliError::Input)?;
-    let mut cli = Cli::new(bank, Default::default());
-    let needed = manifest.pool.initial_liquidity + manifest.vaults.iter().map(|v| v.seed_usdc).sum::<u64>();
-    cli.chain.fund(&admin.pubkey(), needed, 0).await;
-    let out = cli.deploy(&admin, &manifest, &env).await?;
-    Ok((cli, admin, env, out))
-}
-
-/// A funded wallet on the bank.
-pub async fn wallet(cli: &mut Cli<Bank>, usdc: u64) -> Keypair {
-    let k = Keypair::new();
-    cli.chain.fund(&k.pubkey(), usdc, 0).await;
-    k
-}
 
 struct Row {
     step: usize,
@@ -66,7 +25,8 @@ struct Row {
 pub async fn run(steps: usize) -> Result<String, CliError> {
     let series = bundled_series();
     let steps = steps.clamp(1, series[1].len() - 1);
-    let (mut cli, _admin, _env, deployed) = localnet([series[0][0].price, series[1][0].price, series[2][0].price]).await?;
+    let l = localnet([series[0][0].price, series[1][0].price, series[2][0].price]).await?;
+    let (mut cli, deployed) = (Cli::new(l.bank, l.feeds), l.report);
     let mut out = String::new();
     let _ = writeln!(out, "Turbo demo on the embedded bank: {steps} steps of 3-minute candles (Binance, from 2024-09-20 00:00 UTC)\n");
     out.push_str(&deployed);
@@ -76,12 +36,12 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     let mut users = Vec::new();
     let _ = writeln!(out, "\nMints");
     for (name, vault, usdc) in plan {
-        let k = wallet(&mut cli, usdc * 1_000_000).await;
+        let k = wallet(&mut cli.chain, usdc * 1_000_000).await;
         let line = cli.mint(&k, vault, &usdc.to_string(), None, 50).await?;
         let _ = write!(out, "  {name}: {line}");
         users.push((name, vault, usdc * 1_000_000, k));
     }
-    let keeper = wallet(&mut cli, 0).await;
+    let keeper = wallet(&mut cli.chain, 0).await;
     let settings = turbo_keeper::Settings { bounty_account: Some(pda::ata(&keeper.pubkey(), &cli.chain.usdc_mint)), feeds: cli.chain.feed_map(), ..Default::default() };
     let start = Snapshot::load(&mut cli.chain, &settings.feeds).await?;
 

@@ -5,7 +5,8 @@
 pub mod commands;
 pub mod demo;
 pub mod deploy;
-pub mod manifest;
+/// The manifest format lives in the SDK; re-exported for the CLI's users.
+pub use turbo_sdk::manifest;
 pub mod text;
 
 pub use commands::*;

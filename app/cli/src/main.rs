@@ -7,12 +7,11 @@ use std::process::ExitCode;
 
 use anchor_lang::prelude::Pubkey;
 use clap::{Parser, Subcommand};
-use solana_sdk::signature::{read_keypair_file, Keypair};
+use solana_sdk::signature::Keypair;
 use turbo::args::UpdateConfigArgs;
 use turbo::state::PoolCaps;
 use turbo_cli::manifest::{Env, Manifest, ParamOverrides};
 use turbo_cli::{demo, Cli, CliError};
-use turbo_sdk::accounts::Feeds;
 use turbo_sdk::chain::{Chain, RpcChain};
 
 #[derive(Parser, Debug)]
@@ -172,16 +171,6 @@ enum FeesAction {
     },
 }
 
-fn feeds(pairs: &[String]) -> Result<Feeds, CliError> {
-    let mut overrides = Vec::new();
-    for p in pairs {
-        let (f, k) = p.split_once('=').ok_or_else(|| CliError::Input(format!("expected FEED=PUBKEY, got {p}")))?;
-        let id = turbo_sdk::pyth::parse_feed_id(f).ok_or_else(|| CliError::Input(format!("bad feed id {f}")))?;
-        overrides.push((id, k.parse().map_err(|_| CliError::Input(format!("bad address {k}")))?));
-    }
-    Ok(Feeds { overrides })
-}
-
 async fn dispatch(args: Args) -> Result<String, CliError> {
     if let Command::Demo { steps } = args.command {
         // The embedded bank logs every instruction at debug level; keep the demo's output clean
@@ -191,14 +180,9 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
         }
         return demo::run(steps).await;
     }
-    let cli_config = solana_cli_config::CONFIG_FILE
-        .as_ref()
-        .and_then(|p| solana_cli_config::Config::load(p).ok())
-        .unwrap_or_default();
-    let url = args.url.clone().unwrap_or(cli_config.json_rpc_url);
-    let path = args.keypair.clone().unwrap_or_else(|| cli_config.keypair_path.into());
-    let me: Keypair = read_keypair_file(&path).map_err(|e| CliError::Input(format!("keypair {}: {e}", path.display())))?;
-    let mut cli = Cli::new(RpcChain::new(&url, me.insecure_clone()), feeds(&args.price_accounts)?);
+    let setup = |e: turbo_sdk::setup::SetupError| CliError::Input(e.to_string());
+    let (url, me) = turbo_sdk::setup::connection(args.url.clone(), args.keypair.clone()).map_err(setup)?;
+    let mut cli = Cli::new(RpcChain::new(&url, me.insecure_clone()), turbo_sdk::setup::feeds(&args.price_accounts).map_err(setup)?);
     cli.dry_run = args.dry_run;
     run(&mut cli, &me, args.command).await
 }

@@ -10,16 +10,16 @@ use turbo_sdk::pyth::{feed_id, BTC_FEED, SOL_FEED};
 fn snapshot_of_100() -> (Snapshot, At) {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
-        let (mut cli, _admin, _env, _) = turbo_cli::demo::localnet([6_000_000_000_000, 15_000_000_000, 150_000_000]).await.unwrap();
-        cli.chain.advance(60);
-        cli.chain.refresh_prices();
-        cli.chain.set_price(&feed_id(BTC_FEED), 5_900_000_000_000, 0); // BTC -1.7%: Turbo trims, Bear re-levers
-        cli.chain.set_price(&feed_id(SOL_FEED), 15_600_000_000, 0); // SOL +4%: Turbo re-levers, Bear holds
-        let feeds = cli.chain.feed_map();
-        let snap = Snapshot::load(&mut cli.chain, &feeds).await.unwrap();
+        let mut bank = turbo_testkit::localnet::localnet([6_000_000_000_000, 15_000_000_000, 150_000_000]).await.unwrap().bank;
+        bank.advance(60);
+        bank.refresh_prices();
+        bank.set_price(&feed_id(BTC_FEED), 5_900_000_000_000, 0); // BTC -1.7%: Turbo trims, Bear re-levers
+        bank.set_price(&feed_id(SOL_FEED), 15_600_000_000, 0); // SOL +4%: Turbo re-levers, Bear holds
+        let feeds = bank.feed_map();
+        let snap = Snapshot::load(&mut bank, &feeds).await.unwrap();
         let mut big = snap.clone();
         big.vaults = (0..100).map(|i| snap.vaults[i % snap.vaults.len()].clone()).collect();
-        let at = At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
+        let at = snap.next();
         (big, at)
     })
 }

@@ -80,6 +80,10 @@ pub struct Settings {
     pub heartbeat: Option<Duration>,
 }
 
+/// The keeper binary's heartbeat unless configured: an hour, well inside the day after which
+/// anyone may retire a vault whose feed looks dead.
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(3_600);
+
 impl Default for Settings {
     fn default() -> Self {
         Settings {

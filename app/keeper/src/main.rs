@@ -7,7 +7,7 @@ use std::time::Duration;
 use anchor_lang::prelude::Pubkey;
 use clap::Parser;
 use serde::Deserialize;
-use solana_sdk::signature::read_keypair_file;
+use turbo_sdk::setup;
 use turbo_keeper::{run, tick, Settings};
 use turbo_sdk::accounts::Feeds;
 use turbo_sdk::chain::RpcChain;
@@ -61,11 +61,6 @@ struct FileSettings {
     price_accounts: std::collections::BTreeMap<String, String>,
 }
 
-fn feed_override(feed: &str, account: &str) -> anyhow::Result<([u8; 32], Pubkey)> {
-    let id = turbo_sdk::pyth::parse_feed_id(feed).ok_or_else(|| anyhow::anyhow!("bad feed id {feed}"))?;
-    Ok((id, account.parse()?))
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -79,22 +74,12 @@ async fn main() -> anyhow::Result<()> {
         Some(p) => toml::from_str(&std::fs::read_to_string(p)?)?,
         None => FileSettings::default(),
     };
-    let cli = solana_cli_config::CONFIG_FILE
-        .as_ref()
-        .and_then(|p| solana_cli_config::Config::load(p).ok())
-        .unwrap_or_default();
-    let url = args.url.or(file.url).unwrap_or(cli.json_rpc_url);
-    let keypair_path = args.keypair.or(file.keypair).unwrap_or_else(|| cli.keypair_path.into());
-    let keeper = read_keypair_file(&keypair_path).map_err(|e| anyhow::anyhow!("keypair {}: {e}", keypair_path.display()))?;
-
+    let (url, keeper) = setup::connection(args.url.or(file.url), args.keypair.or(file.keypair))?;
     let mut overrides = Vec::new();
     for (feed, account) in &file.price_accounts {
-        overrides.push(feed_override(feed, account)?);
+        overrides.push(setup::feed_override(feed, account)?);
     }
-    for pair in &args.price_accounts {
-        let (feed, account) = pair.split_once('=').ok_or_else(|| anyhow::anyhow!("expected FEED=PUBKEY, got {pair}"))?;
-        overrides.push(feed_override(feed, account)?);
-    }
+    overrides.extend(setup::feeds(&args.price_accounts)?.overrides);
     let defaults = Settings::default();
     let settings = Settings {
         bounty_account: match (args.bounty_account, file.bounty_account) {
@@ -106,9 +91,10 @@ async fn main() -> anyhow::Result<()> {
         max_attempts: file.max_attempts.unwrap_or(defaults.max_attempts),
         backoff: file.backoff_ms.map(Duration::from_millis).unwrap_or(defaults.backoff),
         interval: args.interval_secs.or(file.interval_secs).map(Duration::from_secs).unwrap_or(defaults.interval),
-        heartbeat: match args.heartbeat_secs.or(file.heartbeat_secs).unwrap_or(3_600) {
-            0 => None,
-            secs => Some(Duration::from_secs(secs)),
+        heartbeat: match args.heartbeat_secs.or(file.heartbeat_secs) {
+            Some(0) => None,
+            Some(secs) => Some(Duration::from_secs(secs)),
+            None => Some(turbo_keeper::DEFAULT_HEARTBEAT),
         },
     };
     let kp = keeper.insecure_clone();

@@ -1,8 +1,19 @@
-//! The default parameters of DESIGN §5, in program units. `docs/parameters.md` keeps the same
-//! table; manifests in `migrations/` start from these.
+//! The default parameters (docs/design.md, "Parameters"), in program units: the one home of
+//! every default. The program holds only bounds; `docs/parameters.md` explains these values;
+//! manifests in `migrations/`, the simulator's flags and the test fixture start from them.
 
-use turbo::constants::*;
 use turbo::state::{ConfigParams, PoolCaps, VaultParams};
+
+/// Mint fee, bps of the deposit.
+pub const MINT_FEE_BPS: u16 = 50;
+/// Redeem fee, bps of the payout.
+pub const REDEEM_FEE_BPS: u16 = 100;
+/// CRT counts at 80% of its value in a vault's risk equity.
+pub const CRT_WEIGHT_BPS: u16 = 8_000;
+/// LPs' share of fees.
+pub const LP_FEE_SHARE_BPS: u16 = 5_000;
+/// Reverse-split threshold: $10 per UI token, in micro-USD.
+pub const SPLIT_THRESHOLD: u64 = 10_000_000;
 
 /// Protocol defaults: CRT weight 0.8, 60 s / 2% on CRT's price, half of fees to LPs, a $1
 /// bounty for a rebalance step that moves $10,000 of notional (1 bp; smaller steps earn in
@@ -10,10 +21,10 @@ use turbo::state::{ConfigParams, PoolCaps, VaultParams};
 /// timelock on changes that add risk ("Admin powers").
 pub fn config_params() -> ConfigParams {
     ConfigParams {
-        crt_weight_bps: DEFAULT_CRT_WEIGHT_BPS,
+        crt_weight_bps: CRT_WEIGHT_BPS,
         crt_max_age_secs: 60,
         crt_max_conf_bps: 200,
-        lp_fee_share_bps: DEFAULT_LP_FEE_SHARE_BPS,
+        lp_fee_share_bps: LP_FEE_SHARE_BPS,
         keeper_bounty: 1_000_000,
         bounty_notional: 10_000_000_000,
         fresh_price_secs: 5,
@@ -39,11 +50,11 @@ pub fn turbo_params() -> VaultParams {
         jitter_secs: 0,
         max_price_age_secs: 30,
         max_conf_bps: 200,
-        mint_fee_bps: DEFAULT_MINT_FEE_BPS,
-        redeem_fee_bps: DEFAULT_REDEEM_FEE_BPS,
+        mint_fee_bps: MINT_FEE_BPS,
+        redeem_fee_bps: REDEEM_FEE_BPS,
         supply_cap: 1_000_000_000_000_000,
         vol_budget_bps: 0,
-        split_threshold: DEFAULT_SPLIT_THRESHOLD,
+        split_threshold: SPLIT_THRESHOLD,
     }
 }
 

@@ -7,13 +7,17 @@ pub mod accounts;
 pub mod bank;
 pub mod chain;
 pub mod defaults;
+pub mod deploy;
 pub mod errors;
 pub mod ix;
+pub mod manifest;
 pub mod outcome;
 pub mod pda;
 pub mod preview;
 pub mod pyth;
 pub mod series;
+pub mod setup;
+pub mod text;
 
 pub use turbo;
 pub use turbo_math as math;

@@ -169,6 +169,6 @@ pub fn metrics(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Pr
         nav,
         leverage: book.leverage(px.asset.mid, px.crt.mid, config.crt()).map_err(map)?,
         ui_price: turbo_math::ui_token_price(nav, Shares(supply.max(1)), vault.split_count).map_err(map)?,
-        vol_bps: turbo_math::annualized_vol_bps(vault.volatility).map_err(map)?,
+        vol_bps: turbo_math::annualized_vol_bps(vault.variance_rate).map_err(map)?,
     })
 }

@@ -62,28 +62,31 @@ struct Common {
     /// Leverage of the constant, daily and perp comparisons.
     #[arg(long, default_value_t = 3.0)]
     leverage: f64,
-    /// Turbo target leverage (x).
-    #[arg(long, default_value_t = 3.0)]
-    target: f64,
-    /// Turbo band on |L| (x).
-    #[arg(long, default_value_t = 2.9)]
-    band_lo: f64,
-    #[arg(long, default_value_t = 3.0)]
-    band_hi: f64,
-    /// Turbo emergency level (x).
-    #[arg(long, default_value_t = 4.0)]
-    emergency: f64,
-    #[arg(long, default_value_t = 500)]
-    step_bps: u16,
-    #[arg(long, default_value_t = 30)]
-    interval_secs: u32,
+    /// Turbo target leverage (x); default: the SDK's Turbo parameters.
+    #[arg(long)]
+    target: Option<f64>,
+    /// Turbo band on |L| (x); default: the SDK's.
+    #[arg(long)]
+    band_lo: Option<f64>,
+    #[arg(long)]
+    band_hi: Option<f64>,
+    /// Turbo emergency level (x); default: the SDK's.
+    #[arg(long)]
+    emergency: Option<f64>,
+    /// Step limit, bps; default: the SDK's.
+    #[arg(long)]
+    step_bps: Option<u16>,
+    /// Minimum seconds between capped steps; default: the SDK's.
+    #[arg(long)]
+    interval_secs: Option<u32>,
     /// Volatility budget (annualized bps); also runs Turbo with it when > 0.
     #[arg(long, default_value_t = 0)]
     vol_budget_bps: u32,
-    #[arg(long, default_value_t = 50)]
-    mint_fee_bps: u16,
-    #[arg(long, default_value_t = 100)]
-    redeem_fee_bps: u16,
+    /// Fees, bps; default: the SDK's.
+    #[arg(long)]
+    mint_fee_bps: Option<u16>,
+    #[arg(long)]
+    redeem_fee_bps: Option<u16>,
     /// Perp maintenance margin.
     #[arg(long, default_value_t = 0.025)]
     maintenance: f64,
@@ -95,18 +98,26 @@ fn lev(x: f64) -> u64 {
 
 impl Common {
     fn options(&self) -> anyhow::Result<Options> {
+        // Every flag left out keeps the SDK's default (turbo_sdk::defaults, the one home).
+        let (t, b) = (turbo_sdk::defaults::turbo_params(), turbo_sdk::defaults::bear_params());
         let turbo = VaultParams {
-            target_leverage: lev(self.target) as i64,
-            band_lo: lev(self.band_lo),
-            band_hi: lev(self.band_hi),
-            emergency_leverage: lev(self.emergency),
-            step_bps: self.step_bps,
-            min_interval_secs: self.interval_secs,
-            mint_fee_bps: self.mint_fee_bps,
-            redeem_fee_bps: self.redeem_fee_bps,
-            ..turbo_sdk::defaults::turbo_params()
+            target_leverage: self.target.map_or(t.target_leverage, |x| lev(x) as i64),
+            band_lo: self.band_lo.map_or(t.band_lo, lev),
+            band_hi: self.band_hi.map_or(t.band_hi, lev),
+            emergency_leverage: self.emergency.map_or(t.emergency_leverage, lev),
+            step_bps: self.step_bps.unwrap_or(t.step_bps),
+            min_interval_secs: self.interval_secs.unwrap_or(t.min_interval_secs),
+            mint_fee_bps: self.mint_fee_bps.unwrap_or(t.mint_fee_bps),
+            redeem_fee_bps: self.redeem_fee_bps.unwrap_or(t.redeem_fee_bps),
+            ..t
         };
-        let bear = VaultParams { mint_fee_bps: self.mint_fee_bps, redeem_fee_bps: self.redeem_fee_bps, min_interval_secs: self.interval_secs, step_bps: self.step_bps, ..turbo_sdk::defaults::bear_params() };
+        let bear = VaultParams {
+            mint_fee_bps: self.mint_fee_bps.unwrap_or(b.mint_fee_bps),
+            redeem_fee_bps: self.redeem_fee_bps.unwrap_or(b.redeem_fee_bps),
+            min_interval_secs: self.interval_secs.unwrap_or(b.min_interval_secs),
+            step_bps: self.step_bps.unwrap_or(b.step_bps),
+            ..b
+        };
         // The same bounds the program enforces.
         for p in [&turbo, &bear] {
             p.validate().map_err(|e| anyhow::anyhow!("parameters out of the program's bounds: {e}"))?;

@@ -80,11 +80,4 @@ pub const MAX_NAME_LEN: usize = 32;
 pub const MAX_SYMBOL_LEN: usize = 10;
 pub const MAX_URI_LEN: usize = 200;
 
-// --- defaults (DESIGN §5) ---
-
-pub const DEFAULT_MINT_FEE_BPS: u16 = 50;
-pub const DEFAULT_REDEEM_FEE_BPS: u16 = 100;
-pub const DEFAULT_CRT_WEIGHT_BPS: u16 = 8_000;
-pub const DEFAULT_LP_FEE_SHARE_BPS: u16 = 5_000;
-/// Reverse-split threshold: $10 per UI token, in micro-USD.
-pub const DEFAULT_SPLIT_THRESHOLD: u64 = 10_000_000;
+// Default parameter values live in one place, off chain: `turbo_sdk::defaults`.

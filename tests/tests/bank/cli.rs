@@ -3,15 +3,14 @@
 //! with the program's error name), the `vaults` table, and admin commands.
 
 use solana_sdk::signature::Signer;
-use turbo_cli::demo::{localnet, wallet};
+use turbo_testkit::localnet::{localnet, wallet, LOCALNET};
 use turbo_cli::manifest::Manifest;
 use turbo_cli::CliError;
 use turbo_tests::*;
 
-const LOCALNET: &str = include_str!("../../../migrations/localnet.toml");
-
 async fn deployed() -> (turbo_cli::Cli<turbo_sdk::bank::Bank>, solana_sdk::signature::Keypair, turbo_cli::manifest::Env) {
-    let (cli, admin, env, out) = localnet([60_000 * PX, 150 * PX, 150_000_000]).await.expect("deploy");
+    let l = localnet([60_000 * PX, 150 * PX, 150_000_000]).await.expect("deploy");
+    let (cli, admin, env, out) = (turbo_cli::Cli::new(l.bank, l.feeds), l.admin, l.env, l.report);
     assert!(out.contains("config: created") && out.contains("vault 5 bSOL: created"), "{out}");
     assert!(out.contains("8 change(s) applied."), "{out}");
     (cli, admin, env)
@@ -39,7 +38,7 @@ async fn deploy_twice_changes_nothing_the_second_time() {
 #[tokio::test]
 async fn mint_and_redeem_with_slippage_guards() {
     let (mut cli, _admin, _env) = deployed().await;
-    let user = wallet(&mut cli, 10_000 * USDC).await;
+    let user = wallet(&mut cli.chain, 10_000 * USDC).await;
     // A guard one raw unit above the exact preview fails with the program's error name.
     let err = cli.mint_with_guard(&user, "tSOL", "1000", None, 0, Some("9.950001")).await.unwrap_err();
     assert_eq!(err.program_error(), Some("SlippageExceeded"));
@@ -64,7 +63,7 @@ async fn mint_and_redeem_with_slippage_guards() {
 #[tokio::test]
 async fn dry_run_simulates_without_sending() {
     let (mut cli, _admin, _env) = deployed().await;
-    let user = wallet(&mut cli, 1_000 * USDC).await;
+    let user = wallet(&mut cli.chain, 1_000 * USDC).await;
     cli.dry_run = true;
     let out = cli.mint(&user, "tBTC", "1000", None, 50).await.unwrap();
     assert!(out.contains("dry run: the transaction would succeed (nothing sent)"), "{out}");
@@ -78,7 +77,7 @@ async fn dry_run_simulates_without_sending() {
 #[tokio::test]
 async fn vaults_lists_every_vault_with_nav_leverage_and_supply() {
     let (mut cli, _admin, _env) = deployed().await;
-    let user = wallet(&mut cli, 10_000 * USDC).await;
+    let user = wallet(&mut cli.chain, 10_000 * USDC).await;
     cli.mint(&user, "tBTC", "10000", None, 50).await.unwrap();
     let out = cli.vaults().await.unwrap();
     let row = out.lines().find(|l| l.contains("tBTC")).expect("a tBTC row");
@@ -96,7 +95,7 @@ async fn vaults_lists_every_vault_with_nav_leverage_and_supply() {
 #[tokio::test]
 async fn admin_commands_pause_and_explain_refusals() {
     let (mut cli, admin, _env) = deployed().await;
-    let user = wallet(&mut cli, 1_000 * USDC).await;
+    let user = wallet(&mut cli.chain, 1_000 * USDC).await;
     cli.pause(&admin, Some("tSOL"), "mint", false).await.unwrap();
     let err = cli.mint(&user, "tSOL", "100", None, 50).await.unwrap_err();
     assert_eq!(err.to_string(), "MintPaused: Minting is paused");
@@ -120,7 +119,7 @@ async fn usdc_of(cli: &mut turbo_cli::Cli<turbo_sdk::bank::Bank>, user: &solana_
 #[tokio::test]
 async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     let (mut cli, admin, env) = deployed().await;
-    let user = wallet(&mut cli, 1_000 * USDC).await;
+    let user = wallet(&mut cli.chain, 1_000 * USDC).await;
     // A user's money is in: from now on the timelock binds.
     cli.mint(&user, "tSOL", "100", None, 50).await.unwrap();
     let m = Manifest::parse(LOCALNET).unwrap();

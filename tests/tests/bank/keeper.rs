@@ -5,7 +5,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use solana_sdk::signature::Signer;
 use turbo::events::{RebalanceEvent, ReverseSplitEvent};
-use turbo_cli::demo::{bundled_series, localnet, wallet};
+use turbo_cli::Cli;
+use turbo_testkit::localnet::{bundled_series, localnet, wallet};
 use turbo_sdk::accounts::{self, Snapshot};
 use turbo_sdk::pyth::{feed_id, SOL_FEED};
 use turbo_tests::*;
@@ -17,8 +18,9 @@ const WATCHED: [&str; 2] = ["tSOL", "bSOL"];
 async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a_no_op() {
     let [btc, sol, fet] = bundled_series();
     assert!(sol.len() > STEPS);
-    let (mut cli, _admin, _env, _) = localnet([btc[0].price, sol[0].price, fet[0].price]).await.unwrap();
-    let keeper = wallet(&mut cli, 0).await;
+    let l = localnet([btc[0].price, sol[0].price, fet[0].price]).await.unwrap();
+    let mut cli = Cli::new(l.bank, l.feeds);
+    let keeper = wallet(&mut cli.chain, 0).await;
     let settings = turbo_keeper::Settings {
         bounty_account: Some(turbo_sdk::pda::ata(&keeper.pubkey(), &cli.chain.usdc_mint)),
         feeds: cli.chain.feed_map(),
@@ -27,7 +29,7 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
     let mut rng = ChaCha8Rng::seed_from_u64(20_241_122);
     let mut users = Vec::new();
     for _ in 0..4 {
-        users.push(wallet(&mut cli, 50_000 * USDC).await);
+        users.push(wallet(&mut cli.chain, 50_000 * USDC).await);
     }
 
     let (mut sent, mut mints, mut redeems, mut capped_steps) = (0, 0, 0, 0);

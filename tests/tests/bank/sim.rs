@@ -50,6 +50,6 @@ async fn sim_and_bank_end_at_the_same_nav_to_the_last_unit() {
     assert_eq!(vault.usdc_balance, model.vault.usdc_balance);
     assert_eq!(vault.exposure, model.vault.exposure);
     assert_eq!(vault.settle_price, model.vault.settle_price);
-    assert_eq!(vault.volatility, model.vault.volatility);
+    assert_eq!(vault.variance_rate, model.vault.variance_rate);
     assert!(trims > 50 && relevers > 10 && emergencies >= 1, "{trims} trims, {relevers} re-levers, {emergencies} emergencies");
 }

@@ -117,7 +117,7 @@ pub fn vault(config: &mut Config, pool: &mut Pool, at: &VaultAddresses, n: &NewV
         vol_sample_time: price.publish_time,
         vol_sample_price: price.mid.0,
         last_rebalance_ts: now,
-        volatility: 0,
+        variance_rate: 0,
         fees_usdc: 0,
         fees_crt: 0,
         fees_owed_usdc: 0,

@@ -90,7 +90,7 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
 
     // The effective target: the volatility budget, then the pool's imbalance (DESIGN §5.4–5).
     let value = pool_book_value(pool, Some((px, crt.decimals)))?;
-    let vol_bps = annualized_vol_bps(vault.volatility).or_math()?;
+    let vol_bps = annualized_vol_bps(vault.variance_rate).or_math()?;
     let imbalance = imbalance_for(pool, vault, value)?;
     let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance)
         .or_math()?;

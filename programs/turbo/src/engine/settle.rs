@@ -98,7 +98,7 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
     vault.set_book(&book);
     let sample = turbo_math::sample_variance(
-        vault.volatility,
+        vault.variance_rate,
         Price(vault.vol_sample_price),
         vault.vol_sample_time,
         px.asset.mid,
@@ -106,7 +106,7 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     )
     .or_math()?;
     if let Some(v) = sample {
-        vault.volatility = v;
+        vault.variance_rate = v;
         vault.vol_sample_price = px.asset.mid.0;
         vault.vol_sample_time = px.asset.publish_time;
     }

@@ -155,7 +155,7 @@ pub struct Vault {
     /// Unix time of the last rebalance step that moved exposure.
     pub last_rebalance_ts: i64,
     /// EWMA of the variance rate of returns, per second, 18 decimals (`turbo_math::vol`).
-    pub volatility: u64,
+    pub variance_rate: u64,
     /// Lifetime fees charged by this vault.
     pub fees_usdc: u64,
     pub fees_crt: u64,

@@ -6,7 +6,7 @@ use std::path::Path;
 use anchor_lang::prelude::Pubkey;
 use serde::Deserialize;
 use turbo::state::{ConfigParams, PoolCaps, VaultParams};
-use turbo_sdk::defaults;
+use crate::defaults;
 
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
@@ -149,7 +149,7 @@ pub struct Env {
 pub struct LocalEnv {
     pub usdc_mint: Pubkey,
     pub crt_mint: Pubkey,
-    pub feeds: turbo_sdk::accounts::Feeds,
+    pub feeds: crate::accounts::Feeds,
 }
 
 impl Env {
@@ -172,14 +172,14 @@ impl Env {
             Some(v) => self.key(field, v, |l| Some(l.feeds.account(feed))),
             None => Ok(match &self.local {
                 Some(l) => l.feeds.account(feed),
-                None => turbo_sdk::pyth::sponsored_feed_address(0, feed),
+                None => crate::pyth::sponsored_feed_address(0, feed),
             }),
         }
     }
 }
 
 pub fn feed(field: &str, hex: &str) -> Result<[u8; 32], String> {
-    turbo_sdk::pyth::parse_feed_id(hex).ok_or_else(|| format!("{field}: {hex:?} is not a 32-byte hex feed id"))
+    crate::pyth::parse_feed_id(hex).ok_or_else(|| format!("{field}: {hex:?} is not a 32-byte hex feed id"))
 }
 
 #[cfg(test)]

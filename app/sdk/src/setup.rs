@@ -1,0 +1,69 @@
+//! What every Turbo binary does before its first request: find the cluster and the wallet (the
+//! flags first, then the Solana CLI's own config file), and read `FEED=PUBKEY` price-account
+//! overrides. The CLI and the keeper share it.
+
+use std::path::PathBuf;
+
+use anchor_lang::prelude::Pubkey;
+use solana_sdk::signature::{read_keypair_file, Keypair};
+
+use crate::accounts::Feeds;
+
+/// Why set-up failed, in the user's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("keypair {path}: {why}")]
+    Keypair { path: String, why: String },
+    #[error("expected FEED=PUBKEY, got {0}")]
+    NotAPair(String),
+    #[error("bad feed id {0}: expected 64 hex digits")]
+    FeedId(String),
+    #[error("bad address {0}")]
+    Address(String),
+}
+
+/// The RPC URL and the wallet: `url` and `keypair` when given, else the Solana CLI's config
+/// (`~/.config/solana/cli/config.yml`), else its defaults.
+pub fn connection(url: Option<String>, keypair: Option<PathBuf>) -> Result<(String, Keypair), SetupError> {
+    let cli = solana_cli_config::CONFIG_FILE.as_ref().and_then(|p| solana_cli_config::Config::load(p).ok()).unwrap_or_default();
+    let url = url.unwrap_or(cli.json_rpc_url);
+    let path = keypair.unwrap_or_else(|| cli.keypair_path.into());
+    let key = read_keypair_file(&path).map_err(|e| SetupError::Keypair { path: path.display().to_string(), why: e.to_string() })?;
+    Ok((url, key))
+}
+
+/// One price-account override: a feed id (hex) and the account that carries it.
+pub fn feed_override(feed: &str, account: &str) -> Result<([u8; 32], Pubkey), SetupError> {
+    let id = crate::pyth::parse_feed_id(feed).ok_or_else(|| SetupError::FeedId(feed.into()))?;
+    let key = account.parse().map_err(|_| SetupError::Address(account.into()))?;
+    Ok((id, key))
+}
+
+/// `FEED=PUBKEY` pairs as [`Feeds`].
+pub fn feeds<S: AsRef<str>>(pairs: &[S]) -> Result<Feeds, SetupError> {
+    let overrides = pairs
+        .iter()
+        .map(|p| {
+            let p = p.as_ref();
+            let (f, k) = p.split_once('=').ok_or_else(|| SetupError::NotAPair(p.into()))?;
+            feed_override(f, k)
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(Feeds { overrides })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_pairs_parse_or_say_why_not() {
+        let id = "ef0d8b6fda2ceba41da15d4095d1da392a0d2f8ed0c6c7bc0f4cfac8c280b56d";
+        let key = Pubkey::new_unique();
+        let f = feeds(&[format!("{id}={key}")]).unwrap();
+        assert_eq!(f.overrides, vec![(crate::pyth::parse_feed_id(id).unwrap(), key)]);
+        assert!(matches!(feeds(&["nope"]), Err(SetupError::NotAPair(_))));
+        assert!(matches!(feeds(&[format!("zz={key}")]), Err(SetupError::FeedId(_))));
+        assert!(matches!(feeds(&[format!("{id}=notakey")]), Err(SetupError::Address(_))));
+    }
+}
