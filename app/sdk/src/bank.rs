@@ -31,7 +31,7 @@ pub const CRT_DECIMALS: u8 = 9;
 pub const GENESIS_TIME: i64 = 1_700_000_000;
 
 /// Anchor 1.x ties the program id, accounts and data to one lifetime; leak them so a plain
-/// function fits `processor!`. Leaking is fine in a test or demo process (NOTES.md).
+/// function fits `processor!`. Leaking is fine in a test or demo process (docs/toolchain.md).
 fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     let program_id: &'static Pubkey = Box::leak(Box::new(*program_id));
     let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());

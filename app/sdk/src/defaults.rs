@@ -1,4 +1,4 @@
-//! The default parameters (docs/design.md, "Parameters"), in program units: the one home of
+//! The default parameters (docs/design.md §5), in program units: the one home of
 //! every default. The program holds only bounds; `docs/parameters.md` explains these values;
 //! manifests in `migrations/`, the simulator's flags and the test fixture start from them.
 

@@ -268,7 +268,7 @@ impl Fixture {
         out
     }
 
-    /// Assert DESIGN §7's first invariant: every token balance of the pool and of each vault
+    /// Assert docs/design.md §7's first invariant: every token balance of the pool and of each vault
     /// equals the program's accounting (a vault's reserve also holds the fees it owes the pool).
     pub async fn assert_books_balance(&mut self) {
         let pool = self.pool().await;

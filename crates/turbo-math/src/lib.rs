@@ -1,7 +1,7 @@
 //! Pure fixed-point math shared by the Turbo program, its SDK, the keeper and the simulator.
 //!
 //! Nothing here knows about Solana. Every function is integer-only, checked, and names its
-//! rounding direction; the direction always goes against whoever is asking (DESIGN §3). The
+//! rounding direction; the direction always goes against whoever is asking (docs/design.md §3). The
 //! program calls these functions from its handlers, and the clients call the *same* functions
 //! for previews, so a preview can never disagree with the chain.
 //!

@@ -1,4 +1,4 @@
-//! What the protocol remembers about each price feed it uses (docs/design.md, "Oracle"): the
+//! What the protocol remembers about each price feed it uses (docs/design.md §3): the
 //! newest publish time any instruction used, so nothing older is accepted again, and the range
 //! of mid prices used in the recent window, so that a user's price is biased against them by
 //! every price anyone used for the asset within the window, not only by the update they chose.

@@ -1,6 +1,6 @@
 //! Oracle prices as the math sees them: a mid price for settlement between vault and pool, and
 //! a low and a high price one confidence interval away, used to bias every user-facing price
-//! against the caller (DESIGN §3).
+//! against the caller (docs/design.md §3).
 
 use crate::error::{MathError, MathResult};
 use crate::fixed::*;

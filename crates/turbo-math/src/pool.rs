@@ -1,4 +1,4 @@
-//! The counterparty pool's value, its LP shares and its exposure caps (DESIGN §1, §4).
+//! The counterparty pool's value, its LP shares and its exposure caps (docs/design.md §1, §4).
 //!
 //! Pool value is what the pool holds minus what it owes every registered vault at current
 //! prices. A depositor buys shares at a value biased high (vault gains at their largest, CRT at
@@ -178,7 +178,7 @@ pub fn exposure_cap(value: Usd, cap: Bps) -> MathResult<Usd> {
 }
 
 /// One asset's book in the pool: the notional of longs and of shorts at their last
-/// settlement prices. Longs and shorts on the same asset net inside the pool (DESIGN §1).
+/// settlement prices. Longs and shorts on the same asset net inside the pool (docs/design.md §1).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct AssetBook {
     pub long: Usd,

@@ -1,5 +1,5 @@
 //! A vault's book: its collateral, its synthetic exposure, and the settlement that realizes
-//! unrealized PnL against the counterparty pool (DESIGN §1).
+//! unrealized PnL against the counterparty pool (docs/design.md §1).
 
 use crate::error::MathResult;
 use crate::fixed::*;
@@ -13,7 +13,7 @@ pub struct CrtParams {
 }
 
 /// The accounting of one vault. The program keeps these numbers on the `Vault` account; the
-/// vault's token accounts hold exactly `usdc` and `crt` (DESIGN §7).
+/// vault's token accounts hold exactly `usdc` and `crt` (docs/design.md §7).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct VaultBook {
     /// USDC the vault owns.
@@ -44,7 +44,7 @@ pub struct Settlement {
     pub pnl: SignedUsd,
     pub usdc_to_vault: i64,
     pub crt_to_vault: i64,
-    /// The part of a loss the vault could not pay. The pool absorbs it (DESIGN §5.7).
+    /// The part of a loss the vault could not pay. The pool absorbs it (docs/design.md §5.7).
     pub bad_debt: Usd,
     /// The part of this settlement's gain the pool could not pay: added to the vault's claim.
     pub unpaid_gain: Usd,
@@ -56,7 +56,7 @@ pub struct Settlement {
 }
 
 impl VaultBook {
-    /// The debt that finances the exposure, `D = q * P_s` (DESIGN §1).
+    /// The debt that finances the exposure, `D = q * P_s` (docs/design.md §1).
     pub fn debt(&self) -> MathResult<SignedUsd> {
         self.exposure.notional_floor(self.settle_price)
     }
@@ -90,7 +90,7 @@ impl VaultBook {
         held.signed()?.checked_add(SignedUsd(u))
     }
 
-    /// Risk equity `U + C * P_crt * w_crt + q * (P - P_s)`, rounded down (DESIGN §1). A claim on
+    /// Risk equity `U + C * P_crt * w_crt + q * (P - P_s)`, rounded down (docs/design.md §1). A claim on
     /// the pool is not risk equity: it is collected only when the pool can pay.
     pub fn risk_equity(&self, p: Price, crt_price: Price, crt: CrtParams) -> MathResult<SignedUsd> {
         let crt_value = self.crt.value_floor(crt.decimals, crt_price)?;
@@ -107,12 +107,12 @@ impl VaultBook {
     /// Realize `q * (P - P_s)` against the pool at the mid prices and set `P_s = P`.
     ///
     /// A loss first cancels the vault's claim on the pool; the rest is paid by the vault in
-    /// USDC and, only when its USDC is exhausted, in CRT at the oracle price (DESIGN §1). A loss
+    /// USDC and, only when its USDC is exhausted, in CRT at the oracle price (docs/design.md §1). A loss
     /// larger than everything the vault holds is bad debt. A gain joins the claim, and the pool
     /// pays the claim in USDC, then in CRT: what the vault was already owed from all of the
     /// pool's free tokens, a new gain only from what is left beyond `reserved` (the other vaults'
     /// claims, which are paid first). What the pool cannot pay stays the vault's claim. If risk
-    /// equity is not positive afterwards the exposure is closed at `P` (DESIGN §5.7).
+    /// equity is not positive afterwards the exposure is closed at `P` (docs/design.md §5.7).
     pub fn settle(
         &mut self,
         pool: &mut PoolBook,

@@ -1,4 +1,4 @@
-//! The rebalance decision (DESIGN §5): progressive deleveraging above the band, re-leverage
+//! The rebalance decision (docs/design.md §5): progressive deleveraging above the band, re-leverage
 //! below it, an emergency tier, and step and interval limits. Pure: the program, the keeper
 //! and the simulator all call [`decide`] on the same inputs and get the same answer.
 
@@ -74,7 +74,7 @@ impl Decision {
     }
 }
 
-/// The effective target `sign(T) · min(|T|, B/σ) · imbalance` (DESIGN §5.4, §5.5). `imbalance`
+/// The effective target `sign(T) · min(|T|, B/σ) · imbalance` (docs/design.md §5.4, §5.5). `imbalance`
 /// is `(cap, net)` when this vault's side of its asset is over the pool's net cap; the target
 /// is then scaled by `cap / net`.
 pub fn effective_target(target: Lev, vol_budget: Bps, vol_bps: u64, imbalance: Option<(Usd, Usd)>) -> MathResult<Lev> {
@@ -99,7 +99,7 @@ pub fn jitter_seed(vault_id: u16, last_step: i64) -> u64 {
 }
 
 /// Seconds added to the interval: a multiplicative hash of `seed` reduced to `[0, jitter]`
-/// (docs/design.md, rebalance).
+/// (docs/design.md §5).
 pub fn interval_jitter(seed: u64, jitter: u32) -> u64 {
     if jitter == 0 {
         return 0;
@@ -298,7 +298,7 @@ mod tests {
     }
 
     proptest! {
-        /// DESIGN §7: a rebalance never increases |L| when |L| > hi, and outside an emergency
+        /// docs/design.md §7: a rebalance never increases |L| when |L| > hi, and outside an emergency
         /// never moves exposure more than the step allows.
         #[test]
         fn trims_never_raise_leverage_and_respect_the_step(lev in 1_000_000i64..3_900_000, short in any::<bool>(), pct in 50u64..150) {

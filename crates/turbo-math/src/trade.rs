@@ -1,4 +1,4 @@
-//! Mint and redeem quotes (DESIGN §4). A quote is computed on a vault that has just been
+//! Mint and redeem quotes (docs/design.md §4). A quote is computed on a vault that has just been
 //! settled at the mid price, so `P_s = mid`. The minter pays NAV at the price worse for them,
 //! the redeemer is paid NAV at the price worse for them, shares out and payouts round down,
 //! and fees round up.
@@ -10,7 +10,7 @@ use crate::position::{CrtParams, VaultBook};
 use crate::units::*;
 
 /// Initial price of a Turbo token: $100 per UI token of 6 decimals, i.e. 100 micro-USD per
-/// raw unit (DESIGN §5 defaults).
+/// raw unit (docs/design.md §5 defaults).
 pub const INITIAL_MICRO_USD_PER_RAW_SHARE: u64 = 100;
 
 /// Shares for the seed deposit of a new vault at the initial token price, rounded down.
@@ -105,7 +105,7 @@ pub fn quote_mint(
     let nav = Usd(nav.0 as u64);
     let shares_out = Shares(u128_to_u64(mul_div_floor(deposit_value.0 as u128, supply.0 as u128, nav.0 as u128)?)?);
 
-    // Leverage unchanged: q grows in proportion to risk equity (DESIGN §4, `mint`).
+    // Leverage unchanged: q grows in proportion to risk equity (docs/design.md §4, `mint`).
     let equity = book.risk_equity(px.asset.mid, px.crt.mid, crt)?;
     let exposure_delta = if equity.0 > 0 {
         let crt_value = net_crt.value_floor(crt.decimals, px.crt.mid)?;
@@ -298,7 +298,7 @@ mod tests {
     }
 
     proptest! {
-        /// DESIGN §7: a mint followed by a redeem of the shares received, at a fixed price,
+        /// docs/design.md §7: a mint followed by a redeem of the shares received, at a fixed price,
         /// never returns more than was put in minus the fees.
         #[test]
         fn round_trip_never_gains(
@@ -404,7 +404,7 @@ pub fn ui_token_price(nav: Usd, supply: Shares, splits: u8) -> MathResult<Usd> {
 pub const MAX_SPLITS: u8 = 64;
 
 /// How many more halvings of the UI multiplier bring the UI token price back to at least
-/// `threshold` (DESIGN §5.6). Zero when the price is at or above it, or the NAV is zero (a
+/// `threshold` (docs/design.md §5.6). Zero when the price is at or above it, or the NAV is zero (a
 /// wiped-out vault is not split).
 pub fn splits_needed(nav: Usd, supply: Shares, splits: u8, threshold: Usd) -> MathResult<u8> {
     if nav.0 == 0 || supply.0 == 0 {

@@ -130,7 +130,7 @@ impl Exposure {
         u128_to_u64(n).map(Usd)
     }
     /// Unrealized PnL `q * (to - from)` in micro-USD, rounded toward negative infinity: a
-    /// gain is rounded down and a loss is rounded up in magnitude (DESIGN §1).
+    /// gain is rounded down and a loss is rounded up in magnitude (docs/design.md §1).
     #[inline]
     pub fn pnl_floor(self, from: Price, to: Price) -> MathResult<SignedUsd> {
         let dp = (to.0 as i128).safe_sub(from.0 as i128)?;
@@ -206,7 +206,7 @@ impl Bps {
 }
 
 impl Lev {
-    /// Signed leverage `q * p / equity` (DESIGN §1), magnitude rounded up so that a band check
+    /// Signed leverage `q * p / equity` (docs/design.md §1), magnitude rounded up so that a band check
     /// errs toward trimming. Returns `None` when equity is not positive (infinite leverage).
     pub fn of(q: Exposure, p: Price, equity: SignedUsd) -> MathResult<Option<Lev>> {
         if equity.0 <= 0 {

@@ -1,4 +1,4 @@
-//! Realized volatility from the prices a vault settles at (DESIGN §5.4).
+//! Realized volatility from the prices a vault settles at (docs/design.md §5.4).
 //!
 //! The vault keeps an exponentially weighted estimate of the variance *rate* (variance per
 //! second) of returns, with time constant [`VOL_TAU_SECS`]. For a move from `p0` to `p1` over

@@ -1,5 +1,5 @@
 //! Seeds, hard bounds and defaults. Every setter validates against the bounds here
-//! (DESIGN §2); `docs/parameters.md` keeps the same table for humans.
+//! (docs/design.md §2); `docs/parameters.md` keeps the same table for humans.
 
 use anchor_lang::prelude::*;
 
@@ -63,7 +63,7 @@ pub const MIN_BOUNTY_NOTIONAL_MULTIPLE: u64 = 1_000;
 pub const MAX_GROSS_CAP_BPS: u32 = 200_000;
 pub const MAX_NET_CAP_BPS: u32 = 100_000;
 /// A vault's seed deposit is at least $10: with the seed shares locked in the vault, its
-/// supply can never return to zero, so the share price cannot be inflated (DESIGN §4).
+/// supply can never return to zero, so the share price cannot be inflated (docs/design.md §4).
 pub const MIN_SEED_USDC: u64 = 10_000_000;
 /// The timelock on changes that add risk is between an hour and 30 days (default a day).
 pub const MIN_TIMELOCK_SECS: u32 = 3_600;

@@ -1,6 +1,6 @@
 //! Turbo: leveraged tokens on Solana that are never liquidated. When the price moves against a
 //! vault, `rebalance` trims exposure progressively, so a token approaches zero only
-//! asymptotically. See `DESIGN.md` (shared) and `docs/` for the protocol and its decisions.
+//! asymptotically. See `docs/design.md` for the protocol and `docs/decisions.md` for its decisions.
 //!
 //! This module only routes: each instruction lives in `instructions/`, grouped by who may call
 //! it, and all arithmetic lives in the shared `turbo-math` crate.

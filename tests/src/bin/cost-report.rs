@@ -74,7 +74,7 @@ impl SyscallStubs for Stubs {
 
 #[inline(never)]
 fn measured_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) {
-    // The same lifetime dance as the bank's entry (NOTES.md): leaked for the process's life.
+    // The same lifetime dance as the bank's entry (docs/toolchain.md): leaked for the process's life.
     let program_id: &'static Pubkey = Box::leak(Box::new(*program_id));
     let accounts: &'static [AccountInfo<'static>] = unsafe { std::mem::transmute(accounts) };
     let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());

@@ -34,6 +34,6 @@ async fn every_instruction_stays_within_its_recorded_budget() {
         let b = budget.accounts.get(name).unwrap_or_else(|| panic!("no size budget for {name}"));
         assert!(len <= *b, "{name} is {len} bytes, budget {b}: update tests/budget.toml deliberately");
     }
-    // DESIGN target: a vault account fits in 512 bytes.
+    // The target (docs/performance.md, "Targets"): a vault account fits in 512 bytes.
     assert!(budget.accounts["Vault"] <= 512);
 }

@@ -1,5 +1,5 @@
 //! The invariant fuzzer: a seeded random driver that runs long random sequences on the bank and
-//! checks the invariants of docs/design.md after every step. Its users are adversaries
+//! checks the invariants of docs/design.md §7 after every step. Its users are adversaries
 //! (`adversary.rs`): they hold several valid updates per feed and price every instruction they
 //! send at the ones that pay them most, and they try same-window round trips, none of which may
 //! return more than was put in. CI runs 2,000 steps with a fixed seed; a longer run is
@@ -97,7 +97,7 @@ impl Ledger {
         for e in o.events::<RebalanceEvent>() {
             self.pool_usdc -= e.bounty as i128;
             let p = params[&keys[&e.vault]];
-            // DESIGN §7: a trim never raises |L|; outside an emergency no move exceeds the step.
+            // docs/design.md §7: a trim never raises |L|; outside an emergency no move exceeds the step.
             if e.action == RebalanceAction::Trim {
                 assert!(e.leverage_after.unsigned_abs() <= e.leverage_before.unsigned_abs(), "{e:?}");
             }

@@ -1,4 +1,4 @@
-//! The rebalance engine on the bank (DESIGN §5): progressive deleveraging, wicks, the emergency
+//! The rebalance engine on the bank (docs/design.md §5): progressive deleveraging, wicks, the emergency
 //! tier, gaps and bad debt, re-leverage, Bear vaults, dynamic leverage, imbalance caps, reverse
 //! splits, the keeper bounty, and the oracle gate.
 

@@ -1,5 +1,5 @@
 //! Every way a caller can get a mint, redeem or admin call wrong is refused with its specific
-//! error, and nothing moves (DESIGN §3, §4, §7).
+//! error, and nothing moves (docs/design.md §3, §4, §7).
 
 use anchor_lang::error::ErrorCode as Anchor;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;

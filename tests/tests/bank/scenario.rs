@@ -1,6 +1,6 @@
 //! The foundation scenario, to the last unit: an LP funds the pool, a user mints Turbo BTC at
 //! $60,000, BTC rises 10%, the vault settles its gain from the pool, and the user redeems.
-//! Every expected number is derived here by hand from DESIGN §1–4, not by calling turbo-math.
+//! Every expected number is derived here by hand from docs/design.md §1–4, not by calling turbo-math.
 
 use turbo::events::{FeesSweptEvent, MintEvent, RedeemEvent, VaultSettledEvent};
 use turbo_sdk::defaults;

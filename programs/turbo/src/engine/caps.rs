@@ -1,4 +1,4 @@
-//! The pool's caps on the exposure it backs (docs/design.md, "Caps"): what a move may not break,
+//! The pool's caps on the exposure it backs (docs/design.md §5.5; docs/decisions.md, "Caps on mint versus on withdrawal"): what a move may not break,
 //! and the imbalance that lowers the heavy side's target.
 
 use anchor_lang::prelude::*;
@@ -18,7 +18,7 @@ pub fn pool_book_value(pool: &Pool, crt: Option<(&Prices, u8)>) -> Result<Usd> {
     Ok(Usd(free.usdc.checked_add(crt_value).or_math()?.0.saturating_sub(pool.claims_owed)))
 }
 
-/// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (DESIGN §2,
+/// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (docs/design.md §2,
 /// §5.5): a move that grows |q| must keep the gross notional under its cap, and a move that
 /// grows its asset's heavy side must leave the net imbalance under the net cap. Moves that
 /// shrink risk are always allowed.
@@ -49,7 +49,7 @@ pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, crt: Option<(&Price
 }
 
 /// `(net cap, net)` when `vault` is on the heavy side of its asset and the pool's net exposure
-/// is over its cap; the rebalance then lowers the vault's target (DESIGN §5.5).
+/// is over its cap; the rebalance then lowers the vault's target (docs/design.md §5.5).
 pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd) -> Result<Option<(Usd, Usd)>> {
     let book = pool.assets[vault.asset_index as usize].book();
     let heavy = if vault.exposure < 0 || vault.params.target_leverage < 0 { book.short > book.long } else { book.long_heavy() };

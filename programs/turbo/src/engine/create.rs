@@ -1,4 +1,4 @@
-//! The initial state of the deployment's accounts (docs/design.md, "Accounts"): a config, the
+//! The initial state of the deployment's accounts (docs/design.md §2): a config, the
 //! pool, and a vault opened at its target leverage. The initialization instructions write exactly
 //! these, and the simulator builds its model from the same functions, so no account is ever
 //! assembled field by field anywhere else.

@@ -1,6 +1,6 @@
 //! Fees: charged into the vault's reserve as the pool's receivable, swept into the pool with a
-//! transfer that happens anyway, and split between LPs and the treasury then (docs/design.md,
-//! "Fees").
+//! transfer that happens anyway, and split between LPs and the treasury then (docs/design.md
+//! §1; docs/decisions.md, "Fees and where they go").
 
 use anchor_lang::prelude::*;
 use turbo_math::{Bps, TokenAmount, Usd};
@@ -45,7 +45,7 @@ impl Swept {
 
 /// Add the fees `vault` owes the pool to `flow`, token by token: a token's fees go when that
 /// token moves between them anyway, or always when `all` (a rebalance). The pool credits them
-/// then, split between LPs and the treasury (DESIGN §4).
+/// then, split between LPs and the treasury (docs/design.md §4).
 pub fn sweep_fees(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, flow: &mut NetFlow, all: bool) -> Result<Swept> {
     let usdc = if all || flow.usdc_to_vault != 0 { std::mem::take(&mut vault.fees_owed_usdc) } else { 0 };
     let crt = if all || flow.crt_to_vault != 0 { std::mem::take(&mut vault.fees_owed_crt) } else { 0 };

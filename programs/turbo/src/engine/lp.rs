@@ -1,5 +1,5 @@
 //! The pool's value over every registered vault, for LP deposits and withdrawals
-//! (docs/design.md, "LP valuation"). Every vault of one asset must name the same update (one
+//! (docs/design.md §4; docs/decisions.md, "LP valuation"). Every vault of one asset must name the same update (one
 //! price per asset); each price goes through the user gate (fresh, never older than one already
 //! used for the asset) and is recorded in the asset's mark; the valuation uses the prices
 //! widened to the window.

@@ -1,4 +1,4 @@
-//! A rebalance, decided and applied to state (docs/design.md, "Rebalance"): settlement, the
+//! A rebalance, decided and applied to state (docs/design.md §5): settlement, the
 //! effective target, the decision, the caps, the bounty and reverse splits. The handler moves
 //! tokens afterwards; the SDK, the keeper and the simulator call [`plan`] on decoded copies, so
 //! their prediction is exactly the program's decision.
@@ -88,7 +88,7 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
     let swept = sweep_fees(pool, vault, config.lp_fee_share(), &mut flow, true)?;
     let crt = config.crt();
 
-    // The effective target: the volatility budget, then the pool's imbalance (DESIGN §5.4–5).
+    // The effective target: the volatility budget, then the pool's imbalance (docs/design.md §5.4–5).
     let value = pool_book_value(pool, Some((px, crt.decimals)))?;
     let vol_bps = annualized_vol_bps(vault.variance_rate).or_math()?;
     let imbalance = imbalance_for(pool, vault, value)?;
@@ -129,7 +129,7 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
     pool.treasury_usdc = pool.treasury_usdc.checked_sub(bounty).or_overflow()?;
     pool.usdc_balance = pool.usdc_balance.checked_sub(bounty).or_overflow()?;
 
-    // Reverse split (DESIGN §5.6): halve the UI multiplier while the token is under threshold.
+    // Reverse split (docs/design.md §5.6): halve the UI multiplier while the token is under threshold.
     let nav = Usd(nav_of(vault, config, px));
     let splits = splits_needed(nav, supply, vault.split_count, Usd(vault.params.split_threshold)).or_math()?;
     let splits_before = vault.split_count;

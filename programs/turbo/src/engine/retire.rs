@@ -1,4 +1,4 @@
-//! Retiring a vault (docs/design.md, "Retiring a vault"): who may, at which price, and the state
+//! Retiring a vault (docs/design.md §4; docs/decisions.md, "Retiring a vault"): who may, at which price, and the state
 //! it leaves: flat, fees swept, NAV frozen, out of the registry once the pool owes it nothing.
 
 use anchor_lang::prelude::*;

@@ -1,5 +1,5 @@
 //! Reading a vault's prices through the oracle gate, and settling the vault against the pool
-//! at them (docs/design.md, "Settlement"): the first step of every instruction that touches a
+//! at them (docs/design.md §1): the first step of every instruction that touches a
 //! vault. Pure state: tokens move later, as one net flow per token.
 
 use anchor_lang::prelude::*;

@@ -1,4 +1,4 @@
-//! Mint and redeem, decided and booked (docs/design.md, "Mint and redeem"): every refusal the
+//! Mint and redeem, decided and booked (docs/design.md §4): every refusal the
 //! instructions raise, the settlement, the quote, the new state of the vault and the pool, the
 //! fees, the token flow between vault and pool, and the events. The handlers only read prices,
 //! call these, move tokens and emit; the SDK previews call the same functions.

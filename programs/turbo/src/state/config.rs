@@ -1,5 +1,5 @@
 //! The deployment's configuration: who administers it, which collateral it takes, how CRT
-//! counts, how fees split, what is paused, and the registry of vaults (DESIGN §2).
+//! counts, how fees split, what is paused, and the registry of vaults (docs/design.md §2).
 
 use anchor_lang::prelude::*;
 use turbo_math::{Bps, CrtParams};

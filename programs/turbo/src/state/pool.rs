@@ -1,6 +1,6 @@
 //! The counterparty pool: LP liquidity that takes the other side of every vault, the
 //! treasury's share of fees (held in the same token accounts, never counted as LP value), and
-//! the per-asset long/short books behind the exposure caps (DESIGN §1, §2).
+//! the per-asset long/short books behind the exposure caps (docs/design.md §1, §2).
 
 use anchor_lang::prelude::*;
 use turbo_math::{AssetBook, Bps, Exposure, PoolBook, Price, TokenAmount, Usd};

@@ -1,5 +1,5 @@
 //! A Turbo/Bear vault: its Token-2022 mint, its collateral, its synthetic exposure, its
-//! rebalance parameters and its lifetime counters (DESIGN §2).
+//! rebalance parameters and its lifetime counters (docs/design.md §2).
 
 use anchor_lang::prelude::*;
 use turbo_math::{Bps, Exposure, Lev, Price, TokenAmount, Usd, VaultBook};
@@ -199,7 +199,7 @@ impl Vault {
     }
 
     /// What the vault's USDC and CRT reserves hold by the program's accounting: its balances
-    /// plus the fees it holds for the pool (DESIGN §7's first invariant checks against this).
+    /// plus the fees it holds for the pool (docs/design.md §7's first invariant checks against this).
     pub fn reserves(&self) -> (u64, u64) {
         (self.usdc_balance.saturating_add(self.fees_owed_usdc), self.crt_balance.saturating_add(self.fees_owed_crt))
     }
@@ -230,7 +230,7 @@ impl Vault {
         crate::oracle::PriceRules::asset(&self.feed_id, &self.params, config, caller)
     }
 
-    /// The rebalance band of DESIGN §5.
+    /// The rebalance band of docs/design.md §5.
     pub fn band(&self) -> turbo_math::Band {
         let p = &self.params;
         turbo_math::Band {

@@ -11,7 +11,7 @@ use crate::instructions::vault_accounts::*;
 use crate::oracle::Caller;
 
 /// Permissionless: settle the vault, then move its leverage toward the (effective) target by
-/// the rules of DESIGN §5, apply a reverse split if the token price fell under the threshold,
+/// the rules of docs/design.md §5, apply a reverse split if the token price fell under the threshold,
 /// and pay the keeper's bounty if the call changed exposure by at least the minimum notional.
 /// A call with nothing to do still settles, emits a `RebalanceEvent` with its reason, and pays
 /// nothing.
