@@ -86,7 +86,12 @@ impl Measure for Fixture {
         // The clock the transaction will see (send moves to the next slot).
         let snapshot = Snapshot { data: ix.data.clone(), accounts, unix_timestamp: self.bank.now, slot: self.bank.slot + 1 };
         let payer = self.bank.ctx.payer.insecure_clone();
-        let tx = Transaction::new_signed_with_payer(std::slice::from_ref(&ix), Some(&payer.pubkey()), &signer_set(&payer, signers), self.bank.ctx.last_blockhash);
+        let tx = Transaction::new_signed_with_payer(
+            std::slice::from_ref(&ix),
+            Some(&payer.pubkey()),
+            &signer_set(&payer, signers),
+            self.bank.ctx.last_blockhash,
+        );
         let tx_bytes = bincode::serialize(&tx).expect("serialize").len();
         let n = ix.accounts.len();
         let out: Outcome = self.send(&[ix], signers).await;
@@ -113,7 +118,22 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     // The admin seeds the pool and creates the vaults before anyone else's money is in (no
     // timelock yet); a user's mint below launches the deployment.
     let lp = fx.admin_as_user(1_000_000 * USDC).await;
-    out.push(fx.measure("deposit_liquidity (first, no vault)", &[], ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &[], DepositLiquidityArgs { usdc_amount: 500_000 * USDC, min_shares_out: 0 }), &[&lp.key]).await);
+    out.push(
+        fx.measure(
+            "deposit_liquidity (first, no vault)",
+            &[],
+            ix::deposit_liquidity(
+                &fx.d,
+                lp.pubkey(),
+                lp.usdc,
+                lp.lp(),
+                &[],
+                DepositLiquidityArgs { usdc_amount: 500_000 * USDC, min_shares_out: 0 },
+            ),
+            &[&lp.key],
+        )
+        .await,
+    );
     let admin = fx.admin.pubkey();
     fx.bank.fund(&admin, 1_000 * USDC, 0).await;
     let args = CreateVaultArgs {
@@ -131,7 +151,22 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     fx.create_vault(SOL_VAULT, "Turbo SOL", "tSOL", Asset::Sol, defaults::turbo_params(), 1_000 * USDC).await;
     fx.create_vault(FET_VAULT, "Turbo FET", "tFET", Asset::Fet, defaults::turbo_params(), 1_000 * USDC).await;
     fx.create_vault(BEAR_BTC_VAULT, "Bear BTC", "bBTC", Asset::Btc, defaults::bear_params(), 1_000 * USDC).await;
-    out.push(fx.measure("deposit_liquidity (4 vaults)", &[], ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &fx.vaults, DepositLiquidityArgs { usdc_amount: 100_000 * USDC, min_shares_out: 0 }), &[&lp.key]).await);
+    out.push(
+        fx.measure(
+            "deposit_liquidity (4 vaults)",
+            &[],
+            ix::deposit_liquidity(
+                &fx.d,
+                lp.pubkey(),
+                lp.usdc,
+                lp.lp(),
+                &fx.vaults,
+                DepositLiquidityArgs { usdc_amount: 100_000 * USDC, min_shares_out: 0 },
+            ),
+            &[&lp.key],
+        )
+        .await,
+    );
 
     // A user mints with USDC, then with USDC and CRT, then redeems.
     let user = fx.user(100_000 * USDC, 1_000 * CRT).await;
@@ -139,29 +174,96 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     fx.open_token_account(&user, &v).await;
     let mut usdc_only = user.accounts(&v);
     usdc_only.crt = None;
-    out.push(fx.measure("mint (USDC)", &[], ix::mint(&fx.d, &v, &usdc_only, MintArgs { usdc_amount: 10_000 * USDC, crt_amount: 0, min_tokens_out: 0 }), &[&user.key]).await);
+    out.push(
+        fx.measure(
+            "mint (USDC)",
+            &[],
+            ix::mint(&fx.d, &v, &usdc_only, MintArgs { usdc_amount: 10_000 * USDC, crt_amount: 0, min_tokens_out: 0 }),
+            &[&user.key],
+        )
+        .await,
+    );
     fx.tick(10);
-    out.push(fx.measure("redeem (USDC, no price move)", &[], ix::redeem(&fx.d, &v, &usdc_only, RedeemArgs { amount: 1_000_000, min_usdc_out: 0, min_crt_out: 0 }), &[&user.key]).await);
+    out.push(
+        fx.measure(
+            "redeem (USDC, no price move)",
+            &[],
+            ix::redeem(&fx.d, &v, &usdc_only, RedeemArgs { amount: 1_000_000, min_usdc_out: 0, min_crt_out: 0 }),
+            &[&user.key],
+        )
+        .await,
+    );
     fx.tick(10);
     fx.move_price(Asset::Btc, -50);
-    out.push(fx.measure("mint (USDC + CRT, settles a loss)", &[], ix::mint(&fx.d, &v, &user.accounts(&v), MintArgs { usdc_amount: 5_000 * USDC, crt_amount: 500 * CRT, min_tokens_out: 0 }), &[&user.key]).await);
+    out.push(
+        fx.measure(
+            "mint (USDC + CRT, settles a loss)",
+            &[],
+            ix::mint(&fx.d, &v, &user.accounts(&v), MintArgs { usdc_amount: 5_000 * USDC, crt_amount: 500 * CRT, min_tokens_out: 0 }),
+            &[&user.key],
+        )
+        .await,
+    );
     fx.tick(10);
     fx.move_price(Asset::Btc, 30);
-    out.push(fx.measure("redeem (USDC + CRT, settles a gain)", &[], ix::redeem(&fx.d, &v, &user.accounts(&v), RedeemArgs { amount: 10_000_000, min_usdc_out: 0, min_crt_out: 0 }), &[&user.key]).await);
+    out.push(
+        fx.measure(
+            "redeem (USDC + CRT, settles a gain)",
+            &[],
+            ix::redeem(&fx.d, &v, &user.accounts(&v), RedeemArgs { amount: 10_000_000, min_usdc_out: 0, min_crt_out: 0 }),
+            &[&user.key],
+        )
+        .await,
+    );
 
     // A keeper: a no-op, then a trim that settles and earns the bounty.
     let keeper = fx.user(0, 0).await;
     fx.tick(30);
-    out.push(fx.measure("rebalance (no-op, nothing to settle)", &[], ix::rebalance(&fx.d, &fx.v(SOL_VAULT), keeper.pubkey(), Some(keeper.usdc)), &[&keeper.key]).await);
+    out.push(
+        fx.measure(
+            "rebalance (no-op, nothing to settle)",
+            &[],
+            ix::rebalance(&fx.d, &fx.v(SOL_VAULT), keeper.pubkey(), Some(keeper.usdc)),
+            &[&keeper.key],
+        )
+        .await,
+    );
     fx.tick(30);
     fx.move_price(Asset::Btc, -200);
-    out.push(fx.measure("rebalance (trim, settles, bounty)", &[], ix::rebalance(&fx.d, &v, keeper.pubkey(), Some(keeper.usdc)), &[&keeper.key]).await);
+    out.push(
+        fx.measure("rebalance (trim, settles, bounty)", &[], ix::rebalance(&fx.d, &v, keeper.pubkey(), Some(keeper.usdc)), &[&keeper.key])
+            .await,
+    );
 
     let shares = fx.balance(lp.lp()).await / 10;
-    out.push(fx.measure("withdraw_liquidity (4 vaults)", &[], ix::withdraw_liquidity(&fx.d, lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &fx.vaults, WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 }), &[&lp.key]).await);
+    out.push(
+        fx.measure(
+            "withdraw_liquidity (4 vaults)",
+            &[],
+            ix::withdraw_liquidity(
+                &fx.d,
+                lp.pubkey(),
+                lp.lp(),
+                lp.usdc,
+                Some(lp.crt),
+                &fx.vaults,
+                WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 },
+            ),
+            &[&lp.key],
+        )
+        .await,
+    );
     let treasury = fx.user(0, 0).await;
     let update = ix::update_config(admin, UpdateConfigArgs { treasury: Some(treasury.pubkey()), ..Default::default() });
-    out.push(fx.measure("withdraw_fees", &[update], ix::withdraw_fees(admin, treasury.usdc, treasury.crt, WithdrawFeesArgs { usdc: 1, crt: 0 }), &[]).await);
+    out.push(
+        fx.measure(
+            "withdraw_fees",
+            &[update],
+            ix::withdraw_fees(admin, treasury.usdc, treasury.crt, WithdrawFeesArgs { usdc: 1, crt: 0 }),
+            &[],
+        )
+        .await,
+    );
     out.push(fx.measure("update_vault", &[], ix::update_vault(admin, v.keys.vault, defaults::turbo_params()), &[]).await);
     out.push(fx.measure("set_pause", &[], ix::set_pause(admin, None, SetPauseArgs::new(Pause::MINT, true)), &[]).await);
 
@@ -175,7 +277,10 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     fx.wait_timelock().await;
     out.push(fx.measure("execute_change", &[], ix::execute_change(admin, admin, id, &change), &[]).await);
     let fet = fx.v(FET_VAULT);
-    out.push(fx.measure("retire_vault (admin, after the timelock)", &[], ix::retire_vault(&fx.d, admin, admin, &fet, Some(retire_id)), &[]).await);
+    out.push(
+        fx.measure("retire_vault (admin, after the timelock)", &[], ix::retire_vault(&fx.d, admin, admin, &fet, Some(retire_id)), &[])
+            .await,
+    );
 
     let rent = Rent::default();
     let _ = rent;

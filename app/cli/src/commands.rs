@@ -9,10 +9,9 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::args::*;
-use turbo::state::{Pause, PoolCaps, VaultParams};
-use turbo_sdk::PriceUpdateV2;
 use turbo::engine::lp::{DepositRequest, WithdrawRequest};
 use turbo::engine::trade::{MintRequest, RedeemRequest};
+use turbo::state::{Pause, PoolCaps, VaultParams};
 use turbo_sdk::accounts::{self, Feeds, Snapshot, VaultView};
 use turbo_sdk::chain::{Chain, ChainError};
 use turbo_sdk::errors::{failure, Failure};
@@ -21,6 +20,7 @@ use turbo_sdk::outcome::Outcome;
 use turbo_sdk::pda;
 use turbo_sdk::preview;
 use turbo_sdk::series::parse_decimal;
+use turbo_sdk::PriceUpdateV2;
 
 use crate::text::{self, amount, lev, price, table, usd};
 
@@ -77,9 +77,7 @@ pub fn describe_change(c: &turbo::state::Change) -> String {
 
 /// Parse a decimal amount of a token with `decimals` into raw units.
 pub fn parse_amount(s: &str, decimals: u32) -> Result<u64, CliError> {
-    parse_decimal(s, decimals)
-        .and_then(|v| u64::try_from(v).ok())
-        .ok_or_else(|| input(format!("{s:?} is not an amount")))
+    parse_decimal(s, decimals).and_then(|v| u64::try_from(v).ok()).ok_or_else(|| input(format!("{s:?} is not an amount")))
 }
 
 /// Leave `bps` of room under an expected amount (rounded down: the guard never asks for more).
@@ -142,7 +140,11 @@ impl<C: Chain> Cli<C> {
                 (snap.config.redeem_paused_until.max(v.vault.redeem_paused_until), "redeem"),
                 (snap.config.withdraw_paused_until, "withdraw"),
             ];
-            let exit_pauses: Vec<String> = exits.iter().filter(|(until, _)| now < *until).map(|(until, what)| format!("{what} for {}h", (until - now + 3_599) / 3_600)).collect();
+            let exit_pauses: Vec<String> = exits
+                .iter()
+                .filter(|(until, _)| now < *until)
+                .map(|(until, what)| format!("{what} for {}h", (until - now + 3_599) / 3_600))
+                .collect();
             let status = if v.vault.is_retired() {
                 "retired (redeem in kind)".into()
             } else {
@@ -212,14 +214,42 @@ impl<C: Chain> Cli<C> {
                 row("volatility (annualized)", text::bps(m.vol_bps));
             }
         }
-        row("target / band / emergency", format!("{} / [{}, {}] / {}", lev(Some(p.target_leverage)), lev(Some(p.band_lo as i64)), lev(Some(p.band_hi as i64)), lev(Some(p.emergency_leverage as i64))));
-        row("step / interval", format!("{} of exposure / {}s (+≤{}s jitter)", text::bps(p.step_bps as u64), p.min_interval_secs, p.jitter_secs));
+        row(
+            "target / band / emergency",
+            format!(
+                "{} / [{}, {}] / {}",
+                lev(Some(p.target_leverage)),
+                lev(Some(p.band_lo as i64)),
+                lev(Some(p.band_hi as i64)),
+                lev(Some(p.emergency_leverage as i64))
+            ),
+        );
+        row(
+            "step / interval",
+            format!("{} of exposure / {}s (+≤{}s jitter)", text::bps(p.step_bps as u64), p.min_interval_secs, p.jitter_secs),
+        );
         row("fees", format!("mint {}, redeem {}", text::bps(p.mint_fee_bps as u64), text::bps(p.redeem_fee_bps as u64)));
         row("collateral", format!("{} USDC, {} CRT", usd(s.usdc_balance), amount(s.crt_balance, snap.config.crt_decimals as u32, 2)));
-        row("fees owed to the pool", format!("{} USDC, {} CRT (swept with the next transfer)", usd(s.fees_owed_usdc), amount(s.fees_owed_crt, snap.config.crt_decimals as u32, 2)));
+        row(
+            "fees owed to the pool",
+            format!(
+                "{} USDC, {} CRT (swept with the next transfer)",
+                usd(s.fees_owed_usdc),
+                amount(s.fees_owed_crt, snap.config.crt_decimals as u32, 2)
+            ),
+        );
         row("exposure", format!("{} units at {}", amount(s.exposure.unsigned_abs(), 9, 4), price(s.settle_price)));
         row("supply", format!("{} UI tokens ({} raw)", amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2), v.mint.supply));
-        row("lifetime", format!("{} rebalances, {} fees, {} bad debt, {} reverse splits", s.rebalance_count, usd(s.fees_usdc), usd(s.bad_debt), s.split_count));
+        row(
+            "lifetime",
+            format!(
+                "{} rebalances, {} fees, {} bad debt, {} reverse splits",
+                s.rebalance_count,
+                usd(s.fees_usdc),
+                usd(s.bad_debt),
+                s.split_count
+            ),
+        );
         Ok(format!("{t}\n"))
     }
 
@@ -231,13 +261,24 @@ impl<C: Chain> Cli<C> {
     }
 
     /// [`Cli::mint`] with an explicit minimum of UI tokens out instead of a slippage.
-    pub async fn mint_with_guard(&mut self, user: &Keypair, name: &str, usdc: &str, crt: Option<&str>, slippage_bps: u16, min_out_ui: Option<&str>) -> CliResult {
+    pub async fn mint_with_guard(
+        &mut self,
+        user: &Keypair,
+        name: &str,
+        usdc: &str,
+        crt: Option<&str>,
+        slippage_bps: u16,
+        min_out_ui: Option<&str>,
+    ) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
         let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: crt > 0 };
-        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
+        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req)
+            .map_err(refused)?
+            .plan
+            .quote;
         let min_out = match min_out_ui {
             Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, 6)?),
             None => with_slippage(q.shares_out.0, slippage_bps),
@@ -251,7 +292,9 @@ impl<C: Chain> Cli<C> {
             if crt > 0 { format!(" + {} CRT", amount(crt, snap.config.crt_decimals as u32, 2)) } else { String::new() },
             amount(q.fee_usdc.0, 6, 2),
             amount(v.mint.ui_amount_raw(q.shares_out.0), 6, 2),
-            usd(turbo_math::ui_token_price(q.nav, turbo_math::Shares(v.mint.supply), v.vault.split_count).map_err(|e| input(e.to_string()))?.0),
+            usd(turbo_math::ui_token_price(q.nav, turbo_math::Shares(v.mint.supply), v.vault.split_count)
+                .map_err(|e| input(e.to_string()))?
+                .0),
             amount(v.mint.ui_amount_raw(min_out), 6, 2),
             text::bps(slippage_bps as u64),
         );
@@ -279,7 +322,14 @@ impl<C: Chain> Cli<C> {
     }
 
     /// [`Cli::redeem`] with an explicit minimum of USDC out instead of a slippage.
-    pub async fn redeem_with_guard(&mut self, user: &Keypair, name: &str, amount_ui: &str, slippage_bps: u16, min_usdc: Option<&str>) -> CliResult {
+    pub async fn redeem_with_guard(
+        &mut self,
+        user: &Keypair,
+        name: &str,
+        amount_ui: &str,
+        slippage_bps: u16,
+        min_usdc: Option<&str>,
+    ) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
         let owner = user.pubkey();
@@ -290,7 +340,10 @@ impl<C: Chain> Cli<C> {
             return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
         }
         let req = RedeemRequest { user: user.pubkey(), amount: raw, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
-        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
+        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req)
+            .map_err(refused)?
+            .plan
+            .quote;
         let min_crt = with_slippage(q.crt_out.0, slippage_bps);
         let min_usdc = match min_usdc {
             Some(m) => parse_amount(m, 6)?,
@@ -318,7 +371,8 @@ impl<C: Chain> Cli<C> {
         let pv = PricedVault { keys: v.keys, price: v.price_account };
         let args = RedeemArgs { amount: raw, min_usdc_out: min_usdc, min_crt_out: min_crt };
         // A retired vault reads no price; one without CRT never reads CRT's.
-        let (asset, crt) = if v.vault.is_retired() { (None, None) } else { (Some(v.price_account), (v.vault.crt_balance > 0).then_some(d.crt_price)) };
+        let (asset, crt) =
+            if v.vault.is_retired() { (None, None) } else { (Some(v.price_account), (v.vault.crt_balance > 0).then_some(d.crt_price)) };
         ixs.push(ix::redeem_priced(&pv, &u, args, asset, crt));
         self.execute(&ixs, &[user], &mut out).await?;
         Ok(out)
@@ -384,16 +438,31 @@ impl<C: Chain> Cli<C> {
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let at = snap.next();
         let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out: 0 };
-        let plan = preview::lp_deposit(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
+        let plan =
+            preview::lp_deposit(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
         let (shares, value) = (plan.shares_out, turbo_math::Usd(plan.event.pool_value));
         let min = with_slippage(shares.0, slippage_bps);
         let mut out = String::new();
-        let _ = writeln!(out, "Deposit {} USDC: receive ≈ {} LP shares at pool value {} (minimum {})", amount(usdc, 6, 2), amount(shares.0, 6, 2), usd(value.0), amount(min, 6, 2));
+        let _ = writeln!(
+            out,
+            "Deposit {} USDC: receive ≈ {} LP shares at pool value {} (minimum {})",
+            amount(usdc, 6, 2),
+            amount(shares.0, 6, 2),
+            usd(value.0),
+            amount(min, 6, 2)
+        );
         let d = self.deployment(&snap);
         let owner = lp.pubkey();
         let ixs = [
             create_associated_token_account_idempotent(&owner, &owner, &pda::lp_mint(), &anchor_spl::token::ID),
-            ix::deposit_liquidity(&d, owner, pda::ata(&owner, &d.usdc_mint), pda::ata(&owner, &pda::lp_mint()), &self.priced(&snap), DepositLiquidityArgs { usdc_amount: usdc, min_shares_out: min }),
+            ix::deposit_liquidity(
+                &d,
+                owner,
+                pda::ata(&owner, &d.usdc_mint),
+                pda::ata(&owner, &pda::lp_mint()),
+                &self.priced(&snap),
+                DepositLiquidityArgs { usdc_amount: usdc, min_shares_out: min },
+            ),
         ];
         self.execute(&ixs, &[lp], &mut out).await?;
         Ok(out)
@@ -414,18 +483,38 @@ impl<C: Chain> Cli<C> {
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let at = snap.next();
         let req = WithdrawRequest { provider: owner, shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
-        let plan = preview::lp_withdraw(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
+        let plan =
+            preview::lp_withdraw(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
         let (usdc_out, crt_out, value) = (plan.usdc_out, plan.crt_out, turbo_math::Usd(plan.event.pool_value));
         let mut out = String::new();
-        let _ = writeln!(out, "Withdraw {} LP shares: receive ≈ {} USDC + {} CRT at pool value {}", amount(shares, 6, 2), amount(usdc_out.0, 6, 2), amount(crt_out.0, snap.config.crt_decimals as u32, 2), usd(value.0));
+        let _ = writeln!(
+            out,
+            "Withdraw {} LP shares: receive ≈ {} USDC + {} CRT at pool value {}",
+            amount(shares, 6, 2),
+            amount(usdc_out.0, 6, 2),
+            amount(crt_out.0, snap.config.crt_decimals as u32, 2),
+            usd(value.0)
+        );
         let d = self.deployment(&snap);
         let crt_account = pda::ata(&owner, &d.crt_mint);
         let mut ixs = vec![create_associated_token_account_idempotent(&owner, &owner, &d.usdc_mint, &anchor_spl::token::ID)];
         if crt_out.0 > 0 {
             ixs.push(create_associated_token_account_idempotent(&owner, &owner, &d.crt_mint, &anchor_spl::token::ID));
         }
-        let args = WithdrawLiquidityArgs { shares, min_usdc_out: with_slippage(usdc_out.0, slippage_bps), min_crt_out: with_slippage(crt_out.0, slippage_bps) };
-        ixs.push(ix::withdraw_liquidity(&d, owner, lp_account, pda::ata(&owner, &d.usdc_mint), (crt_out.0 > 0).then_some(crt_account), &self.priced(&snap), args));
+        let args = WithdrawLiquidityArgs {
+            shares,
+            min_usdc_out: with_slippage(usdc_out.0, slippage_bps),
+            min_crt_out: with_slippage(crt_out.0, slippage_bps),
+        };
+        ixs.push(ix::withdraw_liquidity(
+            &d,
+            owner,
+            lp_account,
+            pda::ata(&owner, &d.usdc_mint),
+            (crt_out.0 > 0).then_some(crt_account),
+            &self.priced(&snap),
+            args,
+        ));
         self.execute(&ixs, &[lp], &mut out).await?;
         Ok(out)
     }
@@ -445,7 +534,10 @@ impl<C: Chain> Cli<C> {
             ("CRT mint", format!("{} ({} decimals, weight {})", c.crt_mint, c.crt_decimals, text::bps(c.params.crt_weight_bps as u64))),
             ("CRT feed", turbo_sdk::pyth::feed_hex(&c.crt_feed_id)),
             ("LP share of fees", text::bps(c.params.lp_fee_share_bps as u64)),
-            ("keeper bounty", format!("{} for a move of {} (less in proportion)", usd(c.params.keeper_bounty), usd(c.params.bounty_notional))),
+            (
+                "keeper bounty",
+                format!("{} for a move of {} (less in proportion)", usd(c.params.keeper_bounty), usd(c.params.bounty_notional)),
+            ),
             ("fresh price for users", format!("{} s", c.params.fresh_price_secs)),
             ("paused", pause_names(c.paused)),
             ("vaults", c.vault_count.to_string()),
@@ -465,10 +557,17 @@ impl<C: Chain> Cli<C> {
         }
         let mut t = table(&["Id", "Change", "Queued", "Due"]);
         for p in &queue {
-            let due = if p.is_due(now) { "due now (anyone may execute)".to_string() } else { format!("in {}h{:02}m", (p.eta - now) / 3_600, (p.eta - now) % 3_600 / 60) };
+            let due = if p.is_due(now) {
+                "due now (anyone may execute)".to_string()
+            } else {
+                format!("in {}h{:02}m", (p.eta - now) / 3_600, (p.eta - now) % 3_600 / 60)
+            };
             t.add_row(vec![p.id.to_string(), describe_change(&p.change), format!("{}s ago", now - p.queued_at), due]);
         }
-        Ok(format!("{t}\nDelay {}h. Changes that add risk wait here; the admin or the guardian may cancel them.\n", cfg.params.timelock_secs / 3_600))
+        Ok(format!(
+            "{t}\nDelay {}h. Changes that add risk wait here; the admin or the guardian may cancel them.\n",
+            cfg.params.timelock_secs / 3_600
+        ))
     }
 
     /// `turbo config update …`.
@@ -520,7 +619,12 @@ impl<C: Chain> Cli<C> {
             create_associated_token_account_idempotent(&payer, &c.treasury, &c.crt_mint, &anchor_spl::token::ID),
             ix::withdraw_fees(admin.pubkey(), t_usdc, t_crt, WithdrawFeesArgs { usdc, crt }),
         ];
-        let mut out = format!("Withdraw treasury fees: {} USDC, {} CRT to {}\n", amount(usdc, 6, 2), amount(crt, c.crt_decimals as u32, 2), c.treasury);
+        let mut out = format!(
+            "Withdraw treasury fees: {} USDC, {} CRT to {}\n",
+            amount(usdc, 6, 2),
+            amount(crt, c.crt_decimals as u32, 2),
+            c.treasury
+        );
         self.execute(&ixs, &[admin], &mut out).await?;
         Ok(out)
     }
@@ -533,5 +637,7 @@ pub fn pause_names(flags: u8) -> String {
 
 /// Parse `mint,redeem,…` or `all`.
 pub fn parse_pause(s: &str) -> Result<Pause, CliError> {
-    Pause::parse(s).filter(|f| !f.is_empty()).ok_or_else(|| input(format!("unknown pause flag in {s:?}; use mint, redeem, rebalance, deposit, withdraw or all")))
+    Pause::parse(s)
+        .filter(|f| !f.is_empty())
+        .ok_or_else(|| input(format!("unknown pause flag in {s:?}; use mint, redeem, rebalance, deposit, withdraw or all")))
 }

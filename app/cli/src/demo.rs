@@ -32,7 +32,8 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     out.push_str(&deployed);
 
     // Users mint; a keeper watches.
-    let plan: [(&str, &str, u64); 4] = [("alice", "tSOL", 10_000), ("bob", "bSOL", 5_000), ("carol", "tBTC", 10_000), ("dave", "tFET", 2_000)];
+    let plan: [(&str, &str, u64); 4] =
+        [("alice", "tSOL", 10_000), ("bob", "bSOL", 5_000), ("carol", "tBTC", 10_000), ("dave", "tFET", 2_000)];
     let mut users = Vec::new();
     let _ = writeln!(out, "\nMints");
     for (name, vault, usdc) in plan {
@@ -42,7 +43,11 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
         users.push((name, vault, usdc * 1_000_000, k));
     }
     let keeper = wallet(&mut cli.chain, 0).await;
-    let settings = turbo_keeper::Settings { bounty_account: Some(pda::ata(&keeper.pubkey(), &cli.chain.usdc_mint)), feeds: cli.chain.feed_map(), ..Default::default() };
+    let settings = turbo_keeper::Settings {
+        bounty_account: Some(pda::ata(&keeper.pubkey(), &cli.chain.usdc_mint)),
+        feeds: cli.chain.feed_map(),
+        ..Default::default()
+    };
     let start = Snapshot::load(&mut cli.chain, &settings.feeds).await?;
 
     // Replay the candles.
@@ -79,7 +84,8 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     // What happened.
     let _ = writeln!(out, "\nRebalances sent by the keeper ({} in all)", rows.len());
     let mut t = table(&["Step", "Time", "Vault", "Action", "Price", "Leverage", "Exposure change", "Bounty"]);
-    let shown: Vec<&Row> = if rows.len() > 24 { rows.iter().take(12).chain(rows.iter().skip(rows.len() - 12)).collect() } else { rows.iter().collect() };
+    let shown: Vec<&Row> =
+        if rows.len() > 24 { rows.iter().take(12).chain(rows.iter().skip(rows.len() - 12)).collect() } else { rows.iter().collect() };
     for r in &shown {
         let action = r.e.action.name();
         t.add_row(vec![
@@ -102,8 +108,10 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     let mut t = table(&["Vault", "Underlying", "Move", "Token start", "Token end", "Token return", "Target × move", "Rebalances"]);
     for (s, e) in start.vaults.iter().zip(&end.vaults) {
         let (Ok(ps), Ok(pe)) = (&s.prices, &e.prices) else { continue };
-        let ms = turbo_sdk::preview::metrics(&start.config, &start.pool, &s.vault, s.mint.supply, ps).map_err(|e| CliError::Input(e.to_string()))?;
-        let me = turbo_sdk::preview::metrics(&end.config, &end.pool, &e.vault, e.mint.supply, pe).map_err(|e| CliError::Input(e.to_string()))?;
+        let ms = turbo_sdk::preview::metrics(&start.config, &start.pool, &s.vault, s.mint.supply, ps)
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        let me =
+            turbo_sdk::preview::metrics(&end.config, &end.pool, &e.vault, e.mint.supply, pe).map_err(|e| CliError::Input(e.to_string()))?;
         let mv = pe.asset.mid.0 as f64 / ps.asset.mid.0 as f64 - 1.0;
         let ret = me.ui_price.0 as f64 / ms.ui_price.0 as f64 - 1.0;
         let target = s.vault.params.target_leverage as f64 / 1e6;
@@ -123,7 +131,13 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     let _ = writeln!(out, "\nUsers");
     let mut t = table(&["User", "Vault", "Paid", "Received", "PnL"]);
     for (name, vault, paid, got) in &results {
-        t.add_row(vec![name.to_string(), vault.to_string(), usd(*paid), usd(*got), format!("{} ({:+.2}%)", usd_signed(*got as i64 - *paid as i64), (*got as f64 / *paid as f64 - 1.0) * 100.0)]);
+        t.add_row(vec![
+            name.to_string(),
+            vault.to_string(),
+            usd(*paid),
+            usd(*got),
+            format!("{} ({:+.2}%)", usd_signed(*got as i64 - *paid as i64), (*got as f64 / *paid as f64 - 1.0) * 100.0),
+        ]);
     }
     let _ = writeln!(out, "{t}");
 

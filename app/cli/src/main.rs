@@ -191,17 +191,36 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
     match command {
         Command::Vaults => cli.vaults().await,
         Command::Show { vault } => cli.show(&vault).await,
-        Command::Mint { vault, usdc, crt, slippage_bps, min_out } => cli.mint_with_guard(me, &vault, &usdc, crt.as_deref(), slippage_bps, min_out.as_deref()).await,
-        Command::Redeem { vault, amount, slippage_bps, min_usdc } => cli.redeem_with_guard(me, &vault, &amount, slippage_bps, min_usdc.as_deref()).await,
+        Command::Mint { vault, usdc, crt, slippage_bps, min_out } => {
+            cli.mint_with_guard(me, &vault, &usdc, crt.as_deref(), slippage_bps, min_out.as_deref()).await
+        }
+        Command::Redeem { vault, amount, slippage_bps, min_usdc } => {
+            cli.redeem_with_guard(me, &vault, &amount, slippage_bps, min_usdc.as_deref()).await
+        }
         Command::Rebalance { vault } => cli.rebalance(me, &vault).await,
         Command::Timelock => cli.timelock().await,
         Command::Lp { action: LpAction::Deposit { usdc, slippage_bps } } => cli.lp_deposit(me, &usdc, slippage_bps).await,
         Command::Lp { action: LpAction::Withdraw { shares, slippage_bps } } => cli.lp_withdraw(me, &shares, slippage_bps).await,
         Command::Config { action: None | Some(ConfigAction::Show) } => cli.config_show().await,
-        Command::Config { action: Some(ConfigAction::Update { guardian, treasury, crt_weight_bps, lp_fee_share_bps, keeper_bounty, bounty_notional, fresh_price_secs }) } => {
+        Command::Config {
+            action:
+                Some(ConfigAction::Update {
+                    guardian,
+                    treasury,
+                    crt_weight_bps,
+                    lp_fee_share_bps,
+                    keeper_bounty,
+                    bounty_notional,
+                    fresh_price_secs,
+                }),
+        } => {
             let cur = turbo_sdk::accounts::config(&mut cli.chain).await?;
             let mut p = cur.params;
-            let touched = crt_weight_bps.is_some() || lp_fee_share_bps.is_some() || keeper_bounty.is_some() || bounty_notional.is_some() || fresh_price_secs.is_some();
+            let touched = crt_weight_bps.is_some()
+                || lp_fee_share_bps.is_some()
+                || keeper_bounty.is_some()
+                || bounty_notional.is_some()
+                || fresh_price_secs.is_some();
             p.crt_weight_bps = crt_weight_bps.unwrap_or(p.crt_weight_bps);
             p.lp_fee_share_bps = lp_fee_share_bps.unwrap_or(p.lp_fee_share_bps);
             p.keeper_bounty = keeper_bounty.unwrap_or(p.keeper_bounty);

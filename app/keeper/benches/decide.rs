@@ -26,9 +26,14 @@ fn snapshot_of_100() -> (Snapshot, At) {
 
 fn decide_100(c: &mut Criterion) {
     let (snap, at) = snapshot_of_100();
-    let acting = turbo_keeper::decide(&snap, Default::default(), at, true, None).iter().filter(|v| matches!(v, turbo_keeper::Verdict::Act(_))).count();
+    let acting = turbo_keeper::decide(&snap, Default::default(), at, true, None)
+        .iter()
+        .filter(|v| matches!(v, turbo_keeper::Verdict::Act(_)))
+        .count();
     assert_eq!(acting, 60, "tBTC, bBTC and tSOL act after the move; tFET and bSOL stay in band");
-    c.bench_function("keeper decide, 100 vaults", |b| b.iter(|| turbo_keeper::decide(std::hint::black_box(&snap), Default::default(), at, true, None)));
+    c.bench_function("keeper decide, 100 vaults", |b| {
+        b.iter(|| turbo_keeper::decide(std::hint::black_box(&snap), Default::default(), at, true, None))
+    });
 }
 
 criterion_group!(benches, decide_100);

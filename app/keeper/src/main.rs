@@ -7,10 +7,10 @@ use std::time::Duration;
 use anchor_lang::prelude::Pubkey;
 use clap::Parser;
 use serde::Deserialize;
-use turbo_sdk::setup;
 use turbo_keeper::{run, tick, Settings};
 use turbo_sdk::accounts::Feeds;
 use turbo_sdk::chain::RpcChain;
+use turbo_sdk::setup;
 
 #[derive(Parser, Debug)]
 #[command(version, about = "Watch every Turbo vault and rebalance when it would act")]

@@ -9,7 +9,7 @@ use anchor_spl::token_2022::spl_token_2022::state::{Account as T22Account, Mint 
 use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::account::Account;
-use turbo::state::{PendingChange, Config, Pool, Vault};
+use turbo::state::{Config, PendingChange, Pool, Vault};
 use turbo_math::Prices;
 
 use crate::chain::{Chain, ChainError};
@@ -61,13 +61,15 @@ pub async fn pending_changes<C: Chain>(chain: &mut C, config: &Config) -> Result
 /// An SPL Token or Token-2022 token account, decoded by the token program's own unpacker (the
 /// base layout both programs share, plus any Token-2022 extensions).
 pub fn token_account(acc: &Account) -> Result<T22Account, ChainError> {
-    let state = StateWithExtensions::<T22Account>::unpack(&acc.data).map_err(|e| ChainError::Decode { what: "token account".into(), why: e.to_string() })?;
+    let state = StateWithExtensions::<T22Account>::unpack(&acc.data)
+        .map_err(|e| ChainError::Decode { what: "token account".into(), why: e.to_string() })?;
     Ok(state.base)
 }
 
 /// An SPL Token or Token-2022 mint's base state, decoded the same way.
 pub fn mint_state(acc: &Account) -> Result<T22Mint, ChainError> {
-    let state = StateWithExtensions::<T22Mint>::unpack(&acc.data).map_err(|e| ChainError::Decode { what: "mint".into(), why: e.to_string() })?;
+    let state =
+        StateWithExtensions::<T22Mint>::unpack(&acc.data).map_err(|e| ChainError::Decode { what: "mint".into(), why: e.to_string() })?;
     Ok(state.base)
 }
 
@@ -107,7 +109,11 @@ impl MintInfo {
 
     /// Reverse splits applied: the multiplier is `2^-splits`.
     pub fn splits(&self) -> u32 {
-        if self.multiplier > 0.0 && self.multiplier <= 1.0 { (-self.multiplier.log2()).round() as u32 } else { 0 }
+        if self.multiplier > 0.0 && self.multiplier <= 1.0 {
+            (-self.multiplier.log2()).round() as u32
+        } else {
+            0
+        }
     }
 
     /// The UI amount in raw decimal units (exact: the multiplier is a power of two).
@@ -128,7 +134,11 @@ pub fn mint_info(acc: &Account) -> Result<MintInfo, ChainError> {
         .get_extension::<ScaledUiAmountConfig>()
         .map(|c| {
             let new = f64::from(c.new_multiplier);
-            if new != 0.0 { new } else { f64::from(c.multiplier) }
+            if new != 0.0 {
+                new
+            } else {
+                f64::from(c.multiplier)
+            }
         })
         .unwrap_or(1.0);
     let meta = state.get_variable_len_extension::<TokenMetadata>().ok();
@@ -214,7 +224,16 @@ impl Snapshot {
                 _ if vault.is_retired() => Ok(turbo::engine::settle::retired_prices(&vault)),
                 _ => Err("price account missing".to_string()),
             };
-            vaults.push(VaultView { keys, vault, mint: mint_info(&mint_acc)?, price_account, price_update: asset.map(Posted), prices, user_prices, redeem_prices });
+            vaults.push(VaultView {
+                keys,
+                vault,
+                mint: mint_info(&mint_acc)?,
+                price_account,
+                price_update: asset.map(Posted),
+                prices,
+                user_prices,
+                redeem_prices,
+            });
         }
         Ok(Snapshot { config, pool, vaults, crt_update: crt.map(Posted), at })
     }

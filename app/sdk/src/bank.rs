@@ -211,8 +211,7 @@ impl Chain for Bank {
         let blockhash = self.ctx.banks_client.get_latest_blockhash().await.map_err(|e| ChainError::Bank(e.to_string()))?;
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), blockhash);
         let r = self.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| ChainError::Bank(e.to_string()))?;
-        let (logs, compute_units) =
-            r.simulation_details.map(|d| (d.logs, d.units_consumed)).unwrap_or_default();
+        let (logs, compute_units) = r.simulation_details.map(|d| (d.logs, d.units_consumed)).unwrap_or_default();
         Ok(Outcome { result: r.result.unwrap_or(Ok(())), logs, compute_units })
     }
 }
@@ -228,14 +227,8 @@ fn program_data_account(authority: Pubkey) -> Account {
 
 fn mint_account(authority: &Pubkey, decimals: u8) -> Account {
     let mut data = vec![0u8; MintState::LEN];
-    MintState {
-        mint_authority: Some(*authority).into(),
-        supply: 0,
-        decimals,
-        is_initialized: true,
-        freeze_authority: None.into(),
-    }
-    .pack_into_slice(&mut data);
+    MintState { mint_authority: Some(*authority).into(), supply: 0, decimals, is_initialized: true, freeze_authority: None.into() }
+        .pack_into_slice(&mut data);
     Account { lamports: 1_000_000_000, data, owner: anchor_spl::token::ID, executable: false, rent_epoch: 0 }
 }
 
@@ -266,7 +259,12 @@ pub fn install_event_log() {
             fn sol_remaining_compute_units(&self) -> u64 {
                 inner!(self).sol_remaining_compute_units()
             }
-            fn sol_invoke_signed(&self, i: &Instruction, a: &[AccountInfo], s: &[&[&[u8]]]) -> Result<(), anchor_lang::solana_program::program_error::ProgramError> {
+            fn sol_invoke_signed(
+                &self,
+                i: &Instruction,
+                a: &[AccountInfo],
+                s: &[&[&[u8]]],
+            ) -> Result<(), anchor_lang::solana_program::program_error::ProgramError> {
                 inner!(self).sol_invoke_signed(i, a, s)
             }
             fn sol_get_sysvar(&self, id: *const u8, v: *mut u8, o: u64, l: u64) -> u64 {

@@ -96,10 +96,8 @@ impl Chain for RpcChain {
     }
 
     async fn clock(&mut self) -> Result<Clock, ChainError> {
-        let acc = self
-            .account(&solana_sdk::sysvar::clock::ID)
-            .await?
-            .ok_or_else(|| ChainError::Rpc("the clock sysvar is missing".into()))?;
+        let acc =
+            self.account(&solana_sdk::sysvar::clock::ID).await?.ok_or_else(|| ChainError::Rpc("the clock sysvar is missing".into()))?;
         bincode::deserialize(&acc.data).map_err(|e| ChainError::Decode { what: "clock".into(), why: e.to_string() })
     }
 

@@ -60,11 +60,5 @@ pub fn turbo_params() -> VaultParams {
 
 /// Bear BTC: −2x, band [2.0, 2.5], emergency 3.0.
 pub fn bear_params() -> VaultParams {
-    VaultParams {
-        target_leverage: -2_000_000,
-        band_lo: 2_000_000,
-        band_hi: 2_500_000,
-        emergency_leverage: 3_000_000,
-        ..turbo_params()
-    }
+    VaultParams { target_leverage: -2_000_000, band_lo: 2_000_000, band_hi: 2_500_000, emergency_leverage: 3_000_000, ..turbo_params() }
 }

@@ -252,8 +252,20 @@ impl<C: Chain> Deployer<'_, C> {
                 .collect::<Result<_, _>>()?;
             let payer = self.chain.payer();
             let ixs = [
-                anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(&payer, &me, &pda::lp_mint(), &anchor_spl::token::ID),
-                ix::deposit_liquidity(&d, me, pda::ata(&me, &usdc_mint), pda::ata(&me, &pda::lp_mint()), &registered, DepositLiquidityArgs { usdc_amount: m.pool.initial_liquidity, min_shares_out: 0 }),
+                anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+                    &payer,
+                    &me,
+                    &pda::lp_mint(),
+                    &anchor_spl::token::ID,
+                ),
+                ix::deposit_liquidity(
+                    &d,
+                    me,
+                    pda::ata(&me, &usdc_mint),
+                    pda::ata(&me, &pda::lp_mint()),
+                    &registered,
+                    DepositLiquidityArgs { usdc_amount: m.pool.initial_liquidity, min_shares_out: 0 },
+                ),
             ];
             self.execute(&ixs, &[admin]).await?;
             let _ = writeln!(out, "  pool: initial liquidity {} deposited", usd(m.pool.initial_liquidity));
@@ -288,7 +300,8 @@ impl<C: Chain> Deployer<'_, C> {
                             changes += 1;
                         }
                         Route::Queue => {
-                            let _ = writeln!(out, "  vault {} {}: creation {}", spec.id, spec.symbol, self.queue(admin, change, None).await?);
+                            let _ =
+                                writeln!(out, "  vault {} {}: creation {}", spec.id, spec.symbol, self.queue(admin, change, None).await?);
                             changes += 1;
                         }
                         Route::Wait(id, eta) => {

@@ -32,10 +32,7 @@ pub struct PricedVault {
 
 /// Remaining accounts for the pool valuation: each vault, then its price update.
 pub fn valuation_accounts(vaults: &[PricedVault]) -> Vec<AccountMeta> {
-    vaults
-        .iter()
-        .flat_map(|v| [AccountMeta::new_readonly(v.keys.vault, false), AccountMeta::new_readonly(v.price, false)])
-        .collect()
+    vaults.iter().flat_map(|v| [AccountMeta::new_readonly(v.keys.vault, false), AccountMeta::new_readonly(v.price, false)]).collect()
 }
 
 pub fn initialize_config(d: &Deployment, admin: Pubkey, args: InitializeConfigArgs) -> Instruction {
@@ -94,7 +91,14 @@ pub fn update_pool(admin: Pubkey, caps: PoolCaps) -> Instruction {
 
 /// Create a vault; `pending` is the id of its queued `Change::CreateVault` once the pool holds
 /// LP money (the timelock).
-pub fn create_vault(d: &Deployment, admin: Pubkey, admin_usdc: Pubkey, price: Pubkey, pending: Option<u32>, args: CreateVaultArgs) -> Instruction {
+pub fn create_vault(
+    d: &Deployment,
+    admin: Pubkey,
+    admin_usdc: Pubkey,
+    price: Pubkey,
+    pending: Option<u32>,
+    args: CreateVaultArgs,
+) -> Instruction {
     let k = VaultKeys::new(args.vault_id);
     build(
         accounts::CreateVault {
@@ -286,14 +290,26 @@ fn vault_accounts_priced(v: &PricedVault, asset: Option<Pubkey>, crt: Option<Pub
 
 pub fn mint(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: MintArgs) -> Instruction {
     build(
-        accounts::MintTokens { user: u.user, vault_accounts: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
+        accounts::MintTokens {
+            user: u.user,
+            vault_accounts: vault_accounts(d, v),
+            user_tokens: u.tokens,
+            user_usdc: u.usdc,
+            user_crt: u.crt,
+        },
         instruction::Mint { args },
     )
 }
 
 pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArgs) -> Instruction {
     build(
-        accounts::RedeemTokens { user: u.user, vault_accounts: vault_accounts(d, v), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
+        accounts::RedeemTokens {
+            user: u.user,
+            vault_accounts: vault_accounts(d, v),
+            user_tokens: u.tokens,
+            user_usdc: u.usdc,
+            user_crt: u.crt,
+        },
         instruction::Redeem { args },
     )
 }
@@ -302,7 +318,13 @@ pub fn redeem(d: &Deployment, v: &PricedVault, u: &UserAccounts, args: RedeemArg
 /// no price.
 pub fn redeem_priced(v: &PricedVault, u: &UserAccounts, args: RedeemArgs, asset: Option<Pubkey>, crt: Option<Pubkey>) -> Instruction {
     build(
-        accounts::RedeemTokens { user: u.user, vault_accounts: vault_accounts_priced(v, asset, crt), user_tokens: u.tokens, user_usdc: u.usdc, user_crt: u.crt },
+        accounts::RedeemTokens {
+            user: u.user,
+            vault_accounts: vault_accounts_priced(v, asset, crt),
+            user_tokens: u.tokens,
+            user_usdc: u.usdc,
+            user_crt: u.crt,
+        },
         instruction::Redeem { args },
     )
 }

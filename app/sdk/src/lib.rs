@@ -19,7 +19,7 @@ pub mod series;
 pub mod setup;
 pub mod text;
 
-pub use turbo;
-pub use turbo_math as math;
 /// The Pyth receiver account the program reads prices from.
 pub use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
+pub use turbo;
+pub use turbo_math as math;

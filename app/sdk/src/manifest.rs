@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
+use crate::defaults;
 use anchor_lang::prelude::Pubkey;
 use serde::Deserialize;
 use turbo::state::{ConfigParams, PoolCaps, VaultParams};
-use crate::defaults;
 
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
@@ -109,8 +109,20 @@ impl ParamOverrides {
             ($($f:ident),*) => {$( if let Some(v) = self.$f { p.$f = v; } )*};
         }
         set!(
-            target_leverage, band_lo, band_hi, emergency_leverage, step_bps, min_interval_secs, jitter_secs,
-            max_price_age_secs, max_conf_bps, mint_fee_bps, redeem_fee_bps, supply_cap, vol_budget_bps, split_threshold
+            target_leverage,
+            band_lo,
+            band_hi,
+            emergency_leverage,
+            step_bps,
+            min_interval_secs,
+            jitter_secs,
+            max_price_age_secs,
+            max_conf_bps,
+            mint_fee_bps,
+            redeem_fee_bps,
+            supply_cap,
+            vol_budget_bps,
+            split_threshold
         );
         p
     }
@@ -157,11 +169,11 @@ impl Env {
     pub fn key(&self, field: &str, value: &str, local: impl Fn(&LocalEnv) -> Option<Pubkey>) -> Result<Pubkey, String> {
         match value {
             "deployer" => Ok(self.deployer),
-            "local" => self
-                .local
-                .as_ref()
-                .and_then(local)
-                .ok_or_else(|| format!("{field} = \"local\" needs the embedded bank (`turbo demo`); give an address for a real cluster")),
+            "local" => {
+                self.local.as_ref().and_then(local).ok_or_else(|| {
+                    format!("{field} = \"local\" needs the embedded bank (`turbo demo`); give an address for a real cluster")
+                })
+            }
             s => s.parse().map_err(|_| format!("{field}: {s:?} is not an address, \"deployer\" or \"local\"")),
         }
     }

@@ -78,4 +78,3 @@ impl Outcome {
 /// The prefix the fixture's syscall stubs give event data in native runs (see
 /// `bank::install_event_log`); on SBF the same bytes appear after `Program data: `.
 pub const NATIVE_EVENT_PREFIX: &str = "Program log: data: ";
-

@@ -50,20 +50,44 @@ pub struct PoolPreview<P> {
 
 /// Read both prices for `vault` through the program's oracle gate for `caller`, recording them
 /// in `pool`'s price marks as the program would (pass a copy).
-pub fn prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At, caller: Caller) -> Result<Prices> {
+pub fn prices(
+    config: &Config,
+    pool: &mut Pool,
+    vault: &Vault,
+    asset: &PriceUpdateV2,
+    crt: &PriceUpdateV2,
+    at: At,
+    caller: Caller,
+) -> Result<Prices> {
     settle::read_prices(vault, pool, config, Some(asset), Some(crt), true, &clock(at), caller)
 }
 
 /// The prices a redeem of `vault` reads: the hard confidence bound, CRT only when the vault holds
 /// some, none at all for a retired vault.
-pub fn redeem_prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceUpdateV2, crt: &PriceUpdateV2, at: At) -> Result<Prices> {
+pub fn redeem_prices(
+    config: &Config,
+    pool: &mut Pool,
+    vault: &Vault,
+    asset: &PriceUpdateV2,
+    crt: &PriceUpdateV2,
+    at: At,
+) -> Result<Prices> {
     settle::read_prices(vault, pool, config, Some(asset), Some(crt), false, &clock(at), Caller::Redeemer)
 }
 
 /// What a mint would do at `at`: the instruction's own refusals, the oracle gate, then the
 /// engine, on copies of the accounts.
 #[allow(clippy::too_many_arguments)]
-pub fn mint(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, p: PriceAccounts, at: At, req: &MintRequest) -> Result<Preview<MintPlan>> {
+pub fn mint(
+    config: &Config,
+    pool: &Pool,
+    vault: &Vault,
+    vault_key: Pubkey,
+    supply: u64,
+    p: PriceAccounts,
+    at: At,
+    req: &MintRequest,
+) -> Result<Preview<MintPlan>> {
     trade::check_mint(config, vault, req, at.unix_timestamp)?;
     let (mut pool, mut vault) = (pool.clone(), vault.clone());
     let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, true, &clock(at), Caller::User)?;
@@ -73,7 +97,16 @@ pub fn mint(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supp
 
 /// What a redeem would do at `at`.
 #[allow(clippy::too_many_arguments)]
-pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: u64, p: PriceAccounts, at: At, req: &RedeemRequest) -> Result<Preview<RedeemPlan>> {
+pub fn redeem(
+    config: &Config,
+    pool: &Pool,
+    vault: &Vault,
+    vault_key: Pubkey,
+    supply: u64,
+    p: PriceAccounts,
+    at: At,
+    req: &RedeemRequest,
+) -> Result<Preview<RedeemPlan>> {
     trade::check_redeem(config, vault, req, at.unix_timestamp)?;
     let (mut pool, mut vault) = (pool.clone(), vault.clone());
     let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, false, &clock(at), Caller::Redeemer)?;
@@ -82,7 +115,15 @@ pub fn redeem(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, su
 }
 
 /// What `rebalance` would do at `at` (`call.now` is the clock the program will see).
-pub fn rebalance(config: &Config, pool: &Pool, vault: &Vault, supply: u64, p: PriceAccounts, at: At, call: &RebalanceCall) -> Result<Preview<RebalancePlan>> {
+pub fn rebalance(
+    config: &Config,
+    pool: &Pool,
+    vault: &Vault,
+    supply: u64,
+    p: PriceAccounts,
+    at: At,
+    call: &RebalanceCall,
+) -> Result<Preview<RebalancePlan>> {
     check_rebalance(config, vault, at.unix_timestamp)?;
     let (mut pool, mut vault) = (pool.clone(), vault.clone());
     let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, true, &clock(at), Caller::Keeper)?;

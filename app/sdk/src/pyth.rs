@@ -2,9 +2,9 @@
 //! `PriceUpdateV2` account (serialized with the account's own Anchor serializer and owned by
 //! the Pyth receiver program, exactly as the receiver writes it) for the in-process bank.
 
+use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountSerialize;
 use pyth_solana_receiver_sdk::price_update::{PriceFeedMessage, PriceUpdateV2, VerificationLevel};
-use anchor_lang::prelude::Pubkey;
 use solana_sdk::account::Account;
 
 /// Real Pyth feed ids (hex) of the assets Turbo lists.
@@ -65,7 +65,12 @@ pub struct Posted(pub PriceUpdateV2);
 impl std::fmt::Debug for Posted {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let m = &self.0.price_message;
-        f.debug_struct("Posted").field("price", &m.price).field("conf", &m.conf).field("exponent", &m.exponent).field("publish_time", &m.publish_time).finish()
+        f.debug_struct("Posted")
+            .field("price", &m.price)
+            .field("conf", &m.conf)
+            .field("exponent", &m.exponent)
+            .field("publish_time", &m.publish_time)
+            .finish()
     }
 }
 

@@ -10,13 +10,17 @@ pub fn amount(raw: u64, decimals: u32, min: usize) -> String {
         frac.push('0');
     }
     let int = group(int);
-    if frac.is_empty() { int } else { format!("{int}.{frac}") }
+    if frac.is_empty() {
+        int
+    } else {
+        format!("{int}.{frac}")
+    }
 }
 
 fn group(int: &str) -> String {
     let mut out = String::new();
     for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -31,12 +35,20 @@ pub fn usd(micro: u64) -> String {
 
 /// A signed micro-USD amount.
 pub fn usd_signed(micro: i64) -> String {
-    if micro < 0 { format!("-{}", usd(micro.unsigned_abs())) } else { usd(micro as u64) }
+    if micro < 0 {
+        format!("-{}", usd(micro.unsigned_abs()))
+    } else {
+        usd(micro as u64)
+    }
 }
 
 /// A price at 8 decimals, with 2 to 6 significant decimals.
 pub fn price(p: u64) -> String {
-    if p >= 100_000_000 { format!("${}", amount(p / 1_000_000, 2, 2)) } else { format!("${}", amount(p / 100, 6, 4)) }
+    if p >= 100_000_000 {
+        format!("${}", amount(p / 1_000_000, 2, 2))
+    } else {
+        format!("${}", amount(p / 100, 6, 4))
+    }
 }
 
 /// Leverage at 6 decimals, signed.

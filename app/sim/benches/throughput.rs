@@ -7,7 +7,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use turbo_sim::strategies::{turbo, Options, Path};
 
 fn btc_hourly() -> Path {
-    let file = std::env::var("TURBO_BTC_1H").unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/btc_usd_1h_2020_2023.csv").into());
+    let file = std::env::var("TURBO_BTC_1H")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/btc_usd_1h_2020_2023.csv").into());
     let points = turbo_sdk::series::load_csv(std::path::Path::new(&file)).unwrap_or_else(|e| panic!("{e} (set TURBO_BTC_1H)"));
     Path::from_points(&points)
 }

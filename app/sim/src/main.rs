@@ -122,10 +122,17 @@ impl Common {
         for p in [&turbo, &bear] {
             p.validate().map_err(|e| anyhow::anyhow!("parameters out of the program's bounds: {e}"))?;
         }
-        Ok(Options { leverage: self.leverage, turbo, bear, keeper_every: self.keeper_every.max(1), maintenance: self.maintenance, ..Options::default() })
+        Ok(Options {
+            leverage: self.leverage,
+            turbo,
+            bear,
+            keeper_every: self.keeper_every.max(1),
+            maintenance: self.maintenance,
+            ..Options::default()
+        })
     }
 
-    fn load(&self, csv: &PathBuf) -> anyhow::Result<Path> {
+    fn load(&self, csv: &std::path::Path) -> anyhow::Result<Path> {
         let points = turbo_sdk::series::load_csv(csv).map_err(|e| anyhow::anyhow!(e))?;
         let day = |s: &Option<String>, end: bool| -> anyhow::Result<Option<i64>> {
             s.as_ref()

@@ -6,8 +6,8 @@
 use anchor_lang::prelude::Pubkey;
 use turbo::engine::create::{self, NewConfig, NewVault, VaultAddresses};
 use turbo::engine::rebalance::{plan, RebalanceCall, RebalancePlan};
-use turbo::state::{Config, Pool, PoolCaps, Vault, VaultParams};
 use turbo::engine::settle::settle_state;
+use turbo::state::{Config, Pool, PoolCaps, Vault, VaultParams};
 use turbo_math::{quote_mint, quote_redeem, Exposure, Lev, OraclePrice, Price, Prices, Shares, TokenAmount, Usd};
 
 /// One dollar of CRT, for a model that holds no CRT.
@@ -55,10 +55,17 @@ impl TurboModel {
         pool.usdc_balance = pool_usdc;
         pool.launched = true;
         let asset_index = pool.asset_index_for(&[0; 32]).expect("a free asset slot");
-        let addresses = VaultAddresses { vault: Pubkey::new_unique(), mint: Pubkey::default(), usdc_reserve: Pubkey::default(), crt_reserve: Pubkey::default(), bump: 0 };
+        let addresses = VaultAddresses {
+            vault: Pubkey::new_unique(),
+            mint: Pubkey::default(),
+            usdc_reserve: Pubkey::default(),
+            crt_reserve: Pubkey::default(),
+            bump: 0,
+        };
         let new = NewVault { vault_id: 1, feed_id: [0; 32], params, seed_usdc: equity };
         let px = OraclePrice::exact(Price(price), time);
-        let (vault, _, _) = create::vault(&mut config, &mut pool, &addresses, &new, asset_index, &px, time).expect("the model's vault fits its pool");
+        let (vault, _, _) =
+            create::vault(&mut config, &mut pool, &addresses, &new, asset_index, &px, time).expect("the model's vault fits its pool");
         // $100 per token at the start, as a fresh vault.
         let supply = turbo_math::initial_shares(Usd(equity)).0.max(1);
         TurboModel::from_state(config, pool, vault, supply)
@@ -74,7 +81,8 @@ impl TurboModel {
         self.slot += 1;
         let px = Self::exact(price, time);
         let call = RebalanceCall { vault: Pubkey::default(), keeper: Pubkey::default(), now: time, bounty_eligible: false };
-        let p = plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, &call).expect("the model's state stays in range");
+        let p =
+            plan(&self.config, &mut self.pool, &mut self.vault, Shares(self.supply), &px, &call).expect("the model's state stays in range");
         if p.moved() {
             self.rebalances += 1;
             self.turnover += Exposure(p.after.0 - p.before.0).abs_notional_floor(Price(price)).expect("notional").0 as u128;
@@ -106,8 +114,16 @@ impl TurboModel {
     /// quote (the fee rounds up against the minter), micro-USD.
     pub fn mint_net(&self, usdc: u64, price: u64, time: i64) -> u64 {
         let fee = self.vault.params.mint_fee();
-        let q = quote_mint(&self.vault.book(), Shares(self.supply), &Self::exact(price, time), self.config.crt(), Usd(usdc), TokenAmount(0), fee)
-            .expect("the model's vault quotes");
+        let q = quote_mint(
+            &self.vault.book(),
+            Shares(self.supply),
+            &Self::exact(price, time),
+            self.config.crt(),
+            Usd(usdc),
+            TokenAmount(0),
+            fee,
+        )
+        .expect("the model's vault quotes");
         q.net_usdc.0
     }
 
@@ -118,7 +134,8 @@ impl TurboModel {
         let (mut pool, mut vault) = (self.pool.clone(), self.vault.clone());
         settle_state(&mut vault, &mut pool, &self.config, &px).expect("the model settles");
         let fee = vault.params.redeem_fee();
-        let q = quote_redeem(&vault.book(), Shares(self.supply), Shares(self.supply), &px, self.config.crt(), fee).expect("the model quotes");
+        let q =
+            quote_redeem(&vault.book(), Shares(self.supply), Shares(self.supply), &px, self.config.crt(), fee).expect("the model quotes");
         q.usdc_out.0
     }
 }

@@ -105,7 +105,13 @@ pub fn markdown(title: &str, rows: &[Metrics]) -> String {
             pct(m.worst_day),
             m.rebalances,
             m.turnover,
-            if m.bad_debt == 0.0 { "0".to_string() } else if m.bad_debt < 0.001 { format!("{:.2e}", m.bad_debt) } else { format!("{:.4}", m.bad_debt) },
+            if m.bad_debt == 0.0 {
+                "0".to_string()
+            } else if m.bad_debt < 0.001 {
+                format!("{:.2e}", m.bad_debt)
+            } else {
+                format!("{:.4}", m.bad_debt)
+            },
             m.days_liquidated,
             m.tracking_error * 100.0
         ));
@@ -123,7 +129,8 @@ struct Json<'a> {
 }
 
 pub fn json(title: &str, path: &Path, rows: &[Metrics]) -> String {
-    serde_json::to_string_pretty(&Json { title, steps: path.len(), start: path.time[0], end: path.time[path.len() - 1], metrics: rows }).expect("json")
+    serde_json::to_string_pretty(&Json { title, steps: path.len(), start: path.time[0], end: path.time[path.len() - 1], metrics: rows })
+        .expect("json")
 }
 
 /// Font files tried, in order, for chart labels.
@@ -167,12 +174,21 @@ pub fn chart(out: &FsPath, title: &str, path: &Path, tracks: &[Track], font: Opt
         .build_cartesian_2d(0.0..days(path.len() - 1).max(1e-9), (lo * 0.9..hi * 1.1).log_scale())
         .map_err(|x| e(&x))?;
     c.configure_mesh().x_desc("days").y_desc("value (log), start = 1").draw().map_err(|x| e(&x))?;
-    let palette = [RGBColor(120, 120, 120), RGBColor(31, 119, 180), RGBColor(255, 127, 14), RGBColor(214, 39, 40), RGBColor(44, 160, 44), RGBColor(23, 190, 207), RGBColor(148, 103, 189)];
+    let palette = [
+        RGBColor(120, 120, 120),
+        RGBColor(31, 119, 180),
+        RGBColor(255, 127, 14),
+        RGBColor(214, 39, 40),
+        RGBColor(44, 160, 44),
+        RGBColor(23, 190, 207),
+        RGBColor(148, 103, 189),
+    ];
     // At most ~2,000 points per line keeps the SVG small.
     let stride = (path.len() / 2_000).max(1);
     for (k, t) in tracks.iter().enumerate() {
         let color = palette[k % palette.len()];
-        let pts: Vec<(f64, f64)> = (0..path.len()).step_by(stride).chain([path.len() - 1]).map(|i| (days(i), t.values[i].max(floor))).collect();
+        let pts: Vec<(f64, f64)> =
+            (0..path.len()).step_by(stride).chain([path.len() - 1]).map(|i| (days(i), t.values[i].max(floor))).collect();
         c.draw_series(LineSeries::new(pts, color.stroke_width(2)))
             .map_err(|x| e(&x))?
             .label(t.name.clone())
@@ -183,7 +199,12 @@ pub fn chart(out: &FsPath, title: &str, path: &Path, tracks: &[Track], font: Opt
                 .map_err(|x| e(&x))?;
         }
     }
-    c.configure_series_labels().background_style(WHITE.mix(0.85)).border_style(BLACK).position(SeriesLabelPosition::UpperLeft).draw().map_err(|x| e(&x))?;
+    c.configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()
+        .map_err(|x| e(&x))?;
     root.present().map_err(|x| e(&x))?;
     Ok(())
 }

@@ -5,10 +5,10 @@ use anchor_lang::AccountDeserialize;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::account::Account;
+use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use spl_token_interface::state::Account as TokenAccountState;
-use solana_sdk::program_pack::Pack;
 use turbo::args::*;
 use turbo::state::{Config, Pool, Vault, VaultParams};
 use turbo_sdk::bank::{Bank, LocalFeed};
@@ -88,7 +88,16 @@ impl Fixture {
         .await;
         let admin = bank.ctx.payer.insecure_clone();
         let d = Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, crt_price: bank.feed(&feed_id(CRT_FEED)).account };
-        let mut fx = Fixture { bank, admin, guardian: Keypair::new(), treasury: Keypair::new(), d, vaults: Vec::new(), retired: Vec::new(), keeper: None };
+        let mut fx = Fixture {
+            bank,
+            admin,
+            guardian: Keypair::new(),
+            treasury: Keypair::new(),
+            d,
+            vaults: Vec::new(),
+            retired: Vec::new(),
+            keeper: None,
+        };
         let admin = fx.admin.pubkey();
         let init = ix::initialize_config(
             &fx.d,
@@ -315,7 +324,16 @@ impl Fixture {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn send_create_vault(&mut self, id: u16, name: &str, symbol: &str, asset: Asset, params: VaultParams, seed: u64, pending: Option<u32>) -> Outcome {
+    async fn send_create_vault(
+        &mut self,
+        id: u16,
+        name: &str,
+        symbol: &str,
+        asset: Asset,
+        params: VaultParams,
+        seed: u64,
+        pending: Option<u32>,
+    ) -> Outcome {
         let admin_usdc = pda::ata(&self.admin.pubkey(), &self.d.usdc_mint);
         let admin = self.admin.pubkey();
         assert_ok(&self.bank.fund(&admin, seed, 0).await);
@@ -365,7 +383,14 @@ impl Fixture {
 
     /// An LP deposit that values the vaults as `vaults` says (each with its price account).
     pub fn deposit_liquidity_ix(&self, lp: &User, amount: u64, vaults: &[PricedVault]) -> Instruction {
-        ix::deposit_liquidity(&self.d, lp.pubkey(), lp.usdc, lp.lp(), vaults, DepositLiquidityArgs { usdc_amount: amount, min_shares_out: 0 })
+        ix::deposit_liquidity(
+            &self.d,
+            lp.pubkey(),
+            lp.usdc,
+            lp.lp(),
+            vaults,
+            DepositLiquidityArgs { usdc_amount: amount, min_shares_out: 0 },
+        )
     }
 
     /// An LP withdrawal that values the vaults as `vaults` says.

@@ -19,13 +19,7 @@ pub use turbo_sdk::pyth::*;
 #[track_caller]
 pub fn assert_error(outcome: &Outcome, code: impl Into<u32>) {
     let code = code.into();
-    assert_eq!(
-        outcome.error_code(),
-        Some(code),
-        "expected error {code}, got {:?}; logs:\n{}",
-        outcome.result,
-        outcome.logs.join("\n")
-    );
+    assert_eq!(outcome.error_code(), Some(code), "expected error {code}, got {:?}; logs:\n{}", outcome.result, outcome.logs.join("\n"));
 }
 
 /// Assert that `outcome` succeeded.

@@ -9,6 +9,13 @@ pub trait SafeMath: Sized {
     fn safe_add(self, rhs: Self) -> MathResult<Self>;
     fn safe_sub(self, rhs: Self) -> MathResult<Self>;
     fn safe_mul(self, rhs: Self) -> MathResult<Self>;
+    /// Division rounding toward zero; a zero divisor is [`MathError::DivisionByZero`].
+    fn safe_div(self, rhs: Self) -> MathResult<Self>;
+}
+
+/// Negation that cannot wrap (`-i64::MIN` is an overflow).
+pub trait SafeNeg: Sized {
+    fn safe_neg(self) -> MathResult<Self>;
 }
 
 macro_rules! impl_safe_math {
@@ -26,10 +33,29 @@ macro_rules! impl_safe_math {
             fn safe_mul(self, rhs: Self) -> MathResult<Self> {
                 self.checked_mul(rhs).ok_or(MathError::Overflow)
             }
+            #[inline]
+            fn safe_div(self, rhs: Self) -> MathResult<Self> {
+                if rhs == 0 {
+                    return Err(MathError::DivisionByZero);
+                }
+                self.checked_div(rhs).ok_or(MathError::Overflow)
+            }
         }
     )*};
 }
-impl_safe_math!(u64, i64, u128, i128);
+impl_safe_math!(u8, u64, i64, u128, i128);
+
+macro_rules! impl_safe_neg {
+    ($($t:ty),*) => {$(
+        impl SafeNeg for $t {
+            #[inline]
+            fn safe_neg(self) -> MathResult<Self> {
+                self.checked_neg().ok_or(MathError::Overflow)
+            }
+        }
+    )*};
+}
+impl_safe_neg!(i64, i128);
 
 /// `a * b / c`, rounded down.
 #[inline]
@@ -37,7 +63,7 @@ pub fn mul_div_floor(a: u128, b: u128, c: u128) -> MathResult<u128> {
     if c == 0 {
         return Err(MathError::DivisionByZero);
     }
-    Ok(a.safe_mul(b)? / c)
+    a.safe_mul(b)?.safe_div(c)
 }
 
 /// `a * b / c`, rounded up.
@@ -106,6 +132,7 @@ pub fn pow10(exp: u32) -> MathResult<u128> {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
     use proptest::prelude::*;

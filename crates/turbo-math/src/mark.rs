@@ -82,6 +82,7 @@ fn union(a: (Price, Price), b: (Price, Price)) -> (Price, Price) {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -44,12 +44,7 @@ impl OraclePrice {
         if lo <= 0 {
             return Err(MathError::NonPositive);
         }
-        Ok(OraclePrice {
-            lo: Price(to_u64(lo)?),
-            mid: Price(to_u64(mid)?),
-            hi: Price(to_u64(hi)?),
-            publish_time,
-        })
+        Ok(OraclePrice { lo: Price(to_u64(lo)?), mid: Price(to_u64(mid)?), hi: Price(to_u64(hi)?), publish_time })
     }
 
     /// A reading with no confidence interval (tests, simulations and constant prices).
@@ -62,7 +57,11 @@ impl OraclePrice {
         if price <= 0 {
             return false;
         }
-        (conf as u128) * (BPS_ONE as u128) <= (max_conf.0 as u128) * (price as u128)
+        // u64 × u64 always fits u128.
+        match ((conf as u128).checked_mul(BPS_ONE as u128), (max_conf.0 as u128).checked_mul(price as u128)) {
+            (Some(lhs), Some(rhs)) => lhs <= rhs,
+            _ => false,
+        }
     }
 
     /// The price at which an exposure of this sign is worth the most: `hi` for a long, `lo`
@@ -89,6 +88,7 @@ impl OraclePrice {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
 

@@ -219,6 +219,7 @@ impl AssetBook {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -264,7 +265,13 @@ mod tests {
     fn m1_a_vault_owes_the_pool_at_most_what_it_holds() {
         // A 3x long with $100 held loses $120 (−40%): the pool can collect $100, not $120.
         let crt = OraclePrice::exact(Price(100_000_000), 0);
-        let book = VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: Exposure(3_000_000_000), settle_price: Price(100 * 100_000_000), claim: Usd(0) };
+        let book = VaultBook {
+            usdc: Usd(100_000_000),
+            crt: TokenAmount(0),
+            exposure: Exposure(3_000_000_000),
+            settle_price: Price(100 * 100_000_000),
+            claim: Usd(0),
+        };
         for bias in [Bias::High, Bias::Low] {
             let mut v = PoolValuation::new(bias, Usd(1_000_000_000), TokenAmount(0), 6, &crt).unwrap();
             v.add_vault(&book, &OraclePrice::exact(Price(60 * 100_000_000), 0)).unwrap();

@@ -113,14 +113,7 @@ impl VaultBook {
     /// pool's free tokens, a new gain only from what is left beyond `reserved` (the other vaults'
     /// claims, which are paid first). What the pool cannot pay stays the vault's claim. If risk
     /// equity is not positive afterwards the exposure is closed at `P` (docs/design.md §5.7).
-    pub fn settle(
-        &mut self,
-        pool: &mut PoolBook,
-        reserved: Usd,
-        p: Price,
-        crt_price: Price,
-        crt: CrtParams,
-    ) -> MathResult<Settlement> {
+    pub fn settle(&mut self, pool: &mut PoolBook, reserved: Usd, p: Price, crt_price: Price, crt: CrtParams) -> MathResult<Settlement> {
         let pnl = self.unrealized(p)?;
         let claim_before = self.claim;
         let mut s = Settlement { pnl, claim_before, ..Settlement::default() };
@@ -148,8 +141,8 @@ impl VaultBook {
             self.crt = self.crt.checked_sub(crt_paid)?;
             pool.usdc = pool.usdc.checked_add(usdc)?;
             pool.crt = pool.crt.checked_add(crt_paid)?;
-            s.usdc_to_vault = -to_i64(usdc.0 as i128)?;
-            s.crt_to_vault = -to_i64(crt_paid.0 as i128)?;
+            s.usdc_to_vault = to_i64(usdc.0 as i128)?.safe_neg()?;
+            s.crt_to_vault = to_i64(crt_paid.0 as i128)?.safe_neg()?;
         }
         if !self.claim.is_zero() || !gain.is_zero() {
             // The old claim from every free token; the new gain only beyond the other claims.
@@ -183,6 +176,7 @@ impl VaultBook {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
     use proptest::prelude::*;

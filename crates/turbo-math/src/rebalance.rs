@@ -88,7 +88,7 @@ pub fn effective_target(target: Lev, vol_budget: Bps, vol_bps: u64, imbalance: O
         }
     }
     let mag = mag as i64;
-    Ok(Lev(if target.0 < 0 { -mag } else { mag }))
+    Ok(Lev(if target.0 < 0 { mag.safe_neg()? } else { mag }))
 }
 
 /// The seed of a vault's next interval jitter: its id and the time of its last step. It is fixed
@@ -104,7 +104,8 @@ pub fn interval_jitter(seed: u64, jitter: u32) -> u64 {
     if jitter == 0 {
         return 0;
     }
-    (seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 32) % (jitter as u64 + 1)
+    // The divisor is at least 1, so the remainder always exists.
+    seed.wrapping_mul(0x9E37_79B9_7F4A_7C15).wrapping_shr(32).checked_rem(u64::from(jitter).saturating_add(1)).unwrap_or(0)
 }
 
 /// The keeper's bounty for a step that moved `moved` of notional: the whole `bounty` for a move
@@ -170,7 +171,7 @@ pub fn decide(
     let base_q = if q.0 == 0 { goal.0.unsigned_abs() } else { q.0.unsigned_abs() };
     let limit = band.step.of_floor(base_q)? as i128;
     let want = (goal.0 as i128).safe_sub(q.0 as i128)?;
-    let step = want.clamp(-limit, limit);
+    let step = want.clamp(limit.safe_neg()?, limit);
     d.capped = step != want;
     d.action = action;
     d.exposure = Exposure(to_i64((q.0 as i128).safe_add(step)?)?);
@@ -178,20 +179,14 @@ pub fn decide(
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
     use proptest::prelude::*;
 
     const CRT: CrtParams = CrtParams { decimals: 6, weight: Bps(8_000) };
-    const BAND: Band = Band {
-        target: Lev(3_000_000),
-        lo: 2_900_000,
-        hi: 3_000_000,
-        emergency: 4_000_000,
-        step: Bps(500),
-        min_interval: 30,
-        jitter: 0,
-    };
+    const BAND: Band =
+        Band { target: Lev(3_000_000), lo: 2_900_000, hi: 3_000_000, emergency: 4_000_000, step: Bps(500), min_interval: 30, jitter: 0 };
     const P100: Price = Price(100 * 100_000_000);
 
     /// A vault of $100 USDC at leverage `lev` and price $100, after the price moved to `p`.

@@ -118,14 +118,7 @@ pub fn quote_mint(
 }
 
 /// Quote burning `burn` of `supply` shares of a settled vault.
-pub fn quote_redeem(
-    book: &VaultBook,
-    supply: Shares,
-    burn: Shares,
-    px: &Prices,
-    crt: CrtParams,
-    fee: Bps,
-) -> MathResult<RedeemQuote> {
+pub fn quote_redeem(book: &VaultBook, supply: Shares, burn: Shares, px: &Prices, crt: CrtParams, fee: Bps) -> MathResult<RedeemQuote> {
     if burn.0 > supply.0 || supply.0 == 0 {
         return Err(MathError::BurnExceedsSupply);
     }
@@ -189,6 +182,7 @@ pub fn quote_redeem_in_kind(book: &VaultBook, supply: Shares, burn: Shares, fee:
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
     use proptest::prelude::*;
@@ -220,7 +214,8 @@ mod tests {
     #[test]
     fn redeem_pays_pro_rata_minus_fee() {
         let p = Price(100 * 100_000_000);
-        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p, claim: Usd(0) };
+        let book =
+            VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p, claim: Usd(0) };
         let r = quote_redeem(&book, Shares(10_000_000), Shares(1_000_000), &px(p.0, 0, 100_000_000, 0), CRT, Bps(100)).unwrap();
         assert_eq!(r.gross_usdc, Usd(100_000_000));
         assert_eq!(r.fee_usdc, Usd(1_000_000));
@@ -241,7 +236,8 @@ mod tests {
     #[test]
     fn confidence_moves_prices_against_both_sides() {
         let p = Price(100 * 100_000_000);
-        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p, claim: Usd(0) };
+        let book =
+            VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(0), exposure: Exposure(30_000_000_000), settle_price: p, claim: Usd(0) };
         // 1% confidence on a 3x long moves NAV by 3%.
         let prices = px(p.0, 100_000_000, 100_000_000, 0);
         let m = quote_mint(&book, Shares(10_000_000), &prices, CRT, Usd(1_000_000_000), TokenAmount(0), Bps(0)).unwrap();
@@ -259,7 +255,8 @@ mod tests {
     fn a_redeemer_takes_their_share_of_a_claim_in_tokens() {
         // $100 held, a $20 claim on the pool: NAV $120 over 12 shares, flat.
         let p = Price(100 * 100_000_000);
-        let book = VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: Exposure(0), settle_price: p, claim: Usd(20_000_000) };
+        let book =
+            VaultBook { usdc: Usd(100_000_000), crt: TokenAmount(0), exposure: Exposure(0), settle_price: p, claim: Usd(20_000_000) };
         let r = quote_redeem(&book, Shares(12), Shares(6), &px(p.0, 0, 100_000_000, 0), CRT, Bps(0)).unwrap();
         assert_eq!((r.nav, r.nav_redeem, r.gross_usdc), (Usd(120_000_000), Usd(120_000_000), Usd(60_000_000)));
         // The six shares that stay hold $40 and the $20 claim: still $10 a share.
@@ -271,7 +268,8 @@ mod tests {
 
     #[test]
     fn a_retired_vault_pays_in_kind() {
-        let book = VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(3_000), exposure: Exposure(0), settle_price: Price(1), claim: Usd(0) };
+        let book =
+            VaultBook { usdc: Usd(1_000_000_000), crt: TokenAmount(3_000), exposure: Exposure(0), settle_price: Price(1), claim: Usd(0) };
         let r = quote_redeem_in_kind(&book, Shares(10), Shares(3), Bps(100)).unwrap();
         assert_eq!((r.gross_usdc, r.fee_usdc, r.usdc_out), (Usd(300_000_000), Usd(3_000_000), Usd(297_000_000)));
         assert_eq!((r.gross_crt, r.fee_crt, r.crt_out), (TokenAmount(900), TokenAmount(9), TokenAmount(891)));
@@ -285,11 +283,11 @@ mod tests {
 
     fn arb_book() -> impl Strategy<Value = (VaultBook, u64)> {
         (
-            1_000_000u64..1_000_000_000_000,           // usdc
-            0u64..1_000_000_000_000,                   // crt
-            -5_000_000i64..5_000_000,                  // leverage
-            1_000_000u64..10_000_000_000_000,          // price
-            1u64..1_000_000_000_000,                   // supply
+            1_000_000u64..1_000_000_000_000,  // usdc
+            0u64..1_000_000_000_000,          // crt
+            -5_000_000i64..5_000_000,         // leverage
+            1_000_000u64..10_000_000_000_000, // price
+            1u64..1_000_000_000_000,          // supply
         )
             .prop_map(|(usdc, crt, lev, p, supply)| {
                 let q = exposure_for_leverage(Usd(usdc), Lev(lev), Price(p)).unwrap();
@@ -397,7 +395,7 @@ pub fn ui_token_price(nav: Usd, supply: Shares, splits: u8) -> MathResult<Usd> {
     // shifted out of the top.
     let scale = 1u128.checked_shl(splits as u32).ok_or(MathError::Overflow)?;
     let num = (nav.0 as u128).safe_mul(1_000_000)?.safe_mul(scale)?;
-    u128_to_u64(num / supply.0 as u128).map(Usd)
+    u128_to_u64(num.safe_div(supply.0 as u128)?).map(Usd)
 }
 
 /// Most reverse splits a vault may accumulate (the multiplier stays ≥ 2^-64).
@@ -411,8 +409,8 @@ pub fn splits_needed(nav: Usd, supply: Shares, splits: u8, threshold: Usd) -> Ma
         return Ok(0);
     }
     let mut n = 0u8;
-    while splits.saturating_add(n) < MAX_SPLITS && ui_token_price(nav, supply, splits + n)? < threshold {
-        n += 1;
+    while splits.saturating_add(n) < MAX_SPLITS && ui_token_price(nav, supply, splits.saturating_add(n))? < threshold {
+        n = n.safe_add(1)?;
     }
     Ok(n)
 }

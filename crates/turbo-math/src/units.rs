@@ -8,6 +8,8 @@ use crate::fixed::*;
 pub const USD_DECIMALS: u32 = 6;
 /// Decimals of [`Price`].
 pub const PRICE_DECIMALS: u32 = 8;
+/// Decimals a token amount times a price carries beyond micro-USD.
+const VALUE_SHIFT: u32 = PRICE_DECIMALS - USD_DECIMALS;
 /// Decimals of [`Exposure`].
 pub const EXPOSURE_DECIMALS: u32 = 9;
 /// `q * P / NOTIONAL_DIVISOR` is micro-USD: 10^(9 + 8 - 6).
@@ -145,14 +147,14 @@ impl Exposure {
         }
         let mag = mul_div_floor(notional.0 as u128, NOTIONAL_DIVISOR as u128, p.0 as u128)?;
         let mag = i64::try_from(mag).map_err(|_| MathError::Overflow)?;
-        Ok(Exposure(if negative { -mag } else { mag }))
+        Ok(Exposure(if negative { mag.safe_neg()? } else { mag }))
     }
     /// `q * num / den` with the magnitude rounded toward zero.
     #[inline]
     pub fn scale_toward_zero(self, num: u64, den: u64) -> MathResult<Exposure> {
         let mag = mul_div_floor(self.0.unsigned_abs() as u128, num as u128, den as u128)?;
         let mag = i64::try_from(mag).map_err(|_| MathError::Overflow)?;
-        Ok(Exposure(if self.0 < 0 { -mag } else { mag }))
+        Ok(Exposure(if self.0 < 0 { mag.safe_neg()? } else { mag }))
     }
     #[inline]
     pub fn is_short(self) -> bool {
@@ -164,25 +166,25 @@ impl TokenAmount {
     /// USD value of `self` raw units of a token with `decimals` at `p`, rounded down.
     #[inline]
     pub fn value_floor(self, decimals: u8, p: Price) -> MathResult<Usd> {
-        let den = pow10(decimals as u32 + PRICE_DECIMALS - USD_DECIMALS)?;
+        let den = pow10((decimals as u32).saturating_add(VALUE_SHIFT))?;
         u128_to_u64(mul_div_floor(self.0 as u128, p.0 as u128, den)?).map(Usd)
     }
     /// USD value of `self` at `p`, rounded up.
     #[inline]
     pub fn value_ceil(self, decimals: u8, p: Price) -> MathResult<Usd> {
-        let den = pow10(decimals as u32 + PRICE_DECIMALS - USD_DECIMALS)?;
+        let den = pow10((decimals as u32).saturating_add(VALUE_SHIFT))?;
         u128_to_u64(mul_div_ceil(self.0 as u128, p.0 as u128, den)?).map(Usd)
     }
     /// The amount of the token worth `value` at `p`, rounded down.
     #[inline]
     pub fn for_value_floor(value: Usd, decimals: u8, p: Price) -> MathResult<TokenAmount> {
-        let num = pow10(decimals as u32 + PRICE_DECIMALS - USD_DECIMALS)?;
+        let num = pow10((decimals as u32).saturating_add(VALUE_SHIFT))?;
         u128_to_u64(mul_div_floor(value.0 as u128, num, p.0 as u128)?).map(TokenAmount)
     }
     /// The amount of the token worth `value` at `p`, rounded up.
     #[inline]
     pub fn for_value_ceil(value: Usd, decimals: u8, p: Price) -> MathResult<TokenAmount> {
-        let num = pow10(decimals as u32 + PRICE_DECIMALS - USD_DECIMALS)?;
+        let num = pow10((decimals as u32).saturating_add(VALUE_SHIFT))?;
         u128_to_u64(mul_div_ceil(value.0 as u128, num, p.0 as u128)?).map(TokenAmount)
     }
     /// `self * num / den`, rounded down.
@@ -218,7 +220,7 @@ impl Lev {
             (NOTIONAL_DIVISOR as u128).safe_mul(equity.0 as u128)?,
         )?;
         let mag = i64::try_from(mag).map_err(|_| MathError::Overflow)?;
-        Ok(Some(Lev(if q.0 < 0 { -mag } else { mag })))
+        Ok(Some(Lev(if q.0 < 0 { mag.safe_neg()? } else { mag })))
     }
     #[inline]
     pub fn abs(self) -> u64 {
@@ -232,6 +234,7 @@ impl Lev {
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod tests {
     use super::*;
 

@@ -8,6 +8,8 @@
 //!
 //! and its duration and executions are recorded in `docs/reliability.md`.
 
+#![allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
+
 use num_bigint::BigInt;
 use proptest::prelude::*;
 use turbo_math::*;
@@ -19,7 +21,11 @@ fn big(x: impl Into<BigInt>) -> BigInt {
 /// Floor division for big integers (toward −∞).
 fn div_floor(n: &BigInt, d: &BigInt) -> BigInt {
     let (q, r) = (n / d, n % d);
-    if r != BigInt::from(0) && ((r < BigInt::from(0)) != (*d < BigInt::from(0))) { q - 1 } else { q }
+    if r != BigInt::from(0) && ((r < BigInt::from(0)) != (*d < BigInt::from(0))) {
+        q - 1
+    } else {
+        q
+    }
 }
 
 const CRT: CrtParams = CrtParams { decimals: 9, weight: Bps(8_000) };

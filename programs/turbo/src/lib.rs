@@ -18,12 +18,12 @@ pub mod state;
 /// The instructions' argument types: with `accounts` and `instruction` (Anchor's client
 /// structs) the whole interface a client needs, so no client reaches into `instructions/`.
 pub mod args {
+    /// The client struct of the `VaultAccounts` group every vault instruction starts with.
+    pub use crate::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
     pub use crate::instructions::{
         CreateVaultArgs, DepositLiquidityArgs, InitializeConfigArgs, MintArgs, RedeemArgs, SetPauseArgs, UpdateConfigArgs,
         WithdrawFeesArgs, WithdrawLiquidityArgs,
     };
-    /// The client struct of the `VaultAccounts` group every vault instruction starts with.
-    pub use crate::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
 }
 
 use instructions::*;
@@ -100,18 +100,12 @@ pub mod turbo {
     // --- LPs ---
 
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn deposit_liquidity<'info>(
-        ctx: Context<'info, DepositLiquidity<'info>>,
-        args: DepositLiquidityArgs,
-    ) -> Result<()> {
+    pub fn deposit_liquidity<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: DepositLiquidityArgs) -> Result<()> {
         deposit_liquidity::handler(ctx, args)
     }
 
     #[access_control(ctx.accounts.validate(&args))]
-    pub fn withdraw_liquidity<'info>(
-        ctx: Context<'info, WithdrawLiquidity<'info>>,
-        args: WithdrawLiquidityArgs,
-    ) -> Result<()> {
+    pub fn withdraw_liquidity<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: WithdrawLiquidityArgs) -> Result<()> {
         withdraw_liquidity::handler(ctx, args)
     }
 

@@ -80,19 +80,14 @@ impl<'a> PriceRules<'a> {
 /// Read and validate a price update against `rules` and the feed's `mark`, returning
 /// low/mid/high prices at 8 decimals. Records nothing.
 pub fn read_price(update: &PriceUpdateV2, rules: PriceRules, mark: &PriceMark, clock: &Clock) -> Result<OraclePrice> {
-    let p = update
-        .get_price_no_older_than(clock, rules.max_age_secs as u64, rules.feed_id)
-        .map_err(|e| match e {
-            GetPriceError::PriceTooOld => error!(TurboError::StalePrice),
-            GetPriceError::MismatchedFeedId => error!(TurboError::PriceFeedMismatch),
-            GetPriceError::InsufficientVerificationLevel => error!(TurboError::PriceNotFullyVerified),
-            other => error!(other),
-        })?;
+    let p = update.get_price_no_older_than(clock, rules.max_age_secs as u64, rules.feed_id).map_err(|e| match e {
+        GetPriceError::PriceTooOld => error!(TurboError::StalePrice),
+        GetPriceError::MismatchedFeedId => error!(TurboError::PriceFeedMismatch),
+        GetPriceError::InsufficientVerificationLevel => error!(TurboError::PriceNotFullyVerified),
+        other => error!(other),
+    })?;
     require!(p.price > 0, TurboError::NonPositivePrice);
-    require!(
-        OraclePrice::conf_within(p.price, p.conf, Bps(rules.max_conf_bps as u64)),
-        TurboError::ConfidenceTooWide
-    );
+    require!(OraclePrice::conf_within(p.price, p.conf, Bps(rules.max_conf_bps as u64)), TurboError::ConfidenceTooWide);
     require!(mark.get().accepts(p.publish_time), TurboError::PriceUpdateOutOfOrder);
     if let Some(fresh) = rules.fresh_secs {
         require!(p.publish_time >= clock.unix_timestamp.saturating_sub(fresh as i64), TurboError::PriceNotFresh);

@@ -37,7 +37,11 @@ fn overhead(s: &Snapshot, unchecked: &[[u8; 32]]) -> u64 {
             } else if a.signer && a.data.is_empty() {
                 SIGNER
             } else if token_programs.contains(&a.owner) {
-                if a.data.len() == 82 || (a.data.len() > 165 && a.data[165] == 1) { MINT } else { TOKEN }
+                if a.data.len() == 82 || (a.data.len() > 165 && a.data[165] == 1) {
+                    MINT
+                } else {
+                    TOKEN
+                }
             } else if a.data.is_empty() {
                 UNCHECKED
             } else {
@@ -59,7 +63,12 @@ struct Stubs {
 impl SyscallStubs for Stubs {
     fn sol_log(&self, _: &str) {}
     fn sol_log_data(&self, _: &[&[u8]]) {}
-    fn sol_invoke_signed(&self, _: &anchor_lang::solana_program::instruction::Instruction, _: &[AccountInfo], _: &[&[&[u8]]]) -> anchor_lang::solana_program::entrypoint::ProgramResult {
+    fn sol_invoke_signed(
+        &self,
+        _: &anchor_lang::solana_program::instruction::Instruction,
+        _: &[AccountInfo],
+        _: &[&[&[u8]]],
+    ) -> anchor_lang::solana_program::entrypoint::ProgramResult {
         Ok(())
     }
     fn sol_get_clock_sysvar(&self, var: *mut u8) -> u64 {
@@ -124,7 +133,10 @@ fn callgrind(m: &Measured) -> Option<(u64, u64)> {
         return None;
     }
     let text = std::fs::read_to_string(&out).ok()?;
-    let total = text.lines().find_map(|l| l.strip_prefix("summary: ").or_else(|| l.strip_prefix("totals: "))).and_then(|n| n.trim().parse().ok())?;
+    let total = text
+        .lines()
+        .find_map(|l| l.strip_prefix("summary: ").or_else(|| l.strip_prefix("totals: ")))
+        .and_then(|n| n.trim().parse().ok())?;
     // Call edges: a `cfn=` line naming the callee, then `calls=N`. Callgrind names a function
     // in full once and by its id afterwards, so map ids to names first.
     let mut names = std::collections::HashMap::new();
@@ -175,7 +187,8 @@ async fn main() {
     println!("| instruction | CPIs | CPI compute units (measured) | accounts | tx bytes | PDA checks | callgrind instructions (handler) | estimated total CU |");
     println!("|---|---:|---|---:|---:|---:|---:|---:|");
     for m in &rows {
-        let cpis: Vec<String> = m.cpis.iter().map(|(p, cu)| format!("{} {}", short(p), cu.map_or("builtin".into(), |c| c.to_string()))).collect();
+        let cpis: Vec<String> =
+            m.cpis.iter().map(|(p, cu)| format!("{} {}", short(p), cu.map_or("builtin".into(), |c| c.to_string()))).collect();
         // `create_vault`'s handler creates its accounts through System-program CPIs, which the
         // stubbed re-run cannot do, so it has no callgrind count (and no PDA count).
         let cg = if NOT_RERUN.iter().any(|n| m.name.starts_with(n)) { None } else { callgrind(m) };

@@ -9,10 +9,10 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::signature::Keypair;
-use turbo::events::*;
 use turbo::args::*;
 use turbo::engine::lp::{DepositRequest, WithdrawRequest};
 use turbo::engine::trade::{MintRequest, RedeemRequest};
+use turbo::events::*;
 use turbo_math::{Bias, Usd};
 use turbo_sdk::ix::{self, Deployment, PricedVault};
 use turbo_sdk::preview::{self, At, PriceAccounts};
@@ -275,7 +275,10 @@ pub async fn lp_round_trip(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64
         for j in 0..depth {
             let w = pick(j);
             let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 };
-            txs.push(vec![dep.clone(), ix::withdraw_liquidity(&with_crt(fx, w[3]), lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &w), args)]);
+            txs.push(vec![
+                dep.clone(),
+                ix::withdraw_liquidity(&with_crt(fx, w[3]), lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &w), args),
+            ]);
         }
     }
     let score = |o: &Outcome| {
@@ -288,7 +291,12 @@ pub async fn lp_round_trip(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64
 
 /// Simulate every candidate, send the best one the program accepts, and return it as landed with
 /// its score.
-async fn land_best(fx: &mut Fixture, txs: &[Vec<Instruction>], signer: &Keypair, score: impl Fn(&Outcome) -> u64) -> Option<(Outcome, u64)> {
+async fn land_best(
+    fx: &mut Fixture,
+    txs: &[Vec<Instruction>],
+    signer: &Keypair,
+    score: impl Fn(&Outcome) -> u64,
+) -> Option<(Outcome, u64)> {
     let mut best: Option<(usize, u64)> = None;
     for (i, t) in txs.iter().enumerate() {
         let o = fx.simulate(t, &[signer]).await;

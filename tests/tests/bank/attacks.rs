@@ -6,13 +6,13 @@
 use anchor_lang::error::ErrorCode as Anchor;
 use anchor_lang::prelude::AccountMeta;
 use solana_sdk::account::Account;
-use solana_sdk::pubkey::Pubkey;
 use solana_sdk::instruction::InstructionError;
+use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::TransactionError;
+use turbo::args::*;
 use turbo::error::TurboError;
 use turbo::events::RedeemEvent;
-use turbo::args::*;
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;
 
@@ -84,7 +84,12 @@ async fn initialized_accounts_cannot_be_initialized_again() {
     let init = ix::initialize_config(
         &fx.d,
         attacker.pubkey(),
-        InitializeConfigArgs { guardian: attacker.pubkey(), treasury: attacker.pubkey(), crt_feed_id: [9; 32], params: defaults::config_params() },
+        InitializeConfigArgs {
+            guardian: attacker.pubkey(),
+            treasury: attacker.pubkey(),
+            crt_feed_id: [9; 32],
+            params: defaults::config_params(),
+        },
     );
     let refused = |o: &Outcome| {
         assert_eq!(o.result, Err(TransactionError::InstructionError(0, InstructionError::InvalidInstructionData)), "{}", o.logs.join("\n"));
@@ -107,7 +112,10 @@ async fn a_fake_token_program_is_rejected() {
     let (mut fx, user) = setup().await;
     // An executable account pretending to be a token program.
     let fake = Pubkey::new_unique();
-    fx.bank.ctx.set_account(&fake, &Account { lamports: 1_000_000_000, data: vec![], owner: solana_sdk::bpf_loader::ID, executable: true, rent_epoch: 0 }.into());
+    fx.bank.ctx.set_account(
+        &fake,
+        &Account { lamports: 1_000_000_000, data: vec![], owner: solana_sdk::bpf_loader::ID, executable: true, rent_epoch: 0 }.into(),
+    );
     for real in [anchor_spl::token::ID, anchor_spl::token_2022::ID] {
         let mint = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
         let mut ix = mint;
@@ -203,7 +211,11 @@ async fn a_fake_clock_cannot_make_a_stale_price_fresh() {
     let mut ix = ix::rebalance(&fx.d, &v, keeper.pubkey(), None);
     let fake = Pubkey::new_unique();
     let clock = solana_sdk::clock::Clock { unix_timestamp: GENESIS_TIME, ..Default::default() };
-    fx.bank.ctx.set_account(&fake, &Account { lamports: 1_000_000_000, data: bincode_clock(&clock), owner: solana_sdk::sysvar::ID, executable: false, rent_epoch: 0 }.into());
+    fx.bank.ctx.set_account(
+        &fake,
+        &Account { lamports: 1_000_000_000, data: bincode_clock(&clock), owner: solana_sdk::sysvar::ID, executable: false, rent_epoch: 0 }
+            .into(),
+    );
     ix.accounts.push(AccountMeta::new_readonly(fake, false));
     assert_error(&fx.send(&[ix], &[&keeper]).await, TurboError::StalePrice);
 }
@@ -242,7 +254,15 @@ async fn first_depositor_inflation_of_the_pool_fails() {
     let victim = fx.user(10_000 * USDC, 0).await;
     // 1 raw unit for 1 share, then a 1,000,000 USDC "donation" straight into the reserve.
     assert_ok(&fx.deposit_liquidity(&attacker, 1).await);
-    let donate = spl_token_interface::instruction::transfer(&anchor_spl::token::ID, &attacker.usdc, &pda::pool_usdc(), &attacker.pubkey(), &[], 1_000_000 * USDC).unwrap();
+    let donate = spl_token_interface::instruction::transfer(
+        &anchor_spl::token::ID,
+        &attacker.usdc,
+        &pda::pool_usdc(),
+        &attacker.pubkey(),
+        &[],
+        1_000_000 * USDC,
+    )
+    .unwrap();
     assert_ok(&fx.send(&[donate], &[&attacker.key]).await);
     // The donation is not pool value (value comes from the accounting): the victim's 10,000
     // USDC buys 10,000 shares, at the virtual-offset price of one share per unit.
@@ -261,7 +281,9 @@ async fn a_donation_to_a_vault_changes_nobodys_nav() {
     let (mut fx, user) = setup().await;
     let donor = fx.user(100_000 * USDC, 0).await;
     let reserve = fx.v(BTC_VAULT).keys.usdc_reserve;
-    let donate = spl_token_interface::instruction::transfer(&anchor_spl::token::ID, &donor.usdc, &reserve, &donor.pubkey(), &[], 100_000 * USDC).unwrap();
+    let donate =
+        spl_token_interface::instruction::transfer(&anchor_spl::token::ID, &donor.usdc, &reserve, &donor.pubkey(), &[], 100_000 * USDC)
+            .unwrap();
     assert_ok(&fx.send(&[donate], &[&donor.key]).await);
     // A mint after the donation gets exactly what it would have got before: NAV is the
     // accounting ($1,000 for 10 tokens), not the token balance ($101,000).

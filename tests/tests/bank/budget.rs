@@ -26,7 +26,13 @@ async fn every_instruction_stays_within_its_recorded_budget() {
     for m in &rows {
         let b = budget.instructions.get(m.name).unwrap_or_else(|| panic!("no budget for {}", m.name));
         assert!(m.cpis.len() <= b.cpis, "{} makes {} CPIs, budget {}: update tests/budget.toml deliberately", m.name, m.cpis.len(), b.cpis);
-        assert!(m.accounts <= b.accounts, "{} takes {} accounts, budget {}: update tests/budget.toml deliberately", m.name, m.accounts, b.accounts);
+        assert!(
+            m.accounts <= b.accounts,
+            "{} takes {} accounts, budget {}: update tests/budget.toml deliberately",
+            m.name,
+            m.accounts,
+            b.accounts
+        );
         // Every user-facing transaction fits one packet.
         assert!(m.tx_bytes <= 1_232, "{} is {} bytes", m.name, m.tx_bytes);
     }

@@ -3,9 +3,9 @@
 //! with the program's error name), the `vaults` table, and admin commands.
 
 use solana_sdk::signature::Signer;
-use turbo_testkit::localnet::{localnet, wallet, LOCALNET};
 use turbo_cli::manifest::Manifest;
 use turbo_cli::CliError;
+use turbo_testkit::localnet::{localnet, wallet, LOCALNET};
 use turbo_tests::*;
 
 async fn deployed() -> (turbo_cli::Cli<turbo_sdk::bank::Bank>, solana_sdk::signature::Keypair, turbo_cli::manifest::Env) {
@@ -23,7 +23,7 @@ async fn deploy_twice_changes_nothing_the_second_time() {
     let again = cli.deploy(&admin, &m, &env).await.unwrap();
     assert!(again.contains("Nothing to do: localnet already matches the manifest."), "{again}");
     assert_eq!(again.matches("unchanged").count(), 7, "{again}"); // config, pool, 5 vaults
-    // A changed parameter is applied, and only that one.
+                                                                  // A changed parameter is applied, and only that one.
     let mut changed = m.clone();
     changed.vaults[1].overrides.mint_fee_bps = Some(30);
     let out = cli.deploy(&admin, &changed, &env).await.unwrap();

@@ -13,7 +13,12 @@ use turbo_tests::*;
 
 /// Simulate every candidate transaction and return the index and score of the best one the
 /// program accepts, or `None` when it refuses them all.
-async fn best(fx: &mut Fixture, candidates: &[Vec<Instruction>], signer: &Keypair, score: impl Fn(&Outcome) -> i128) -> Option<(usize, i128)> {
+async fn best(
+    fx: &mut Fixture,
+    candidates: &[Vec<Instruction>],
+    signer: &Keypair,
+    score: impl Fn(&Outcome) -> i128,
+) -> Option<(usize, i128)> {
     let mut best: Option<(usize, i128)> = None;
     for (i, ixs) in candidates.iter().enumerate() {
         let o = fx.simulate(ixs, &[signer]).await;
@@ -305,7 +310,11 @@ async fn m2_an_unpaid_gain_stays_a_claim_and_is_paid_from_later_inflows() {
     // It stays the vault's claim, counted in its NAV and owed by the pool.
     let vault = fx.vault(SOL_VAULT).await;
     assert_eq!((vault.gain_claim, s.claim, fx.pool().await.claims_owed), (unpaid, unpaid, unpaid));
-    assert_eq!(vault.book().nav_floor(turbo_math::Price(vault.settle_price), turbo_math::Price(100_000_000), fx.config().await.crt()).unwrap().0 as u64, vault.usdc_balance + unpaid);
+    assert_eq!(
+        vault.book().nav_floor(turbo_math::Price(vault.settle_price), turbo_math::Price(100_000_000), fx.config().await.crt()).unwrap().0
+            as u64,
+        vault.usdc_balance + unpaid
+    );
     // Bear SOL's loss flows into the pool.
     assert_ok(&fx.rebalance(BEAR_SOL_VAULT).await);
     // An LP cannot be paid out of what the pool owes Turbo SOL: the pool's value for a

@@ -13,12 +13,12 @@ use std::collections::BTreeMap;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use solana_sdk::signature::Signer;
+use turbo::args::SetPauseArgs;
 use turbo::error::TurboError;
 use turbo::events::*;
-use turbo::args::SetPauseArgs;
-use turbo::state::{Pause, Change, VaultParams};
+use turbo::state::{Change, Pause, VaultParams};
 use turbo_sdk::{defaults, ix, pda};
-use solana_sdk::signature::Signer;
 use turbo_tests::*;
 
 use crate::adversary::{self, Updates};
@@ -105,7 +105,12 @@ impl Ledger {
                 let limit = e.exposure_before.unsigned_abs() as u128 * p.step_bps as u128 / 10_000;
                 assert!(e.exposure_after.abs_diff(e.exposure_before) as u128 <= limit, "{e:?}");
             }
-            assert!(e.action != RebalanceAction::Emergency || e.leverage_before == i64::MAX || e.leverage_before.unsigned_abs() >= p.emergency_leverage, "{e:?}");
+            assert!(
+                e.action != RebalanceAction::Emergency
+                    || e.leverage_before == i64::MAX
+                    || e.leverage_before.unsigned_abs() >= p.emergency_leverage,
+                "{e:?}"
+            );
         }
     }
 }
@@ -137,7 +142,12 @@ async fn random_sequences_keep_every_invariant() {
     let mut wallets: Vec<_> = users.iter().map(|u| u.usdc).collect();
     wallets.extend([lp.usdc, lp2.usdc, keeper_usdc]);
     let total = usdc_everywhere(&mut fx, &wallets).await;
-    let mut ledger = Ledger { pool_usdc: fx.pool().await.usdc_balance as i128, errors: BTreeMap::new(), ops: BTreeMap::new(), worst_round_trip: i128::MIN };
+    let mut ledger = Ledger {
+        pool_usdc: fx.pool().await.usdc_balance as i128,
+        errors: BTreeMap::new(),
+        ops: BTreeMap::new(),
+        worst_round_trip: i128::MIN,
+    };
     let mut ups = Updates::default();
     // Changes waiting in the timelock: (id, change, due time); the vault being retired.
     let mut queued: Vec<(u32, Change, i64)> = Vec::new();
@@ -215,7 +225,13 @@ async fn random_sequences_keep_every_invariant() {
                 let a = ASSETS[rng.random_range(0..ASSETS.len())];
                 let bps = match rng.random_range(0..100) {
                     0..=2 => -rng.random_range(1_500..4_000), // a gap
-                    3..=7 => if rng.random_bool(0.5) { -800 } else { 800 }, // a wick
+                    3..=7 => {
+                        if rng.random_bool(0.5) {
+                            -800
+                        } else {
+                            800
+                        }
+                    } // a wick
                     _ => rng.random_range(-200..=200),
                 };
                 fx.tick(rng.random_range(1..30));
@@ -243,7 +259,11 @@ async fn random_sequences_keep_every_invariant() {
                 // Now and then a long quiet spell: queued changes come due and pauses of exits
                 // run out.
                 let secs = if rng.random_bool(0.06) { rng.random_range(3_600..100_000) } else { rng.random_range(10..600) };
-                if rng.random_bool(0.85) { fx.tick(secs) } else { fx.advance(secs) }
+                if rng.random_bool(0.85) {
+                    fx.tick(secs)
+                } else {
+                    fx.advance(secs)
+                }
                 ("clock jump", None)
             }
             79..=95 => ("rebalance", Some(fx.rebalance(VAULTS[rng.random_range(0..VAULTS.len())]).await)),
@@ -344,7 +364,10 @@ async fn random_sequences_keep_every_invariant() {
     }
     println!("fuzz: seed {seed}, {steps} steps; operations {:?}; refusals {:?}", ledger.ops, ledger.errors);
     let pool = fx.pool().await;
-    println!("fuzz: pool bad debt absorbed {}, unpaid gains {}, claims owed {}", pool.bad_debt_absorbed, pool.unpaid_gains, pool.claims_owed);
+    println!(
+        "fuzz: pool bad debt absorbed {}, unpaid gains {}, claims owed {}",
+        pool.bad_debt_absorbed, pool.unpaid_gains, pool.claims_owed
+    );
     println!("fuzz: the best round trip returned {} micro-USD over what it paid", ledger.worst_round_trip);
     assert!(ledger.ops.get("rebalance").copied().unwrap_or(0) > steps as u32 / 10);
 }

@@ -4,12 +4,12 @@
 //! feed and a wide asset confidence, an LP can leave while one feed is stale, and setup cannot
 //! be hijacked or blocked. Each test asserts the specific error or the exact amounts.
 
+use anchor_lang::error::ErrorCode as Anchor;
 use solana_sdk::signature::{Keypair, Signer};
+use turbo::args::*;
 use turbo::error::TurboError;
 use turbo::events::*;
-use turbo::args::*;
-use anchor_lang::error::ErrorCode as Anchor;
-use turbo::state::{Pause, Change, ConfigParams, PoolCaps, VaultParams};
+use turbo::state::{Change, ConfigParams, Pause, PoolCaps, VaultParams};
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;
 
@@ -35,7 +35,13 @@ fn update_vault(fx: &Fixture, id: u16, params: VaultParams) -> anchor_lang::sola
 async fn m5_a_vaults_direction_cannot_be_flipped() {
     let (mut fx, _user) = setup().await;
     // Turbo BTC turned into a −2x short: refused, whatever the timelock.
-    let short = VaultParams { target_leverage: -2_000_000, band_lo: 2_000_000, band_hi: 2_500_000, emergency_leverage: 3_000_000, ..defaults::turbo_params() };
+    let short = VaultParams {
+        target_leverage: -2_000_000,
+        band_lo: 2_000_000,
+        band_hi: 2_500_000,
+        emergency_leverage: 3_000_000,
+        ..defaults::turbo_params()
+    };
     assert_error(&fx.send(&[update_vault(&fx, BTC_VAULT, short)], &[]).await, TurboError::DirectionImmutable);
     assert_eq!(fx.vault(BTC_VAULT).await.params.target_leverage, 3_000_000);
 }
@@ -78,7 +84,15 @@ async fn m5_changes_that_add_risk_are_refused_at_once() {
 async fn m5_changes_that_lower_risk_apply_at_once() {
     let (mut fx, _user) = setup().await;
     let base = defaults::turbo_params();
-    let safer = VaultParams { mint_fee_bps: 10, redeem_fee_bps: 20, max_price_age_secs: 10, max_conf_bps: 100, emergency_leverage: 3_500_000, supply_cap: 1_000_000_000, ..base };
+    let safer = VaultParams {
+        mint_fee_bps: 10,
+        redeem_fee_bps: 20,
+        max_price_age_secs: 10,
+        max_conf_bps: 100,
+        emergency_leverage: 3_500_000,
+        supply_cap: 1_000_000_000,
+        ..base
+    };
     assert_ok(&fx.send(&[update_vault(&fx, SOL_VAULT, safer)], &[]).await);
     assert_eq!(fx.vault(SOL_VAULT).await.params, safer);
     let caps = PoolCaps { gross_cap_bps: 40_000, net_cap_bps: 20_000 };
@@ -114,10 +128,10 @@ async fn m5_the_guardian_cannot_renew_an_exit_pause() {
     assert_ok(&fx.mint(&user, SOL_VAULT, 1_000 * USDC, 0, 0).await);
     let guardian = fx.guardian.insecure_clone();
     let pause = ix::set_pause(guardian.pubkey(), None, SetPauseArgs::new(Pause::REDEEM, true));
-    assert_ok(&fx.send(&[pause.clone()], &[&guardian]).await);
+    assert_ok(&fx.send(std::slice::from_ref(&pause), &[&guardian]).await);
     fx.tick(72 * HOUR);
     // The pause has run out; the guardian may not start another right away.
-    assert_error(&fx.send(&[pause.clone()], &[&guardian]).await, TurboError::GuardianCannotRenewExitPause);
+    assert_error(&fx.send(std::slice::from_ref(&pause), &[&guardian]).await, TurboError::GuardianCannotRenewExitPause);
     let tokens = fx.tokens(&user, SOL_VAULT).await;
     assert_ok(&fx.redeem(&user, SOL_VAULT, tokens / 2).await);
     // The admin can renew.
@@ -200,7 +214,12 @@ async fn i2_only_the_upgrade_authority_can_initialize_the_config() {
     let attacker = Keypair::new();
     bank.fund(&attacker.pubkey(), 0, 0).await;
     let d = ix::Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, crt_price: bank.feed(&feed_id(CRT_FEED)).account };
-    let args = InitializeConfigArgs { guardian: attacker.pubkey(), treasury: attacker.pubkey(), crt_feed_id: feed_id(CRT_FEED), params: defaults::config_params() };
+    let args = InitializeConfigArgs {
+        guardian: attacker.pubkey(),
+        treasury: attacker.pubkey(),
+        crt_feed_id: feed_id(CRT_FEED),
+        params: defaults::config_params(),
+    };
     let out = bank.send_now(&[ix::initialize_config(&d, attacker.pubkey(), args)], &[&attacker]).await;
     assert_error(&out, TurboError::NotUpgradeAuthority);
 }
@@ -241,7 +260,10 @@ async fn m5_each_risky_change_waits_for_the_timelock_then_applies() {
     let changes = [
         Change::Vault { vault: sol, params: VaultParams { mint_fee_bps: 500, ..defaults::turbo_params() } },
         Change::Vault { vault: sol, params: VaultParams { max_price_age_secs: 300, max_conf_bps: 1_000, ..defaults::turbo_params() } },
-        Change::Vault { vault: sol, params: VaultParams { emergency_leverage: 10_000_000, jitter_secs: 600, supply_cap: u64::MAX, ..defaults::turbo_params() } },
+        Change::Vault {
+            vault: sol,
+            params: VaultParams { emergency_leverage: 10_000_000, jitter_secs: 600, supply_cap: u64::MAX, ..defaults::turbo_params() },
+        },
         Change::Config(ConfigParams { crt_weight_bps: 5_000, fresh_price_secs: 30, crt_max_age_secs: 300, ..c }),
         Change::Pool(PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 }),
     ];
@@ -288,7 +310,16 @@ async fn m5_queued_changes_are_announced_and_the_guardian_can_cancel_them() {
     assert_error(&fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await, Anchor::AccountNotInitialized);
     assert_eq!(fx.vault(SOL_VAULT).await.params.redeem_fee_bps, 100);
     // Flipping a vault's direction cannot even be queued.
-    let flip = Change::Vault { vault: sol, params: VaultParams { target_leverage: -2_000_000, band_lo: 2_000_000, band_hi: 2_500_000, emergency_leverage: 3_000_000, ..defaults::turbo_params() } };
+    let flip = Change::Vault {
+        vault: sol,
+        params: VaultParams {
+            target_leverage: -2_000_000,
+            band_lo: 2_000_000,
+            band_hi: 2_500_000,
+            emergency_leverage: 3_000_000,
+            ..defaults::turbo_params()
+        },
+    };
     let id = fx.config().await.next_change_id;
     assert_error(&fx.send(&[ix::queue_change(admin, id, flip, Some(sol))], &[]).await, TurboError::DirectionImmutable);
     // Only the admin queues.
@@ -333,7 +364,9 @@ async fn m5_a_new_vault_waits_for_the_timelock() {
     let id = fx.queue(Change::CreateVault { vault_id: 7, args_hash: queued.hash().unwrap() }, None).await;
     let admin = fx.admin.pubkey();
     fx.bank.fund(&admin, 2_000 * USDC, 0).await;
-    let create = |a: CreateVaultArgs, fx: &Fixture| ix::create_vault(&fx.d, admin, pda::ata(&admin, &fx.d.usdc_mint), fx.feed(Asset::Sol).account, Some(id), a);
+    let create = |a: CreateVaultArgs, fx: &Fixture| {
+        ix::create_vault(&fx.d, admin, pda::ata(&admin, &fx.d.usdc_mint), fx.feed(Asset::Sol).account, Some(id), a)
+    };
     assert_error(&fx.send(&[create(queued.clone(), &fx)], &[]).await, TurboError::TimelockNotElapsed);
     fx.wait_timelock().await;
     // Other arguments than the queued ones: refused.
@@ -402,7 +435,7 @@ async fn m3_anyone_retires_a_vault_whose_feed_has_been_dead_for_a_day() {
     let v = fx.v(FET_VAULT);
     let stranger = fx.user(0, 0).await;
     let retire = ix::retire_vault(&fx.d, stranger.pubkey(), fx.admin.pubkey(), &v, None);
-    assert_error(&fx.send(&[retire.clone()], &[&stranger.key]).await, TurboError::RetireNotAllowed);
+    assert_error(&fx.send(std::slice::from_ref(&retire), &[&stranger.key]).await, TurboError::RetireNotAllowed);
     fx.advance(1);
     let out = fx.send(&[retire], &[&stranger.key]).await;
     assert_ok(&out);

@@ -6,9 +6,9 @@ use rand_chacha::ChaCha8Rng;
 use solana_sdk::signature::Signer;
 use turbo::events::{RebalanceEvent, ReverseSplitEvent};
 use turbo_cli::Cli;
-use turbo_testkit::localnet::{bundled_series, localnet, wallet};
 use turbo_sdk::accounts::{self, Snapshot};
 use turbo_sdk::pyth::{feed_id, SOL_FEED};
+use turbo_testkit::localnet::{bundled_series, localnet, wallet};
 use turbo_tests::*;
 
 const STEPS: usize = 2_000;
@@ -34,10 +34,10 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
 
     let (mut sent, mut mints, mut redeems, mut capped_steps) = (0, 0, 0, 0);
     let mut out_of_band_run = [0usize; 2];
-    for step in 1..=STEPS {
+    for (step, close) in sol.iter().enumerate().take(STEPS + 1).skip(1) {
         cli.chain.advance(180);
         cli.chain.refresh_prices();
-        cli.chain.set_price(&feed_id(SOL_FEED), sol[step].price, 0);
+        cli.chain.set_price(&feed_id(SOL_FEED), close.price, 0);
 
         // Users act at random points: about one step in eight.
         if rng.random_range(0..8) == 0 {

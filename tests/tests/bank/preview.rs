@@ -16,11 +16,11 @@ use anchor_lang::AnchorSerialize;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use solana_sdk::signature::Signer;
+use turbo::args::*;
 use turbo::engine::lp::{DepositRequest, WithdrawRequest};
 use turbo::engine::rebalance::RebalanceCall;
 use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo::events::*;
-use turbo::args::*;
 use turbo::state::{Pause, PoolCaps, VaultParams};
 use turbo_sdk::preview::{self, PriceAccounts};
 use turbo_sdk::{defaults, ix, pda, PriceUpdateV2};
@@ -212,7 +212,13 @@ impl Tally {
 #[track_caller]
 fn agree<P>(op: &str, preview: &anchor_lang::Result<P>, o: &Outcome, landed: impl FnOnce(&P)) {
     match preview {
-        Err(e) => assert_eq!(o.error_code(), Some(code(e)), "{op}: the preview refused with {e}, the chain said {:?}\n{}", o.result, o.logs.join("\n")),
+        Err(e) => assert_eq!(
+            o.error_code(),
+            Some(code(e)),
+            "{op}: the preview refused with {e}, the chain said {:?}\n{}",
+            o.result,
+            o.logs.join("\n")
+        ),
         Ok(p) => {
             assert!(o.result.is_ok(), "{op}: the preview accepted, the chain refused: {:?}\n{}", o.result, o.logs.join("\n"));
             landed(p);
@@ -227,9 +233,9 @@ async fn assert_state(fx: &mut Fixture, op: &str, id: u16, pool: &turbo::state::
     }
 }
 
-fn settled<E: Clone + PartialEq + std::fmt::Debug>(op: &str, o: &Outcome, planned: Option<E>) -> Vec<E>
+fn settled<E>(op: &str, o: &Outcome, planned: Option<E>) -> Vec<E>
 where
-    E: anchor_lang::AnchorDeserialize + anchor_lang::Discriminator,
+    E: Clone + PartialEq + std::fmt::Debug + anchor_lang::AnchorDeserialize + anchor_lang::Discriminator,
 {
     let got = o.events::<E>();
     assert_eq!(got, planned.into_iter().collect::<Vec<_>>(), "{op}: events differ");
@@ -333,7 +339,9 @@ async fn rebalance_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
 }
 
 /// The registered vaults with their price updates, as an LP instruction values them.
-async fn lp_inputs(fx: &mut Fixture) -> (turbo::state::Config, turbo::state::Pool, Vec<(turbo::state::Vault, Pubkey, PriceUpdateV2)>, PriceUpdateV2, u64) {
+async fn lp_inputs(
+    fx: &mut Fixture,
+) -> (turbo::state::Config, turbo::state::Pool, Vec<(turbo::state::Vault, Pubkey, PriceUpdateV2)>, PriceUpdateV2, u64) {
     let (config, pool) = (fx.config().await, fx.pool().await);
     let mut vaults = Vec::new();
     for v in fx.vaults.clone() {
@@ -353,7 +361,8 @@ async fn deposit_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
     let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out };
     let preview = preview::lp_deposit(&config, &pool, &items, &crt, supply, fx.next_at(), &req);
-    let ix = ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &fx.vaults, DepositLiquidityArgs { usdc_amount: usdc, min_shares_out });
+    let ix =
+        ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &fx.vaults, DepositLiquidityArgs { usdc_amount: usdc, min_shares_out });
     let o = fx.send(&[ix], &[&lp.key]).await;
     agree("lp deposit", &preview, &o, |p| assert_eq!(o.event::<LiquidityDepositedEvent>(), p.plan.event, "lp deposit: event differs"));
     if let Ok(p) = &preview {
@@ -408,9 +417,15 @@ async fn preview_equals_chain() {
     // refused, and refusals must span several causes.
     for op in ["mint", "redeem", "rebalance", "lp deposit", "lp withdraw"] {
         let ok = tally.agreed.get(&format!("{op}: ok")).copied().unwrap_or(0);
-        let refused: u32 = tally.agreed.iter().filter(|(k, _)| k.starts_with(&format!("{op}: ")) && !k.ends_with(": ok")).map(|(_, n)| n).sum();
+        let refused: u32 =
+            tally.agreed.iter().filter(|(k, _)| k.starts_with(&format!("{op}: ")) && !k.ends_with(": ok")).map(|(_, n)| n).sum();
         assert!(ok > 0 && refused > 0, "{op}: {ok} landed, {refused} refused");
     }
-    let causes = tally.agreed.keys().filter(|k| !k.ends_with(": ok")).filter_map(|k| k.split(": ").nth(1)).collect::<std::collections::BTreeSet<_>>();
+    let causes = tally
+        .agreed
+        .keys()
+        .filter(|k| !k.ends_with(": ok"))
+        .filter_map(|k| k.split(": ").nth(1))
+        .collect::<std::collections::BTreeSet<_>>();
     assert!(causes.len() >= 10, "refusals span only {causes:?}");
 }

@@ -4,9 +4,9 @@
 
 use anchor_lang::AccountDeserialize;
 use turbo::error::TurboError;
+use turbo::events::RebalanceAction;
 use turbo::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent};
 use turbo::state::{PoolCaps, VaultParams};
-use turbo::events::RebalanceAction;
 use turbo_sdk::{defaults, ix};
 use turbo_tests::*;
 
@@ -198,7 +198,7 @@ async fn bear_relevers_under_a_falling_price_and_trims_at_its_safety_level() {
     assert_eq!(e.action, TRIM);
     assert!(e.leverage_after.abs() < e.leverage_before.abs());
     assert!(e.exposure_after > e.exposure_before); // less short
-    // A rise under the safety level does nothing: +5% from -2x gives |L| = 2.1/0.9 = 2.33.
+                                                   // A rise under the safety level does nothing: +5% from -2x gives |L| = 2.1/0.9 = 2.33.
     let (mut fx, _lp) = Fixture::deployed().await;
     fx.tick(30);
     fx.move_price(Asset::Btc, 500);
@@ -243,7 +243,7 @@ async fn imbalance_refuses_the_heavy_side_and_lowers_its_target() {
     let (mut fx, _lp) = Fixture::deployed().await;
     let whale = fx.user(300_000 * USDC, 0).await;
     assert_ok(&fx.mint(&whale, BTC_VAULT, 100_000 * USDC, 0, 0).await); // ~$300k long
-    // Tighten the net cap to 0.2x the pool: ~$200k. BTC longs are now over it.
+                                                                        // Tighten the net cap to 0.2x the pool: ~$200k. BTC longs are now over it.
     let caps = PoolCaps { gross_cap_bps: 50_000, net_cap_bps: 2_000 };
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     assert_error(&fx.mint(&whale, BTC_VAULT, 1_000 * USDC, 0, 0).await, TurboError::ImbalanceCapExceeded);
@@ -294,12 +294,18 @@ async fn reverse_split_halves_the_multiplier_when_the_token_falls_under_ten_doll
 
 /// The ScaledUiAmount multiplier in effect on a Token-2022 mint.
 fn scaled_ui_multiplier(data: &[u8]) -> f64 {
-    use anchor_spl::token_2022::spl_token_2022::extension::{scaled_ui_amount::ScaledUiAmountConfig, BaseStateWithExtensions, StateWithExtensions};
+    use anchor_spl::token_2022::spl_token_2022::extension::{
+        scaled_ui_amount::ScaledUiAmountConfig, BaseStateWithExtensions, StateWithExtensions,
+    };
     use anchor_spl::token_2022::spl_token_2022::state::Mint;
     let state = StateWithExtensions::<Mint>::unpack(data).unwrap();
     let ext = state.get_extension::<ScaledUiAmountConfig>().unwrap();
     let new = f64::from(ext.new_multiplier);
-    if new != 0.0 { new } else { f64::from(ext.multiplier) }
+    if new != 0.0 {
+        new
+    } else {
+        f64::from(ext.multiplier)
+    }
 }
 
 #[tokio::test]

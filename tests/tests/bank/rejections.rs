@@ -5,8 +5,8 @@ use anchor_lang::error::ErrorCode as Anchor;
 use pyth_solana_receiver_sdk::price_update::VerificationLevel;
 use solana_sdk::pubkey::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
-use turbo::error::TurboError;
 use turbo::args::*;
+use turbo::error::TurboError;
 use turbo::state::Pause;
 use turbo_sdk::{defaults, ix, pda};
 use turbo_tests::*;
@@ -257,7 +257,10 @@ async fn parameters_out_of_bounds_are_rejected() {
     let cases: Vec<(turbo::state::VaultParams, TurboError)> = vec![
         (turbo::state::VaultParams { mint_fee_bps: 501, ..base }, TurboError::FeeTooHigh),
         (turbo::state::VaultParams { redeem_fee_bps: 501, ..base }, TurboError::FeeTooHigh),
-        (turbo::state::VaultParams { target_leverage: 5_000_001, band_hi: 5_500_000, emergency_leverage: 6_000_000, ..base }, TurboError::TargetLeverageOutOfBounds),
+        (
+            turbo::state::VaultParams { target_leverage: 5_000_001, band_hi: 5_500_000, emergency_leverage: 6_000_000, ..base },
+            TurboError::TargetLeverageOutOfBounds,
+        ),
         (turbo::state::VaultParams { target_leverage: 0, ..base }, TurboError::TargetLeverageOutOfBounds),
         (turbo::state::VaultParams { band_lo: 3_100_000, ..base }, TurboError::BandOutOfBounds),
         (turbo::state::VaultParams { emergency_leverage: 3_000_000, ..base }, TurboError::BandOutOfBounds),
@@ -382,7 +385,10 @@ async fn config_parameters_out_of_bounds_are_rejected() {
     let base = defaults::config_params();
     let cases = [
         (turbo::state::ConfigParams { lp_fee_share_bps: 10_001, ..base }, TurboError::FeeShareOutOfBounds),
-        (turbo::state::ConfigParams { keeper_bounty: 100_000_001, bounty_notional: 1_000_000_000_000, ..base }, TurboError::KeeperBountyTooHigh),
+        (
+            turbo::state::ConfigParams { keeper_bounty: 100_000_001, bounty_notional: 1_000_000_000_000, ..base },
+            TurboError::KeeperBountyTooHigh,
+        ),
         // A bounty above 10 bps of the notional it pays for would make farming pay.
         (turbo::state::ConfigParams { keeper_bounty: 2_000_000, bounty_notional: 1_999_999_999, ..base }, TurboError::KeeperBountyTooHigh),
         (turbo::state::ConfigParams { fresh_price_secs: 0, ..base }, TurboError::FreshPriceDelayOutOfBounds),
@@ -453,11 +459,28 @@ async fn lp_pauses_and_slippage_are_enforced() {
     let (mut fx, lp) = Fixture::deployed().await;
     let more = fx.user(10_000 * USDC, 0).await;
     // The pool's value equals its 1,000,000 USDC, so 1,000 USDC buys 1,000 shares exactly.
-    let deposit = |min| ix::deposit_liquidity(&fx.d, more.pubkey(), more.usdc, more.lp(), &fx.vaults, DepositLiquidityArgs { usdc_amount: 1_000 * USDC, min_shares_out: min });
+    let deposit = |min| {
+        ix::deposit_liquidity(
+            &fx.d,
+            more.pubkey(),
+            more.usdc,
+            more.lp(),
+            &fx.vaults,
+            DepositLiquidityArgs { usdc_amount: 1_000 * USDC, min_shares_out: min },
+        )
+    };
     let (tight, fair) = (deposit(1_000 * USDC + 1), deposit(1_000 * USDC));
     assert_error(&fx.send(&[tight], &[&more.key]).await, TurboError::SlippageExceeded);
     assert_ok(&fx.send(&[fair], &[&more.key]).await);
-    let withdraw = ix::withdraw_liquidity(&fx.d, more.pubkey(), more.lp(), more.usdc, None, &fx.vaults, WithdrawLiquidityArgs { shares: 1_000 * USDC, min_usdc_out: 1_000 * USDC + 1, min_crt_out: 0 });
+    let withdraw = ix::withdraw_liquidity(
+        &fx.d,
+        more.pubkey(),
+        more.lp(),
+        more.usdc,
+        None,
+        &fx.vaults,
+        WithdrawLiquidityArgs { shares: 1_000 * USDC, min_usdc_out: 1_000 * USDC + 1, min_crt_out: 0 },
+    );
     assert_error(&fx.send(&[withdraw], &[&more.key]).await, TurboError::SlippageExceeded);
 
     for (flag, code) in [(Pause::DEPOSIT, TurboError::DepositPaused), (Pause::WITHDRAW, TurboError::WithdrawPaused)] {
@@ -473,10 +496,19 @@ async fn lp_instructions_must_value_every_registered_vault_in_order() {
     let (mut fx, lp) = Fixture::deployed().await;
     // Leaving out a vault (one the pool might owe) is refused, and so is reordering them.
     let some = fx.vaults[..3].to_vec();
-    let ix1 = ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &some, DepositLiquidityArgs { usdc_amount: 1, min_shares_out: 0 });
+    let ix1 =
+        ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &some, DepositLiquidityArgs { usdc_amount: 1, min_shares_out: 0 });
     let mut reordered = fx.vaults.clone();
     reordered.swap(0, 1);
-    let ix2 = ix::withdraw_liquidity(&fx.d, lp.pubkey(), lp.lp(), lp.usdc, None, &reordered, WithdrawLiquidityArgs { shares: 1, min_usdc_out: 0, min_crt_out: 0 });
+    let ix2 = ix::withdraw_liquidity(
+        &fx.d,
+        lp.pubkey(),
+        lp.lp(),
+        lp.usdc,
+        None,
+        &reordered,
+        WithdrawLiquidityArgs { shares: 1, min_usdc_out: 0, min_crt_out: 0 },
+    );
     for ix in [ix1, ix2] {
         assert_error(&fx.send(&[ix], &[&lp.key]).await, TurboError::VaultListMismatch);
     }
@@ -487,7 +519,7 @@ async fn a_withdrawal_that_breaks_the_caps_is_rejected() {
     let (mut fx, lp) = Fixture::deployed().await;
     let whale = fx.user(300_000 * USDC, 0).await;
     assert_ok(&fx.mint(&whale, BTC_VAULT, 300_000 * USDC, 0, 0).await); // ~$900k long BTC
-    // Taking 900,000 of 1,000,000 shares would leave ~$100k backing $900k: over both caps.
+                                                                        // Taking 900,000 of 1,000,000 shares would leave ~$100k backing $900k: over both caps.
     assert_error(&fx.withdraw_liquidity(&lp, 900_000 * USDC).await, TurboError::WithdrawalBreaksCaps);
     assert_ok(&fx.withdraw_liquidity(&lp, 500_000 * USDC).await); // ~$500k still backs it
     fx.assert_books_balance().await;
@@ -517,7 +549,7 @@ async fn an_insolvent_pool_takes_no_deposits_and_pays_no_withdrawals() {
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     let whale = fx.user(1_000_000 * USDC, 0).await;
     assert_ok(&fx.mint(&whale, BTC_VAULT, 1_000_000 * USDC, 0, 0).await); // ~$3M long BTC
-    // BTC +40%, unsettled: the pool owes the vault ~$1.2M and holds ~$1.0M.
+                                                                          // BTC +40%, unsettled: the pool owes the vault ~$1.2M and holds ~$1.0M.
     fx.tick(10);
     fx.move_price(Asset::Btc, 4_000);
     let newcomer = fx.user(10_000 * USDC, 0).await;

@@ -56,4 +56,3 @@ pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd) -> Result<Option<(U
     let cap = turbo_math::exposure_cap(value, pool.caps().1).or_math()?;
     Ok((heavy && book.net() > cap).then_some((cap, book.net())))
 }
-

@@ -95,7 +95,15 @@ pub struct NewVault {
 /// A vault opened with its seed at its target leverage at `price` (read through the gate, and
 /// already recorded in the asset's mark), registered in the config and booked in the pool, which
 /// must be able to back it. Returns the vault, the seed shares to lock, and the event.
-pub fn vault(config: &mut Config, pool: &mut Pool, at: &VaultAddresses, n: &NewVault, asset_index: u8, price: &OraclePrice, now: i64) -> Result<(Vault, Shares, VaultCreatedEvent)> {
+pub fn vault(
+    config: &mut Config,
+    pool: &mut Pool,
+    at: &VaultAddresses,
+    n: &NewVault,
+    asset_index: u8,
+    price: &OraclePrice,
+    now: i64,
+) -> Result<(Vault, Shares, VaultCreatedEvent)> {
     let exposure = exposure_for_leverage(Usd(n.seed_usdc), Lev(n.params.target_leverage), price.mid).or_math()?;
     pool.rebook(asset_index, Exposure(0), price.mid, exposure, price.mid)?;
     config.register_vault(at.vault)?;

@@ -64,4 +64,3 @@ pub fn sweep_fees(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, flow: &mut 
     pool.lp_fees_crt = add(pool.lp_fees_crt, sc.lp)?;
     Ok(Swept { usdc, crt, treasury_usdc: su.treasury, treasury_crt: sc.treasury })
 }
-

@@ -20,12 +20,9 @@ impl NetFlow {
 
     /// The vault pays `usdc` and `crt` to the pool (swept fees).
     pub fn vault_pays(&mut self, usdc: Usd, crt: TokenAmount) -> Result<()> {
-        let sub = |a: i64, b: u64| {
-            i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).or_overflow()
-        };
+        let sub = |a: i64, b: u64| i64::try_from(b).ok().and_then(|b| a.checked_sub(b)).or_overflow();
         self.usdc_to_vault = sub(self.usdc_to_vault, usdc.0)?;
         self.crt_to_vault = sub(self.crt_to_vault, crt.0)?;
         Ok(())
     }
 }
-

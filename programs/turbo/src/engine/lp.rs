@@ -10,9 +10,9 @@ use turbo_math::{exposure_cap, lp_shares_for_deposit, lp_value_for_shares, Bias,
 
 use crate::constants::MAX_ASSETS;
 use crate::error::{CheckedExt, MathResultExt, TurboError};
-use crate::oracle::{use_price, Caller, PriceRules};
 use crate::events::{LiquidityDepositedEvent, LiquidityWithdrawnEvent};
-use crate::state::{Pause, Config, Pool, Vault};
+use crate::oracle::{use_price, Caller, PriceRules};
+use crate::state::{Config, Pause, Pool, Vault};
 
 pub struct Valued {
     pub valuation: PoolValuation,
@@ -45,7 +45,15 @@ impl Valuing {
     /// withdrawal, a vault whose update is unusable (stale, too uncertain, not fresh) is valued
     /// as owed the most it could be (`PoolValuation::add_vault_unpriced`), so one dead feed does
     /// not lock every LP in, and the withdrawer only gets less (the review's M-3).
-    pub fn add(&mut self, config: &Config, pool: &mut Pool, vault: &Vault, update_key: Pubkey, update: &PriceUpdateV2, clock: &Clock) -> Result<()> {
+    pub fn add(
+        &mut self,
+        config: &Config,
+        pool: &mut Pool,
+        vault: &Vault,
+        update_key: Pubkey,
+        update: &PriceUpdateV2,
+        clock: &Clock,
+    ) -> Result<()> {
         if vault.is_retired() {
             return add(&mut self.valuation, config, vault, &crate::engine::settle::retired_prices(vault).asset);
         }
@@ -59,9 +67,7 @@ impl Valuing {
             Ok(px) => add(&mut self.valuation, config, vault, &px),
             Err(e) if self.bias == Bias::Low && unusable(&e) => {
                 self.valuation.add_vault_unpriced(&vault.book()).or_math()?;
-                self.valuation
-                    .add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share())
-                    .or_math()
+                self.valuation.add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share()).or_math()
             }
             Err(e) => Err(e),
         }
@@ -103,15 +109,19 @@ pub fn start(config: &Config, pool: &Pool, bias: Bias, crt: &OraclePrice) -> Res
 /// (clients preview with this).
 pub fn add(valuation: &mut PoolValuation, config: &Config, vault: &Vault, px: &OraclePrice) -> Result<()> {
     valuation.add_vault(&vault.book(), px).or_math()?;
-    valuation
-        .add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share())
-        .or_math()
+    valuation.add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share()).or_math()
 }
 
 /// Split a withdrawal's value into USDC first, then CRT at its high price (fewer CRT for the
 /// withdrawer). Fails if the value is more than the pool may pay out (its free tokens beyond
 /// what it owes the vaults; receivables are not money) or its free CRT cannot cover the rest.
-pub fn withdrawal_payout(pool: &Pool, config: &Config, valuation: &PoolValuation, value_out: Usd, crt: &OraclePrice) -> Result<(Usd, TokenAmount)> {
+pub fn withdrawal_payout(
+    pool: &Pool,
+    config: &Config,
+    valuation: &PoolValuation,
+    value_out: Usd,
+    crt: &OraclePrice,
+) -> Result<(Usd, TokenAmount)> {
     require!(value_out <= valuation.payable().or_math()?, TurboError::PoolLiquidityInsufficient);
     let free = pool.free_book()?;
     let usdc_out = value_out.min(free.usdc);

@@ -5,8 +5,8 @@
 
 use anchor_lang::prelude::*;
 use turbo_math::{
-    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, ui_token_price, Action, Bps,
-    Decision, Exposure, Lev, Prices, Settlement, Shares, Usd,
+    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, ui_token_price, Action, Bps, Decision,
+    Exposure, Lev, Prices, Settlement, Shares, Usd,
 };
 
 use crate::engine::caps::{cap_breach, imbalance_for, pool_book_value};
@@ -15,7 +15,7 @@ use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
 use crate::error::{CheckedExt, MathResultExt, TurboError};
 use crate::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultSettledEvent};
-use crate::state::{Pause, Config, Pool, Vault};
+use crate::state::{Config, Pause, Pool, Vault};
 
 /// The refusals of a rebalance that need no price: a retired vault, a pause.
 pub fn check_rebalance(config: &Config, vault: &Vault, now: i64) -> Result<()> {
@@ -80,7 +80,14 @@ impl RebalancePlan {
 /// pool's books, counters, split count and bounty bookkeeping. The handler calls this, then
 /// moves tokens; the SDK and keeper call it on decoded copies, so their preview is exactly the
 /// program's decision.
-pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares, px: &Prices, call: &RebalanceCall) -> Result<RebalancePlan> {
+pub fn plan(
+    config: &Config,
+    pool: &mut Pool,
+    vault: &mut Vault,
+    supply: Shares,
+    px: &Prices,
+    call: &RebalanceCall,
+) -> Result<RebalancePlan> {
     let (now, bounty_eligible) = (call.now, call.bounty_eligible);
     let settled = settle(call.vault, vault, pool, config, px)?;
     let settlement = settled.settlement;
@@ -92,13 +99,12 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
     let value = pool_book_value(pool, Some((px, crt.decimals)))?;
     let vol_bps = annualized_vol_bps(vault.variance_rate).or_math()?;
     let imbalance = imbalance_for(pool, vault, value)?;
-    let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance)
-        .or_math()?;
+    let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance).or_math()?;
 
     let before = Exposure(vault.exposure);
     let seed = jitter_seed(vault.vault_id, vault.last_rebalance_ts);
-    let decision = decide(&vault.book(), px.asset.mid, px.crt.mid, crt, &vault.band(), target, now, seed, vault.last_rebalance_ts)
-        .or_math()?;
+    let decision =
+        decide(&vault.book(), px.asset.mid, px.crt.mid, crt, &vault.band(), target, now, seed, vault.last_rebalance_ts).or_math()?;
     let mut action = decision.action;
     if action.moves() && decision.exposure != before {
         // Book the move, then check the caps against the book it leaves (the review's L-1): a
@@ -185,4 +191,3 @@ pub fn plan(config: &Config, pool: &mut Pool, vault: &mut Vault, supply: Shares,
         event,
     })
 }
-

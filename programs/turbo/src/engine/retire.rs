@@ -58,7 +58,16 @@ pub struct RetirePlan {
 /// pool can pay), close the exposure at the settlement price, sweep every fee it holds, mark it
 /// retired, and take it out of the registry if the pool owes it nothing.
 #[allow(clippy::too_many_arguments)]
-pub fn retire(config: &mut Config, pool: &mut Pool, vault: &mut Vault, vault_key: Pubkey, caller: Pubkey, px: &Prices, path: RetirePath, now: i64) -> Result<RetirePlan> {
+pub fn retire(
+    config: &mut Config,
+    pool: &mut Pool,
+    vault: &mut Vault,
+    vault_key: Pubkey,
+    caller: Pubkey,
+    px: &Prices,
+    path: RetirePath,
+    now: i64,
+) -> Result<RetirePlan> {
     let settled = settle(vault_key, vault, pool, config, px)?;
     let mut flow = settled.flow;
     let (q, p) = (Exposure(vault.exposure), Price(vault.settle_price));

@@ -137,7 +137,7 @@ pub struct Settled {
 pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Prices) -> Result<Settled> {
     let previous_price = vault.settle_price;
     let s = settle_state(vault, pool, config, px)?;
-    let event = (s.pnl.0 != 0 || s.closed_out || s.claim_before != s.claim_after).then(|| VaultSettledEvent {
+    let event = (s.pnl.0 != 0 || s.closed_out || s.claim_before != s.claim_after).then_some(VaultSettledEvent {
         vault: vault_key,
         price: px.asset.mid.0,
         previous_price,
@@ -173,4 +173,3 @@ pub fn nav_of(vault: &Vault, config: &Config, px: &Prices) -> u64 {
     let n: SignedUsd = vault.book().nav_floor(px.asset.mid, px.crt.mid, config.crt()).unwrap_or(SignedUsd(0));
     n.0.max(0) as u64
 }
-

@@ -11,7 +11,7 @@ use crate::engine::fees::{charge_fee, sweep_fees};
 use crate::engine::settle::{leverage_of, nav_of, settle, Settled};
 use crate::error::{CheckedExt, MathResultExt, TurboError};
 use crate::events::{FeesSweptEvent, MintEvent, RedeemEvent};
-use crate::state::{Pause, Config, Pool, Vault};
+use crate::state::{Config, Pause, Pool, Vault};
 
 /// What a mint asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -77,7 +77,15 @@ pub fn check_mint(config: &Config, vault: &Vault, req: &MintRequest, now: i64) -
 /// slippage guard, the supply cap and the pool's caps, book the deposit and the exposure that
 /// keeps leverage unchanged, charge the fee and sweep what a transfer carries anyway.
 #[allow(clippy::too_many_arguments)]
-pub fn mint(config: &Config, pool: &mut Pool, vault: &mut Vault, vault_key: Pubkey, supply: Shares, px: &Prices, req: &MintRequest) -> Result<MintPlan> {
+pub fn mint(
+    config: &Config,
+    pool: &mut Pool,
+    vault: &mut Vault,
+    vault_key: Pubkey,
+    supply: Shares,
+    px: &Prices,
+    req: &MintRequest,
+) -> Result<MintPlan> {
     let settled = settle(vault_key, vault, pool, config, px)?;
     let mut flow = settled.flow;
     let nav_before = nav_of(vault, config, px);
@@ -142,7 +150,15 @@ pub fn check_redeem(config: &Config, vault: &Vault, req: &RedeemRequest, now: i6
 /// the worse price for the redeemer (in kind, with no price, for a retired vault), refuse the
 /// slippage guard and CRT without a CRT account, book the payout and the shrunk exposure, charge
 /// the fee and sweep what a transfer carries anyway.
-pub fn redeem(config: &Config, pool: &mut Pool, vault: &mut Vault, vault_key: Pubkey, supply: Shares, px: &Prices, req: &RedeemRequest) -> Result<RedeemPlan> {
+pub fn redeem(
+    config: &Config,
+    pool: &mut Pool,
+    vault: &mut Vault,
+    vault_key: Pubkey,
+    supply: Shares,
+    px: &Prices,
+    req: &RedeemRequest,
+) -> Result<RedeemPlan> {
     let settled = settle(vault_key, vault, pool, config, px)?;
     let mut flow = settled.flow;
     let fee = vault.params.redeem_fee();

@@ -36,14 +36,7 @@ impl<'info> FlowAccounts<'_, 'info> {
 
     fn one(&self, to_vault: i64, vault_acc: &AccountInfo<'info>, pool_acc: &AccountInfo<'info>) -> Result<()> {
         match to_vault.signum() {
-            1 => transfer(
-                self.token_program,
-                pool_acc.clone(),
-                vault_acc.clone(),
-                self.pool.clone(),
-                self.pool_seeds,
-                to_vault as u64,
-            ),
+            1 => transfer(self.token_program, pool_acc.clone(), vault_acc.clone(), self.pool.clone(), self.pool_seeds, to_vault as u64),
             -1 => transfer(
                 self.token_program,
                 vault_acc.clone(),

@@ -9,11 +9,11 @@ use anchor_spl::token_interface::Mint as T22Mint;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::Prices;
 
+use crate::engine::flow::NetFlow;
 use crate::error::TurboError;
+use crate::instructions::flow::FlowAccounts;
 use crate::oracle::Caller;
 use crate::state::{Config, Pool, Vault};
-use crate::instructions::flow::FlowAccounts;
-use crate::engine::flow::NetFlow;
 
 #[derive(Accounts)]
 pub struct VaultAccounts<'info> {

@@ -45,7 +45,11 @@ impl Pause {
     /// The names of these flags, lower case, comma separated ("none" for none).
     pub fn names(self) -> String {
         let names: Vec<String> = self.iter_names().map(|(n, _)| n.to_lowercase()).collect();
-        if names.is_empty() { "none".into() } else { names.join(", ") }
+        if names.is_empty() {
+            "none".into()
+        } else {
+            names.join(", ")
+        }
     }
 
     /// Parse "mint,redeem" or "all"; `None` names an unknown flag.
@@ -121,29 +125,14 @@ pub struct ConfigParams {
 impl ConfigParams {
     pub fn validate(&self) -> Result<()> {
         require!(self.crt_weight_bps <= MAX_CRT_WEIGHT_BPS, TurboError::CrtWeightOutOfBounds);
-        require!(
-            (1..=MAX_PRICE_AGE_SECS).contains(&self.crt_max_age_secs),
-            TurboError::PriceAgeOutOfBounds
-        );
-        require!(
-            (1..=MAX_CONF_BPS).contains(&self.crt_max_conf_bps),
-            TurboError::ConfidenceBoundOutOfBounds
-        );
+        require!((1..=MAX_PRICE_AGE_SECS).contains(&self.crt_max_age_secs), TurboError::PriceAgeOutOfBounds);
+        require!((1..=MAX_CONF_BPS).contains(&self.crt_max_conf_bps), TurboError::ConfidenceBoundOutOfBounds);
         require!(self.lp_fee_share_bps <= 10_000, TurboError::FeeShareOutOfBounds);
         require!(self.keeper_bounty <= MAX_KEEPER_BOUNTY, TurboError::KeeperBountyTooHigh);
         // A bounty is at most 10 bps of the notional it pays for.
-        require!(
-            self.bounty_notional / MIN_BOUNTY_NOTIONAL_MULTIPLE >= self.keeper_bounty,
-            TurboError::KeeperBountyTooHigh
-        );
-        require!(
-            (1..=MAX_FRESH_PRICE_SECS).contains(&self.fresh_price_secs),
-            TurboError::FreshPriceDelayOutOfBounds
-        );
-        require!(
-            (MIN_TIMELOCK_SECS..=MAX_TIMELOCK_SECS).contains(&self.timelock_secs),
-            TurboError::TimelockOutOfBounds
-        );
+        require!(self.bounty_notional / MIN_BOUNTY_NOTIONAL_MULTIPLE >= self.keeper_bounty, TurboError::KeeperBountyTooHigh);
+        require!((1..=MAX_FRESH_PRICE_SECS).contains(&self.fresh_price_secs), TurboError::FreshPriceDelayOutOfBounds);
+        require!((MIN_TIMELOCK_SECS..=MAX_TIMELOCK_SECS).contains(&self.timelock_secs), TurboError::TimelockOutOfBounds);
         Ok(())
     }
 

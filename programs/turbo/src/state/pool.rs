@@ -121,10 +121,7 @@ impl PoolCaps {
     }
 
     pub fn validate(&self) -> Result<()> {
-        require!(
-            (1..=MAX_GROSS_CAP_BPS).contains(&self.gross_cap_bps),
-            TurboError::ExposureCapOutOfBounds
-        );
+        require!((1..=MAX_GROSS_CAP_BPS).contains(&self.gross_cap_bps), TurboError::ExposureCapOutOfBounds);
         require!((1..=MAX_NET_CAP_BPS).contains(&self.net_cap_bps), TurboError::ExposureCapOutOfBounds);
         Ok(())
     }

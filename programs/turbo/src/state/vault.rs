@@ -54,19 +54,10 @@ impl VaultParams {
             TurboError::BandOutOfBounds
         );
         require!(self.step_bps > 0 && self.step_bps <= MAX_STEP_BPS, TurboError::StepOutOfBounds);
-        require!(
-            self.min_interval_secs <= MAX_INTERVAL_SECS && self.jitter_secs <= MAX_INTERVAL_SECS,
-            TurboError::IntervalOutOfBounds
-        );
-        require!(
-            (1..=MAX_PRICE_AGE_SECS).contains(&self.max_price_age_secs),
-            TurboError::PriceAgeOutOfBounds
-        );
+        require!(self.min_interval_secs <= MAX_INTERVAL_SECS && self.jitter_secs <= MAX_INTERVAL_SECS, TurboError::IntervalOutOfBounds);
+        require!((1..=MAX_PRICE_AGE_SECS).contains(&self.max_price_age_secs), TurboError::PriceAgeOutOfBounds);
         require!((1..=MAX_CONF_BPS).contains(&self.max_conf_bps), TurboError::ConfidenceBoundOutOfBounds);
-        require!(
-            self.mint_fee_bps <= MAX_FEE_BPS && self.redeem_fee_bps <= MAX_FEE_BPS,
-            TurboError::FeeTooHigh
-        );
+        require!(self.mint_fee_bps <= MAX_FEE_BPS && self.redeem_fee_bps <= MAX_FEE_BPS, TurboError::FeeTooHigh);
         require!(self.split_threshold > 0, TurboError::SplitThresholdOutOfBounds);
         Ok(())
     }

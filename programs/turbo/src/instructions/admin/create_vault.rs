@@ -1,6 +1,8 @@
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::program::invoke_signed;
-use anchor_lang::system_program::{allocate, assign, create_account, transfer as transfer_lamports, Allocate, Assign, CreateAccount, Transfer as SystemTransfer};
+use anchor_lang::system_program::{
+    allocate, assign, create_account, transfer as transfer_lamports, Allocate, Assign, CreateAccount, Transfer as SystemTransfer,
+};
 use anchor_spl::associated_token::{self, AssociatedToken};
 use anchor_spl::token::{Mint, Token, TokenAccount};
 use anchor_spl::token_2022::spl_token_2022::extension::{metadata_pointer, scaled_ui_amount, ExtensionType};
@@ -11,12 +13,12 @@ use anchor_spl::token_interface::{token_metadata_initialize, TokenMetadataInitia
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::constants::*;
-use crate::error::TurboError;
 use crate::engine::create::{self, NewVault, VaultAddresses};
+use crate::error::TurboError;
 use crate::events::ChangeExecutedEvent;
+use crate::instructions::flow::transfer;
 use crate::oracle::{use_price, Caller, PriceRules};
 use crate::state::{Change, Config, PendingChange, Pool, Vault, VaultParams};
-use crate::instructions::flow::transfer;
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
 pub struct CreateVaultArgs {
@@ -203,16 +205,9 @@ fn create_share_mint(ctx: &Context<CreateVault>, args: &CreateVaultArgs, vault_s
     let vault = a.vault.key();
     let t22 = a.token_2022_program.key();
 
-    let space = ExtensionType::try_calculate_account_len::<T22Mint>(&[
-        ExtensionType::MetadataPointer,
-        ExtensionType::ScaledUiAmount,
-    ])?;
-    let metadata = TokenMetadata {
-        name: args.name.clone(),
-        symbol: args.symbol.clone(),
-        uri: args.uri.clone(),
-        ..TokenMetadata::default()
-    };
+    let space = ExtensionType::try_calculate_account_len::<T22Mint>(&[ExtensionType::MetadataPointer, ExtensionType::ScaledUiAmount])?;
+    let metadata =
+        TokenMetadata { name: args.name.clone(), symbol: args.symbol.clone(), uri: args.uri.clone(), ..TokenMetadata::default() };
     // Token-2022 reallocates for the metadata itself; the rent for it is paid up front.
     let lamports = Rent::get()?.minimum_balance(space + metadata.tlv_size_of()?);
     let vault_key = vault.key();
@@ -238,7 +233,10 @@ fn create_share_mint(ctx: &Context<CreateVault>, args: &CreateVaultArgs, vault_s
             let to = a.vault_mint.to_account_info();
             transfer_lamports(CpiContext::new(system, SystemTransfer { from: a.admin.to_account_info(), to }), lamports - current)?;
         }
-        allocate(CpiContext::new_with_signer(system, Allocate { account_to_allocate: a.vault_mint.to_account_info() }, &[mint_seeds]), space as u64)?;
+        allocate(
+            CpiContext::new_with_signer(system, Allocate { account_to_allocate: a.vault_mint.to_account_info() }, &[mint_seeds]),
+            space as u64,
+        )?;
         assign(CpiContext::new_with_signer(system, Assign { account_to_assign: a.vault_mint.to_account_info() }, &[mint_seeds]), &t22)?;
     }
     let mint_info = [a.vault_mint.to_account_info()];

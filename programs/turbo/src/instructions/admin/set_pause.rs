@@ -3,7 +3,7 @@ use anchor_lang::prelude::*;
 use crate::constants::MAX_EXIT_PAUSE_SECS;
 use crate::error::TurboError;
 use crate::events::PauseChangedEvent;
-use crate::state::{Pause, Config, Vault};
+use crate::state::{Config, Pause, Vault};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct SetPauseArgs {

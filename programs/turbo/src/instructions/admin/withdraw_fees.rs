@@ -3,8 +3,8 @@ use anchor_spl::token::{Token, TokenAccount};
 
 use crate::error::{CheckedExt, TurboError};
 use crate::events::FeesWithdrawnEvent;
-use crate::state::{Config, Pool};
 use crate::instructions::flow::transfer;
+use crate::state::{Config, Pool};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
 pub struct WithdrawFeesArgs {
@@ -34,10 +34,7 @@ pub struct WithdrawFees<'info> {
 pub fn handler(ctx: Context<WithdrawFees>, args: WithdrawFeesArgs) -> Result<()> {
     let a = &ctx.accounts;
     let pool = &a.pool;
-    require!(
-        args.usdc <= pool.treasury_usdc && args.crt <= pool.treasury_crt,
-        TurboError::InsufficientTreasuryFees
-    );
+    require!(args.usdc <= pool.treasury_usdc && args.crt <= pool.treasury_crt, TurboError::InsufficientTreasuryFees);
     let signer = pool.signer();
     let seeds = signer.seeds();
     let pool_info = pool.to_account_info();

@@ -42,14 +42,22 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
     let vault_key = t.vault.key();
     let px = t.read_prices(&clock, Caller::Keeper, true)?;
     let supply = Shares(t.mint.supply);
-    let call = RebalanceCall { vault: vault_key, keeper: a.keeper.key(), now: clock.unix_timestamp, bounty_eligible: a.keeper_usdc.is_some() };
+    let call =
+        RebalanceCall { vault: vault_key, keeper: a.keeper.key(), now: clock.unix_timestamp, bounty_eligible: a.keeper_usdc.is_some() };
     let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, &call)?;
 
     // Tokens: the settlement and fees, then the bounty, then the multiplier.
     t.execute(p.flow)?;
     if let (Some(keeper_usdc), true) = (a.keeper_usdc.as_ref(), p.bounty > 0) {
         let signer = t.pool.signer();
-        transfer(&t.token_program, t.pool_usdc.to_account_info(), keeper_usdc.to_account_info(), t.pool.to_account_info(), &signer.seeds(), p.bounty)?;
+        transfer(
+            &t.token_program,
+            t.pool_usdc.to_account_info(),
+            keeper_usdc.to_account_info(),
+            t.pool.to_account_info(),
+            &signer.seeds(),
+            p.bounty,
+        )?;
     }
     if p.splits > 0 {
         let ix = scaled_ui_amount::instruction::update_multiplier(

@@ -60,11 +60,8 @@ pub fn handler(ctx: Context<RetireVault>) -> Result<()> {
     let px = match path {
         RetirePath::Admin => {
             let asset = a.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?;
-            let crt = if a.vault.crt_balance > 0 {
-                Some(&***a.crt_price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?)
-            } else {
-                None
-            };
+            let crt =
+                if a.vault.crt_balance > 0 { Some(&***a.crt_price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?) } else { None };
             read_vault_prices(&a.vault, &mut a.pool, &a.config, asset, crt, &clock, Caller::Keeper)?
         }
         RetirePath::FeedDead => unpriced(&a.pool, &a.vault),

@@ -53,7 +53,14 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
     let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, lp_supply, &clock)?;
     let plan = deposit(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
 
-    transfer(&a.token_program, a.provider_usdc.to_account_info(), a.pool_usdc.to_account_info(), a.provider.to_account_info(), &[], args.usdc_amount)?;
+    transfer(
+        &a.token_program,
+        a.provider_usdc.to_account_info(),
+        a.pool_usdc.to_account_info(),
+        a.provider.to_account_info(),
+        &[],
+        args.usdc_amount,
+    )?;
     let signer = a.pool.signer();
     token::mint_to(
         CpiContext::new_with_signer(

@@ -30,4 +30,3 @@ pub fn value_pool<'info>(
     }
     v.finish(lp_supply)
 }
-

@@ -68,14 +68,25 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     token::burn(
         CpiContext::new(
             a.token_program.key(),
-            token::Burn { mint: a.lp_mint.to_account_info(), from: a.provider_lp.to_account_info(), authority: a.provider.to_account_info() },
+            token::Burn {
+                mint: a.lp_mint.to_account_info(),
+                from: a.provider_lp.to_account_info(),
+                authority: a.provider.to_account_info(),
+            },
         ),
         args.shares,
     )?;
     let signer = a.pool.signer();
     let seeds = signer.seeds();
     let pool_info = a.pool.to_account_info();
-    transfer(&a.token_program, a.pool_usdc.to_account_info(), a.provider_usdc.to_account_info(), pool_info.clone(), &seeds, plan.usdc_out.0)?;
+    transfer(
+        &a.token_program,
+        a.pool_usdc.to_account_info(),
+        a.provider_usdc.to_account_info(),
+        pool_info.clone(),
+        &seeds,
+        plan.usdc_out.0,
+    )?;
     if let Some(provider_crt) = a.provider_crt.as_ref() {
         transfer(&a.token_program, a.pool_crt.to_account_info(), provider_crt.to_account_info(), pool_info, &seeds, plan.crt_out.0)?;
     }

@@ -72,7 +72,11 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
     token_2022::mint_to(
         CpiContext::new_with_signer(
             t.token_2022_program.key(),
-            token_2022::MintTo { mint: t.mint.to_account_info(), to: a.user_tokens.to_account_info(), authority: t.vault.to_account_info() },
+            token_2022::MintTo {
+                mint: t.mint.to_account_info(),
+                to: a.user_tokens.to_account_info(),
+                authority: t.vault.to_account_info(),
+            },
             &[&signer.seeds()],
         ),
         plan.quote.shares_out.0,
