@@ -29,6 +29,9 @@ pub struct Measured {
     /// Accounts the instruction declares as `UncheckedAccount` pinned by address (Anchor does
     /// not deserialize them), for the overhead estimate.
     pub unchecked: Vec<[u8; 32]>,
+    /// Bytes the program allocated on the heap, as SBF's bump allocator would count them
+    /// (`turbo_sdk::heap`); 0 unless the binary installs `CountingAlloc`.
+    pub heap: u64,
 }
 
 impl Measured {
@@ -96,6 +99,7 @@ impl Measure for Fixture {
         let n = ix.accounts.len();
         let out: Outcome = self.send(&[ix], signers).await;
         assert_ok(&out);
+        let heap = turbo_sdk::heap::last_instruction_bytes();
         // Mint, redeem and rebalance take the four reserves as address-pinned unchecked accounts.
         let unchecked = if ["mint", "redeem", "rebalance"].iter().any(|p| name.starts_with(p)) {
             let mut keys = vec![pda::pool_usdc().to_bytes(), pda::pool_crt().to_bytes()];
@@ -106,7 +110,7 @@ impl Measure for Fixture {
         } else {
             Vec::new()
         };
-        Measured { name, cpis: out.direct_cpis(), accounts: n, tx_bytes, snapshot, unchecked }
+        Measured { name, cpis: out.direct_cpis(), accounts: n, tx_bytes, snapshot, unchecked, heap }
     }
 }
 

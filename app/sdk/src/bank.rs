@@ -37,7 +37,10 @@ fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramR
     let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
     let accounts: &'static [AccountInfo<'static>] =
         unsafe { std::mem::transmute(Box::leak(accounts.to_vec().into_boxed_slice()) as &[AccountInfo]) };
-    turbo::entry(program_id, accounts, data)
+    crate::heap::enter(accounts.len());
+    let result = turbo::entry(program_id, accounts, data);
+    crate::heap::exit();
+    result
 }
 
 /// A Pyth price account the bank controls.
@@ -251,10 +254,10 @@ pub fn install_event_log() {
         use anchor_lang::solana_program::pubkey::Pubkey;
         impl SyscallStubs for EventLog {
             fn sol_log(&self, m: &str) {
-                inner!(self).sol_log(m)
+                crate::heap::paused(|| inner!(self).sol_log(m))
             }
             fn sol_log_compute_units(&self) {
-                inner!(self).sol_log_compute_units()
+                crate::heap::paused(|| inner!(self).sol_log_compute_units())
             }
             fn sol_remaining_compute_units(&self) -> u64 {
                 inner!(self).sol_remaining_compute_units()
@@ -265,13 +268,14 @@ pub fn install_event_log() {
                 a: &[AccountInfo],
                 s: &[&[&[u8]]],
             ) -> Result<(), anchor_lang::solana_program::program_error::ProgramError> {
-                inner!(self).sol_invoke_signed(i, a, s)
+                crate::heap::cpi_copy(i);
+                crate::heap::paused(|| inner!(self).sol_invoke_signed(i, a, s))
             }
             fn sol_get_sysvar(&self, id: *const u8, v: *mut u8, o: u64, l: u64) -> u64 {
-                inner!(self).sol_get_sysvar(id, v, o, l)
+                crate::heap::paused(|| inner!(self).sol_get_sysvar(id, v, o, l))
             }
             fn sol_get_clock_sysvar(&self, v: *mut u8) -> u64 {
-                inner!(self).sol_get_clock_sysvar(v)
+                crate::heap::paused(|| inner!(self).sol_get_clock_sysvar(v))
             }
             fn sol_get_epoch_schedule_sysvar(&self, v: *mut u8) -> u64 {
                 inner!(self).sol_get_epoch_schedule_sysvar(v)
@@ -280,7 +284,7 @@ pub fn install_event_log() {
                 inner!(self).sol_get_fees_sysvar(v)
             }
             fn sol_get_rent_sysvar(&self, v: *mut u8) -> u64 {
-                inner!(self).sol_get_rent_sysvar(v)
+                crate::heap::paused(|| inner!(self).sol_get_rent_sysvar(v))
             }
             fn sol_get_epoch_rewards_sysvar(&self, v: *mut u8) -> u64 {
                 inner!(self).sol_get_epoch_rewards_sysvar(v)
@@ -310,9 +314,11 @@ pub fn install_event_log() {
                 inner!(self).sol_set_return_data(d)
             }
             fn sol_log_data(&self, fields: &[&[u8]]) {
-                let b64: Vec<String> = fields.iter().map(|f| base64::engine::general_purpose::STANDARD.encode(f)).collect();
-                debug_assert!(NATIVE_EVENT_PREFIX.ends_with("data: "));
-                inner!(self).sol_log(&format!("data: {}", b64.join(" ")))
+                crate::heap::paused(|| {
+                    let b64: Vec<String> = fields.iter().map(|f| base64::engine::general_purpose::STANDARD.encode(f)).collect();
+                    debug_assert!(NATIVE_EVENT_PREFIX.ends_with("data: "));
+                    inner!(self).sol_log(&format!("data: {}", b64.join(" ")))
+                })
             }
             fn sol_get_processed_sibling_instruction(&self, i: usize) -> Option<Instruction> {
                 inner!(self).sol_get_processed_sibling_instruction(i)

@@ -9,6 +9,8 @@ pub mod chain;
 pub mod defaults;
 pub mod deploy;
 pub mod errors;
+#[cfg(feature = "bank")]
+pub mod heap;
 pub mod ix;
 pub mod manifest;
 pub mod outcome;

@@ -175,6 +175,10 @@ fn short(program: &str) -> &str {
     }
 }
 
+/// Count the program's heap use the way SBF's bump allocator would (`turbo_sdk::heap`).
+#[global_allocator]
+static ALLOC: turbo_sdk::heap::CountingAlloc = turbo_sdk::heap::CountingAlloc;
+
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().collect();
@@ -184,8 +188,8 @@ async fn main() {
     }
     std::env::set_var("RUST_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| "error".into()));
     let (rows, sizes) = measure_all().await;
-    println!("| instruction | CPIs | CPI compute units (measured) | accounts | tx bytes | PDA checks | callgrind instructions (handler) | estimated total CU |");
-    println!("|---|---:|---|---:|---:|---:|---:|---:|");
+    println!("| instruction | CPIs | CPI compute units (measured) | accounts | tx bytes | PDA checks | callgrind instructions (handler) | estimated total CU | heap bytes (of 32 KiB) |");
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|");
     for m in &rows {
         let cpis: Vec<String> =
             m.cpis.iter().map(|(p, cu)| format!("{} {}", short(p), cu.map_or("builtin".into(), |c| c.to_string()))).collect();
@@ -194,7 +198,7 @@ async fn main() {
         let cg = if NOT_RERUN.iter().any(|n| m.name.starts_with(n)) { None } else { callgrind(m) };
         let pdas = cg.map_or(0, |(_, p)| p);
         println!(
-            "| {} | {} | {} (Σ {}) | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} (Σ {}) | {} | {} | {} | {} | {} | {} ({:.0}% free) |",
             m.name,
             m.cpis.len(),
             if cpis.is_empty() { "—".into() } else { cpis.join(", ") },
@@ -203,7 +207,9 @@ async fn main() {
             m.tx_bytes,
             cg.map_or("—".into(), |(_, p)| p.to_string()),
             cg.map_or("—".into(), |(n, _)| n.to_string()),
-            estimate(m, pdas)
+            estimate(m, pdas),
+            m.heap,
+            100.0 * (1.0 - m.heap as f64 / turbo_sdk::heap::SBF_HEAP_BYTES as f64)
         );
     }
     println!("\n— create_vault, queue_change, execute_change and retire_vault are not re-run under callgrind: they create or close accounts, which the stubbed native re-run cannot do.");

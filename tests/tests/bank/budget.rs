@@ -16,12 +16,19 @@ struct Budget {
 struct Limits {
     cpis: usize,
     accounts: usize,
+    /// Heap bytes, as SBF's bump allocator would count them.
+    heap: u64,
 }
 
 #[tokio::test]
 async fn every_instruction_stays_within_its_recorded_budget() {
-    let budget: Budget = toml::from_str(include_str!("../../budget.toml")).expect("tests/budget.toml parses");
     let (rows, sizes) = measure_all().await;
+    assert!(turbo_sdk::heap::installed(), "the bank test binary counts the program's heap");
+    println!("| instruction | heap bytes | of 32 KiB |");
+    for m in &rows {
+        println!("| {} | {} | {:.1}% |", m.name, m.heap, 100.0 * m.heap as f64 / turbo_sdk::heap::SBF_HEAP_BYTES as f64);
+    }
+    let budget: Budget = toml::from_str(include_str!("../../budget.toml")).expect("tests/budget.toml parses");
     assert_eq!(rows.len(), budget.instructions.len(), "every measured instruction has a budget line, and no more");
     for m in &rows {
         let b = budget.instructions.get(m.name).unwrap_or_else(|| panic!("no budget for {}", m.name));
@@ -33,6 +40,9 @@ async fn every_instruction_stays_within_its_recorded_budget() {
             m.accounts,
             b.accounts
         );
+        // SBF's heap is 32 KiB and its bump allocator never frees.
+        assert!(m.heap > 0 && m.heap < turbo_sdk::heap::SBF_HEAP_BYTES, "{} allocates {} bytes of a 32 KiB heap", m.name, m.heap);
+        assert!(m.heap <= b.heap, "{} allocates {} heap bytes, budget {}: update tests/budget.toml deliberately", m.name, m.heap, b.heap);
         // Every user-facing transaction fits one packet.
         assert!(m.tx_bytes <= 1_232, "{} is {} bytes", m.name, m.tx_bytes);
     }

@@ -13,3 +13,7 @@ mod rebalance;
 mod rejections;
 mod scenario;
 mod sim;
+
+/// Count the program's heap use the way SBF's bump allocator would (`turbo_sdk::heap`).
+#[global_allocator]
+static ALLOC: turbo_sdk::heap::CountingAlloc = turbo_sdk::heap::CountingAlloc;
