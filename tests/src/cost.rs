@@ -122,22 +122,8 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     // The admin seeds the pool and creates the vaults before anyone else's money is in (no
     // timelock yet); a user's mint below launches the deployment.
     let lp = fx.admin_as_user(1_000_000 * USDC).await;
-    out.push(
-        fx.measure(
-            "deposit_liquidity (first, no vault)",
-            &[],
-            ix::deposit_liquidity(
-                &fx.d,
-                lp.pubkey(),
-                lp.usdc,
-                lp.lp(),
-                &[],
-                DepositLiquidityArgs { usdc_amount: 500_000 * USDC, min_shares_out: 0 },
-            ),
-            &[&lp.key],
-        )
-        .await,
-    );
+    let first = fx.deposit_liquidity_ix(&lp, 500_000 * USDC, &[]);
+    out.push(fx.measure("deposit_liquidity (first, no vault)", &[], first, &[&lp.key]).await);
     let admin = fx.admin.pubkey();
     fx.bank.fund(&admin, 1_000 * USDC, 0).await;
     let args = CreateVaultArgs {
@@ -155,22 +141,8 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     fx.create_vault(SOL_VAULT, "Turbo SOL", "tSOL", Asset::Sol, defaults::turbo_params(), 1_000 * USDC).await;
     fx.create_vault(FET_VAULT, "Turbo FET", "tFET", Asset::Fet, defaults::turbo_params(), 1_000 * USDC).await;
     fx.create_vault(BEAR_BTC_VAULT, "Bear BTC", "bBTC", Asset::Btc, defaults::bear_params(), 1_000 * USDC).await;
-    out.push(
-        fx.measure(
-            "deposit_liquidity (4 vaults)",
-            &[],
-            ix::deposit_liquidity(
-                &fx.d,
-                lp.pubkey(),
-                lp.usdc,
-                lp.lp(),
-                &fx.vaults,
-                DepositLiquidityArgs { usdc_amount: 100_000 * USDC, min_shares_out: 0 },
-            ),
-            &[&lp.key],
-        )
-        .await,
-    );
+    let deposit = fx.deposit_liquidity_ix(&lp, 100_000 * USDC, &fx.vaults);
+    out.push(fx.measure("deposit_liquidity (4 vaults)", &[], deposit, &[&lp.key]).await);
 
     // A user mints with USDC, then with USDC and CRT, then redeems.
     let user = fx.user(100_000 * USDC, 1_000 * CRT).await;

@@ -275,10 +275,7 @@ impl<C: Chain> Cli<C> {
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
         let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: crt > 0 };
-        let q = preview::mint(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req)
-            .map_err(refused)?
-            .plan
-            .quote;
+        let q = preview::mint(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
         let min_out = match min_out_ui {
             Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, 6)?),
             None => with_slippage(q.shares_out.0, slippage_bps),
@@ -340,10 +337,7 @@ impl<C: Chain> Cli<C> {
             return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
         }
         let req = RedeemRequest { user: user.pubkey(), amount: raw, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
-        let q = preview::redeem(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, snap.price_accounts(v), snap.next(), &req)
-            .map_err(refused)?
-            .plan
-            .quote;
+        let q = preview::redeem(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
         let min_crt = with_slippage(q.crt_out.0, slippage_bps);
         let min_usdc = match min_usdc {
             Some(m) => parse_amount(m, 6)?,

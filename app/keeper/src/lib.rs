@@ -51,7 +51,7 @@ pub fn decide_vault(snap: &Snapshot, v: &VaultView, keeper: Pubkey, at: At, boun
     let last_priced = snap.pool.assets[v.vault.asset_index as usize].mark.last_publish_time;
     let beat = heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
     let call = RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: bounty };
-    match preview::rebalance(&snap.config, &snap.pool, &v.vault, v.mint.supply, snap.price_accounts(v), at, &call).map(|p| p.plan) {
+    match preview::rebalance(snap.state(v), snap.price_accounts(v), at, &call).map(|p| p.plan) {
         Ok(plan) if plan.acts() || beat => Verdict::Act(Box::new(Intent { keys: v.keys, symbol, price_account: v.price_account, plan })),
         Ok(plan) => Verdict::Idle { symbol, action: plan.action },
         Err(e) => Verdict::Skip { symbol, why: e.to_string() },

@@ -243,6 +243,11 @@ impl Snapshot {
         preview::PriceAccounts { asset: v.price_update.as_ref().map(|p| &p.0), crt: self.crt_update.as_ref().map(|p| &p.0) }
     }
 
+    /// The accounts an instruction on `v` reads, as they are now.
+    pub fn state<'a>(&'a self, v: &'a VaultView) -> preview::VaultState<'a> {
+        preview::VaultState { config: &self.config, pool: &self.pool, vault: &v.vault, key: v.keys.vault, supply: v.mint.supply }
+    }
+
     /// The clock of the next transaction: the snapshot's time, one slot on.
     pub fn next(&self) -> At {
         At { unix_timestamp: self.at.unix_timestamp, slot: self.at.slot + 1 }

@@ -75,59 +75,50 @@ pub fn redeem_prices(
     settle::read_prices(vault, pool, config, Some(asset), Some(crt), false, &clock(at), Caller::Redeemer)
 }
 
+/// The decoded accounts an instruction on one vault reads.
+#[derive(Clone, Copy)]
+pub struct VaultState<'a> {
+    pub config: &'a Config,
+    pub pool: &'a Pool,
+    pub vault: &'a Vault,
+    /// The vault's address.
+    pub key: Pubkey,
+    /// Its token's raw supply.
+    pub supply: u64,
+}
+
+impl VaultState<'_> {
+    /// Copies of the pool and the vault, with the prices read through the gate for `caller` at
+    /// `at` recorded in the pool's marks as the program records them.
+    fn priced(&self, p: PriceAccounts, at: At, need_crt: bool, caller: Caller) -> Result<(Pool, Vault, Prices)> {
+        let (mut pool, vault) = (self.pool.clone(), self.vault.clone());
+        let px = settle::read_prices(&vault, &mut pool, self.config, p.asset, p.crt, need_crt, &clock(at), caller)?;
+        Ok((pool, vault, px))
+    }
+}
+
 /// What a mint would do at `at`: the instruction's own refusals, the oracle gate, then the
 /// engine, on copies of the accounts.
-#[allow(clippy::too_many_arguments)]
-pub fn mint(
-    config: &Config,
-    pool: &Pool,
-    vault: &Vault,
-    vault_key: Pubkey,
-    supply: u64,
-    p: PriceAccounts,
-    at: At,
-    req: &MintRequest,
-) -> Result<Preview<MintPlan>> {
-    trade::check_mint(config, vault, req, at.unix_timestamp)?;
-    let (mut pool, mut vault) = (pool.clone(), vault.clone());
-    let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, true, &clock(at), Caller::User)?;
-    let plan = trade::mint(config, &mut pool, &mut vault, vault_key, Shares(supply), &px, req)?;
+pub fn mint(s: VaultState, p: PriceAccounts, at: At, req: &MintRequest) -> Result<Preview<MintPlan>> {
+    trade::check_mint(s.config, s.vault, req, at.unix_timestamp)?;
+    let (mut pool, mut vault, px) = s.priced(p, at, true, Caller::User)?;
+    let plan = trade::mint(s.config, &mut pool, &mut vault, s.key, Shares(s.supply), &px, req)?;
     Ok(Preview { plan, pool, vault })
 }
 
 /// What a redeem would do at `at`.
-#[allow(clippy::too_many_arguments)]
-pub fn redeem(
-    config: &Config,
-    pool: &Pool,
-    vault: &Vault,
-    vault_key: Pubkey,
-    supply: u64,
-    p: PriceAccounts,
-    at: At,
-    req: &RedeemRequest,
-) -> Result<Preview<RedeemPlan>> {
-    trade::check_redeem(config, vault, req, at.unix_timestamp)?;
-    let (mut pool, mut vault) = (pool.clone(), vault.clone());
-    let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, false, &clock(at), Caller::Redeemer)?;
-    let plan = trade::redeem(config, &mut pool, &mut vault, vault_key, Shares(supply), &px, req)?;
+pub fn redeem(s: VaultState, p: PriceAccounts, at: At, req: &RedeemRequest) -> Result<Preview<RedeemPlan>> {
+    trade::check_redeem(s.config, s.vault, req, at.unix_timestamp)?;
+    let (mut pool, mut vault, px) = s.priced(p, at, false, Caller::Redeemer)?;
+    let plan = trade::redeem(s.config, &mut pool, &mut vault, s.key, Shares(s.supply), &px, req)?;
     Ok(Preview { plan, pool, vault })
 }
 
 /// What `rebalance` would do at `at` (`call.now` is the clock the program will see).
-pub fn rebalance(
-    config: &Config,
-    pool: &Pool,
-    vault: &Vault,
-    supply: u64,
-    p: PriceAccounts,
-    at: At,
-    call: &RebalanceCall,
-) -> Result<Preview<RebalancePlan>> {
-    check_rebalance(config, vault, at.unix_timestamp)?;
-    let (mut pool, mut vault) = (pool.clone(), vault.clone());
-    let px = settle::read_prices(&vault, &mut pool, config, p.asset, p.crt, true, &clock(at), Caller::Keeper)?;
-    let plan = plan(config, &mut pool, &mut vault, Shares(supply), &px, call)?;
+pub fn rebalance(s: VaultState, p: PriceAccounts, at: At, call: &RebalanceCall) -> Result<Preview<RebalancePlan>> {
+    check_rebalance(s.config, s.vault, at.unix_timestamp)?;
+    let (mut pool, mut vault, px) = s.priced(p, at, true, Caller::Keeper)?;
+    let plan = plan(s.config, &mut pool, &mut vault, Shares(s.supply), &px, call)?;
     Ok(Preview { plan, pool, vault })
 }
 

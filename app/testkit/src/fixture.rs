@@ -497,8 +497,11 @@ impl Fixture {
         let at = self.next_at();
         let keeper = self.keeper.as_ref().map(|k| k.pubkey()).unwrap_or_default();
         let call = turbo::engine::rebalance::RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: true };
+        use turbo_sdk::preview::VaultState;
         let p = turbo_sdk::preview::PriceAccounts { asset: Some(&asset), crt: Some(&crt) };
-        turbo_sdk::preview::rebalance(&config, &pool, &vault, supply, p, at, &call).expect("plan").plan
+        turbo_sdk::preview::rebalance(VaultState { config: &config, pool: &pool, vault: &vault, key: v.keys.vault, supply }, p, at, &call)
+            .expect("plan")
+            .plan
     }
 
     /// The clock the next transaction sees.

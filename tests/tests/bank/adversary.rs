@@ -15,7 +15,7 @@ use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo::events::*;
 use turbo_math::{Bias, Usd};
 use turbo_sdk::ix::{self, Deployment, PricedVault};
-use turbo_sdk::preview::{self, At, PriceAccounts};
+use turbo_sdk::preview::{self, At, PriceAccounts, VaultState};
 use turbo_tests::*;
 
 /// The feeds the adversary holds updates for, in this order: the three assets, then CRT.
@@ -102,7 +102,10 @@ pub async fn best_mint(fx: &mut Fixture, ups: &Updates, user: &User, id: u16, us
     let mut best: Option<(u64, Pubkey, Pubkey)> = None;
     for (a, c, au, cu) in pairs(fx, ups, id).await {
         let p = PriceAccounts { asset: Some(&au), crt: Some(&cu) };
-        let Ok(q) = preview::mint(&config, &pool, &vault, v.keys.vault, supply, p, at(fx), &req) else { continue };
+        let Ok(q) = preview::mint(VaultState { config: &config, pool: &pool, vault: &vault, key: v.keys.vault, supply }, p, at(fx), &req)
+        else {
+            continue;
+        };
         if best.is_none_or(|(s, _, _)| q.plan.event.tokens_out > s) {
             best = Some((q.plan.event.tokens_out, a, c));
         }
@@ -122,7 +125,10 @@ pub async fn best_redeem(fx: &mut Fixture, ups: &Updates, user: &User, id: u16, 
     let mut best: Option<(u64, u64, Pubkey, Pubkey)> = None;
     for (a, c, au, cu) in pairs(fx, ups, id).await {
         let p = PriceAccounts { asset: Some(&au), crt: Some(&cu) };
-        let Ok(q) = preview::redeem(&config, &pool, &vault, v.keys.vault, supply, p, at(fx), &req) else { continue };
+        let Ok(q) = preview::redeem(VaultState { config: &config, pool: &pool, vault: &vault, key: v.keys.vault, supply }, p, at(fx), &req)
+        else {
+            continue;
+        };
         let score = q.plan.event.usdc_out + q.plan.event.crt_out / 1_000;
         if best.is_none_or(|(s, _, _, _)| score > s) {
             best = Some((score, q.plan.event.usdc_out, a, c));

@@ -22,7 +22,7 @@ use turbo::engine::rebalance::RebalanceCall;
 use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo::events::*;
 use turbo::state::{Pause, PoolCaps, VaultParams};
-use turbo_sdk::preview::{self, PriceAccounts};
+use turbo_sdk::preview::{self, PriceAccounts, VaultState};
 use turbo_sdk::{defaults, ix, pda, PriceUpdateV2};
 use turbo_tests::*;
 
@@ -180,6 +180,12 @@ struct Accounts {
     crt: PriceUpdateV2,
 }
 
+impl Accounts {
+    fn state(&self, key: Pubkey) -> VaultState<'_> {
+        VaultState { config: &self.config, pool: &self.pool, vault: &self.vault, key, supply: self.supply }
+    }
+}
+
 async fn accounts(fx: &mut Fixture, id: u16) -> Accounts {
     let v = fx.v(id);
     Accounts {
@@ -255,7 +261,7 @@ async fn mint_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
     let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out, has_crt_account };
     let v = fx.v(id);
     let p = PriceAccounts { asset: Some(&a.asset), crt: Some(&a.crt) };
-    let preview = preview::mint(&a.config, &a.pool, &a.vault, v.keys.vault, a.supply, p, fx.next_at(), &req);
+    let preview = preview::mint(a.state(v.keys.vault), p, fx.next_at(), &req);
     let mut accts = user.accounts(&v);
     if !has_crt_account {
         accts.crt = None;
@@ -296,7 +302,7 @@ async fn redeem_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
     let req = RedeemRequest { user: user.pubkey(), amount, min_usdc_out, min_crt_out, has_crt_account };
     let v = fx.v(id);
     let p = PriceAccounts { asset: Some(&a.asset), crt: Some(&a.crt) };
-    let preview = preview::redeem(&a.config, &a.pool, &a.vault, v.keys.vault, a.supply, p, fx.next_at(), &req);
+    let preview = preview::redeem(a.state(v.keys.vault), p, fx.next_at(), &req);
     let mut accts = user.accounts(&v);
     if !has_crt_account {
         accts.crt = None;
@@ -324,7 +330,7 @@ async fn rebalance_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
     let at = fx.next_at();
     let call = RebalanceCall { vault: v.keys.vault, keeper: kkey.pubkey(), now: at.unix_timestamp, bounty_eligible: bounty };
     let p = PriceAccounts { asset: Some(&a.asset), crt: Some(&a.crt) };
-    let preview = preview::rebalance(&a.config, &a.pool, &a.vault, a.supply, p, at, &call);
+    let preview = preview::rebalance(a.state(v.keys.vault), p, at, &call);
     let o = fx.send(&[ix::rebalance(&fx.d, &v, kkey.pubkey(), bounty.then_some(kusdc))], &[&kkey]).await;
     agree("rebalance", &preview, &o, |p| {
         assert_eq!(o.event::<RebalanceEvent>(), p.plan.event, "rebalance: event differs");
