@@ -68,7 +68,16 @@ pub fn describe_change(c: &turbo::state::Change) -> String {
     use turbo::state::Change;
     match c {
         Change::Config(p) => format!("config parameters → {p:?}"),
-        Change::Pool(caps) => format!("pool caps → gross {} bps, net {} bps", caps.gross_cap_bps, caps.net_cap_bps),
+        Change::Pool(c) => format!(
+            "pool caps → gross {} bps, net {} bps, risk cap {} bps a {}.{:02}σ day (σ ≥ {} bps a year), funding ≤ {} bps a day",
+            c.gross_cap_bps,
+            c.net_cap_bps,
+            c.max_daily_loss_bps,
+            c.risk_z_centi / 100,
+            c.risk_z_centi % 100,
+            c.vol_floor_bps,
+            c.funding_max_bps_per_day
+        ),
         Change::Vault { vault, params } => format!("vault {vault} parameters → {params:?}"),
         Change::CreateVault { vault_id, .. } => format!("create vault {vault_id}"),
         Change::RetireVault { vault } => format!("retire vault {vault}"),
@@ -180,13 +189,14 @@ impl<C: Chain> Cli<C> {
         let gross = pool.gross_notional().map_err(|e| input(e.to_string()))?;
         let owed: u64 = snap.vaults.iter().map(|v| v.vault.fees_owed_usdc).sum();
         Ok(format!(
-            "{t}\nPool: {} free USDC, {} treasury fees, {} fees awaiting sweep in vaults, {} gross notional backed (cap {}x), bad debt absorbed {}\n",
+            "{t}\nPool: {} free USDC, {} treasury fees, {} fees awaiting sweep in vaults, {} gross notional backed (cap {}x), bad debt absorbed {}, skew funding earned {}\n",
             usd(free.usdc.0),
             usd(pool.treasury_usdc),
             usd(owed),
             usd(gross.0),
-            amount(pool.gross_cap_bps as u64, 4, 1),
+            amount(pool.caps.gross_cap_bps as u64, 4, 1),
             usd(pool.bad_debt_absorbed),
+            usd(pool.funding_earned),
         ))
     }
 
@@ -595,8 +605,10 @@ impl<C: Chain> Cli<C> {
     }
 
     /// `turbo pool caps …`.
-    pub async fn pool_update(&mut self, admin: &Keypair, caps: PoolCaps) -> CliResult {
-        let mut out = format!("Update pool caps: {caps:?}\n");
+    pub async fn pool_update(&mut self, admin: &Keypair, change: impl FnOnce(&mut PoolCaps)) -> CliResult {
+        let mut caps = accounts::pool(&mut self.chain).await?.caps;
+        change(&mut caps);
+        let mut out = format!("Update {}\n", describe_change(&turbo::state::Change::Pool(caps)));
         self.execute(&[ix::update_pool(admin.pubkey(), caps)], &[admin], &mut out).await?;
         Ok(out)
     }

@@ -92,12 +92,24 @@ enum Command {
         #[command(subcommand)]
         action: VaultAction,
     },
-    /// Change the pool's exposure caps (admin).
+    /// Change the pool's caps and skew funding (admin); flags left out keep their value.
     Pool {
         #[arg(long)]
-        gross_cap_bps: u32,
+        gross_cap_bps: Option<u32>,
         #[arg(long)]
-        net_cap_bps: u32,
+        net_cap_bps: Option<u32>,
+        /// The risk cap's loss budget for a z-sigma day, bps of pool value (0: off).
+        #[arg(long)]
+        max_daily_loss_bps: Option<u16>,
+        /// The risk cap's z, hundredths (300 = 3σ).
+        #[arg(long)]
+        risk_z_centi: Option<u16>,
+        /// The risk cap's σ floor, annualized bps.
+        #[arg(long)]
+        vol_floor_bps: Option<u32>,
+        /// Skew funding at the cap, bps of notional a day.
+        #[arg(long)]
+        funding_max_bps_per_day: Option<u16>,
     },
     /// Withdraw the treasury's fees (admin).
     Fees {
@@ -235,7 +247,17 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
             cli.deploy(me, &m, &env).await
         }
         Command::Vault { action: VaultAction::Update { vault, change } } => cli.vault_update(me, &vault, |p| change.apply(p)).await,
-        Command::Pool { gross_cap_bps, net_cap_bps } => cli.pool_update(me, PoolCaps { gross_cap_bps, net_cap_bps }).await,
+        Command::Pool { gross_cap_bps, net_cap_bps, max_daily_loss_bps, risk_z_centi, vol_floor_bps, funding_max_bps_per_day } => {
+            cli.pool_update(me, |c: &mut PoolCaps| {
+                c.gross_cap_bps = gross_cap_bps.unwrap_or(c.gross_cap_bps);
+                c.net_cap_bps = net_cap_bps.unwrap_or(c.net_cap_bps);
+                c.max_daily_loss_bps = max_daily_loss_bps.unwrap_or(c.max_daily_loss_bps);
+                c.risk_z_centi = risk_z_centi.unwrap_or(c.risk_z_centi);
+                c.vol_floor_bps = vol_floor_bps.unwrap_or(c.vol_floor_bps);
+                c.funding_max_bps_per_day = funding_max_bps_per_day.unwrap_or(c.funding_max_bps_per_day);
+            })
+            .await
+        }
         Command::Fees { action: FeesAction::Withdraw { usdc, crt } } => cli.fees_withdraw(me, &usdc, &crt).await,
         Command::Demo { .. } => unreachable!("handled before connecting"),
     }

@@ -32,9 +32,18 @@ pub fn config_params() -> ConfigParams {
     }
 }
 
-/// The pool backs at most 5x its value gross and 3x net per asset.
+/// The pool backs at most 5x its value gross and 3x net per asset (hard ceilings), and no
+/// asset's net exposure may cost it more than 10% of its value on a 3σ day, with σ read no lower
+/// than 50% a year (the risk cap, docs/economics.md); no skew funding.
 pub fn pool_caps() -> PoolCaps {
-    PoolCaps { gross_cap_bps: 50_000, net_cap_bps: 30_000 }
+    PoolCaps {
+        gross_cap_bps: 50_000,
+        net_cap_bps: 30_000,
+        max_daily_loss_bps: 1_000,
+        risk_z_centi: 300,
+        vol_floor_bps: 5_000,
+        funding_max_bps_per_day: 0,
+    }
 }
 
 /// Turbo BTC/SOL/FET: +3x, band [2.9, 3.0], emergency 4.0, 5% steps, 30 s interval, 30 s

@@ -211,9 +211,9 @@ impl<C: Chain> Deployer<'_, C> {
             }
             Some(acc) => {
                 let cur = Pool::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?;
-                if cur.pool_caps() != caps {
+                if cur.caps != caps {
                     let change = Change::Pool(caps);
-                    match route(cur.launched, caps.adds_risk_over(&cur.pool_caps()), &change, &queue, now) {
+                    match route(cur.launched, caps.adds_risk_over(&cur.caps), &change, &queue, now) {
                         Route::Now => {
                             self.execute(&[ix::update_pool(me, caps)], &[admin]).await?;
                             let _ = writeln!(out, "  pool: caps updated");

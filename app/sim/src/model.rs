@@ -50,7 +50,12 @@ impl TurboModel {
             params: turbo_sdk::defaults::config_params(),
             bump: 0,
         });
-        let caps = PoolCaps { gross_cap_bps: turbo::constants::MAX_GROSS_CAP_BPS, net_cap_bps: turbo::constants::MAX_NET_CAP_BPS };
+        let caps = PoolCaps {
+            gross_cap_bps: turbo::constants::MAX_GROSS_CAP_BPS,
+            net_cap_bps: turbo::constants::MAX_NET_CAP_BPS,
+            max_daily_loss_bps: 0,
+            ..turbo_sdk::defaults::pool_caps()
+        };
         let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), caps, 0);
         pool.usdc_balance = pool_usdc;
         pool.launched = true;

@@ -40,8 +40,10 @@ pub struct PoolBook {
 /// the vault; negative ones from the vault to the pool.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Settlement {
-    /// `q * (P - P_s)`, rounded toward negative infinity.
+    /// `q * (P - P_s)`, rounded toward negative infinity, less the funding.
     pub pnl: SignedUsd,
+    /// The skew funding charged in this settlement (part of `pnl`).
+    pub funding: Usd,
     pub usdc_to_vault: i64,
     pub crt_to_vault: i64,
     /// The part of a loss the vault could not pay. The pool absorbs it (docs/design.md §5.7).
@@ -114,9 +116,24 @@ impl VaultBook {
     /// claims, which are paid first). What the pool cannot pay stays the vault's claim. If risk
     /// equity is not positive afterwards the exposure is closed at `P` (docs/design.md §5.7).
     pub fn settle(&mut self, pool: &mut PoolBook, reserved: Usd, p: Price, crt_price: Price, crt: CrtParams) -> MathResult<Settlement> {
-        let pnl = self.unrealized(p)?;
+        self.settle_with_funding(pool, reserved, Usd(0), p, crt_price, crt)
+    }
+
+    /// [`VaultBook::settle`] with `funding` owed to the pool on top of the PnL (the skew funding
+    /// of docs/design.md §5.5): it is paid like a loss, from the claim, then USDC, then CRT, and
+    /// what the vault cannot pay is bad debt.
+    pub fn settle_with_funding(
+        &mut self,
+        pool: &mut PoolBook,
+        reserved: Usd,
+        funding: Usd,
+        p: Price,
+        crt_price: Price,
+        crt: CrtParams,
+    ) -> MathResult<Settlement> {
+        let pnl = SignedUsd(self.unrealized(p)?.0.safe_sub(to_i64(funding.0 as i128)?)?);
         let claim_before = self.claim;
-        let mut s = Settlement { pnl, claim_before, ..Settlement::default() };
+        let mut s = Settlement { pnl, funding, claim_before, ..Settlement::default() };
         let mut gain = Usd(0);
         if pnl.0 > 0 {
             gain = pnl.positive_part();

@@ -62,6 +62,16 @@ pub const MIN_BOUNTY_NOTIONAL_MULTIPLE: u64 = 1_000;
 /// Exposure caps are at most 20x the pool value (gross) and 10x (net per asset).
 pub const MAX_GROSS_CAP_BPS: u32 = 200_000;
 pub const MAX_NET_CAP_BPS: u32 = 100_000;
+/// The risk cap's daily loss budget is at most half the pool.
+pub const MAX_DAILY_LOSS_BPS: u16 = 5_000;
+/// Its `z` is between 1 and 10 (hundredths).
+pub const MIN_RISK_Z_CENTI: u16 = 100;
+pub const MAX_RISK_Z_CENTI: u16 = 1_000;
+/// Its σ floor is between 10% and 1,000% a year.
+pub const MIN_VOL_FLOOR_BPS: u32 = 1_000;
+pub const MAX_VOL_FLOOR_BPS: u32 = 100_000;
+/// Skew funding is at most 1% of the notional a day.
+pub const MAX_FUNDING_BPS_PER_DAY: u16 = 100;
 /// A vault's seed deposit is at least $10: with the seed shares locked in the vault, its
 /// supply can never return to zero, so the share price cannot be inflated (docs/design.md §4).
 pub const MIN_SEED_USDC: u64 = 10_000_000;

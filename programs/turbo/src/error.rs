@@ -40,6 +40,10 @@ pub enum TurboError {
     KeeperBountyTooHigh,
     #[msg("An exposure cap is zero or above its bound")]
     ExposureCapOutOfBounds,
+    #[msg("A risk-cap parameter is out of its bounds (daily loss ≤ 50%, z in 1–10, σ floor 10%–1,000%)")]
+    RiskCapOutOfBounds,
+    #[msg("The skew funding rate is above its 1%-a-day bound")]
+    FundingOutOfBounds,
     #[msg("The reverse-split threshold must be positive")]
     SplitThresholdOutOfBounds,
     #[msg("Token name, symbol or uri is too long")]
@@ -100,6 +104,8 @@ pub enum TurboError {
     PoolCapacityExceeded,
     #[msg("The pool's net exposure on this asset is over its cap on this side")]
     ImbalanceCapExceeded,
+    #[msg("The pool's net exposure on this asset is over what a bad day may cost it (the risk cap)")]
+    RiskCapExceeded,
     #[msg("The withdrawal would leave the pool's exposure over its caps")]
     WithdrawalBreaksCaps,
     #[msg("The pool's value is not positive")]

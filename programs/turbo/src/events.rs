@@ -232,8 +232,10 @@ pub struct VaultSettledEvent {
     pub vault: Pubkey,
     pub price: u64,
     pub previous_price: u64,
-    /// `q * (P - P_s)`, micro-USD.
+    /// `q * (P - P_s)` less the funding, micro-USD.
     pub pnl: i64,
+    /// The skew funding charged, micro-USD (docs/design.md §5.5).
+    pub funding: u64,
     /// Positive: pool to vault. Negative: vault to pool.
     pub usdc_to_vault: i64,
     pub crt_to_vault: i64,

@@ -39,6 +39,7 @@ fn allowed(code: u32) -> bool {
         TurboError::WithdrawPaused,
         TurboError::PoolCapacityExceeded,
         TurboError::ImbalanceCapExceeded,
+        TurboError::RiskCapExceeded,
         TurboError::SupplyCapExceeded,
         TurboError::WithdrawalBreaksCaps,
         TurboError::PoolLiquidityInsufficient,

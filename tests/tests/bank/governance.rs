@@ -72,7 +72,7 @@ async fn m5_changes_that_add_risk_are_refused_at_once() {
         let ix = ix::update_config(fx.admin.pubkey(), UpdateConfigArgs { params: Some(p), ..Default::default() });
         assert_error(&fx.send(&[ix], &[]).await, TurboError::ChangeNeedsTimelock);
     }
-    let caps = PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 };
+    let caps = PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, ..turbo_sdk::defaults::pool_caps() };
     assert_error(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await, TurboError::ChangeNeedsTimelock);
     // A new vault once the pool holds LP money.
     let out = fx.create_vault_now(9, "Turbo SOL 2", "tSOL2", Asset::Sol, base, 1_000 * USDC).await;
@@ -95,7 +95,7 @@ async fn m5_changes_that_lower_risk_apply_at_once() {
     };
     assert_ok(&fx.send(&[update_vault(&fx, SOL_VAULT, safer)], &[]).await);
     assert_eq!(fx.vault(SOL_VAULT).await.params, safer);
-    let caps = PoolCaps { gross_cap_bps: 40_000, net_cap_bps: 20_000 };
+    let caps = PoolCaps { gross_cap_bps: 40_000, net_cap_bps: 20_000, ..turbo_sdk::defaults::pool_caps() };
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     let p = ConfigParams { crt_max_age_secs: 30, crt_max_conf_bps: 100, fresh_price_secs: 3, ..defaults::config_params() };
     assert_ok(&fx.send(&[ix::update_config(fx.admin.pubkey(), UpdateConfigArgs { params: Some(p), ..Default::default() })], &[]).await);
@@ -265,7 +265,7 @@ async fn m5_each_risky_change_waits_for_the_timelock_then_applies() {
             params: VaultParams { emergency_leverage: 10_000_000, jitter_secs: 600, supply_cap: u64::MAX, ..defaults::turbo_params() },
         },
         Change::Config(ConfigParams { crt_weight_bps: 5_000, fresh_price_secs: 30, crt_max_age_secs: 300, ..c }),
-        Change::Pool(PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000 }),
+        Change::Pool(PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, ..turbo_sdk::defaults::pool_caps() }),
     ];
     for change in changes {
         let vault = matches!(change, Change::Vault { .. }).then_some(sol);
@@ -283,7 +283,7 @@ async fn m5_each_risky_change_waits_for_the_timelock_then_applies() {
         match change {
             Change::Vault { params, .. } => assert_eq!(fx.vault(SOL_VAULT).await.params, params),
             Change::Config(p) => assert_eq!(fx.config().await.params, p),
-            Change::Pool(caps) => assert_eq!(fx.pool().await.pool_caps(), caps),
+            Change::Pool(caps) => assert_eq!(fx.pool().await.caps, caps),
             _ => unreachable!(),
         }
     }

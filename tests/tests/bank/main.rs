@@ -11,6 +11,7 @@ mod keeper;
 mod preview;
 mod rebalance;
 mod rejections;
+mod risk;
 mod scenario;
 mod sim;
 

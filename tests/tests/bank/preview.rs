@@ -82,7 +82,11 @@ async fn deployment(rng: &mut ChaCha8Rng) -> World {
     let liquidity = rng.random_range(5_000u64..=2_000_000) * USDC;
     let lp = fx.admin_as_user(liquidity + 1_000_000 * USDC).await;
     assert_ok(&fx.deposit_liquidity(&lp, liquidity).await);
-    let caps = PoolCaps { gross_cap_bps: rng.random_range(2_000..=50_000), net_cap_bps: rng.random_range(1_000..=30_000) };
+    let caps = PoolCaps {
+        gross_cap_bps: rng.random_range(2_000..=50_000),
+        net_cap_bps: rng.random_range(1_000..=30_000),
+        ..turbo_sdk::defaults::pool_caps()
+    };
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     for (id, asset) in VAULTS {
         let sign = if id == BEAR_BTC_VAULT { -1 } else { 1 };

@@ -58,13 +58,13 @@ pub fn pool(lp_mint: Pubkey, usdc_reserve: Pubkey, crt_reserve: Pubkey, caps: Po
         crt_balance: 0,
         treasury_usdc: 0,
         treasury_crt: 0,
-        gross_cap_bps: caps.gross_cap_bps,
-        net_cap_bps: caps.net_cap_bps,
+        caps,
         bad_debt_absorbed: 0,
         unpaid_gains: 0,
         claims_owed: 0,
         lp_fees_usdc: 0,
         lp_fees_crt: 0,
+        funding_earned: 0,
         crt_mark: PriceMark::default(),
         launched: false,
         bump,
@@ -136,6 +136,8 @@ pub fn vault(
         gain_claim: 0,
         redeem_paused_until: 0,
         retired_at: 0,
+        funding_ts: price.publish_time,
+        funding_paid: 0,
     };
     check_caps(pool, &vault, Exposure(0), None)?;
     let leverage = vault.book().leverage(price.mid, price.mid, config.crt()).or_math()?.map_or(i64::MAX, |l| l.0);

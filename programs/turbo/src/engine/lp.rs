@@ -215,7 +215,7 @@ pub fn withdraw(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u6
     // What is left must still back every vault under the caps, measured both on the pool's
     // settled books and at current prices.
     let value_after = Usd(value.0.saturating_sub(value_out.0));
-    let (gross_cap, net_cap) = pool.caps();
+    let (gross_cap, net_cap) = pool.hard_caps();
     let gross = pool.gross_notional()?.0.max(valued.valuation.gross_notional as u64);
     require!(gross <= exposure_cap(value_after, gross_cap).or_math()?.0, TurboError::WithdrawalBreaksCaps);
     let net_limit = exposure_cap(value_after, net_cap).or_math()?;

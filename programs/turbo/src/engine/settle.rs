@@ -92,7 +92,10 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     let hidden_crt = if crt_read { TokenAmount(0) } else { std::mem::take(&mut free.crt) };
     // Other vaults' claims are paid before this vault's new gain.
     let reserved = Usd(pool.claims_owed.saturating_sub(vault.gain_claim));
-    let s = book.settle(&mut free, reserved, px.asset.mid, px.crt.mid, config.crt()).or_math()?;
+    // The skew funding since the last charge, at the book as it stood (docs/design.md §5.5).
+    let funding = crate::engine::caps::funding_due(pool, vault, config, px)?;
+    vault.funding_ts = vault.funding_ts.max(px.asset.publish_time);
+    let s = book.settle_with_funding(&mut free, reserved, funding, px.asset.mid, px.crt.mid, config.crt()).or_math()?;
     free.crt = free.crt.checked_add(hidden_crt).or_math()?;
     pool.set_free_book(free)?;
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
@@ -112,6 +115,8 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     }
     let add = |a: u64, b: u64| a.checked_add(b).or_overflow();
     vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
+    vault.funding_paid = add(vault.funding_paid, s.funding.0)?;
+    pool.funding_earned = add(pool.funding_earned, s.funding.0)?;
     vault.unpaid_gains = add(vault.unpaid_gains, s.unpaid_gain.0)?;
     pool.bad_debt_absorbed = add(pool.bad_debt_absorbed, s.bad_debt.0)?;
     pool.unpaid_gains = add(pool.unpaid_gains, s.unpaid_gain.0)?;
@@ -142,6 +147,7 @@ pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Co
         price: px.asset.mid.0,
         previous_price,
         pnl: s.pnl.0,
+        funding: s.funding.0,
         usdc_to_vault: s.usdc_to_vault,
         crt_to_vault: s.crt_to_vault,
         bad_debt: s.bad_debt.0,

@@ -84,10 +84,8 @@ pub struct Pool {
     pub treasury_usdc: u64,
     /// The treasury's fees held in `crt_reserve`, raw CRT.
     pub treasury_crt: u64,
-    /// Cap on Σ|notional| of all vaults per unit of pool value, bps.
-    pub gross_cap_bps: u32,
-    /// Cap on |long − short| notional per asset per unit of pool value, bps.
-    pub net_cap_bps: u32,
+    /// The caps on the exposure the pool backs, and the skew funding.
+    pub caps: PoolCaps,
     /// Lifetime bad debt the pool absorbed, micro-USD.
     pub bad_debt_absorbed: u64,
     /// Lifetime vault gains the pool could not pay when they were settled, micro-USD.
@@ -97,6 +95,8 @@ pub struct Pool {
     /// Lifetime fees credited to LPs.
     pub lp_fees_usdc: u64,
     pub lp_fees_crt: u64,
+    /// Lifetime skew funding the heavy sides paid the pool, micro-USD.
+    pub funding_earned: u64,
     /// CRT's price mark: every instruction that reads CRT records its price here.
     pub crt_mark: PriceMark,
     /// Set by the first LP deposit or mint of anyone but the admin, and never cleared: from then
@@ -110,20 +110,55 @@ pub struct Pool {
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolCaps {
+    /// Cap on Σ|notional| of all vaults per unit of pool value, bps: a hard ceiling.
     pub gross_cap_bps: u32,
+    /// Cap on |long − short| notional per asset per unit of pool value, bps: a hard ceiling.
     pub net_cap_bps: u32,
+    /// The risk cap (docs/design.md §5.5): the largest loss a `z`-sigma day on an asset may cost
+    /// the pool, bps of its value; 0 turns the risk cap off.
+    pub max_daily_loss_bps: u16,
+    /// `z` of the risk cap, hundredths (300: a 3σ day).
+    pub risk_z_centi: u16,
+    /// The risk cap never takes σ below this (a new vault has no estimate), annualized bps.
+    pub vol_floor_bps: u32,
+    /// Skew funding at the cap: what the heavy side of an asset pays the pool, bps of its
+    /// notional per day, in proportion to its net exposure over the cap (0: no funding).
+    pub funding_max_bps_per_day: u16,
 }
 
 impl PoolCaps {
-    /// Higher caps add risk.
+    /// Higher hard caps, a looser risk cap (a larger loss budget, a smaller `z`, a lower σ
+    /// floor, or turning it off) add risk. Any change of the funding rate waits for the timelock
+    /// too: a rise costs holders, a cut costs LPs, and both deserve the time to leave.
     pub fn adds_risk_over(&self, old: &PoolCaps) -> bool {
-        self.gross_cap_bps > old.gross_cap_bps || self.net_cap_bps > old.net_cap_bps
+        let loosens_risk_cap = match (old.max_daily_loss_bps, self.max_daily_loss_bps) {
+            (_, 0) => old.max_daily_loss_bps != 0, // turning it off
+            (0, _) => false,                       // turning it on
+            (old_loss, loss) => loss > old_loss || self.risk_z_centi < old.risk_z_centi || self.vol_floor_bps < old.vol_floor_bps,
+        };
+        self.gross_cap_bps > old.gross_cap_bps
+            || self.net_cap_bps > old.net_cap_bps
+            || loosens_risk_cap
+            || self.funding_max_bps_per_day != old.funding_max_bps_per_day
     }
 
     pub fn validate(&self) -> Result<()> {
         require!((1..=MAX_GROSS_CAP_BPS).contains(&self.gross_cap_bps), TurboError::ExposureCapOutOfBounds);
         require!((1..=MAX_NET_CAP_BPS).contains(&self.net_cap_bps), TurboError::ExposureCapOutOfBounds);
+        require!(self.max_daily_loss_bps <= MAX_DAILY_LOSS_BPS, TurboError::RiskCapOutOfBounds);
+        require!((MIN_RISK_Z_CENTI..=MAX_RISK_Z_CENTI).contains(&self.risk_z_centi), TurboError::RiskCapOutOfBounds);
+        require!((MIN_VOL_FLOOR_BPS..=MAX_VOL_FLOOR_BPS).contains(&self.vol_floor_bps), TurboError::RiskCapOutOfBounds);
+        require!(self.funding_max_bps_per_day <= MAX_FUNDING_BPS_PER_DAY, TurboError::FundingOutOfBounds);
         Ok(())
+    }
+
+    /// The risk cap's limits, with the σ floor as a daily volatility.
+    pub fn risk_limits(&self) -> turbo_math::RiskLimits {
+        turbo_math::RiskLimits {
+            max_daily_loss: Bps(self.max_daily_loss_bps as u64),
+            z_centi: self.risk_z_centi,
+            vol_floor_daily: turbo_math::daily_from_annual_vol_bps(self.vol_floor_bps as u64),
+        }
     }
 }
 
@@ -148,12 +183,9 @@ impl Pool {
         crate::state::PdaSigner { prefix: POOL_SEED, key: [], bump: [self.bump] }
     }
 
-    pub fn pool_caps(&self) -> PoolCaps {
-        PoolCaps { gross_cap_bps: self.gross_cap_bps, net_cap_bps: self.net_cap_bps }
-    }
-
-    pub fn caps(&self) -> (Bps, Bps) {
-        (Bps(self.gross_cap_bps as u64), Bps(self.net_cap_bps as u64))
+    /// The hard caps, gross and net, as fractions of the pool's value.
+    pub fn hard_caps(&self) -> (Bps, Bps) {
+        (Bps(self.caps.gross_cap_bps as u64), Bps(self.caps.net_cap_bps as u64))
     }
 
     /// The slot for `feed_id`, added if new.
@@ -186,5 +218,49 @@ impl Pool {
             g = g.checked_add(a.book().gross().or_math()?).or_math()?;
         }
         Ok(g)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: PoolCaps = PoolCaps {
+        gross_cap_bps: 50_000,
+        net_cap_bps: 30_000,
+        max_daily_loss_bps: 1_000,
+        risk_z_centi: 300,
+        vol_floor_bps: 5_000,
+        funding_max_bps_per_day: 10,
+    };
+
+    #[test]
+    fn which_pool_changes_wait_for_the_timelock() {
+        let risky = [
+            PoolCaps { gross_cap_bps: 50_001, ..BASE },
+            PoolCaps { net_cap_bps: 30_001, ..BASE },
+            PoolCaps { max_daily_loss_bps: 1_001, ..BASE },
+            PoolCaps { max_daily_loss_bps: 0, ..BASE },
+            PoolCaps { risk_z_centi: 299, ..BASE },
+            PoolCaps { vol_floor_bps: 4_999, ..BASE },
+            PoolCaps { funding_max_bps_per_day: 11, ..BASE },
+            PoolCaps { funding_max_bps_per_day: 9, ..BASE },
+        ];
+        for c in risky {
+            assert!(c.adds_risk_over(&BASE), "{c:?}");
+        }
+        let safer = [
+            PoolCaps { gross_cap_bps: 40_000, ..BASE },
+            PoolCaps { max_daily_loss_bps: 500, ..BASE },
+            PoolCaps { risk_z_centi: 400, vol_floor_bps: 8_000, ..BASE },
+            BASE,
+        ];
+        for c in safer {
+            assert!(!c.adds_risk_over(&BASE), "{c:?}");
+        }
+        // Turning the risk cap on tightens; turning it off loosens.
+        let off = PoolCaps { max_daily_loss_bps: 0, ..BASE };
+        assert!(!BASE.adds_risk_over(&off));
+        assert!(off.adds_risk_over(&BASE));
     }
 }

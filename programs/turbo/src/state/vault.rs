@@ -168,6 +168,10 @@ pub struct Vault {
     /// When the vault was retired (0: active). A retired vault is flat, takes no mints and no
     /// rebalances, and pays its holders in kind, needing no price.
     pub retired_at: i64,
+    /// Publish time of the price its skew funding was last charged to (docs/design.md §5.5).
+    pub funding_ts: i64,
+    /// Lifetime skew funding charged to this vault, micro-USD.
+    pub funding_paid: u64,
 }
 
 impl Vault {

@@ -18,7 +18,7 @@ pub struct UpdatePool<'info> {
 impl UpdatePool<'_> {
     pub fn validate(&self, caps: &PoolCaps) -> Result<()> {
         caps.validate()?;
-        require!(!self.pool.launched || !caps.adds_risk_over(&self.pool.pool_caps()), TurboError::ChangeNeedsTimelock);
+        require!(!self.pool.launched || !caps.adds_risk_over(&self.pool.caps), TurboError::ChangeNeedsTimelock);
         Ok(())
     }
 }
@@ -30,7 +30,6 @@ pub fn handler(ctx: Context<UpdatePool>, caps: PoolCaps) -> Result<()> {
 
 /// Replace the pool's caps (checked by the caller) and announce it.
 pub fn apply(pool: &mut Pool, caps: PoolCaps) {
-    pool.gross_cap_bps = caps.gross_cap_bps;
-    pool.net_cap_bps = caps.net_cap_bps;
+    pool.caps = caps;
     crate::events::emit(PoolCapsUpdatedEvent { caps });
 }
