@@ -130,7 +130,21 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price };
     let mut report = TickReport { scanned: snap.vaults.len(), ..TickReport::default() };
     let heartbeat = s.heartbeat.map(|h| h.as_secs() as i64);
+    // Every vault settles against the one pool, so once a rebalance lands the others are decided
+    // again on fresh accounts: their caps, funding and targets may have moved with it.
+    let mut stale = false;
     for verdict in decide(&snap, keeper.pubkey(), at, s.bounty_account.is_some(), heartbeat) {
+        let verdict = match verdict {
+            Verdict::Act(intent) if stale => {
+                let fresh = Snapshot::load(chain, &s.feeds).await?;
+                let at = fresh.next();
+                match fresh.vaults.iter().find(|v| v.keys.vault == intent.keys.vault) {
+                    Some(v) => decide_vault(&fresh, v, keeper.pubkey(), at, s.bounty_account.is_some(), heartbeat),
+                    None => Verdict::Retired { symbol: intent.symbol },
+                }
+            }
+            v => v,
+        };
         match verdict {
             Verdict::Idle { .. } | Verdict::Retired { .. } => report.idle += 1,
             Verdict::Skip { symbol, why } => {
@@ -166,6 +180,7 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
                     ),
                     Some(f) => warn!(vault = %intent.symbol, error = %f, "rebalance refused"),
                 }
+                stale = true;
                 report.sent.push(Sent { symbol: intent.symbol, plan: intent.plan, outcome, attempts });
             }
         }

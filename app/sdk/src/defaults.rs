@@ -32,17 +32,18 @@ pub fn config_params() -> ConfigParams {
     }
 }
 
-/// The pool backs at most 5x its value gross and 3x net per asset (hard ceilings), and no
-/// asset's net exposure may cost it more than 10% of its value on a 3σ day, with σ read no lower
-/// than 50% a year (the risk cap, docs/economics.md); no skew funding.
+/// The pool backs at most 5x its value gross and 3x net per asset (hard ceilings); no asset's
+/// net exposure may cost it more than 1% of its value on a 3σ day, with σ read no lower than 50%
+/// a year (the risk cap); the heavy side pays up to 10 bps of its notional a day, in proportion
+/// to its use of the cap. Chosen by the LP study (docs/economics.md, "The counterparty pool").
 pub fn pool_caps() -> PoolCaps {
     PoolCaps {
         gross_cap_bps: 50_000,
         net_cap_bps: 30_000,
-        max_daily_loss_bps: 1_000,
+        max_daily_loss_bps: 100,
         risk_z_centi: 300,
         vol_floor_bps: 5_000,
-        funding_max_bps_per_day: 0,
+        funding_max_bps_per_day: 10,
     }
 }
 

@@ -2,6 +2,7 @@
 //! code) beside spot, an ideal constant-leverage token, a daily-rebalanced token, a perp with
 //! liquidation and a Bear vault, and reports how each fared.
 
+pub mod lp;
 pub mod model;
 pub mod report;
 pub mod strategies;

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use turbo::state::PoolCaps;
 use turbo::state::VaultParams;
+use turbo_sim::lp;
 use turbo_sim::report::{chart, json, markdown, metrics};
 use turbo_sim::strategies::{self, Options, Path};
 use turbo_sim::survival;
@@ -31,6 +33,30 @@ enum Command {
         #[arg(long, default_value = "target/sim")]
         out: PathBuf,
         /// A TrueType font for chart labels (default: DejaVu Sans from the system).
+        #[arg(long)]
+        font: Option<PathBuf>,
+    },
+    /// The LP study: a pool with the localnet vaults under seeded holder flows, over every file
+    /// of price history, for three pool designs, plus a sweep of the risk cap and the funding.
+    LpStudy {
+        /// The folder of price files (`../shared/data`).
+        data: PathBuf,
+        /// Where `lp-*.md`, `.json` and `.svg` go.
+        #[arg(long, default_value = "target/sim")]
+        out: PathBuf,
+        /// The risk cap's loss budget for the studied designs (bps of pool value for a z-sigma day).
+        #[arg(long)]
+        max_daily_loss_bps: Option<u16>,
+        /// The funding rate at the cap of the third design, bps of notional a day (default: the
+        /// SDK's).
+        #[arg(long)]
+        funding_bps_per_day: Option<u16>,
+        /// The holders' seed.
+        #[arg(long, default_value_t = 14)]
+        seed: u64,
+        /// Skip the parameter sweep.
+        #[arg(long)]
+        no_sweep: bool,
         #[arg(long)]
         font: Option<PathBuf>,
     },
@@ -190,6 +216,9 @@ fn main() -> anyhow::Result<()> {
             }
             print!("{md}");
         }
+        Command::LpStudy { data, out, max_daily_loss_bps, funding_bps_per_day, seed, no_sweep, font } => {
+            lp_study(&data, &out, max_daily_loss_bps, funding_bps_per_day, seed, !no_sweep, font.as_deref())?;
+        }
         Command::Survival { csv, common, windows, name, out } => {
             let path = common.load(&csv)?;
             let o = common.options()?;
@@ -207,6 +236,78 @@ fn main() -> anyhow::Result<()> {
             std::fs::write(out.join(format!("{name}.json")), serde_json::to_string_pretty(&rows)?)?;
             print!("{md}");
         }
+    }
+    Ok(())
+}
+
+/// The study's scenarios: each file with its asset's localnet vaults, and the three 3-minute
+/// files together (the whole five-vault localnet pool).
+fn scenarios(data: &std::path::Path) -> anyhow::Result<Vec<(String, Vec<lp::Asset>)>> {
+    let load = |f: &str| -> anyhow::Result<Path> {
+        Ok(Path::from_points(&turbo_sdk::series::load_csv(&data.join(f)).map_err(|e| anyhow::anyhow!(e))?))
+    };
+    let asset = |symbol: &'static str, path: Path| lp::Asset { symbol, path, bear: symbol != "FET" };
+    let mut out = Vec::new();
+    for (name, file, symbol) in [
+        ("btc-1h-2020-2023", "btc_usd_1h_2020_2023.csv", "BTC"),
+        ("sol-1d-2021-2024", "sol_usd_1d_2021_2024.csv", "SOL"),
+        ("fet-1d-2021-2024", "fet_usd_1d_2021_2024.csv", "FET"),
+        ("btc-3m-2024q4", "btc_usdt_3m_2024q4.csv", "BTC"),
+        ("sol-3m-2024q4", "sol_usdt_3m_2024q4.csv", "SOL"),
+        ("fet-3m-2024q4", "fet_usdt_3m_2024q4.csv", "FET"),
+    ] {
+        out.push((name.to_string(), vec![asset(symbol, load(file)?)]));
+    }
+    let aligned = lp::align(&[load("btc_usdt_3m_2024q4.csv")?, load("sol_usdt_3m_2024q4.csv")?, load("fet_usdt_3m_2024q4.csv")?]);
+    let [btc, sol, fet]: [Path; 3] = aligned.try_into().map_err(|_| anyhow::anyhow!("three paths"))?;
+    out.push(("all-3m-2024q4".to_string(), vec![asset("BTC", btc), asset("SOL", sol), asset("FET", fet)]));
+    Ok(out)
+}
+
+fn lp_study(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    max_daily_loss: Option<u16>,
+    funding: Option<u16>,
+    seed: u64,
+    sweep: bool,
+    font: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let base = turbo_sdk::defaults::pool_caps();
+    let caps = PoolCaps { max_daily_loss_bps: max_daily_loss.unwrap_or(base.max_daily_loss_bps), ..base };
+    let flows = lp::Flows { seed, ..lp::Flows::default() };
+    let (turbo, bear) = (turbo_sdk::defaults::turbo_params(), turbo_sdk::defaults::bear_params());
+    let scenarios = scenarios(data)?;
+    let designs = lp::designs(caps, funding.unwrap_or(base.funding_max_bps_per_day));
+    let bar = ProgressBar::new(scenarios.len() as u64).with_style(ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len}")?);
+    let mut all = String::new();
+    for (name, assets) in &scenarios {
+        bar.set_message(name.clone());
+        let runs = lp::study(&designs, assets, &flows, turbo, bear);
+        let title = format!("lp-{name}: {} steps", assets[0].path.len());
+        let md = lp::markdown(&title, &runs);
+        std::fs::write(out.join(format!("lp-{name}.md")), &md)?;
+        std::fs::write(
+            out.join(format!("lp-{name}.json")),
+            serde_json::to_string_pretty(&runs.iter().map(|r| &r.metrics).collect::<Vec<_>>())?,
+        )?;
+        if let Err(e) = lp::chart(&out.join(format!("lp-{name}.svg")), &title, &runs, font) {
+            eprintln!("chart not written: {e}");
+        }
+        all.push_str(&md);
+        all.push('\n');
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    print!("{all}");
+    let worst = lp::worst_case(&scenarios, base);
+    std::fs::write(out.join("lp-worst.md"), &worst)?;
+    print!("{worst}");
+    if sweep {
+        let md = lp::sweep(&scenarios, &flows, base, turbo, bear);
+        std::fs::write(out.join("lp-sweep.md"), &md)?;
+        print!("{md}");
     }
     Ok(())
 }

@@ -53,7 +53,10 @@ impl TurboModel {
         let caps = PoolCaps {
             gross_cap_bps: turbo::constants::MAX_GROSS_CAP_BPS,
             net_cap_bps: turbo::constants::MAX_NET_CAP_BPS,
+            // One vault's backtest: the pool's risk cap and skew funding are the LP study's
+            // subject (`lp.rs`), not this one's.
             max_daily_loss_bps: 0,
+            funding_max_bps_per_day: 0,
             ..turbo_sdk::defaults::pool_caps()
         };
         let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), caps, 0);

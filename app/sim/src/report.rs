@@ -141,7 +141,7 @@ pub const FONTS: &[&str] = &[
     "/System/Library/Fonts/Helvetica.ttc",
 ];
 
-fn register_font(font: Option<&FsPath>) -> Result<(), String> {
+pub fn register_font(font: Option<&FsPath>) -> Result<(), String> {
     let candidates: Vec<std::path::PathBuf> = match font {
         Some(f) => vec![f.to_path_buf()],
         None => FONTS.iter().map(std::path::PathBuf::from).collect(),

@@ -77,7 +77,8 @@ pub struct Fixture {
 }
 
 impl Fixture {
-    /// Config and pool, no liquidity and no vault. BTC $60,000, SOL $150, FET $1.50, CRT $1.
+    /// Config and pool ([`hard_caps_only`]), no liquidity and no vault. BTC $60,000, SOL $150,
+    /// FET $1.50, CRT $1.
     pub async fn new() -> Fixture {
         let bank = Bank::start(&[
             (feed_id(BTC_FEED), 60_000 * PX),
@@ -109,7 +110,7 @@ impl Fixture {
                 params: defaults::config_params(),
             },
         );
-        let pool = ix::initialize_pool(&fx.d, admin, defaults::pool_caps());
+        let pool = ix::initialize_pool(&fx.d, admin, hard_caps_only());
         assert_ok(&fx.send(&[init, pool], &[]).await);
         fx
     }
@@ -514,6 +515,13 @@ impl Fixture {
         let mint = self.v(id).keys.mint;
         self.balance(pda::token_2022_ata(&user.pubkey(), &mint)).await
     }
+}
+
+/// The default caps with the risk cap and the skew funding off: the fixture's pool, so tests of
+/// other mechanisms (exact settlements, bounties, bad debt on large positions) are not moved by
+/// them. `risk.rs`, the fuzzer and the preview property test turn them on.
+pub fn hard_caps_only() -> turbo::state::PoolCaps {
+    turbo::state::PoolCaps { max_daily_loss_bps: 0, funding_max_bps_per_day: 0, ..defaults::pool_caps() }
 }
 
 /// The assets of the test deployment.

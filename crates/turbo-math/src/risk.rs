@@ -78,15 +78,18 @@ pub fn funding_rate(max_rate: Bps, net: Usd, cap: Usd) -> MathResult<u64> {
     u128_to_u64(mul_div_ceil(max_rate.0 as u128, net.0 as u128, cap.0 as u128)?)
 }
 
-/// The funding a position of `notional` pays at `rate` bps per day over `dt` seconds, rounded up.
-/// Zero for a non-positive `dt`.
-pub fn funding_charge(notional: Usd, rate: u64, dt: i64) -> MathResult<Usd> {
-    if dt <= 0 || rate == 0 || notional.0 == 0 {
+/// The funding a heavy-side position of `notional` pays over `dt` seconds:
+/// `notional · max_rate · min(1, net / cap) · dt / day`, rounded up. The utilization is applied
+/// to the notional first (rounded up), so a small skew pays a small charge rather than a whole
+/// basis point a day. Zero for a non-positive `dt`, no net exposure or no rate.
+pub fn funding_charge(notional: Usd, max_rate: Bps, net: Usd, cap: Usd, dt: i64) -> MathResult<Usd> {
+    if dt <= 0 || max_rate.0 == 0 || net.0 == 0 || notional.0 == 0 {
         return Ok(Usd(0));
     }
+    let used =
+        if cap.0 == 0 || net.0 >= cap.0 { notional.0 as u128 } else { mul_div_ceil(notional.0 as u128, net.0 as u128, cap.0 as u128)? };
     let den = (BPS_ONE as u128).safe_mul(SECONDS_PER_DAY)?;
-    let num = (notional.0 as u128).safe_mul(rate as u128)?.safe_mul(dt as u128)?;
-    u128_to_u64(mul_div_ceil(num, 1, den)?).map(Usd)
+    u128_to_u64(mul_div_ceil(used.safe_mul(max_rate.0 as u128)?, dt as u128, den)?).map(Usd)
 }
 
 #[cfg(test)]
@@ -119,14 +122,16 @@ mod tests {
     #[test]
     fn funding_is_linear_in_utilization_and_time_and_rounds_up() {
         // 50 bps a day at the cap; half the cap: 25 bps a day; $1M for one day: $2,500.
-        let rate = funding_rate(Bps(50), Usd(500), Usd(1_000)).unwrap();
-        assert_eq!(rate, 25);
-        assert_eq!(funding_charge(Usd(1_000_000_000_000), rate, 86_400).unwrap(), Usd(2_500_000_000));
-        // One second of 1 bp/day on $1: 1e6 · 1 / (1e4 · 86,400) → rounds up to one unit.
-        assert_eq!(funding_charge(Usd(1_000_000), 1, 1).unwrap(), Usd(1));
+        assert_eq!(funding_rate(Bps(50), Usd(500), Usd(1_000)).unwrap(), 25);
+        assert_eq!(funding_charge(Usd(1_000_000_000_000), Bps(50), Usd(500), Usd(1_000), 86_400).unwrap(), Usd(2_500_000_000));
+        // A tiny skew pays a tiny charge: 1/10,000 of the cap for a day on $1M at 10 bps: $0.10.
+        assert_eq!(funding_charge(Usd(1_000_000_000_000), Bps(10), Usd(1), Usd(10_000), 86_400).unwrap(), Usd(100_000));
+        // One second at 1 bp/day on $1: 1e6 · 1 / (1e4 · 86,400) → rounds up to one unit.
+        assert_eq!(funding_charge(Usd(1_000_000), Bps(1), Usd(5), Usd(5), 1).unwrap(), Usd(1));
         assert_eq!(funding_rate(Bps(50), Usd(2_000), Usd(1_000)).unwrap(), 50);
         assert_eq!(funding_rate(Bps(50), Usd(0), Usd(1_000)).unwrap(), 0);
-        assert_eq!(funding_charge(Usd(1_000_000), 50, -5).unwrap(), Usd(0));
+        assert_eq!(funding_charge(Usd(1_000_000), Bps(50), Usd(1), Usd(1), -5).unwrap(), Usd(0));
+        assert_eq!(funding_charge(Usd(1_000_000), Bps(50), Usd(0), Usd(1), 86_400).unwrap(), Usd(0));
     }
 
     proptest! {
@@ -150,9 +155,13 @@ mod tests {
             prop_assert!(r_lo <= r_hi && r_hi <= max);
             // The rate is at least its exact value.
             prop_assert!(r_lo as u128 * cap as u128 >= max as u128 * (lo.min(cap)) as u128);
-            let c = funding_charge(Usd(notional), r_hi, dt).unwrap();
-            prop_assert!(c.0 as u128 * 10_000 * 86_400 >= notional as u128 * r_hi as u128 * dt as u128);
-            prop_assert!(funding_charge(Usd(notional), r_hi, dt / 2).unwrap() <= c);
+            // The charge rises with the skew and with time, and never undercharges the exact value.
+            let c_lo = funding_charge(Usd(notional), Bps(max), Usd(lo), Usd(cap), dt).unwrap();
+            let c = funding_charge(Usd(notional), Bps(max), Usd(hi), Usd(cap), dt).unwrap();
+            prop_assert!(c_lo <= c);
+            prop_assert!(funding_charge(Usd(notional), Bps(max), Usd(hi), Usd(cap), dt / 2).unwrap() <= c);
+            let exact_num = notional as u128 * max as u128 * hi.min(cap) as u128 * dt.max(0) as u128;
+            prop_assert!(c.0 as u128 * cap as u128 * 10_000 * 86_400 >= exact_num);
         }
     }
 }

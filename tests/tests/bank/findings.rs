@@ -289,8 +289,7 @@ async fn m2_an_unpaid_gain_stays_a_claim_and_is_paid_from_later_inflows() {
     let mut fx = Fixture::new().await;
     let lp = fx.user(20_000 * USDC, 0).await;
     assert_ok(&fx.deposit_liquidity(&lp, 20_000 * USDC).await);
-    let caps =
-        turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, max_daily_loss_bps: 0, ..turbo_sdk::defaults::pool_caps() };
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, ..hard_caps_only() };
     assert_ok(&fx.through_timelock(turbo::state::Change::Pool(caps), None).await);
     let turbo_params = turbo_sdk::defaults::turbo_params();
     let bear_params = turbo_sdk::defaults::bear_params();
@@ -370,7 +369,7 @@ async fn l1_a_relever_that_would_cross_the_gross_cap_is_skipped() {
     let sol = fx.vault(SOL_VAULT).await;
     let step = (sol.exposure as u128 * 500 / 10_000 * sol.settle_price as u128 / 100_000_000_000) as u64;
     assert!(gross <= cap && cap < gross + step, "gross {gross}, cap {cap}, step {step}");
-    let caps = turbo::state::PoolCaps { gross_cap_bps: bps, net_cap_bps: pool.caps.net_cap_bps, ..turbo_sdk::defaults::pool_caps() };
+    let caps = turbo::state::PoolCaps { gross_cap_bps: bps, net_cap_bps: pool.caps.net_cap_bps, ..hard_caps_only() };
     assert_ok(&fx.send(&[turbo_sdk::ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
 
     fx.tick(30);

@@ -134,6 +134,8 @@ async fn random_sequences_keep_every_invariant() {
     let seed: u64 = std::env::var("TURBO_FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x7u64 << 32 | 2026);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let (mut fx, lp) = Fixture::deployed().await;
+    // The production caps: the risk cap and the skew funding on (set before launch, no timelock).
+    assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), defaults::pool_caps())], &[]).await);
     let mut users = Vec::new();
     for _ in 0..5 {
         users.push(fx.user(200_000 * USDC, 10_000 * CRT).await);

@@ -244,7 +244,7 @@ async fn imbalance_refuses_the_heavy_side_and_lowers_its_target() {
     let whale = fx.user(300_000 * USDC, 0).await;
     assert_ok(&fx.mint(&whale, BTC_VAULT, 100_000 * USDC, 0, 0).await); // ~$300k long
                                                                         // Tighten the net cap to 0.2x the pool: ~$200k. BTC longs are now over it.
-    let caps = PoolCaps { gross_cap_bps: 50_000, net_cap_bps: 2_000, ..turbo_sdk::defaults::pool_caps() };
+    let caps = PoolCaps { gross_cap_bps: 50_000, net_cap_bps: 2_000, ..hard_caps_only() };
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     assert_error(&fx.mint(&whale, BTC_VAULT, 1_000 * USDC, 0, 0).await, TurboError::ImbalanceCapExceeded);
     // The other side is welcome: a Bear mint reduces the imbalance.

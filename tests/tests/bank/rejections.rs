@@ -203,8 +203,7 @@ async fn supply_cap_is_enforced() {
 async fn pool_capacity_is_enforced() {
     let (mut fx, _lp) = Fixture::deployed().await;
     // Gross cap 2x the pool (about $2,000,000 of notional), net cap high.
-    let caps =
-        turbo::state::PoolCaps { gross_cap_bps: 20_000, net_cap_bps: 100_000, max_daily_loss_bps: 0, ..turbo_sdk::defaults::pool_caps() };
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 20_000, net_cap_bps: 100_000, ..hard_caps_only() };
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     let whale = fx.user(700_000 * USDC, 0).await;
     // $696,500 net at 3x is about $2.09M of notional: over the cap.
@@ -220,7 +219,7 @@ async fn pool_capacity_is_enforced() {
 async fn net_imbalance_cap_refuses_the_heavy_side() {
     let (mut fx, _lp) = Fixture::deployed().await;
     // Net cap 1x the pool: about $1,000,000 of one-sided BTC notional.
-    let caps = turbo::state::PoolCaps { gross_cap_bps: 50_000, net_cap_bps: 10_000, ..turbo_sdk::defaults::pool_caps() };
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 50_000, net_cap_bps: 10_000, ..hard_caps_only() };
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     let whale = fx.user(400_000 * USDC, 0).await;
     let out = fx.mint(&whale, BTC_VAULT, 400_000 * USDC, 0, 0).await; // ~$1.19M long
@@ -279,9 +278,9 @@ async fn parameters_out_of_bounds_are_rejected() {
     p.crt_weight_bps = 9_501;
     let out = fx.send(&[ix::update_config(fx.admin.pubkey(), UpdateConfigArgs { params: Some(p), ..Default::default() })], &[]).await;
     assert_error(&out, TurboError::CrtWeightOutOfBounds);
-    let caps = turbo::state::PoolCaps { gross_cap_bps: 0, net_cap_bps: 1, ..turbo_sdk::defaults::pool_caps() };
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 0, net_cap_bps: 1, ..hard_caps_only() };
     assert_error(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await, TurboError::ExposureCapOutOfBounds);
-    let ok = turbo_sdk::defaults::pool_caps();
+    let ok = hard_caps_only();
     let pool_cases = [
         (turbo::state::PoolCaps { max_daily_loss_bps: 5_001, ..ok }, TurboError::RiskCapOutOfBounds),
         (turbo::state::PoolCaps { risk_z_centi: 99, ..ok }, TurboError::RiskCapOutOfBounds),
@@ -547,8 +546,7 @@ async fn a_withdrawal_larger_than_the_pools_tokens_is_rejected() {
     // BTC −20%, not yet settled: the vault owes the pool ~$180k, which counts in pool value but
     // is not in its reserve. All shares are worth more USDC than the pool holds, and it has no
     // CRT to make up the rest.
-    let caps =
-        turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, max_daily_loss_bps: 0, ..turbo_sdk::defaults::pool_caps() };
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, ..hard_caps_only() };
     assert_ok(&fx.through_timelock(turbo::state::Change::Pool(caps), None).await);
     fx.tick(10);
     fx.move_price(Asset::Btc, -2_000);
@@ -560,8 +558,7 @@ async fn a_withdrawal_larger_than_the_pools_tokens_is_rejected() {
 #[tokio::test]
 async fn an_insolvent_pool_takes_no_deposits_and_pays_no_withdrawals() {
     let (mut fx, lp) = Fixture::deployed().await;
-    let caps =
-        turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, max_daily_loss_bps: 0, ..turbo_sdk::defaults::pool_caps() };
+    let caps = turbo::state::PoolCaps { gross_cap_bps: 200_000, net_cap_bps: 100_000, ..hard_caps_only() };
     assert_ok(&fx.send(&[ix::update_pool(fx.admin.pubkey(), caps)], &[]).await);
     let whale = fx.user(1_000_000 * USDC, 0).await;
     assert_ok(&fx.mint(&whale, BTC_VAULT, 1_000_000 * USDC, 0, 0).await); // ~$3M long BTC

@@ -95,12 +95,13 @@ async fn funding_accrues_exactly_over_a_clock_jump_and_is_paid_to_the_pool_at_se
     let net = (book.long_notional - book.short_notional) as u128;
     let value = (pool.usdc_balance - pool.treasury_usdc - pool.claims_owed) as u128;
     let cap = value * 30_000 / 10_000;
-    // The rate rounds up, then the charge rounds up: against the payer.
-    let rate = (50 * net).div_ceil(cap);
+    // The notional times the utilization rounds up, then the charge rounds up: against the payer.
+    assert!(net < cap);
     let price = fx.feed(Asset::Btc).quote.price as u128;
     let notional = (vault.exposure.unsigned_abs() as u128 * price).div_ceil(100_000_000_000);
+    let used = (notional * net).div_ceil(cap);
     let day = 86_400u128;
-    let expected = (notional * rate * day).div_ceil(10_000 * day) as u64;
+    let expected = (used * 50 * day).div_ceil(10_000 * day) as u64;
     assert!(expected > 0);
 
     // A day passes at an unchanged price: the settlement realizes the funding and nothing else.

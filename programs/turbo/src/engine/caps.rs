@@ -98,7 +98,8 @@ pub fn funding_due(pool: &Pool, vault: &Vault, config: &crate::state::Config, px
     let crt = (px.crt != crate::engine::settle::UNREAD_CRT).then_some((px, config.crt_decimals));
     let value = pool_book_value(pool, crt)?;
     let net = pool.assets[vault.asset_index as usize].book().net();
-    let rate = turbo_math::funding_rate(turbo_math::Bps(max as u64), net, net_cap(pool, vault, value)?).or_math()?;
+    let cap = net_cap(pool, vault, value)?;
     let notional = Exposure(vault.exposure).abs_notional_ceil(px.asset.mid).or_math()?;
-    turbo_math::funding_charge(notional, rate, px.asset.publish_time.saturating_sub(vault.funding_ts)).or_math()
+    let dt = px.asset.publish_time.saturating_sub(vault.funding_ts);
+    turbo_math::funding_charge(notional, turbo_math::Bps(max as u64), net, cap, dt).or_math()
 }
