@@ -153,9 +153,10 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     let keeper_usdc = accounts::token_balance(&mut cli.chain, &pda::ata(&keeper.pubkey(), &usdc_mint)).await?;
     let _ = writeln!(
         out,
-        "\nKeeper earned {} in bounties. Pool: {} treasury fees, {} bad debt absorbed. Token balances {} the program's accounting.",
+        "\nKeeper earned {} in bounties. Pool: {} treasury fees, {} skew funding from the heavy sides, {} bad debt absorbed. Token balances {} the program's accounting.",
         usd(keeper_usdc),
         usd(last.pool.treasury_usdc),
+        usd(last.pool.funding_earned),
         usd(last.pool.bad_debt_absorbed),
         if balanced { "equal" } else { "DO NOT equal" }
     );
