@@ -124,6 +124,31 @@ enum Command {
         #[arg(long, default_value_t = 240)]
         steps: usize,
     },
+    /// A local validator: the in-process bank with the program and migrations/localnet.toml
+    /// deployed, behind the standard Solana JSON-RPC. State lives in memory only and is gone
+    /// when it stops (Ctrl-C). Point `turbo --url` and `turbo-keeper --url` at it.
+    Localnet {
+        /// Where to listen.
+        #[arg(long, default_value = "127.0.0.1:8899")]
+        bind: std::net::SocketAddr,
+        /// Replay a price file into an asset's Pyth account, ASSET=FILE (BTC, SOL or FET).
+        #[arg(long)]
+        replay: Vec<String>,
+        /// Seconds of price history (and of the bank's clock) per second of wall time.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Do not print a line per transaction.
+        #[arg(long)]
+        quiet: bool,
+        #[command(subcommand)]
+        action: Option<LocalnetAction>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum LocalnetAction {
+    /// Set an asset's price on a running node: `turbo localnet price SOL 150`.
+    Price { asset: String, price: f64 },
 }
 
 #[derive(Subcommand, Debug)]
@@ -192,11 +217,59 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
         }
         return demo::run(steps).await;
     }
+    if let Command::Localnet { bind, replay, speed, quiet, action } = args.command {
+        return localnet(args.url, bind, replay, speed, quiet, action).await;
+    }
     let setup = |e: turbo_sdk::setup::SetupError| CliError::Input(e.to_string());
-    let (url, me) = turbo_sdk::setup::connection(args.url.clone(), args.keypair.clone()).map_err(setup)?;
+    let url = turbo_sdk::setup::url(args.url.clone());
+    // Reading needs no wallet: without a keypair file, reads run with a throwaway one.
+    let read_only = matches!(args.command, Command::Vaults | Command::Show { .. } | Command::Timelock);
+    let me = match turbo_sdk::setup::wallet(args.keypair.clone()) {
+        Ok(k) => k,
+        Err(_) if read_only => Keypair::new(),
+        Err(e) => return Err(setup(e)),
+    };
     let mut cli = Cli::new(RpcChain::new(&url, me.insecure_clone()), turbo_sdk::setup::feeds(&args.price_accounts).map_err(setup)?);
     cli.dry_run = args.dry_run;
     run(&mut cli, &me, args.command).await
+}
+
+async fn localnet(
+    url: Option<String>,
+    bind: std::net::SocketAddr,
+    replay: Vec<String>,
+    speed: f64,
+    quiet: bool,
+    action: Option<LocalnetAction>,
+) -> Result<String, CliError> {
+    if let Some(LocalnetAction::Price { asset, price }) = action {
+        let url = url.unwrap_or_else(|| format!("http://{bind}"));
+        let client = solana_rpc_client::nonblocking::rpc_client::RpcClient::new(url.clone());
+        let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboSetPrice" };
+        let raw: i64 = client
+            .send(request, serde_json::json!([asset, price]))
+            .await
+            .map_err(|e| CliError::Chain(turbo_sdk::chain::rpc_error(&url, e)))?;
+        return Ok(format!("{asset} price set to {} on {url}\n", turbo_cli::text::price(raw as u64)));
+    }
+    let mut files = Vec::new();
+    for r in replay {
+        let (asset, file) = r.split_once('=').ok_or_else(|| CliError::Input(format!("expected ASSET=FILE, got {r}")))?;
+        if turbo_cli::localnet::feed_of(asset).is_none() {
+            return Err(CliError::Input(format!("unknown asset {asset}; use BTC, SOL or FET")));
+        }
+        let points = turbo_sdk::series::load_csv(std::path::Path::new(file)).map_err(CliError::Input)?;
+        files.push((asset.to_ascii_uppercase(), points));
+    }
+    if std::env::var_os("RUST_LOG").is_none() {
+        std::env::set_var("RUST_LOG", "error");
+    }
+    let opts = turbo_cli::localnet::Options { addr: bind, replay: files, speed, log: !quiet };
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    turbo_cli::localnet::serve(opts, shutdown).await.map_err(|e| CliError::Input(e.to_string()))?;
+    Ok(String::new())
 }
 
 async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Result<String, CliError> {
@@ -259,7 +332,7 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
             .await
         }
         Command::Fees { action: FeesAction::Withdraw { usdc, crt } } => cli.fees_withdraw(me, &usdc, &crt).await,
-        Command::Demo { .. } => unreachable!("handled before connecting"),
+        Command::Demo { .. } | Command::Localnet { .. } => unreachable!("handled before connecting"),
     }
 }
 

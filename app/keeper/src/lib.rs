@@ -3,6 +3,8 @@
 //! change exposure or apply a reverse split. A keeper following this never pays fees for a
 //! transaction that does nothing, and never asks for a bounty it will not get.
 
+pub mod metrics;
+
 use std::time::Duration;
 
 use anchor_lang::prelude::Pubkey;
@@ -118,6 +120,8 @@ pub struct TickReport {
     pub scanned: usize,
     pub sent: Vec<Sent>,
     pub idle: usize,
+    /// Seconds between the clock and the newest price the scan saw.
+    pub price_age: Option<i64>,
     pub skipped: Vec<(String, String)>,
 }
 
@@ -128,7 +132,8 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     let at = At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
     let crt_price = s.feeds.account(&snap.config.crt_feed_id);
     let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price };
-    let mut report = TickReport { scanned: snap.vaults.len(), ..TickReport::default() };
+    let newest = snap.vaults.iter().filter_map(|v| v.price_update.as_ref()).map(|p| p.0.price_message.publish_time).max();
+    let mut report = TickReport { scanned: snap.vaults.len(), price_age: newest.map(|t| snap.at.unix_timestamp - t), ..TickReport::default() };
     let heartbeat = s.heartbeat.map(|h| h.as_secs() as i64);
     // Every vault settles against the one pool, so once a rebalance lands the others are decided
     // again on fresh accounts: their caps, funding and targets may have moved with it.
@@ -188,21 +193,44 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     Ok(report)
 }
 
-/// Scan every `settings.interval` until `shutdown` resolves. Transport errors are logged and
-/// the loop goes on: a keeper must outlive a flaky RPC endpoint.
-pub async fn run<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings, shutdown: impl std::future::Future<Output = ()>) {
+/// Scan every `settings.interval` until `shutdown` resolves. Transport errors are logged in one
+/// line and the loop goes on, waiting twice as long after each failure in a row (up to a
+/// minute): a keeper must outlive a flaky or restarting RPC endpoint.
+pub async fn run<C: Chain>(
+    chain: &mut C,
+    keeper: &Keypair,
+    s: &Settings,
+    metrics: Option<std::sync::Arc<metrics::Metrics>>,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
     tokio::pin!(shutdown);
+    let mut failures = 0u32;
     loop {
-        match tick(chain, keeper, s).await {
-            Ok(r) => info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, skipped = r.skipped.len(), "scan done"),
-            Err(e) => warn!(error = %e, "scan failed"),
-        }
+        let wait = match tick(chain, keeper, s).await {
+            Ok(r) => {
+                failures = 0;
+                info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, skipped = r.skipped.len(), price_age = r.price_age, "scan done");
+                if let Some(m) = &metrics {
+                    m.observe(&r);
+                }
+                s.interval
+            }
+            Err(e) => {
+                failures += 1;
+                let wait = (s.interval * 2u32.saturating_pow(failures.min(8))).min(Duration::from_secs(60));
+                warn!(error = %e, retry_in_ms = wait.as_millis() as u64, "scan failed");
+                if let Some(m) = &metrics {
+                    m.scan_failed();
+                }
+                wait
+            }
+        };
         tokio::select! {
             _ = &mut shutdown => {
                 info!("shutting down");
                 return;
             }
-            _ = tokio::time::sleep(s.interval) => {}
+            _ = tokio::time::sleep(wait) => {}
         }
     }
 }

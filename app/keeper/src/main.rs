@@ -9,7 +9,7 @@ use clap::Parser;
 use serde::Deserialize;
 use turbo_keeper::{run, tick, Settings};
 use turbo_sdk::accounts::Feeds;
-use turbo_sdk::chain::RpcChain;
+use turbo_sdk::chain::{FeePolicy, RpcChain};
 use turbo_sdk::setup;
 
 #[derive(Parser, Debug)]
@@ -38,6 +38,18 @@ struct Args {
     /// seconds, so a live feed is never taken for a dead one (0 turns it off).
     #[arg(long)]
     heartbeat_secs: Option<u64>,
+    /// Margin over the simulated compute units of each rebalance, percent.
+    #[arg(long, default_value_t = 20)]
+    cu_margin_pct: u32,
+    /// Which percentile of the recent prioritization fees to pay.
+    #[arg(long, default_value_t = 75)]
+    priority_fee_percentile: u8,
+    /// The most to pay per compute unit, micro-lamports.
+    #[arg(long, default_value_t = 100_000)]
+    max_priority_fee: u64,
+    /// Serve `/metrics` (Prometheus) and `/health` here, e.g. 127.0.0.1:9464.
+    #[arg(long)]
+    metrics_bind: Option<std::net::SocketAddr>,
     /// Scan once and exit.
     #[arg(long)]
     once: bool,
@@ -99,13 +111,25 @@ async fn main() -> anyhow::Result<()> {
     };
     let kp = keeper.insecure_clone();
     let mut chain = RpcChain::new(&url, keeper);
+    chain.fees = Some(FeePolicy { cu_margin_pct: args.cu_margin_pct, fee_percentile: args.priority_fee_percentile, max_cu_price: args.max_priority_fee });
     tracing::info!(url = %url, "keeper starting");
     if args.once {
         let r = tick(&mut chain, &kp, &settings).await?;
         tracing::info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, "scan done");
         return Ok(());
     }
-    run(&mut chain, &kp, &settings, async {
+    let metrics = args.metrics_bind.map(|addr| {
+        let m = turbo_keeper::metrics::Metrics::new(settings.interval);
+        let served = m.clone();
+        tokio::spawn(async move {
+            if let Err(e) = turbo_keeper::metrics::serve(addr, served).await {
+                tracing::error!(error = %e, %addr, "metrics server stopped");
+            }
+        });
+        tracing::info!(%addr, "serving /metrics and /health");
+        m
+    });
+    run(&mut chain, &kp, &settings, metrics, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;

@@ -60,6 +60,10 @@ pub struct Bank {
     pub usdc_mint: Pubkey,
     pub crt_mint: Pubkey,
     pub feeds: Vec<LocalFeed>,
+    /// Every address the bank has seen: its own accounts and every account of every transaction
+    /// it processed. `solana-program-test` has no account scan, so this is what a local RPC
+    /// server answers `getProgramAccounts` and `getTokenAccountsByOwner` from.
+    pub known: std::collections::BTreeSet<Pubkey>,
 }
 
 impl Bank {
@@ -74,14 +78,22 @@ impl Bank {
         pt.add_account(crt_mint, mint_account(&mint_authority.pubkey(), CRT_DECIMALS));
         let feeds: Vec<LocalFeed> = feeds
             .iter()
-            .map(|(id, price)| LocalFeed { feed_id: *id, account: Pubkey::new_unique(), quote: Quote::new(*id, *price, GENESIS_TIME) })
+            // At Pyth's sponsored-feed addresses, as on a cluster, so clients find them without
+            // being told.
+            .map(|(id, price)| LocalFeed {
+                feed_id: *id,
+                account: crate::pyth::sponsored_feed_address(0, id),
+                quote: Quote::new(*id, *price, GENESIS_TIME),
+            })
             .collect();
         for f in &feeds {
             pt.add_account(f.account, price_account(&f.quote, pyth_solana_receiver_sdk::ID));
         }
         let ctx = pt.start_with_context().await;
         install_event_log();
-        let mut bank = Bank { ctx, now: GENESIS_TIME, slot: 1, mint_authority, usdc_mint, crt_mint, feeds };
+        let mut known: std::collections::BTreeSet<Pubkey> = feeds.iter().map(|f| f.account).collect();
+        known.extend([usdc_mint, crt_mint, ctx.payer.pubkey(), mint_authority.pubkey(), pda::program_data()]);
+        let mut bank = Bank { ctx, now: GENESIS_TIME, slot: 1, mint_authority, usdc_mint, crt_mint, feeds, known };
         bank.write_clock();
         // The program runs natively, so the bank has no upgradeable-loader accounts for it. Write
         // its ProgramData account, as `solana program deploy` leaves it, with the payer as the
@@ -146,6 +158,7 @@ impl Bank {
 
     /// Overwrite any price account with any quote and owner (attacks and edge cases).
     pub fn write_quote(&mut self, account: Pubkey, q: &Quote, owner: Pubkey) {
+        self.known.insert(account);
         self.ctx.set_account(&account, &AccountSharedData::from(price_account(q, owner)));
     }
 
@@ -186,6 +199,7 @@ impl Bank {
         self.next_slot();
         let payer = self.ctx.payer.insecure_clone();
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), self.ctx.last_blockhash);
+        self.known.extend(tx.message.account_keys.iter().copied());
         let r = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");
         let (logs, compute_units) = r.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
         Outcome { result: r.result, logs, compute_units }

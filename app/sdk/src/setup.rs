@@ -22,14 +22,25 @@ pub enum SetupError {
     Address(String),
 }
 
-/// The RPC URL and the wallet: `url` and `keypair` when given, else the Solana CLI's config
-/// (`~/.config/solana/cli/config.yml`), else its defaults.
+fn solana_config() -> solana_cli_config::Config {
+    solana_cli_config::CONFIG_FILE.as_ref().and_then(|p| solana_cli_config::Config::load(p).ok()).unwrap_or_default()
+}
+
+/// The RPC URL: `url` when given, else the Solana CLI's config
+/// (`~/.config/solana/cli/config.yml`), else its default.
+pub fn url(url: Option<String>) -> String {
+    url.unwrap_or_else(|| solana_config().json_rpc_url)
+}
+
+/// The wallet: `keypair` when given, else the Solana CLI's config's, else its default path.
+pub fn wallet(keypair: Option<PathBuf>) -> Result<Keypair, SetupError> {
+    let path = keypair.unwrap_or_else(|| solana_config().keypair_path.into());
+    read_keypair_file(&path).map_err(|e| SetupError::Keypair { path: path.display().to_string(), why: e.to_string() })
+}
+
+/// The RPC URL and the wallet, as [`url`] and [`wallet`] find them.
 pub fn connection(url: Option<String>, keypair: Option<PathBuf>) -> Result<(String, Keypair), SetupError> {
-    let cli = solana_cli_config::CONFIG_FILE.as_ref().and_then(|p| solana_cli_config::Config::load(p).ok()).unwrap_or_default();
-    let url = url.unwrap_or(cli.json_rpc_url);
-    let path = keypair.unwrap_or_else(|| cli.keypair_path.into());
-    let key = read_keypair_file(&path).map_err(|e| SetupError::Keypair { path: path.display().to_string(), why: e.to_string() })?;
-    Ok((url, key))
+    Ok((self::url(url), wallet(keypair)?))
 }
 
 /// One price-account override: a feed id (hex) and the account that carries it.

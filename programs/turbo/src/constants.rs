@@ -22,11 +22,10 @@ pub const VAULT_USDC_SEED: &[u8] = b"vault_usdc";
 #[constant]
 pub const VAULT_CRT_SEED: &[u8] = b"vault_crt";
 
-/// Vaults a deployment can register (the pool values every one of them).
-#[constant]
+/// Vaults a deployment can register (the pool values every one of them). Not an IDL constant:
+/// the IDL has no `usize`; the arrays it sizes show the length.
 pub const MAX_VAULTS: usize = 8;
 /// Distinct underlying assets the pool tracks for net-exposure caps.
-#[constant]
 pub const MAX_ASSETS: usize = 8;
 const _: () = assert!(MAX_ASSETS >= MAX_VAULTS, "every vault must find an asset slot");
 
