@@ -27,8 +27,8 @@ use solana_account_decoder::parse_account_data::{AccountAdditionalDataV3, SplTok
 use solana_account_decoder::parse_token::token_amount_to_ui_amount_v3;
 use solana_account_decoder::{encode_ui_account, UiAccountEncoding};
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSignaturesForAddressConfig,
-    RpcSimulateTransactionConfig, RpcTokenAccountsFilter, RpcTransactionConfig,
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig, RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig,
+    RpcTokenAccountsFilter, RpcTransactionConfig,
 };
 use solana_rpc_client_api::filter::RpcFilterType;
 use solana_rpc_client_api::response::{
@@ -49,7 +49,7 @@ use turbo_sdk::bank::Bank;
 use turbo_sdk::series::PricePoint;
 
 /// How `turbo localnet` runs.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct Options {
     pub addr: SocketAddr,
     /// Price files to replay, by asset symbol (BTC, SOL, FET), and bank seconds per wall second.
@@ -57,6 +57,8 @@ pub struct Options {
     pub speed: f64,
     /// Print one line per transaction.
     pub log: bool,
+    /// The deployer (admin and upgrade authority); default the bank's own payer.
+    pub deployer: Option<solana_sdk::signature::Keypair>,
 }
 
 /// A processed transaction, as `getTransaction` and the status methods report it.
@@ -272,7 +274,8 @@ impl Node {
         if !is_token {
             return None;
         }
-        let mint = if account.data.len() >= 165 { solana_account_decoder::parse_token::get_token_account_mint(&account.data) } else { None };
+        let mint =
+            if account.data.len() >= 165 { solana_account_decoder::parse_token::get_token_account_mint(&account.data) } else { None };
         let decimals = match mint {
             Some(m) => turbo_sdk::accounts::mint_state(&self.account(&m).await?).ok()?.decimals,
             None => turbo_sdk::accounts::mint_state(account).ok()?.decimals,
@@ -380,7 +383,8 @@ impl Node {
     }
 
     async fn simulate(&mut self, tx: VersionedTransaction) -> Result<RpcSimulateTransactionResult, RpcErr> {
-        let r = self.bank.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| RpcErr(-32603, format!("the bank failed: {e}"), None))?;
+        let r =
+            self.bank.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| RpcErr(-32603, format!("the bank failed: {e}"), None))?;
         let details = r.simulation_details;
         Ok(RpcSimulateTransactionResult {
             err: r.result.and_then(|r| r.err()).map(Into::into),
@@ -534,7 +538,12 @@ impl Node {
                     let e = by_slot.entry(l.slot).or_default();
                     *e = (*e).max(fee);
                 }
-                to_value(by_slot.into_iter().map(|(slot, prioritization_fee)| RpcPrioritizationFee { slot, prioritization_fee }).collect::<Vec<_>>())
+                to_value(
+                    by_slot
+                        .into_iter()
+                        .map(|(slot, prioritization_fee)| RpcPrioritizationFee { slot, prioritization_fee })
+                        .collect::<Vec<_>>(),
+                )
             }
             "sendTransaction" => {
                 let encoded: String = required(params, 0)?;
@@ -612,7 +621,10 @@ impl Node {
                     UiTransactionEncoding::Base58 | UiTransactionEncoding::Binary => {
                         EncodedTransaction::Binary(bs58::encode(bytes).into_string(), TransactionBinaryEncoding::Base58)
                     }
-                    _ => EncodedTransaction::Binary(base64::engine::general_purpose::STANDARD.encode(bytes), TransactionBinaryEncoding::Base64),
+                    _ => EncodedTransaction::Binary(
+                        base64::engine::general_purpose::STANDARD.encode(bytes),
+                        TransactionBinaryEncoding::Base64,
+                    ),
                 };
                 let meta = UiTransactionStatusMeta {
                     err: l.result.clone().err().map(Into::into),
@@ -646,7 +658,12 @@ impl Node {
                 let payer = self.bank.ctx.payer.insecure_clone();
                 self.new_slot();
                 let ix = solana_system_interface::instruction::transfer(&payer.pubkey(), &to, lamports);
-                let tx = solana_sdk::transaction::Transaction::new_signed_with_payer(&[ix], Some(&payer.pubkey()), &[&payer], self.bank.ctx.last_blockhash);
+                let tx = solana_sdk::transaction::Transaction::new_signed_with_payer(
+                    &[ix],
+                    Some(&payer.pubkey()),
+                    &[&payer],
+                    self.bank.ctx.last_blockhash,
+                );
                 self.land(tx.into(), true).await
             }
             // Turbo's own: set a price now (`turbo localnet price SOL 150`).
@@ -665,6 +682,12 @@ impl Node {
                 }
                 to_value(raw)
             }
+            // What `"local"` means in a manifest, for `turbo deploy` over the wire.
+            "turboLocalEnv" => to_value(json!({
+                "usdcMint": self.bank.usdc_mint.to_string(),
+                "crtMint": self.bank.crt_mint.to_string(),
+                "feeds": self.bank.feeds.iter().map(|f| (turbo_sdk::pyth::feed_hex(&f.feed_id), f.account.to_string())).collect::<BTreeMap<_, _>>(),
+            })),
             "turboAirdropUsdc" => {
                 let to = pubkey(params, 0)?;
                 let usdc: u64 = required(params, 1)?;
@@ -746,10 +769,14 @@ async fn rpc(State(tx): State<mpsc::Sender<Msg>>, Json(req): Json<Value>) -> Jso
 /// `shutdown` resolves. Prints where it listens and what it deployed.
 pub async fn serve(opts: Options, shutdown: impl std::future::Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
     let series = turbo_testkit::localnet::bundled_series();
-    let start = |sym: &str, i: usize| opts.replay.iter().find(|(s, _)| s.eq_ignore_ascii_case(sym)).map_or(series[i][0].price, |(_, p)| p[0].price);
-    let l = turbo_testkit::localnet::localnet([start("BTC", 0), start("SOL", 1), start("FET", 2)])
-        .await
-        .map_err(|e| anyhow::anyhow!("deploying migrations/localnet.toml: {e}"))?;
+    let start =
+        |sym: &str, i: usize| opts.replay.iter().find(|(s, _)| s.eq_ignore_ascii_case(sym)).map_or(series[i][0].price, |(_, p)| p[0].price);
+    let l = turbo_testkit::localnet::localnet_as(
+        [start("BTC", 0), start("SOL", 1), start("FET", 2)],
+        opts.deployer.as_ref().map(|k| k.insecure_clone()),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("deploying migrations/localnet.toml: {e}"))?;
     let deployer = l.admin.pubkey();
     let mut node = Node::new(l.bank, opts.replay.clone(), opts.log);
     // The bank's payer is the deployer; keep it funded for airdrops.

@@ -140,6 +140,10 @@ enum Command {
         /// Do not print a line per transaction.
         #[arg(long)]
         quiet: bool,
+        /// The deployer's keypair file: admin and upgrade authority of the local deployment
+        /// (default: a key the node keeps to itself).
+        #[arg(long)]
+        deployer: Option<PathBuf>,
         #[command(subcommand)]
         action: Option<LocalnetAction>,
     },
@@ -149,6 +153,14 @@ enum Command {
 enum LocalnetAction {
     /// Set an asset's price on a running node: `turbo localnet price SOL 150`.
     Price { asset: String, price: f64 },
+    /// Give a wallet SOL and USDC on a running node.
+    Fund {
+        wallet: Pubkey,
+        #[arg(long, default_value = "10")]
+        sol: String,
+        #[arg(long, default_value = "0")]
+        usdc: String,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -217,8 +229,8 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
         }
         return demo::run(steps).await;
     }
-    if let Command::Localnet { bind, replay, speed, quiet, action } = args.command {
-        return localnet(args.url, bind, replay, speed, quiet, action).await;
+    if let Command::Localnet { bind, replay, speed, quiet, deployer, action } = args.command {
+        return localnet(args.url, bind, replay, speed, quiet, deployer, action).await;
     }
     let setup = |e: turbo_sdk::setup::SetupError| CliError::Input(e.to_string());
     let url = turbo_sdk::setup::url(args.url.clone());
@@ -234,24 +246,47 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
     run(&mut cli, &me, args.command).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn localnet(
     url: Option<String>,
     bind: std::net::SocketAddr,
     replay: Vec<String>,
     speed: f64,
     quiet: bool,
+    deployer: Option<PathBuf>,
     action: Option<LocalnetAction>,
 ) -> Result<String, CliError> {
-    if let Some(LocalnetAction::Price { asset, price }) = action {
-        let url = url.unwrap_or_else(|| format!("http://{bind}"));
-        let client = solana_rpc_client::nonblocking::rpc_client::RpcClient::new(url.clone());
-        let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboSetPrice" };
-        let raw: i64 = client
-            .send(request, serde_json::json!([asset, price]))
-            .await
-            .map_err(|e| CliError::Chain(turbo_sdk::chain::rpc_error(&url, e)))?;
-        return Ok(format!("{asset} price set to {} on {url}\n", turbo_cli::text::price(raw as u64)));
+    let node_url = url.unwrap_or_else(|| format!("http://{bind}"));
+    let client = solana_rpc_client::nonblocking::rpc_client::RpcClient::new(node_url.clone());
+    let unreachable = |e| CliError::Chain(turbo_sdk::chain::rpc_error(&node_url, e));
+    match action {
+        Some(LocalnetAction::Price { asset, price }) => {
+            let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboSetPrice" };
+            let raw: i64 = client.send(request, serde_json::json!([asset, price])).await.map_err(unreachable)?;
+            return Ok(format!("{asset} price set to {} on {node_url}\n", turbo_cli::text::price(raw as u64)));
+        }
+        Some(LocalnetAction::Fund { wallet, sol, usdc }) => {
+            let lamports = turbo_cli::parse_amount(&sol, 9)?;
+            let usdc = turbo_cli::parse_amount(&usdc, 6)?;
+            if lamports > 0 {
+                client.request_airdrop(&wallet, lamports).await.map_err(unreachable)?;
+            }
+            if usdc > 0 {
+                let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboAirdropUsdc" };
+                let _: u64 = client.send(request, serde_json::json!([wallet.to_string(), usdc])).await.map_err(unreachable)?;
+            }
+            return Ok(format!(
+                "{wallet}: +{} SOL, +{} USDC on {node_url}\n",
+                turbo_cli::text::amount(lamports, 9, 2),
+                turbo_cli::text::amount(usdc, 6, 2)
+            ));
+        }
+        None => {}
     }
+    let deployer = match deployer {
+        Some(p) => Some(turbo_sdk::setup::wallet(Some(p)).map_err(|e| CliError::Input(e.to_string()))?),
+        None => None,
+    };
     let mut files = Vec::new();
     for r in replay {
         let (asset, file) = r.split_once('=').ok_or_else(|| CliError::Input(format!("expected ASSET=FILE, got {r}")))?;
@@ -264,7 +299,7 @@ async fn localnet(
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
-    let opts = turbo_cli::localnet::Options { addr: bind, replay: files, speed, log: !quiet };
+    let opts = turbo_cli::localnet::Options { addr: bind, replay: files, speed, log: !quiet, deployer };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -272,7 +307,24 @@ async fn localnet(
     Ok(String::new())
 }
 
-async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Result<String, CliError> {
+/// What `"local"` means in a manifest on a `turbo localnet` node (`None` elsewhere).
+async fn local_env(url: &str) -> Option<turbo_cli::manifest::LocalEnv> {
+    let client = solana_rpc_client::nonblocking::rpc_client::RpcClient::new(url.to_string());
+    let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboLocalEnv" };
+    let v: serde_json::Value = client.send(request, serde_json::Value::Null).await.ok()?;
+    let key = |k: &serde_json::Value| k.as_str()?.parse::<Pubkey>().ok();
+    let mut overrides = Vec::new();
+    for (feed, account) in v["feeds"].as_object()? {
+        overrides.push((turbo_sdk::pyth::parse_feed_id(feed)?, key(account)?));
+    }
+    Some(turbo_cli::manifest::LocalEnv {
+        usdc_mint: key(&v["usdcMint"])?,
+        crt_mint: key(&v["crtMint"])?,
+        feeds: turbo_sdk::accounts::Feeds { overrides },
+    })
+}
+
+async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<String, CliError> {
     match command {
         Command::Vaults => cli.vaults().await,
         Command::Show { vault } => cli.show(&vault).await,
@@ -316,7 +368,7 @@ async fn run<C: Chain>(cli: &mut Cli<C>, me: &Keypair, command: Command) -> Resu
         Command::Pause { vault, flags, unpause } => cli.pause(me, vault.as_deref(), &flags, unpause).await,
         Command::Vault { action: VaultAction::Create { manifest } } | Command::Deploy { manifest } => {
             let m = Manifest::load(&manifest).map_err(CliError::Input)?;
-            let env = Env { deployer: cli.chain.payer(), local: None };
+            let env = Env { deployer: cli.chain.payer(), local: local_env(cli.chain.url()).await };
             cli.deploy(me, &m, &env).await
         }
         Command::Vault { action: VaultAction::Update { vault, change } } => cli.vault_update(me, &vault, |p| change.apply(p)).await,

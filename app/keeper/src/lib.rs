@@ -133,7 +133,8 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     let crt_price = s.feeds.account(&snap.config.crt_feed_id);
     let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price };
     let newest = snap.vaults.iter().filter_map(|v| v.price_update.as_ref()).map(|p| p.0.price_message.publish_time).max();
-    let mut report = TickReport { scanned: snap.vaults.len(), price_age: newest.map(|t| snap.at.unix_timestamp - t), ..TickReport::default() };
+    let mut report =
+        TickReport { scanned: snap.vaults.len(), price_age: newest.map(|t| snap.at.unix_timestamp - t), ..TickReport::default() };
     let heartbeat = s.heartbeat.map(|h| h.as_secs() as i64);
     // Every vault settles against the one pool, so once a rebalance lands the others are decided
     // again on fresh accounts: their caps, funding and targets may have moved with it.
@@ -209,7 +210,14 @@ pub async fn run<C: Chain>(
         let wait = match tick(chain, keeper, s).await {
             Ok(r) => {
                 failures = 0;
-                info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, skipped = r.skipped.len(), price_age = r.price_age, "scan done");
+                info!(
+                    scanned = r.scanned,
+                    sent = r.sent.len(),
+                    idle = r.idle,
+                    skipped = r.skipped.len(),
+                    price_age = r.price_age,
+                    "scan done"
+                );
                 if let Some(m) = &metrics {
                     m.observe(&r);
                 }

@@ -74,13 +74,24 @@ struct FileSettings {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+async fn main() -> std::process::ExitCode {
+    // One clear line on failure, whatever RUST_BACKTRACE says.
+    match keeper(Args::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("turbo-keeper: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn keeper(args: Args) -> anyhow::Result<()> {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
     if args.json {
         tracing_subscriber::fmt().with_env_filter(filter).json().init();
     } else {
-        tracing_subscriber::fmt().with_env_filter(filter).init();
+        use std::io::IsTerminal;
+        tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stdout().is_terminal()).init();
     }
     let file: FileSettings = match &args.config {
         Some(p) => toml::from_str(&std::fs::read_to_string(p)?)?,
@@ -111,7 +122,11 @@ async fn main() -> anyhow::Result<()> {
     };
     let kp = keeper.insecure_clone();
     let mut chain = RpcChain::new(&url, keeper);
-    chain.fees = Some(FeePolicy { cu_margin_pct: args.cu_margin_pct, fee_percentile: args.priority_fee_percentile, max_cu_price: args.max_priority_fee });
+    chain.fees = Some(FeePolicy {
+        cu_margin_pct: args.cu_margin_pct,
+        fee_percentile: args.priority_fee_percentile,
+        max_cu_price: args.max_priority_fee,
+    });
     tracing::info!(url = %url, "keeper starting");
     if args.once {
         let r = tick(&mut chain, &kp, &settings).await?;

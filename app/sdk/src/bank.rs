@@ -99,8 +99,13 @@ impl Bank {
         // its ProgramData account, as `solana program deploy` leaves it, with the payer as the
         // upgrade authority: the only key `initialize_config` accepts.
         let authority = bank.ctx.payer.pubkey();
-        bank.ctx.set_account(&pda::program_data(), &AccountSharedData::from(program_data_account(authority)));
+        bank.set_upgrade_authority(authority);
         bank
+    }
+
+    /// Make `authority` the program's upgrade authority (the key `initialize_config` accepts).
+    pub fn set_upgrade_authority(&mut self, authority: Pubkey) {
+        self.ctx.set_account(&pda::program_data(), &AccountSharedData::from(program_data_account(authority)));
     }
 
     /// Where each feed's price account is, for snapshots and keepers.

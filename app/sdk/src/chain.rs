@@ -91,7 +91,12 @@ const BLOCKHASH_RETRIES: u32 = 3;
 
 impl RpcChain {
     pub fn new(url: &str, payer: Keypair) -> Self {
-        RpcChain { client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()), payer, url: url.to_string(), fees: None }
+        RpcChain {
+            client: RpcClient::new_with_commitment(url.to_string(), CommitmentConfig::confirmed()),
+            payer,
+            url: url.to_string(),
+            fees: None,
+        }
     }
 
     /// The server's URL.
@@ -106,18 +111,32 @@ impl RpcChain {
     /// `ixs` with the compute-budget instructions of the fee policy in front: a limit of the
     /// simulated units plus the margin, and the chosen percentile of the recent fees paid on the
     /// accounts it writes, capped.
-    async fn budgeted(&self, ixs: &[Instruction], signers: &[&Keypair], blockhash: solana_sdk::hash::Hash) -> Result<Vec<Instruction>, ChainError> {
+    async fn budgeted(
+        &self,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        blockhash: solana_sdk::hash::Hash,
+    ) -> Result<Vec<Instruction>, ChainError> {
         use solana_compute_budget_interface::ComputeBudgetInstruction;
         let Some(p) = self.fees else { return Ok(ixs.to_vec()) };
         let sim = self.client.simulate_transaction(&self.sign(ixs, signers, blockhash)).await.map_err(|e| rpc_error(&self.url, e))?.value;
         let units = sim.units_consumed.unwrap_or(200_000);
         let limit = (units.saturating_mul(100 + p.cu_margin_pct as u64) / 100).clamp(1_000, 1_400_000) as u32;
         let writable: Vec<Pubkey> = ixs.iter().flat_map(|ix| ix.accounts.iter().filter(|m| m.is_writable).map(|m| m.pubkey)).collect();
-        let mut recent: Vec<u64> =
-            self.client.get_recent_prioritization_fees(&writable).await.map_err(|e| rpc_error(&self.url, e))?.iter().map(|f| f.prioritization_fee).collect();
+        let mut recent: Vec<u64> = self
+            .client
+            .get_recent_prioritization_fees(&writable)
+            .await
+            .map_err(|e| rpc_error(&self.url, e))?
+            .iter()
+            .map(|f| f.prioritization_fee)
+            .collect();
         recent.sort_unstable();
         let price = if recent.is_empty() { 0 } else { recent[(recent.len() - 1) * p.fee_percentile.min(100) as usize / 100] };
-        let mut out = vec![ComputeBudgetInstruction::set_compute_unit_limit(limit), ComputeBudgetInstruction::set_compute_unit_price(price.min(p.max_cu_price))];
+        let mut out = vec![
+            ComputeBudgetInstruction::set_compute_unit_limit(limit),
+            ComputeBudgetInstruction::set_compute_unit_price(price.min(p.max_cu_price)),
+        ];
         out.extend_from_slice(ixs);
         Ok(out)
     }
@@ -158,9 +177,13 @@ impl RpcChain {
 /// A client error as one clear line: a server that cannot be reached says so and where.
 pub fn rpc_error(url: &str, e: solana_rpc_client_api::client_error::Error) -> ChainError {
     use solana_rpc_client_api::client_error::ErrorKind;
+    let text = e.to_string();
     match e.kind() {
         ErrorKind::Reqwest(r) if r.is_connect() || r.is_timeout() => ChainError::Unreachable(url.to_string()),
-        _ => ChainError::Rpc(e.to_string().lines().next().unwrap_or_default().to_string()),
+        // Some client calls wrap the transport error in their own (`get_account` reports it as
+        // a missing account); reqwest's message says what happened.
+        _ if text.contains("error sending request") => ChainError::Unreachable(url.to_string()),
+        _ => ChainError::Rpc(text.lines().next().unwrap_or_default().to_string()),
     }
 }
 
@@ -205,7 +228,8 @@ impl Chain for RpcChain {
                         // A refusal in preflight carries the simulation's logs.
                         let (logs, units) = match e.kind() {
                             ErrorKind::RpcError(RpcError::RpcResponseError {
-                                data: RpcResponseErrorData::SendTransactionPreflightFailure(sim), ..
+                                data: RpcResponseErrorData::SendTransactionPreflightFailure(sim),
+                                ..
                             }) => (sim.logs.clone().unwrap_or_default(), sim.units_consumed.unwrap_or(0)),
                             _ => (Vec::new(), 0),
                         };

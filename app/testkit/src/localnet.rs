@@ -34,8 +34,14 @@ pub struct Localnet {
 }
 
 /// Start a bank at `prices` (BTC, SOL, FET at Pyth's exponent -8; CRT $1) and deploy the
-/// localnet manifest on it.
+/// localnet manifest on it, with the bank's payer as the deployer.
 pub async fn localnet(prices: [i64; 3]) -> Result<Localnet, DeployError> {
+    localnet_as(prices, None).await
+}
+
+/// [`localnet`] with `deployer` (when given) as the admin and upgrade authority: a local node
+/// whose operator keeps the admin key in a file.
+pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>) -> Result<Localnet, DeployError> {
     let mut bank = Bank::start(&[
         (feed_id(BTC_FEED), prices[0]),
         (feed_id(SOL_FEED), prices[1]),
@@ -43,7 +49,13 @@ pub async fn localnet(prices: [i64; 3]) -> Result<Localnet, DeployError> {
         (feed_id(CRT_FEED), 100_000_000),
     ])
     .await;
-    let admin = bank.ctx.payer.insecure_clone();
+    let admin = match deployer {
+        Some(k) => {
+            bank.set_upgrade_authority(k.pubkey());
+            k
+        }
+        None => bank.ctx.payer.insecure_clone(),
+    };
     let env = Env {
         deployer: admin.pubkey(),
         local: Some(LocalEnv { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, feeds: bank.feed_map() }),

@@ -1,0 +1,369 @@
+//! The CLI and the keeper over the wire (issue 15): each test starts `turbo localnet` as a child
+//! process on a free port, waits for `getHealth`, and drives the real `turbo` and `turbo-keeper`
+//! binaries over JSON-RPC. Every process is killed when its handle drops, so a failing test
+//! leaves nothing running.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use solana_rpc_client::rpc_client::RpcClient;
+use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
+use turbo::events::{MintEvent, RebalanceEvent, RedeemEvent};
+use turbo_sdk::outcome::Outcome;
+
+fn turbo_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_turbo"))
+}
+
+/// The keeper's binary, built beside `turbo` (its own package's test builds it).
+fn keeper_bin() -> PathBuf {
+    turbo_bin().with_file_name(format!("turbo-keeper{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A child process killed on drop.
+struct Proc {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Proc {
+    fn output(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+struct Node {
+    proc: Proc,
+    url: String,
+    deployer: PathBuf,
+    dir: tempdir::Dir,
+}
+
+mod tempdir {
+    use std::path::PathBuf;
+
+    /// A fresh directory under the target dir's tmp, removed on drop.
+    pub struct Dir(pub PathBuf);
+
+    impl Dir {
+        pub fn new(name: &str) -> Dir {
+            let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}-{}", std::process::id(), rand_suffix()));
+            std::fs::create_dir_all(&d).unwrap();
+            Dir(d)
+        }
+    }
+
+    fn rand_suffix() -> u64 {
+        use std::time::{SystemTime, UNIX_EPOCH};
+        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64
+    }
+
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// Start `turbo localnet` with `args` and wait until it answers `getHealth`.
+fn start_node(name: &str, args: &[&str]) -> Node {
+    let dir = tempdir::Dir::new(name);
+    let deployer = dir.0.join("deployer.json");
+    write_keypair_file(&Keypair::new(), &deployer).unwrap();
+    let port = free_port();
+    let url = format!("http://127.0.0.1:{port}");
+    let log = dir.0.join("node.log");
+    let child = Command::new(turbo_bin())
+        .args(["localnet", "--bind", &format!("127.0.0.1:{port}"), "--deployer", deployer.to_str().unwrap()])
+        .args(args)
+        .current_dir(repo())
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("turbo localnet starts");
+    let proc = Proc { child, log };
+    let client = RpcClient::new(url.clone());
+    let started = Instant::now();
+    while client.get_health().is_err() {
+        assert!(started.elapsed() < Duration::from_secs(120), "the node did not answer getHealth in 2 minutes:\n{}", proc.output());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    Node { proc, url, deployer, dir }
+}
+
+impl Node {
+    /// Run `turbo` against the node with `keypair`.
+    fn turbo(&self, keypair: Option<&Path>, args: &[&str]) -> Output {
+        let mut cmd = Command::new(turbo_bin());
+        cmd.args(["--url", &self.url]).current_dir(repo());
+        match keypair {
+            Some(k) => cmd.args(["--keypair", k.to_str().unwrap()]),
+            None => cmd.args(["--keypair", "/nonexistent/keypair.json"]),
+        };
+        cmd.args(args).output().expect("turbo runs")
+    }
+
+    /// A new wallet with SOL and `usdc` whole USDC, and its keypair file.
+    fn wallet(&self, name: &str, usdc: u64) -> (Keypair, PathBuf) {
+        let k = Keypair::new();
+        let path = self.dir.0.join(format!("{name}.json"));
+        write_keypair_file(&k, &path).unwrap();
+        let out = self.turbo(None, &["localnet", "fund", &k.pubkey().to_string(), "--sol", "10", "--usdc", &usdc.to_string()]);
+        assert!(out.status.success(), "fund: {}", String::from_utf8_lossy(&out.stderr));
+        (k, path)
+    }
+
+    fn client(&self) -> RpcClient {
+        RpcClient::new_with_commitment(self.url.clone(), solana_commitment_config::CommitmentConfig::confirmed())
+    }
+
+    fn token_balance(&self, account: &solana_sdk::pubkey::Pubkey) -> u64 {
+        match self.client().get_account(account) {
+            Ok(a) => turbo_sdk::accounts::token_account(&a).unwrap().amount,
+            Err(_) => 0,
+        }
+    }
+
+    /// The logs of the newest transaction touching `address`, as an [`Outcome`].
+    fn last_outcome(&self, address: &solana_sdk::pubkey::Pubkey) -> Outcome {
+        let client = self.client();
+        let sigs = client.get_signatures_for_address(address).unwrap();
+        let sig = sigs.first().expect("a transaction").signature.parse().unwrap();
+        outcome(&client, &sig)
+    }
+}
+
+fn outcome(client: &RpcClient, sig: &solana_sdk::signature::Signature) -> Outcome {
+    let config = solana_rpc_client_api::config::RpcTransactionConfig {
+        encoding: Some(solana_transaction_status_client_types::UiTransactionEncoding::Base64),
+        commitment: None,
+        max_supported_transaction_version: Some(0),
+    };
+    let t = client.get_transaction_with_config(sig, config).unwrap();
+    let meta = t.transaction.meta.unwrap();
+    let logs: Option<Vec<String>> = meta.log_messages.into();
+    Outcome { result: meta.err.map_or(Ok(()), |e| Err(e.into())), logs: logs.unwrap_or_default(), compute_units: 0 }
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+#[test]
+fn deploy_is_idempotent_and_vaults_reads_without_a_keypair() {
+    let node = start_node("deploy", &[]);
+    // The node deployed migrations/localnet.toml itself; the deployer's second run changes nothing.
+    let out = node.turbo(Some(&node.deployer), &["deploy", "migrations/localnet.toml"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("Nothing to do: localnet already matches the manifest."), "{}", text(&out));
+    // Reading needs no keypair file.
+    let out = node.turbo(None, &["vaults"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let t = text(&out);
+    for sym in ["tBTC", "tSOL", "tFET", "bBTC", "bSOL"] {
+        assert!(t.contains(sym), "{t}");
+    }
+    assert!(t.contains("$1,000,000.00 free USDC"), "{t}");
+}
+
+#[test]
+fn mint_and_redeem_over_the_wire_pay_exactly_what_the_events_say() {
+    let node = start_node("trade", &[]);
+    let (user, path) = node.wallet("user", 5_000);
+    let usdc = turbo_sdk::pda::ata(&user.pubkey(), &usdc_mint(&node));
+    assert_eq!(node.token_balance(&usdc), 5_000_000_000);
+
+    let out = node.turbo(Some(&path), &["mint", "tSOL", "--usdc", "1000"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let mint: MintEvent = node.last_outcome(&user.pubkey()).event();
+    assert_eq!(mint.usdc_in, 1_000_000_000);
+    assert_eq!(node.token_balance(&usdc), 4_000_000_000);
+    let tokens = turbo_sdk::pda::token_2022_ata(&user.pubkey(), &turbo_sdk::pda::VaultKeys::new(2).mint);
+    assert_eq!(node.token_balance(&tokens), mint.tokens_out);
+
+    let out = node.turbo(Some(&path), &["redeem", "tSOL", "all"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let redeem: RedeemEvent = node.last_outcome(&user.pubkey()).event();
+    assert_eq!(redeem.tokens_burned, mint.tokens_out);
+    assert_eq!(node.token_balance(&tokens), 0);
+    assert_eq!(node.token_balance(&usdc), 4_000_000_000 + redeem.usdc_out);
+
+    // A slippage guard no mint can meet: the program's error name, and nothing moves.
+    let out = node.turbo(Some(&path), &["mint", "tSOL", "--usdc", "100", "--min-out", "1000000"]);
+    assert!(!out.status.success());
+    assert!(text(&out).contains("SlippageExceeded"), "{}", text(&out));
+    assert_eq!(node.token_balance(&usdc), 4_000_000_000 + redeem.usdc_out);
+}
+
+fn usdc_mint(node: &Node) -> solana_sdk::pubkey::Pubkey {
+    let client = node.client();
+    let config: turbo::state::Config = {
+        let a = client.get_account(&turbo_sdk::pda::config()).unwrap();
+        anchor_lang::AccountDeserialize::try_deserialize(&mut a.data.as_slice()).unwrap()
+    };
+    config.usdc_mint
+}
+
+/// Start `turbo-keeper` against the node.
+fn start_keeper(node: &Node, keypair: &Path, bounty: &solana_sdk::pubkey::Pubkey, metrics: u16) -> Proc {
+    let log = node.dir.0.join(format!("keeper-{}.log", Instant::now().elapsed().as_nanos()));
+    let child = Command::new(keeper_bin())
+        .args(["--url", &node.url, "--keypair", keypair.to_str().unwrap(), "--interval-secs", "1", "--bounty-account", &bounty.to_string()])
+        .args(["--metrics-bind", &format!("127.0.0.1:{metrics}"), "--heartbeat-secs", "0"])
+        .env("RUST_LOG", "info")
+        .stdout(std::fs::File::create(&log).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("turbo-keeper starts");
+    Proc { child, log }
+}
+
+fn get(url: &str) -> Option<String> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://")?;
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let mut s = std::net::TcpStream::connect(host).ok()?;
+    write!(s, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").ok()?;
+    let mut out = String::new();
+    s.read_to_string(&mut out).ok()?;
+    Some(out)
+}
+
+#[test]
+fn the_keeper_rides_a_replayed_crash_survives_a_restart_and_reports_a_dead_node() {
+    // BTC's 2020-03-12: −39.5% over the day, replayed at 30 minutes a second.
+    let node = start_node("keeper", &["--replay", "BTC=data/btc_usd_1h_2020-03-12.csv", "--speed", "1800"]);
+    let (_holder, holder_path) = node.wallet("holder", 20_000);
+    let out = node.turbo(Some(&holder_path), &["mint", "tBTC", "--usdc", "10000"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let (keeper, keeper_path) = node.wallet("keeper", 0);
+    // The bounty account: the keeper's USDC account (opened by funding it a unit).
+    let usdc = usdc_mint(&node);
+    let bounty = turbo_sdk::pda::ata(&keeper.pubkey(), &usdc);
+    let out = node.turbo(None, &["localnet", "fund", &keeper.pubkey().to_string(), "--sol", "0", "--usdc", "0.000001"]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let metrics_port = free_port();
+    let mut k = start_keeper(&node, &keeper_path, &bounty, metrics_port);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let client = node.client();
+    let tbtc = turbo_sdk::pda::VaultKeys::new(1).vault;
+    // Let it work until it has trimmed several times, then kill it mid-run and restart it.
+    let mut killed = false;
+    loop {
+        let sigs = client.get_signatures_for_address(&tbtc).unwrap();
+        // Everything that landed on the vault but the holder's mint.
+        let rebalances = sigs.iter().filter(|s| s.err.is_none()).count() - 1;
+        if rebalances >= 4 && !killed {
+            let _ = k.child.kill();
+            let _ = k.child.wait();
+            k = start_keeper(&node, &keeper_path, &bounty, metrics_port);
+            killed = true;
+        }
+        if killed && rebalances >= 8 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the keeper did not rebalance in time:\n{}\n{}", k.output(), node.proc.output());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // The metrics endpoint answers, with the keeper's counters.
+    let m = get(&format!("http://127.0.0.1:{metrics_port}/metrics")).expect("metrics");
+    assert!(m.contains("turbo_keeper_rebalances_sent_total"), "{m}");
+    assert!(get(&format!("http://127.0.0.1:{metrics_port}/health")).expect("health").contains("200"), "healthy");
+
+    // Nothing was done twice: every rebalance that landed moved the vault.
+    let sigs = client.get_signatures_for_address(&tbtc).unwrap();
+    let mut events = Vec::new();
+    for s in sigs.iter().filter(|s| s.err.is_none()) {
+        let o = outcome(&client, &s.signature.parse().unwrap());
+        for e in o.events::<RebalanceEvent>() {
+            assert_ne!(e.exposure_after, e.exposure_before, "a rebalance that did nothing: {e:?}");
+            events.push(e);
+        }
+    }
+    assert!(events.len() >= 8, "{}", events.len());
+    // Leverage returned to the band: the newest rebalance left it inside the band (scaled with
+    // the effective target), or it was one step of a step-limited trim.
+    let last = &events[0];
+    let p = turbo_sdk::defaults::turbo_params();
+    let scale = |x: u64| x as i128 * last.effective_target as i128 / p.target_leverage as i128;
+    let (lo, hi) = (scale(p.band_lo), scale(p.band_hi));
+    let l = last.leverage_after as i128;
+    assert!(last.capped || (lo..=hi).contains(&l), "leverage {l} outside [{lo}, {hi}]: {last:?}");
+    assert!(l < p.emergency_leverage as i128, "{last:?}");
+    // The bounty arrived.
+    assert!(node.token_balance(&bounty) > 1, "the keeper earned a bounty");
+    // Leverage is back in its band.
+    let out = node.turbo(None, &["show", "tBTC"]);
+    assert!(out.status.success(), "{}", text(&out));
+    // Token balances equal the accounting.
+    let snap_ok = books_balance(&node);
+    assert!(snap_ok, "token balances equal the accounting");
+
+    // The node goes away: the CLI says so in one line; the keeper retries with backoff.
+    let url = node.url.clone();
+    let dir_keep = node.dir.0.clone();
+    let Node { proc, .. } = node;
+    drop(proc);
+    let out = Command::new(turbo_bin()).args(["--url", &url, "--keypair", "/nonexistent", "vaults"]).output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains(&format!("cannot reach the RPC server at {url}")), "{err}");
+    // The keeper logs each failed scan in one line and waits longer each time.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let retries = loop {
+        let log = k.output();
+        let retries: Vec<u64> = log
+            .lines()
+            .filter(|l| l.contains("scan failed"))
+            .inspect(|l| assert!(l.contains("cannot reach the RPC server"), "{l}"))
+            .filter_map(|l| l.split("retry_in_ms=").nth(1)?.split_whitespace().next()?.parse().ok())
+            .collect();
+        if retries.len() >= 3 {
+            break retries;
+        }
+        assert!(Instant::now() < deadline, "the keeper did not keep retrying:\n{log}");
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert!(retries.windows(2).all(|w| w[1] >= w[0]) && retries[2] > retries[0], "backoff grows: {retries:?}");
+    let _ = std::fs::remove_dir_all(dir_keep);
+}
+
+fn books_balance(node: &Node) -> bool {
+    let client = node.client();
+    let decode = |k: &solana_sdk::pubkey::Pubkey| client.get_account(k).ok();
+    let pool: turbo::state::Pool =
+        anchor_lang::AccountDeserialize::try_deserialize(&mut decode(&turbo_sdk::pda::pool()).unwrap().data.as_slice()).unwrap();
+    let mut ok = node.token_balance(&pool.usdc_reserve) == pool.usdc_balance;
+    for id in 1..=5u16 {
+        let keys = turbo_sdk::pda::VaultKeys::new(id);
+        let v: turbo::state::Vault =
+            anchor_lang::AccountDeserialize::try_deserialize(&mut decode(&keys.vault).unwrap().data.as_slice()).unwrap();
+        let (usdc, _) = v.reserves();
+        ok &= node.token_balance(&keys.usdc_reserve) == usdc;
+    }
+    ok
+}
+
+#[allow(dead_code)]
+fn lines(p: &Proc) -> Vec<String> {
+    BufReader::new(std::fs::File::open(&p.log).unwrap()).lines().map_while(Result::ok).collect()
+}

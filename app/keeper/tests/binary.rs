@@ -1,0 +1,24 @@
+//! The `turbo-keeper` binary itself (this test also makes `cargo test` build it for the CLI's
+//! over-the-wire tests): with no node to reach it says so in one line and exits non-zero.
+
+use std::process::Command;
+
+#[test]
+fn a_single_scan_against_a_dead_node_fails_in_one_clear_line() {
+    let dir = std::env::temp_dir().join(format!("turbo-keeper-binary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let key = dir.join("keeper.json");
+    solana_sdk::signature::write_keypair_file(&solana_sdk::signature::Keypair::new(), &key).unwrap();
+    // Port 9 (discard) on localhost: nothing listens there.
+    let out = Command::new(env!("CARGO_BIN_EXE_turbo-keeper"))
+        .args(["--url", "http://127.0.0.1:9", "--keypair", key.to_str().unwrap(), "--once"])
+        .env("RUST_LOG", "error")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = err.trim().lines().collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("cannot reach the RPC server at http://127.0.0.1:9"), "{err}");
+}
