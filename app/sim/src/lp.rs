@@ -15,7 +15,7 @@ use anchor_lang::prelude::Pubkey;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
-use turbo::engine::create::{self, NewConfig, NewVault, VaultAddresses};
+use turbo::engine::create::{self, NewVault, VaultAddresses};
 use turbo::engine::lp;
 use turbo::engine::rebalance::{plan, RebalanceCall};
 use turbo::engine::trade::{self, MintRequest, RedeemRequest};
@@ -176,17 +176,7 @@ impl PoolModel {
     /// The deployment at `t0`: the LP's deposit in the pool, then the vaults of each asset
     /// opened with their seeds at the first prices, through the program's own constructors.
     pub fn new(caps: PoolCaps, assets: &[Asset], t0: i64, turbo: VaultParams, bear: VaultParams) -> PoolModel {
-        let mut config = create::config(&NewConfig {
-            admin: Pubkey::default(),
-            guardian: Pubkey::default(),
-            treasury: Pubkey::default(),
-            usdc_mint: Pubkey::default(),
-            crt_mint: Pubkey::default(),
-            crt_feed_id: [0xc7; 32],
-            crt_decimals: 9,
-            params: turbo_sdk::defaults::config_params(),
-            bump: 0,
-        });
+        let mut config = crate::model::model_config();
         let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), caps, 0);
         pool.usdc_balance = LP_DEPOSIT;
         pool.launched = true;
@@ -542,14 +532,7 @@ pub fn chart(out: &std::path::Path, title: &str, runs: &[LpRun], font: Option<&s
             .label(r.metrics.design.clone())
             .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
     }
-    c.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK)
-        .position(SeriesLabelPosition::UpperLeft)
-        .draw()
-        .map_err(|x| e(&x))?;
-    root.present().map_err(|x| e(&x))?;
-    Ok(())
+    crate::report::finish(&mut c, &root)
 }
 
 /// One point of the sweep: a risk-cap budget and a funding rate, and how every scenario fared.

@@ -39,17 +39,7 @@ impl TurboModel {
     /// A vault holding `equity` micro-USD at its target leverage at `price` (8 decimals), at
     /// `time`, with a pool of `pool_usdc` behind it and permissive caps.
     pub fn new(params: VaultParams, equity: u64, price: u64, time: i64, pool_usdc: u64) -> Self {
-        let mut config = create::config(&NewConfig {
-            admin: Pubkey::default(),
-            guardian: Pubkey::default(),
-            treasury: Pubkey::default(),
-            usdc_mint: Pubkey::default(),
-            crt_mint: Pubkey::default(),
-            crt_feed_id: [0; 32],
-            crt_decimals: 9,
-            params: turbo_sdk::defaults::config_params(),
-            bump: 0,
-        });
+        let mut config = model_config();
         let caps = PoolCaps {
             gross_cap_bps: turbo::constants::MAX_GROSS_CAP_BPS,
             net_cap_bps: turbo::constants::MAX_NET_CAP_BPS,
@@ -146,6 +136,22 @@ impl TurboModel {
             quote_redeem(&vault.book(), Shares(self.supply), Shares(self.supply), &px, self.config.crt(), fee).expect("the model quotes");
         q.usdc_out.0
     }
+}
+
+/// The config every model starts from: the SDK's default parameters, CRT at 9 decimals, no
+/// vault yet (the program's own constructor).
+pub fn model_config() -> Config {
+    create::config(&NewConfig {
+        admin: Pubkey::default(),
+        guardian: Pubkey::default(),
+        treasury: Pubkey::default(),
+        usdc_mint: Pubkey::default(),
+        crt_mint: Pubkey::default(),
+        crt_feed_id: [0xc7; 32],
+        crt_decimals: 9,
+        params: turbo_sdk::defaults::config_params(),
+        bump: 0,
+    })
 }
 
 /// Whether a step's plan was a real rebalance.

@@ -199,12 +199,21 @@ pub fn chart(out: &FsPath, title: &str, path: &Path, tracks: &[Track], font: Opt
                 .map_err(|x| e(&x))?;
         }
     }
+    finish(&mut c, &root)
+}
+
+/// Draw the legend in the upper left and write the chart out.
+pub fn finish<'a, DB: plotters::prelude::DrawingBackend + 'a, CT: plotters::coord::CoordTranslate>(
+    c: &mut plotters::prelude::ChartContext<'a, DB, CT>,
+    root: &plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+) -> Result<(), String> {
+    use plotters::prelude::*;
+    let e = |e: &dyn std::fmt::Display| e.to_string();
     c.configure_series_labels()
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .position(SeriesLabelPosition::UpperLeft)
         .draw()
         .map_err(|x| e(&x))?;
-    root.present().map_err(|x| e(&x))?;
-    Ok(())
+    root.present().map_err(|x| e(&x))
 }
