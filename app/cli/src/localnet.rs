@@ -59,6 +59,8 @@ pub struct Options {
     pub log: bool,
     /// The deployer (admin and upgrade authority); default the bank's own payer.
     pub deployer: Option<solana_sdk::signature::Keypair>,
+    /// A built web app (`app/web/dist`) to serve beside the JSON-RPC: `GET /` and its files.
+    pub web: Option<std::path::PathBuf>,
 }
 
 /// A processed transaction, as `getTransaction` and the status methods report it.
@@ -148,6 +150,7 @@ fn turbo_instruction(data: &[u8]) -> &'static str {
         (i::Redeem::DISCRIMINATOR, "redeem"),
         (i::Rebalance::DISCRIMINATOR, "rebalance"),
         (i::RetireVault::DISCRIMINATOR, "retire_vault"),
+        (i::Quote::DISCRIMINATOR, "quote"),
     ];
     table.iter().find(|(d, _)| data.starts_with(d)).map_or("unknown", |(_, n)| n)
 }
@@ -371,7 +374,7 @@ impl Node {
             priority_fee: priority_fee(&tx),
             tx,
             result: r.result,
-            logs,
+            logs: standard_logs(logs),
             units,
             fee,
             pre_balances: pre,
@@ -388,7 +391,7 @@ impl Node {
         let details = r.simulation_details;
         Ok(RpcSimulateTransactionResult {
             err: r.result.and_then(|r| r.err()).map(Into::into),
-            logs: details.as_ref().map(|d| d.logs.clone()),
+            logs: details.as_ref().map(|d| standard_logs(d.logs.clone())),
             accounts: None,
             units_consumed: details.as_ref().map(|d| d.units_consumed),
             loaded_accounts_data_size: details.as_ref().map(|d| d.loaded_accounts_data_size),
@@ -723,6 +726,13 @@ impl Node {
     }
 }
 
+/// Logs as a validator running the program as SBF writes them: the native build logs an event
+/// as `Program log: data: …` (docs/toolchain.md), the `sol_log_data` syscall as `Program data: …`.
+fn standard_logs(logs: Vec<String>) -> Vec<String> {
+    let native = turbo_sdk::outcome::NATIVE_EVENT_PREFIX;
+    logs.into_iter().map(|l| l.strip_prefix(native).map_or(l.clone(), |data| format!("Program data: {data}"))).collect()
+}
+
 /// The feed id of an asset symbol of the local deployment.
 pub fn feed_of(symbol: &str) -> Option<[u8; 32]> {
     use turbo_sdk::pyth::*;
@@ -807,7 +817,18 @@ pub async fn serve(opts: Options, shutdown: impl std::future::Future<Output = ()
             }
         }
     });
-    let app = Router::new().route("/", post(rpc)).with_state(tx);
+    // JSON-RPC is `POST /`; with a web app, `GET /` is its page and every other path its files.
+    // Any origin may call the node (a page served elsewhere, such as Vite's dev server).
+    let root = match &opts.web {
+        Some(dir) => post(rpc).get_service(tower_http::services::ServeFile::new(dir.join("index.html"))),
+        None => post(rpc),
+    };
+    let mut app = Router::new().route("/", root).with_state(tx);
+    if let Some(dir) = &opts.web {
+        app = app.fallback_service(tower_http::services::ServeDir::new(dir));
+        println!("  web app on http://{addr}/ (from {})", dir.display());
+    }
+    let app = app.layer(tower_http::cors::CorsLayer::permissive());
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
     println!("turbo localnet: stopped");
     Ok(())

@@ -144,6 +144,10 @@ enum Command {
         /// (default: a key the node keeps to itself).
         #[arg(long)]
         deployer: Option<PathBuf>,
+        /// Serve the built web app from this folder beside the JSON-RPC (build it with
+        /// `npm --prefix app/web run build`; scripts/web does both).
+        #[arg(long, num_args = 0..=1, default_missing_value = "app/web/dist")]
+        web: Option<PathBuf>,
         #[command(subcommand)]
         action: Option<LocalnetAction>,
     },
@@ -229,8 +233,8 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
         }
         return demo::run(steps).await;
     }
-    if let Command::Localnet { bind, replay, speed, quiet, deployer, action } = args.command {
-        return localnet(args.url, bind, replay, speed, quiet, deployer, action).await;
+    if let Command::Localnet { bind, replay, speed, quiet, deployer, web, action } = args.command {
+        return localnet(args.url, bind, replay, speed, quiet, deployer, web, action).await;
     }
     let setup = |e: turbo_sdk::setup::SetupError| CliError::Input(e.to_string());
     let url = turbo_sdk::setup::url(args.url.clone());
@@ -254,6 +258,7 @@ async fn localnet(
     speed: f64,
     quiet: bool,
     deployer: Option<PathBuf>,
+    web: Option<PathBuf>,
     action: Option<LocalnetAction>,
 ) -> Result<String, CliError> {
     let node_url = url.unwrap_or_else(|| format!("http://{bind}"));
@@ -299,7 +304,15 @@ async fn localnet(
     if std::env::var_os("RUST_LOG").is_none() {
         std::env::set_var("RUST_LOG", "error");
     }
-    let opts = turbo_cli::localnet::Options { addr: bind, replay: files, speed, log: !quiet, deployer };
+    if let Some(dir) = &web {
+        if !dir.join("index.html").is_file() {
+            return Err(CliError::Input(format!(
+                "no built web app in {} (run `npm --prefix app/web ci && npm --prefix app/web run build`, or scripts/web)",
+                dir.display()
+            )));
+        }
+    }
+    let opts = turbo_cli::localnet::Options { addr: bind, replay: files, speed, log: !quiet, deployer, web };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -330,6 +330,21 @@ pub fn redeem_priced(v: &PricedVault, u: &UserAccounts, args: RedeemArgs, asset:
 }
 
 /// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
+/// The read-only quote of a vault (simulate it and read its `VaultQuotedEvent`).
+pub fn quote(d: &Deployment, v: &PricedVault) -> Instruction {
+    build(
+        accounts::Quote {
+            config: pda::config(),
+            pool: pda::pool(),
+            vault: v.keys.vault,
+            mint: v.keys.mint,
+            price_update: Some(v.price),
+            crt_price_update: Some(d.crt_price),
+        },
+        instruction::Quote {},
+    )
+}
+
 pub fn rebalance(d: &Deployment, v: &PricedVault, keeper: Pubkey, keeper_usdc: Option<Pubkey>) -> Instruction {
     build(accounts::Rebalance { keeper, vault_accounts: vault_accounts(d, v), keeper_usdc }, instruction::Rebalance {})
 }

@@ -26,6 +26,37 @@ pub struct Band {
     pub jitter: u32,
 }
 
+impl Band {
+    /// The band `[lo, hi]` around an effective target: scaled by `|target| / |T|`, so a lowered
+    /// target lowers the band (docs/design.md §5.4).
+    pub fn scaled(&self, target: Lev) -> MathResult<(u64, u64)> {
+        let base = self.target.abs().max(1);
+        let scale = |x: u64| u128_to_u64(mul_div_floor(x as u128, target.abs() as u128, base as u128)?);
+        Ok((scale(self.lo)?, scale(self.hi)?))
+    }
+}
+
+/// The asset price at which |L| reaches `level` (6 decimals) if only the price moves from
+/// `price`: the solution of `q·P / (E + q·(P − P₀)) = ±level`, with `E` the risk equity at `P₀`
+/// and CRT held at `crt_price` (docs/design.md §5.7). Rounded down. `None` when no positive
+/// price reaches that level (a flat vault, or a long at a level of 1x or less).
+pub fn trigger_price(book: &VaultBook, price: Price, crt_price: Price, crt: CrtParams, level: u64) -> MathResult<Option<Price>> {
+    let q = book.exposure;
+    if q.0 == 0 || level == 0 {
+        return Ok(None);
+    }
+    let equity = book.risk_equity(price, crt_price, crt)?.0 as i128;
+    let notional = q.notional_floor(price)?.0 as i128;
+    let signed = if q.is_short() { (level as i128).safe_neg()? } else { level as i128 };
+    // P / P₀ = L·(E − N) / (N·(1 − L)), with N = q·P₀ and L signed, at LEV_ONE.
+    let num = signed.safe_mul(equity.safe_sub(notional)?)?;
+    let den = notional.safe_mul((LEV_ONE as i128).safe_sub(signed)?)?;
+    if num == 0 || den == 0 || (num > 0) != (den > 0) {
+        return Ok(None);
+    }
+    Ok(u128_to_u64(mul_div_floor(price.0 as u128, num.unsigned_abs(), den.unsigned_abs())?).ok().filter(|p| *p > 0).map(Price))
+}
+
 /// What a rebalance call does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
@@ -135,10 +166,7 @@ pub fn decide(
     let q = book.exposure;
     let equity = book.risk_equity(price, crt_price, crt)?;
     let leverage = Lev::of(q, price, equity)?;
-    // The band scales with the effective target (a lowered target lowers the band).
-    let base = band.target.abs().max(1);
-    let scale = |x: u64| u128_to_u64(mul_div_floor(x as u128, target.abs() as u128, base as u128)?);
-    let (lo, hi) = (scale(band.lo)?, scale(band.hi)?);
+    let (lo, hi) = band.scaled(target)?;
     let mut d = Decision { action: Action::InBand, leverage, target, lo, hi, exposure: q, capped: false };
     let Some(l) = leverage else {
         d.action = Action::NoEquity;
@@ -188,6 +216,36 @@ mod tests {
     const BAND: Band =
         Band { target: Lev(3_000_000), lo: 2_900_000, hi: 3_000_000, emergency: 4_000_000, step: Bps(500), min_interval: 30, jitter: 0 };
     const P100: Price = Price(100 * 100_000_000);
+
+    proptest! {
+        /// At the trigger price the vault's leverage is the level asked (to rounding), and the
+        /// price is on the side of the move that takes |L| there.
+        #[test]
+        fn trigger_price_reaches_the_level(lev in prop_oneof![1_200_000i64..6_000_000, -6_000_000i64..-500_000], p in 50_00_000_000u64..200_00_000_000, level in 1_100_000u64..8_000_000) {
+            let (b, p) = moved(lev, p);
+            let Some(now) = b.leverage(p, P100, CRT).unwrap() else { return Ok(()) };
+            match trigger_price(&b, p, P100, CRT, level).unwrap() {
+                Some(at) => {
+                    let l = b.leverage(at, P100, CRT).unwrap().expect("positive equity at the trigger").abs() as f64;
+                    prop_assert!((l / level as f64 - 1.0).abs() < 1e-4, "{l} vs {level}");
+                    // Rising |L| needs the price to move against the position.
+                    let against = if lev > 0 { at < p } else { at > p };
+                    prop_assert_eq!(against, level > now.abs());
+                }
+                None => prop_assert!(false, "no trigger for {} at {}", lev, level),
+            }
+        }
+    }
+
+    #[test]
+    fn trigger_price_of_a_3x_long() {
+        // $100 at 3x and $100: E = 100, N = 300. |L| = 3.5 at P = 3.5·(100 − 300)/(300·(1 − 3.5))·100 = 93.33.
+        let (b, p) = moved(3_000_000, 100 * 100_000_000);
+        assert_eq!(trigger_price(&b, p, P100, CRT, 3_500_000).unwrap(), Some(Price(9_333_333_333)));
+        assert_eq!(trigger_price(&b, p, P100, CRT, 1_000_000).unwrap(), None);
+        let flat = VaultBook { exposure: Exposure(0), ..b };
+        assert_eq!(trigger_price(&flat, p, P100, CRT, 3_500_000).unwrap(), None);
+    }
 
     /// A vault of $100 USDC at leverage `lev` and price $100, after the price moved to `p`.
     fn moved(lev: i64, p: u64) -> (VaultBook, Price) {

@@ -348,6 +348,43 @@ pub struct RebalanceEvent {
     pub nav: u64,
     /// USDC paid to the keeper.
     pub bounty: u64,
+    /// Price of one UI token after the call (after any reverse split), micro-USD.
+    pub ui_price: u64,
+    /// The effective band on |L| the decision used, 6 decimals.
+    pub band_lo: u64,
+    pub band_hi: u64,
+}
+
+/// The read-only `quote` instruction's answer: what a vault is worth and how far it is from its
+/// next rebalance at the current prices (docs/design.md §5.7). Clients simulate `quote` and
+/// read this event; nothing is written.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct VaultQuotedEvent {
+    pub vault: Pubkey,
+    /// The asset's mid price, 8 decimals.
+    pub price: u64,
+    /// NAV, micro-USD, and the price of one UI token, micro-USD.
+    pub nav: u64,
+    pub ui_price: u64,
+    /// Raw token supply.
+    pub supply: u64,
+    /// Signed leverage at mid, 6 decimals (`i64::MAX` without positive equity).
+    pub leverage: i64,
+    /// Signed effective target and the effective band on |L|, 6 decimals.
+    pub effective_target: i64,
+    pub band_lo: u64,
+    pub band_hi: u64,
+    pub emergency: u64,
+    /// Asset prices at which |L| would reach the band's top (a trim), its bottom (a re-leverage)
+    /// and the emergency level if only the price moved, 8 decimals (0: no such price).
+    pub trim_price: u64,
+    pub relever_price: u64,
+    pub emergency_price: u64,
+    /// Annualized volatility estimate, bps.
+    pub vol_bps: u64,
+    /// What a rebalance would do now.
+    pub action: RebalanceAction,
 }
 
 /// The ScaledUiAmount multiplier was halved `splits_after − splits_before` times; raw balances

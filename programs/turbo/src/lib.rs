@@ -131,4 +131,9 @@ pub mod turbo {
     pub fn retire_vault(ctx: Context<RetireVault>) -> Result<()> {
         keeper::retire_vault::handler(ctx)
     }
+
+    /// Read-only: simulate to get a `VaultQuotedEvent` (NAV, leverage, band, next trim price).
+    pub fn quote(ctx: Context<Quote>) -> Result<()> {
+        keeper::quote::handler(ctx)
+    }
 }

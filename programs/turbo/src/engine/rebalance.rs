@@ -5,8 +5,8 @@
 
 use anchor_lang::prelude::*;
 use turbo_math::{
-    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, ui_token_price, Action, Bps, Decision,
-    Exposure, Lev, Prices, Settlement, Shares, Usd,
+    annualized_vol_bps, decide, effective_target, jitter_seed, keeper_bounty, splits_needed, trigger_price, ui_token_price, Action, Bps,
+    Decision, Exposure, Lev, Prices, Settlement, Shares, Usd,
 };
 
 use crate::engine::caps::{cap_breach, imbalance_for, pool_book_value};
@@ -14,7 +14,7 @@ use crate::engine::fees::{sweep_fees, Swept};
 use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
 use crate::error::{CheckedExt, MathResultExt, TurboError};
-use crate::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultSettledEvent};
+use crate::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultQuotedEvent, VaultSettledEvent};
 use crate::state::{Config, Pause, Pool, Vault};
 
 /// The refusals of a rebalance that need no price: a retired vault, a pause.
@@ -171,6 +171,9 @@ pub fn plan(
         closed_out: settlement.closed_out,
         nav: nav.0,
         bounty,
+        ui_price: ui_token_price(nav, Shares(supply.0.max(1)), vault.split_count).or_math()?.0,
+        band_lo: decision.lo,
+        band_hi: decision.hi,
     };
     Ok(RebalancePlan {
         settlement,
@@ -189,5 +192,39 @@ pub fn plan(
         swept_event: swept.event(call.vault),
         split_event,
         event,
+    })
+}
+
+/// The read-only quote of a vault at `px` (docs/design.md §5.7): the rebalance [`plan`] a call
+/// would make now, run on copies, and the book as it stands before that move: NAV, token price,
+/// leverage, the effective band, and the asset prices at which |L| would reach the band's edges
+/// and the emergency level if only the price moved.
+pub fn quote(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: Shares, px: &Prices, now: i64) -> Result<VaultQuotedEvent> {
+    let (mut pool, mut book_vault) = (pool.clone(), vault.clone());
+    let call = RebalanceCall { vault: vault_key, keeper: Pubkey::default(), now, bounty_eligible: false };
+    let p = plan(config, &mut pool, &mut book_vault, supply, px, &call)?;
+    // The settled book before the move the plan would make.
+    book_vault.exposure = p.before.0;
+    let book = book_vault.book();
+    let crt = config.crt();
+    let at = |level: u64| -> Result<u64> { Ok(trigger_price(&book, px.asset.mid, px.crt.mid, crt, level).or_math()?.map_or(0, |p| p.0)) };
+    let nav = Usd(nav_of(&book_vault, config, px));
+    let emergency = vault.params.emergency_leverage;
+    Ok(VaultQuotedEvent {
+        vault: vault_key,
+        price: px.asset.mid.0,
+        nav: nav.0,
+        ui_price: ui_token_price(nav, Shares(supply.0.max(1)), vault.split_count).or_math()?.0,
+        supply: supply.0,
+        leverage: p.decision.leverage.map_or(i64::MAX, |l| l.0),
+        effective_target: p.target.0,
+        band_lo: p.decision.lo,
+        band_hi: p.decision.hi,
+        emergency,
+        trim_price: at(p.decision.hi)?,
+        relever_price: at(p.decision.lo)?,
+        emergency_price: at(emergency)?,
+        vol_bps: p.vol_bps,
+        action: p.action.into(),
     })
 }

@@ -1,8 +1,10 @@
 // Every instruction module exports a `handler`; callers name it by module path.
 #![allow(ambiguous_glob_reexports)]
 
+pub mod quote;
 pub mod rebalance;
 pub mod retire_vault;
 
+pub use quote::*;
 pub use rebalance::*;
 pub use retire_vault::*;
