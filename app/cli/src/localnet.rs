@@ -151,6 +151,7 @@ fn turbo_instruction(data: &[u8]) -> &'static str {
         (i::Rebalance::DISCRIMINATOR, "rebalance"),
         (i::RetireVault::DISCRIMINATOR, "retire_vault"),
         (i::Quote::DISCRIMINATOR, "quote"),
+        (i::QuotePool::DISCRIMINATOR, "quote_pool"),
     ];
     table.iter().find(|(d, _)| data.starts_with(d)).map_or("unknown", |(_, n)| n)
 }

@@ -330,6 +330,17 @@ pub fn redeem_priced(v: &PricedVault, u: &UserAccounts, args: RedeemArgs, asset:
 }
 
 /// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
+/// The read-only quote of the pool (simulate it and read its `PoolQuotedEvent`): `vaults` are
+/// every registered vault with its price account, in registry order.
+pub fn quote_pool(d: &Deployment, vaults: &[PricedVault]) -> Instruction {
+    let mut ix = build(
+        accounts::QuotePool { config: pda::config(), pool: pda::pool(), lp_mint: pda::lp_mint(), crt_price_update: d.crt_price },
+        instruction::QuotePool {},
+    );
+    ix.accounts.extend(valuation_accounts(vaults));
+    ix
+}
+
 /// The read-only quote of a vault (simulate it and read its `VaultQuotedEvent`).
 pub fn quote(d: &Deployment, v: &PricedVault) -> Instruction {
     build(

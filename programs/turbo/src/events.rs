@@ -385,6 +385,28 @@ pub struct VaultQuotedEvent {
     pub vol_bps: u64,
     /// What a rebalance would do now.
     pub action: RebalanceAction,
+    /// The pool's caps in use after that rebalance, micro-USD: its book value, Σ|notional| and
+    /// its cap, and the net notional of this vault's asset and the cap on it (the tighter of the
+    /// hard and the risk cap, at this vault's volatility).
+    pub pool_book_value: u64,
+    pub gross_notional: u64,
+    pub gross_cap: u64,
+    pub asset_net: u64,
+    pub net_cap: u64,
+}
+
+/// The read-only `quote_pool` instruction's answer: the LP valuation both ways and the share
+/// price, micro-USD (docs/design.md §6). Nothing is written.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolQuotedEvent {
+    /// The pool's value as a withdrawal prices it (biased low) and as a deposit does (high).
+    pub value_low: u64,
+    pub value_high: u64,
+    pub lp_supply: u64,
+    /// Value of one LP share (one UI unit), low and high.
+    pub share_price_low: u64,
+    pub share_price_high: u64,
 }
 
 /// The ScaledUiAmount multiplier was halved `splits_after − splits_before` times; raw balances

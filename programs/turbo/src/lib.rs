@@ -132,6 +132,11 @@ pub mod turbo {
         keeper::retire_vault::handler(ctx)
     }
 
+    /// Read-only: simulate to get a `PoolQuotedEvent` (LP valuation and share price).
+    pub fn quote_pool<'info>(ctx: Context<'info, QuotePool<'info>>) -> Result<()> {
+        lp::quote_pool::handler(ctx)
+    }
+
     /// Read-only: simulate to get a `VaultQuotedEvent` (NAV, leverage, band, next trim price).
     pub fn quote(ctx: Context<Quote>) -> Result<()> {
         keeper::quote::handler(ctx)

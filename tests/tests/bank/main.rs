@@ -9,6 +9,7 @@ mod fuzz;
 mod governance;
 mod keeper;
 mod preview;
+mod quote;
 mod rebalance;
 mod rejections;
 mod risk;

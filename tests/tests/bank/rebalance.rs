@@ -5,7 +5,7 @@
 use anchor_lang::AccountDeserialize;
 use turbo::error::TurboError;
 use turbo::events::RebalanceAction;
-use turbo::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultQuotedEvent};
+use turbo::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent};
 use turbo::state::{PoolCaps, VaultParams};
 use turbo_sdk::{defaults, ix};
 use turbo_tests::*;
@@ -18,7 +18,7 @@ const WAITING: RebalanceAction = RebalanceAction::Waiting;
 
 /// Rebalance `id`, check the event matches the SDK's preview of the same call exactly, and
 /// return it.
-async fn keeper_call(fx: &mut Fixture, id: u16) -> RebalanceEvent {
+pub(crate) async fn keeper_call(fx: &mut Fixture, id: u16) -> RebalanceEvent {
     let expected = fx.preview_rebalance(id).await;
     let out = fx.rebalance(id).await;
     assert_ok(&out);
@@ -28,49 +28,6 @@ async fn keeper_call(fx: &mut Fixture, id: u16) -> RebalanceEvent {
     assert_eq!(e.bounty, expected.bounty, "bounty");
     assert_eq!(e.effective_target, expected.target.0, "target");
     e
-}
-
-/// Simulate the read-only `quote` of vault `id` and return its event.
-async fn quote(fx: &mut Fixture, id: u16) -> VaultQuotedEvent {
-    let ix = ix::quote(&fx.d, &fx.v(id));
-    let out = fx.simulate(&[ix], &[]).await;
-    assert_ok(&out);
-    out.event()
-}
-
-/// The quote agrees with the rebalance plan at the same prices (NAV, token price, leverage,
-/// band, what a call would do), and its trim price is where trimming starts: a little above it
-/// a rebalance stays in band, a little below it a rebalance trims.
-#[tokio::test]
-async fn quote_names_the_price_of_the_next_trim() {
-    let (mut fx, _lp) = Fixture::deployed().await;
-    fx.tick(30);
-    let q = quote(&mut fx, BTC_VAULT).await;
-    let plan = fx.preview_rebalance(BTC_VAULT).await;
-    assert_eq!(q.nav, plan.nav.0);
-    assert_eq!(q.leverage, plan.decision.leverage.expect("equity").0);
-    assert_eq!((q.band_lo, q.band_hi, q.effective_target), (plan.decision.lo, plan.decision.hi, plan.target.0));
-    assert_eq!(q.action, IN_BAND);
-    assert_eq!(q.supply, fx.supply(fx.v(BTC_VAULT).keys.mint).await);
-    assert_eq!(q.price as i64, fx.feed(Asset::Btc).quote.price);
-    // A 3x long at the top of its band: the trim is at or below the price, the re-leverage above
-    // it, the emergency lower still.
-    assert!(q.emergency_price < q.trim_price && q.trim_price <= q.price && q.price < q.relever_price, "{q:?}");
-
-    let conf = fx.feed(Asset::Btc).quote.conf;
-    fx.tick(30);
-    fx.set_price(Asset::Btc, (q.trim_price + q.trim_price / 1_000) as i64, conf);
-    let e = keeper_call(&mut fx, BTC_VAULT).await;
-    assert_eq!(e.action, IN_BAND, "0.1% above the trim price");
-    assert_eq!((e.band_lo, e.band_hi), (q.band_lo, q.band_hi));
-    assert_eq!(e.leverage_before, quote(&mut fx, BTC_VAULT).await.leverage);
-
-    let q = quote(&mut fx, BTC_VAULT).await;
-    fx.tick(30);
-    fx.set_price(Asset::Btc, (q.trim_price - q.trim_price / 1_000) as i64, conf);
-    let e = keeper_call(&mut fx, BTC_VAULT).await;
-    assert_eq!(e.action, TRIM, "0.1% below the trim price");
-    assert!(e.leverage_before > q.band_hi as i64 && e.leverage_before < q.band_hi as i64 + 20_000, "{}", e.leverage_before);
 }
 
 fn in_band(l: i64, lo: i64, hi: i64) -> bool {

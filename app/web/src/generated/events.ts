@@ -16,6 +16,7 @@ export const EVENT_DISCRIMINATORS = {
   PauseChangedEvent: new Uint8Array([128, 117, 138, 46, 101, 209, 137, 171]),
   PoolCapsUpdatedEvent: new Uint8Array([89, 199, 59, 167, 187, 139, 147, 233]),
   PoolInitializedEvent: new Uint8Array([249, 103, 129, 77, 214, 169, 88, 24]),
+  PoolQuotedEvent: new Uint8Array([15, 130, 197, 243, 90, 5, 27, 237]),
   RebalanceEvent: new Uint8Array([120, 27, 117, 235, 104, 42, 132, 75]),
   RedeemEvent: new Uint8Array([90, 114, 83, 146, 212, 26, 217, 59]),
   ReverseSplitEvent: new Uint8Array([246, 228, 0, 116, 37, 67, 219, 70]),

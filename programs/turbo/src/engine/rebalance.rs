@@ -9,7 +9,7 @@ use turbo_math::{
     Decision, Exposure, Lev, Prices, Settlement, Shares, Usd,
 };
 
-use crate::engine::caps::{cap_breach, imbalance_for, pool_book_value};
+use crate::engine::caps::{cap_breach, imbalance_for, net_cap, pool_book_value};
 use crate::engine::fees::{sweep_fees, Swept};
 use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
@@ -210,6 +210,7 @@ pub fn quote(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, sup
     let at = |level: u64| -> Result<u64> { Ok(trigger_price(&book, px.asset.mid, px.crt.mid, crt, level).or_math()?.map_or(0, |p| p.0)) };
     let nav = Usd(nav_of(&book_vault, config, px));
     let emergency = vault.params.emergency_leverage;
+    let value = pool_book_value(&pool, Some((px, config.crt_decimals)))?;
     Ok(VaultQuotedEvent {
         vault: vault_key,
         price: px.asset.mid.0,
@@ -226,5 +227,10 @@ pub fn quote(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, sup
         emergency_price: at(emergency)?,
         vol_bps: p.vol_bps,
         action: p.action.into(),
+        pool_book_value: value.0,
+        gross_notional: pool.gross_notional()?.0,
+        gross_cap: turbo_math::exposure_cap(value, pool.hard_caps().0).or_math()?.0,
+        asset_net: pool.assets[vault.asset_index as usize].book().net().0,
+        net_cap: net_cap(&pool, &book_vault, value)?.0,
     })
 }

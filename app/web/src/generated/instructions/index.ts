@@ -17,6 +17,7 @@ export * from "./mint";
 export * from "./proposeAdmin";
 export * from "./queueChange";
 export * from "./quote";
+export * from "./quotePool";
 export * from "./rebalance";
 export * from "./redeem";
 export * from "./retireVault";

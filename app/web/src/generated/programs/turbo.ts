@@ -58,6 +58,7 @@ import {
   getProposeAdminInstruction,
   getQueueChangeInstruction,
   getQuoteInstruction,
+  getQuotePoolInstruction,
   getRebalanceInstruction,
   getRedeemInstruction,
   getRetireVaultInstruction,
@@ -78,6 +79,7 @@ import {
   parseProposeAdminInstruction,
   parseQueueChangeInstruction,
   parseQuoteInstruction,
+  parseQuotePoolInstruction,
   parseRebalanceInstruction,
   parseRedeemInstruction,
   parseRetireVaultInstruction,
@@ -106,6 +108,7 @@ import {
   type ParsedProposeAdminInstruction,
   type ParsedQueueChangeInstruction,
   type ParsedQuoteInstruction,
+  type ParsedQuotePoolInstruction,
   type ParsedRebalanceInstruction,
   type ParsedRedeemInstruction,
   type ParsedRetireVaultInstruction,
@@ -118,6 +121,7 @@ import {
   type ProposeAdminInput,
   type QueueChangeInput,
   type QuoteInput,
+  type QuotePoolInput,
   type RebalanceInput,
   type RedeemInput,
   type RetireVaultInput,
@@ -215,6 +219,7 @@ export enum TurboInstruction {
   ProposeAdmin,
   QueueChange,
   Quote,
+  QuotePool,
   Rebalance,
   Redeem,
   RetireVault,
@@ -350,6 +355,17 @@ export function identifyTurboInstruction(
     )
   ) {
     return TurboInstruction.Quote;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([181, 93, 125, 139, 161, 212, 204, 56]),
+      ),
+      0,
+    )
+  ) {
+    return TurboInstruction.QuotePool;
   }
   if (
     containsBytes(
@@ -493,6 +509,9 @@ export type ParsedTurboInstruction<
       instructionType: TurboInstruction.Quote;
     } & ParsedQuoteInstruction<TProgram>)
   | ({
+      instructionType: TurboInstruction.QuotePool;
+    } & ParsedQuotePoolInstruction<TProgram>)
+  | ({
       instructionType: TurboInstruction.Rebalance;
     } & ParsedRebalanceInstruction<TProgram>)
   | ({
@@ -600,6 +619,13 @@ export function parseTurboInstruction<TProgram extends string>(
       return {
         instructionType: TurboInstruction.Quote,
         ...parseQuoteInstruction(instruction),
+      };
+    }
+    case TurboInstruction.QuotePool: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TurboInstruction.QuotePool,
+        ...parseQuotePoolInstruction(instruction),
       };
     }
     case TurboInstruction.Rebalance: {
@@ -728,6 +754,9 @@ export type TurboPluginInstructions = {
   quote: (
     input: QuoteInput,
   ) => ReturnType<typeof getQuoteInstruction> & SelfPlanAndSendFunctions;
+  quotePool: (
+    input: QuotePoolInput,
+  ) => ReturnType<typeof getQuotePoolInstruction> & SelfPlanAndSendFunctions;
   rebalance: (
     input: RebalanceInput,
   ) => ReturnType<typeof getRebalanceInstruction> & SelfPlanAndSendFunctions;
@@ -837,6 +866,8 @@ export function turboProgram() {
             ),
           quote: (input) =>
             addSelfPlanAndSendFunctions(client, getQuoteInstruction(input)),
+          quotePool: (input) =>
+            addSelfPlanAndSendFunctions(client, getQuotePoolInstruction(input)),
           rebalance: (input) =>
             addSelfPlanAndSendFunctions(client, getRebalanceInstruction(input)),
           redeem: (input) =>

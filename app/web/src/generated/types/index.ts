@@ -25,6 +25,7 @@ export * from "./pauseChangedEvent";
 export * from "./poolCaps";
 export * from "./poolCapsUpdatedEvent";
 export * from "./poolInitializedEvent";
+export * from "./poolQuotedEvent";
 export * from "./priceFeedMessage";
 export * from "./priceMark";
 export * from "./priceUpdateV2";

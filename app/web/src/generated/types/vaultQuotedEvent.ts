@@ -60,6 +60,16 @@ export type VaultQuotedEvent = {
   volBps: bigint;
   /** What a rebalance would do now. */
   action: RebalanceAction;
+  /**
+   * The pool's caps in use after that rebalance, micro-USD: its book value, Σ|notional| and
+   * its cap, and the net notional of this vault's asset and the cap on it (the tighter of the
+   * hard and the risk cap, at this vault's volatility).
+   */
+  poolBookValue: bigint;
+  grossNotional: bigint;
+  grossCap: bigint;
+  assetNet: bigint;
+  netCap: bigint;
 };
 
 export type VaultQuotedEventArgs = {
@@ -89,6 +99,16 @@ export type VaultQuotedEventArgs = {
   volBps: number | bigint;
   /** What a rebalance would do now. */
   action: RebalanceActionArgs;
+  /**
+   * The pool's caps in use after that rebalance, micro-USD: its book value, Σ|notional| and
+   * its cap, and the net notional of this vault's asset and the cap on it (the tighter of the
+   * hard and the risk cap, at this vault's volatility).
+   */
+  poolBookValue: number | bigint;
+  grossNotional: number | bigint;
+  grossCap: number | bigint;
+  assetNet: number | bigint;
+  netCap: number | bigint;
 };
 
 export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventArgs> {
@@ -108,6 +128,11 @@ export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventA
     ["emergencyPrice", getU64Encoder()],
     ["volBps", getU64Encoder()],
     ["action", getRebalanceActionEncoder()],
+    ["poolBookValue", getU64Encoder()],
+    ["grossNotional", getU64Encoder()],
+    ["grossCap", getU64Encoder()],
+    ["assetNet", getU64Encoder()],
+    ["netCap", getU64Encoder()],
   ]);
 }
 
@@ -128,6 +153,11 @@ export function getVaultQuotedEventDecoder(): FixedSizeDecoder<VaultQuotedEvent>
     ["emergencyPrice", getU64Decoder()],
     ["volBps", getU64Decoder()],
     ["action", getRebalanceActionDecoder()],
+    ["poolBookValue", getU64Decoder()],
+    ["grossNotional", getU64Decoder()],
+    ["grossCap", getU64Decoder()],
+    ["assetNet", getU64Decoder()],
+    ["netCap", getU64Decoder()],
   ]);
 }
 

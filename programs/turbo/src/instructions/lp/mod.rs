@@ -2,8 +2,10 @@
 #![allow(ambiguous_glob_reexports)]
 
 pub mod deposit_liquidity;
+pub mod quote_pool;
 pub mod valuation;
 pub mod withdraw_liquidity;
 
 pub use deposit_liquidity::*;
+pub use quote_pool::*;
 pub use withdraw_liquidity::*;
