@@ -1,0 +1,433 @@
+// The chain as the page sees it: an RPC endpoint, the deployment read from its accounts, the
+// program's read-only quotes and previews by simulation, and sending a wallet-signed
+// transaction. Every number the page shows about a vault or the pool comes from an account or
+// from an event the program emits; nothing here re-implements the protocol's math.
+
+import {
+  AccountRole,
+  address,
+  appendTransactionMessageInstructions,
+  compileTransaction,
+  createNoopSigner,
+  createSolanaRpc,
+  createTransactionMessage,
+  getBase64Encoder,
+  getBase64EncodedWireTransaction,
+  getProgramDerivedAddress,
+  getSignatureFromTransaction,
+  getTransactionDecoder,
+  getTransactionEncoder,
+  getU16Encoder,
+  pipe,
+  setTransactionMessageFeePayer,
+  setTransactionMessageLifetimeUsingBlockhash,
+  type Address,
+  type Instruction,
+  type Rpc,
+  type Signature,
+  type SolanaRpcApi,
+} from '@solana/kit';
+import {
+  fetchAllVault,
+  fetchConfig,
+  fetchPool,
+  findConfigPda,
+  findPoolPda,
+  getLiquidityDepositedEventDecoder,
+  getLiquidityWithdrawnEventDecoder,
+  getMintEventDecoder,
+  getPoolQuotedEventDecoder,
+  getQuoteInstruction,
+  getQuotePoolInstruction,
+  getRebalanceEventDecoder,
+  getRedeemEventDecoder,
+  getTurboErrorMessage,
+  getVaultQuotedEventDecoder,
+  TURBO_PROGRAM_ADDRESS,
+  type Config,
+  type Pool,
+  type PoolQuotedEvent,
+  type TurboError,
+  type Vault,
+  type VaultQuotedEvent,
+} from './generated';
+import { ERROR_NAMES, EVENT_DISCRIMINATORS, type EventName } from './generated/idl';
+
+export const PYTH_PUSH_ORACLE = address('pythWSnswVUd12oZpeFP8e9CVaEqJg25g1Vtc2biRsT');
+export const TOKEN_PROGRAM = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
+export const TOKEN_2022_PROGRAM = address('TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb');
+
+/** Wallet Standard chain ids by genesis hash; anything else is a local validator. */
+const CHAINS: Record<string, `solana:${string}`> = {
+  '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d': 'solana:mainnet',
+  EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG: 'solana:devnet',
+  '4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY': 'solana:testnet',
+};
+
+/** What `turbo localnet` adds to the standard methods (absent on other nodes). */
+export interface LocalEnv {
+  usdcMint: string;
+  crtMint: string;
+  feeds: Record<string, string>;
+}
+
+export interface Net {
+  url: string;
+  rpc: Rpc<SolanaRpcApi>;
+  chain: `solana:${string}`;
+  local: LocalEnv | null;
+}
+
+/** A JSON-RPC call of a method outside the standard set (the local validator's own). */
+export async function rpcCall<T>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
+  const body = await res.json();
+  if (body.error) throw new Error(body.error.message);
+  return body.result as T;
+}
+
+export async function connect(url: string): Promise<Net> {
+  const rpc = createSolanaRpc(url);
+  const genesis = await rpc.getGenesisHash().send();
+  const local = await rpcCall<LocalEnv>(url, 'turboLocalEnv').catch(() => null);
+  return { url, rpc, chain: CHAINS[genesis] ?? 'solana:localnet', local };
+}
+
+export interface MintInfo {
+  address: Address;
+  decimals: number;
+  /** The ScaledUiAmount multiplier in force (1 without the extension). */
+  multiplier: number;
+  symbol: string;
+  name: string;
+  supply: bigint;
+  program: Address;
+}
+
+interface ParsedExtension {
+  extension: string;
+  state: Record<string, unknown>;
+}
+
+/** A mint as the node parses it (`jsonParsed`): decimals, supply, metadata, multiplier. */
+export async function mintInfo(net: Net, mint: Address, now = Date.now() / 1000): Promise<MintInfo> {
+  const r = await net.rpc.getAccountInfo(mint, { encoding: 'jsonParsed' }).send();
+  const v = r.value;
+  if (!v || !('parsed' in (v.data as object))) throw new Error(`mint ${mint} not found`);
+  const info = (v.data as { parsed: { info: Record<string, unknown> } }).parsed.info;
+  const exts = (info.extensions as ParsedExtension[] | undefined) ?? [];
+  const meta = exts.find((e) => e.extension === 'tokenMetadata')?.state ?? {};
+  const scaled = exts.find((e) => e.extension === 'scaledUiAmountConfig')?.state;
+  let multiplier = 1;
+  if (scaled) {
+    const effective = Number(scaled.newMultiplierEffectiveTimestamp ?? 0);
+    multiplier = Number(now >= effective ? scaled.newMultiplier : scaled.multiplier);
+  }
+  return {
+    address: mint,
+    decimals: Number(info.decimals),
+    multiplier,
+    symbol: String(meta.symbol ?? ''),
+    name: String(meta.name ?? ''),
+    supply: BigInt(String(info.supply)),
+    program: v.owner,
+  };
+}
+
+export interface VaultInfo {
+  address: Address;
+  account: Vault;
+  mint: MintInfo;
+  /** The asset's Pyth price account. */
+  price: Address;
+}
+
+export interface Deployment {
+  net: Net;
+  configAddress: Address;
+  config: Config;
+  poolAddress: Address;
+  pool: Pool;
+  vaults: VaultInfo[];
+  crtPrice: Address;
+  usdc: MintInfo;
+  crt: MintInfo;
+  lp: MintInfo;
+}
+
+function hex(bytes: ArrayLike<number>): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The price account of a Pyth feed: the local node's, else Pyth's sponsored feed (shard 0). */
+export async function priceAccount(net: Net, feedId: ArrayLike<number>): Promise<Address> {
+  const local = net.local?.feeds[hex(feedId)];
+  if (local) return address(local);
+  const [pda] = await getProgramDerivedAddress({
+    programAddress: PYTH_PUSH_ORACLE,
+    seeds: [getU16Encoder().encode(0), new Uint8Array(Array.from(feedId))],
+  });
+  return pda;
+}
+
+export async function loadDeployment(net: Net): Promise<Deployment> {
+  const [[configAddress], [poolAddress]] = await Promise.all([findConfigPda(), findPoolPda()]);
+  const [config, pool] = await Promise.all([fetchConfig(net.rpc, configAddress), fetchPool(net.rpc, poolAddress)]);
+  const c = config.data;
+  const registered = c.vaults.slice(0, c.vaultCount);
+  const vaults = registered.length > 0 ? await fetchAllVault(net.rpc, registered) : [];
+  const [usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
+    mintInfo(net, c.usdcMint),
+    mintInfo(net, c.crtMint),
+    mintInfo(net, pool.data.lpMint),
+    priceAccount(net, c.crtFeedId),
+    ...vaults.map(async (v) => ({
+      address: v.address,
+      account: v.data,
+      mint: await mintInfo(net, v.data.mint),
+      price: await priceAccount(net, v.data.feedId),
+    })),
+  ]);
+  return { net, configAddress, config: c, poolAddress, pool: pool.data, vaults: infos as VaultInfo[], crtPrice: crtPrice as Address, usdc: usdc as MintInfo, crt: crt as MintInfo, lp: lp as MintInfo };
+}
+
+// --- events and refusals ---
+
+const DECODERS = {
+  VaultQuotedEvent: getVaultQuotedEventDecoder(),
+  PoolQuotedEvent: getPoolQuotedEventDecoder(),
+  MintEvent: getMintEventDecoder(),
+  RedeemEvent: getRedeemEventDecoder(),
+  RebalanceEvent: getRebalanceEventDecoder(),
+  LiquidityDepositedEvent: getLiquidityDepositedEventDecoder(),
+  LiquidityWithdrawnEvent: getLiquidityWithdrawnEventDecoder(),
+};
+type EventData = { [K in keyof typeof DECODERS]: ReturnType<(typeof DECODERS)[K]['decode']> };
+export type Decoded = { [K in keyof EventData]: { name: K; data: EventData[K] } }[keyof EventData];
+
+/** The Turbo events in a transaction's logs (`Program data:` lines), in order. */
+export function decodeEvents(logs: readonly string[]): Decoded[] {
+  const out: Decoded[] = [];
+  const b64 = getBase64Encoder();
+  for (const line of logs) {
+    if (!line.startsWith('Program data: ')) continue;
+    const bytes = b64.encode(line.slice('Program data: '.length).split(' ')[0]);
+    for (const [name, disc] of Object.entries(EVENT_DISCRIMINATORS) as [EventName, Uint8Array][]) {
+      if (!(name in DECODERS) || bytes.length < 8 || !disc.every((b, i) => bytes[i] === b)) continue;
+      const decoder = DECODERS[name as keyof typeof DECODERS];
+      out.push({ name, data: decoder.decode(bytes.slice(8)) } as Decoded);
+    }
+  }
+  return out;
+}
+
+export function eventOf<K extends keyof EventData>(events: Decoded[], name: K): EventData[K] | undefined {
+  return events.find((e) => e.name === name)?.data as EventData[K] | undefined;
+}
+
+/** Why the chain refused: the program's error name and a sentence a user can act on. */
+export interface Refusal {
+  name: string;
+  sentence: string;
+}
+
+/** Sentences for the refusals a wallet user meets; others use the program's own message. */
+const PLAIN: Record<string, string> = {
+  SlippageExceeded:
+    'The price moved since the preview: you would receive less than the minimum you accepted. Nothing was sent; check the new preview and try again.',
+  PriceNotFresh: 'The price feed has not updated in the last few seconds. Nothing was sent; try again in a moment.',
+  MintPaused: 'Minting is paused for this vault. Redeeming stays open.',
+  SupplyCapExceeded: 'This mint would take the vault over its supply cap. Try a smaller amount.',
+  PoolCapacityExceeded: 'The liquidity pool cannot back more exposure right now. Try a smaller amount or later.',
+  RiskCapExceeded: 'The pool is at its risk limit on this side of the market. Try a smaller amount or later.',
+  ImbalanceCapExceeded: 'Too much of the pool already backs this side of the market. Try a smaller amount or later.',
+  InsufficientFunds: 'Your wallet does not hold enough for this amount.',
+};
+
+const TOKEN_ERRORS: Record<number, string> = { 1: 'InsufficientFunds' };
+
+function num(v: unknown): number {
+  return typeof v === 'bigint' ? Number(v) : Number(v);
+}
+
+/** Name and explain a transaction error from its `err` value and logs. */
+export function explain(err: unknown, logs: readonly string[] = []): Refusal {
+  const ie = (err as { InstructionError?: [unknown, unknown] } | null)?.InstructionError;
+  const custom = ie && typeof ie[1] === 'object' && ie[1] !== null ? (ie[1] as { Custom?: unknown }).Custom : undefined;
+  if (custom !== undefined) {
+    const code = num(custom);
+    const failed = logs.find((l) => / failed: /.test(l)) ?? '';
+    if (failed.startsWith(`Program ${TURBO_PROGRAM_ADDRESS} `) || (ERROR_NAMES[code] && !failed.startsWith('Program Token'))) {
+      const name = ERROR_NAMES[code] ?? `Error${code}`;
+      let message = '';
+      try {
+        message = getTurboErrorMessage(code as TurboError);
+      } catch {
+        message = '';
+      }
+      return { name, sentence: PLAIN[name] ?? `${message}.` };
+    }
+    const name = TOKEN_ERRORS[code] ?? `TokenError${code}`;
+    return { name, sentence: PLAIN[name] ?? 'The token program refused the transfer.' };
+  }
+  const text = typeof err === 'string' ? err : JSON.stringify(err, (_, v) => (typeof v === 'bigint' ? Number(v) : v));
+  if (/AccountNotFound|InsufficientFundsForFee/.test(text)) {
+    return { name: 'InsufficientFundsForFee', sentence: 'Your wallet needs a little SOL to pay the network fee.' };
+  }
+  return { name: text.replace(/[{}"]/g, ''), sentence: 'The network refused the transaction.' };
+}
+
+// --- simulation ---
+
+export interface Simulated {
+  refusal: Refusal | null;
+  events: Decoded[];
+  logs: readonly string[];
+  units: bigint;
+}
+
+async function compile(net: Net, payer: Address, ixs: readonly Instruction[]) {
+  const { value: latest } = await net.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
+  const message = pipe(
+    createTransactionMessage({ version: 0 }),
+    (m) => setTransactionMessageFeePayer(payer, m),
+    (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
+    (m) => appendTransactionMessageInstructions(ixs, m),
+  );
+  return { tx: compileTransaction(message), latest };
+}
+
+/** Simulate `ixs` paid by `payer` without any signature and read the events they emit. */
+export async function simulate(net: Net, payer: Address, ixs: readonly Instruction[]): Promise<Simulated> {
+  const { tx } = await compile(net, payer, ixs);
+  const r = await net.rpc
+    .simulateTransaction(getBase64EncodedWireTransaction(tx), {
+      encoding: 'base64',
+      sigVerify: false,
+      replaceRecentBlockhash: true,
+      commitment: 'confirmed',
+    })
+    .send();
+  const logs = r.value.logs ?? [];
+  return {
+    refusal: r.value.err ? explain(r.value.err, logs) : null,
+    events: decodeEvents(logs),
+    logs,
+    units: r.value.unitsConsumed ?? 0n,
+  };
+}
+
+/** Who pays for a read-only simulation: the wallet, else the deployment's admin (it holds SOL). */
+export function viewer(d: Deployment, wallet?: Address | null): Address {
+  return wallet ?? d.config.admin;
+}
+
+export function withRemaining(ix: Instruction, accounts: Address[]): Instruction {
+  return { ...ix, accounts: [...(ix.accounts ?? []), ...accounts.map((a) => ({ address: a, role: AccountRole.READONLY }))] };
+}
+
+/** Every registered vault followed by its price account, as the LP instructions want them. */
+export function valuationAccounts(d: Deployment): Address[] {
+  return d.vaults.flatMap((v) => [v.address, v.price]);
+}
+
+export interface Quotes {
+  vaults: Map<Address, VaultQuotedEvent>;
+  pool: PoolQuotedEvent | null;
+  refusal: Refusal | null;
+}
+
+/** One simulation: the `quote` of every vault and `quote_pool`. */
+export async function quoteAll(d: Deployment, payer?: Address | null): Promise<Quotes> {
+  const ixs: Instruction[] = d.vaults.map((v) =>
+    getQuoteInstruction({
+      config: d.configAddress,
+      pool: d.poolAddress,
+      vault: v.address,
+      mint: v.account.mint,
+      priceUpdate: v.price,
+      crtPriceUpdate: d.crtPrice,
+    }),
+  );
+  ixs.push(
+    withRemaining(
+      getQuotePoolInstruction({ config: d.configAddress, pool: d.poolAddress, lpMint: d.pool.lpMint, crtPriceUpdate: d.crtPrice }),
+      valuationAccounts(d),
+    ),
+  );
+  const sim = await simulate(d.net, viewer(d, payer), ixs);
+  const vaults = new Map<Address, VaultQuotedEvent>();
+  for (const e of sim.events) if (e.name === 'VaultQuotedEvent') vaults.set(e.data.vault, e.data);
+  return { vaults, pool: eventOf(sim.events, 'PoolQuotedEvent') ?? null, refusal: sim.refusal };
+}
+
+// --- sending ---
+
+export interface Signer {
+  address: Address;
+  /** Sign a serialized transaction and return it, signed. */
+  sign(transaction: Uint8Array, chain: `solana:${string}`): Promise<Uint8Array>;
+}
+
+export function noop(a: Address) {
+  return createNoopSigner(a);
+}
+
+export type Sent = { ok: true; signature: Signature; events: Decoded[] } | { ok: false; refusal: Refusal; signature?: Signature };
+
+/**
+ * Check `ixs` by simulation (a refusal costs the user nothing and no signature), then ask the
+ * wallet to sign, send, and poll until the node confirms it.
+ */
+export async function send(net: Net, signer: Signer, ixs: readonly Instruction[], onStage?: (s: string) => void): Promise<Sent> {
+  const { tx, latest } = await compile(net, signer.address, ixs);
+  const check = await net.rpc
+    .simulateTransaction(getBase64EncodedWireTransaction(tx), { encoding: 'base64', sigVerify: false, commitment: 'confirmed' })
+    .send();
+  if (check.value.err) return { ok: false, refusal: explain(check.value.err, check.value.logs ?? []) };
+  onStage?.('Waiting for your wallet to sign…');
+  let signedBytes: Uint8Array;
+  try {
+    signedBytes = await signer.sign(new Uint8Array(getTransactionEncoder().encode(tx)), net.chain);
+  } catch (e) {
+    return { ok: false, refusal: { name: 'SignatureDeclined', sentence: `The wallet did not sign: ${(e as Error).message}` } };
+  }
+  const signed = getTransactionDecoder().decode(signedBytes);
+  const signature = getSignatureFromTransaction(signed);
+  onStage?.('Sending…');
+  try {
+    await net.rpc.sendTransaction(getBase64EncodedWireTransaction(signed), { encoding: 'base64', preflightCommitment: 'confirmed' }).send();
+  } catch (e) {
+    return { ok: false, refusal: { name: 'SendFailed', sentence: (e as Error).message }, signature };
+  }
+  onStage?.('Confirming…');
+  for (;;) {
+    const { value } = await net.rpc.getSignatureStatuses([signature]).send();
+    const s = value[0];
+    if (s && (s.confirmationStatus === 'confirmed' || s.confirmationStatus === 'finalized')) {
+      const t = await net.rpc.getTransaction(signature, { encoding: 'json', maxSupportedTransactionVersion: 0, commitment: 'confirmed' }).send();
+      const logs = t?.meta?.logMessages ?? [];
+      if (s.err) return { ok: false, refusal: explain(s.err, logs), signature };
+      return { ok: true, signature, events: decodeEvents(logs) };
+    }
+    const height = await net.rpc.getBlockHeight({ commitment: 'confirmed' }).send();
+    if (height > latest.lastValidBlockHeight) {
+      return { ok: false, refusal: { name: 'BlockhashExpired', sentence: 'The transaction expired before it landed. Nothing moved; try again.' }, signature };
+    }
+    await new Promise((r) => setTimeout(r, 400));
+  }
+}
+
+/** A token account's balance, raw and as the node shows it (decimals and multiplier applied). */
+export async function tokenBalance(net: Net, account: Address): Promise<{ raw: bigint; ui: string }> {
+  try {
+    const { value } = await net.rpc.getTokenAccountBalance(account).send();
+    return { raw: BigInt(value.amount), ui: value.uiAmountString ?? '0' };
+  } catch {
+    return { raw: 0n, ui: '0' };
+  }
+}

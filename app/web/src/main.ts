@@ -1,0 +1,625 @@
+// The Turbo web app: the vaults, one vault's history, mint and redeem, and the liquidity pool,
+// on any Solana RPC URL, with any Wallet Standard wallet.
+
+import './style.css';
+import type { Address } from '@solana/kit';
+import { findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstructionAsync } from '@solana-program/token';
+import {
+  connect,
+  eventOf,
+  loadDeployment,
+  noop,
+  quoteAll,
+  rpcCall,
+  simulate,
+  TOKEN_2022_PROGRAM,
+  TOKEN_PROGRAM,
+  tokenBalance,
+  valuationAccounts,
+  withRemaining,
+  type Deployment,
+  type MintInfo,
+  type Net,
+  type Quotes,
+  type VaultInfo,
+} from './chain';
+import { chart } from './chart';
+import { facts, h, replace } from './dom';
+import { flow, refusalView, type Context, type Preview } from './flow';
+import { ago, amount, bps, lev, pct, price, short, uiAmount, usd } from './format';
+import {
+  getDepositLiquidityInstruction,
+  getMintInstruction,
+  getRedeemInstruction,
+  getWithdrawLiquidityInstruction,
+  RebalanceAction,
+  type VaultQuotedEvent,
+} from './generated';
+import { change, decay, ideal, rebalances, type Point, type Sample } from './history';
+import { connectWallet, disconnectWallet, onWalletsChanged, registerDemoWallet, solanaWallets, type Session } from './wallet';
+
+const PAUSE_MINT = 1;
+
+interface App {
+  net: Net | null;
+  d: Deployment | null;
+  quotes: Quotes | null;
+  session: Session | null;
+  /** Rebalance histories by vault, loaded on demand. */
+  history: Map<Address, Point[]>;
+}
+
+const app: App = { net: null, d: null, quotes: null, session: null, history: new Map() };
+const main = document.getElementById('main') as HTMLElement;
+const walletBox = document.getElementById('wallet') as HTMLElement;
+const notice = document.getElementById('notice') as HTMLElement;
+
+function rpcUrl(): string {
+  const fromQuery = new URLSearchParams(location.search).get('rpc');
+  if (fromQuery) return fromQuery;
+  const saved = localStorage.getItem('turbo.rpc');
+  if (saved) return saved;
+  // Served by `turbo localnet --web`, the node is the page's own origin.
+  return import.meta.env.DEV ? 'http://127.0.0.1:8899' : location.origin;
+}
+
+function explorer(signature: string): string {
+  const net = app.net;
+  const cluster =
+    net?.chain === 'solana:mainnet' ? '' : net?.chain === 'solana:devnet' ? '?cluster=devnet' : `?cluster=custom&customUrl=${encodeURIComponent(net?.url ?? '')}`;
+  return `https://explorer.solana.com/tx/${signature}${cluster}`;
+}
+
+function ctx(): Context {
+  return { net: app.net as Net, signer: app.session, explorer, landed: () => void refresh() };
+}
+
+// --- data ---
+
+async function refresh(): Promise<void> {
+  if (!app.net) return;
+  app.d = await loadDeployment(app.net);
+  app.quotes = await quoteAll(app.d, app.session?.address);
+}
+
+function quoteOf(v: VaultInfo): VaultQuotedEvent | undefined {
+  return app.quotes?.vaults.get(v.address);
+}
+
+function stateOf(v: VaultInfo): string {
+  if (v.account.retiredAt !== 0n) return 'retired';
+  if (((app.d?.config.paused ?? 0) | v.account.paused) & PAUSE_MINT) return 'mint paused';
+  return 'open';
+}
+
+function samplesOf(points: Point[], q?: VaultQuotedEvent): Sample[] {
+  const s = points.map((p) => ({ time: p.time, price: p.event.price, token: p.event.uiPrice }));
+  if (q) s.push({ time: Date.now() / 1000, price: q.price, token: q.uiPrice });
+  return s;
+}
+
+/** Where the next trim is, in the asset's price, and how far from now. */
+function nextTrim(q: VaultQuotedEvent): string {
+  if (q.action === RebalanceAction.Trim || q.action === RebalanceAction.Emergency) return 'due now';
+  if (q.trimPrice === 0n) return '—';
+  return `${price(q.trimPrice)} (${pct(Number(q.trimPrice) / Number(q.price) - 1)})`;
+}
+
+function tokens(raw: bigint, m: MintInfo): string {
+  return uiAmount(raw, m.decimals, m.multiplier);
+}
+
+// --- pages ---
+
+function vaultLink(v: VaultInfo): HTMLElement {
+  return h('a', { href: `#/vault/${v.address}` }, v.mint.symbol);
+}
+
+function vaultsPage(d: Deployment): HTMLElement {
+  const cols = ['Token', 'Token price', '24 h', 'NAV', 'Leverage', 'Band', 'Next trim at', 'Supply / cap', 'State', 'Trade'];
+  const table = h('table', { id: 'vaults', 'aria-describedby': 'vaults-caption' });
+  table.append(h('caption', { id: 'vaults-caption' }, 'Every Turbo vault at the current oracle prices, from the program’s own quote.'));
+  const head = table.createTHead().insertRow();
+  for (const c of cols) head.append(h('th', { scope: 'col' }, c));
+  const body = table.createTBody();
+  for (const v of d.vaults) {
+    const q = quoteOf(v);
+    const row = body.insertRow();
+    row.dataset.vault = v.mint.symbol;
+    const cell = (field: string, ...c: (Node | string)[]) => row.append(h('td', { 'data-col': field }, ...c));
+    row.append(h('th', { scope: 'row', 'data-col': 'token' }, vaultLink(v)));
+    cell('price', q ? usd(q.uiPrice) : '—');
+    cell('change', '…');
+    cell('nav', q ? usd(q.nav) : '—');
+    cell('leverage', q ? lev(q.leverage) : '—');
+    cell('band', q ? `${lev(q.bandLo)}–${lev(q.bandHi)}` : '—');
+    cell('trim', q ? nextTrim(q) : '—');
+    cell('supply', `${tokens(v.mint.supply, v.mint)} / ${tokens(v.account.params.supplyCap, v.mint)}`);
+    cell('state', stateOf(v));
+    cell(
+      'trade',
+      h('a', { href: `#/vault/${v.address}/mint`, class: 'button', 'aria-label': `Mint ${v.mint.symbol}`, 'aria-disabled': stateOf(v) !== 'open' ? 'true' : undefined }, 'Mint'),
+      ' ',
+      h('a', { href: `#/vault/${v.address}/redeem`, class: 'button', 'aria-label': `Redeem ${v.mint.symbol}` }, 'Redeem'),
+    );
+  }
+  const page = h('section', { 'aria-labelledby': 'vaults-title' }, h('h1', { id: 'vaults-title' }, 'Vaults'), table);
+  if (app.quotes?.refusal) page.append(refusalView(app.quotes.refusal));
+  // The 24 h change needs each vault's history: fill it in when it arrives.
+  void Promise.all(
+    d.vaults.map(async (v) => {
+      const points = await rebalances(d.net, v.address, 100).catch(() => []);
+      app.history.set(v.address, points);
+      const c = change(samplesOf(points, quoteOf(v)), Date.now() / 1000);
+      const td = table.querySelector(`tr[data-vault="${v.mint.symbol}"] td[data-col="change"]`);
+      if (td) td.textContent = c ? `${pct(c.ratio)}${c.span < 86_000 ? ` (${ago(c.span).replace(' ago', '')})` : ''}` : '—';
+    }),
+  );
+  return page;
+}
+
+async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'): Promise<HTMLElement> {
+  const q = quoteOf(v);
+  const p = v.account.params;
+  const page = h('section', { 'aria-labelledby': 'vault-title' }, h('h1', { id: 'vault-title' }, `${v.mint.symbol}`, h('small', {}, ` ${v.mint.name}`)));
+  page.append(
+    h('p', {}, h('a', { href: `#/vault/${v.address}/mint`, class: 'button', id: 'open-mint' }, 'Mint'), ' ', h('a', { href: `#/vault/${v.address}/redeem`, class: 'button', id: 'open-redeem' }, 'Redeem')),
+  );
+  if (q) {
+    page.append(
+      facts([
+        ['Token price', usd(q.uiPrice), 'price'],
+        ['Underlying price', price(q.price), 'underlying'],
+        ['NAV', usd(q.nav), 'nav'],
+        ['Leverage', lev(q.leverage), 'leverage'],
+        ['Effective target', lev(q.effectiveTarget), 'target'],
+        ['Band', `${lev(q.bandLo)}–${lev(q.bandHi)}`, 'band'],
+        ['Next trim at', nextTrim(q), 'trim'],
+        ['Re-leverage at', q.releverPrice === 0n ? '—' : `${price(q.releverPrice)} (${pct(Number(q.releverPrice) / Number(q.price) - 1)})`, 'relever'],
+        ['Emergency at', q.emergencyPrice === 0n ? '—' : price(q.emergencyPrice), 'emergency'],
+        ['Volatility (annualized)', bps(q.volBps), 'vol'],
+        ['Supply / cap', `${tokens(q.supply, v.mint)} / ${tokens(p.supplyCap, v.mint)}`, 'supply'],
+        ['State', stateOf(v), 'state'],
+      ]),
+    );
+  }
+  const points = await rebalances(d.net, v.address);
+  app.history.set(v.address, points);
+  const samples = samplesOf(points);
+  const target = Number(p.targetLeverage) / 1e6;
+  const times = samples.map((s) => s.time);
+  if (samples.length > 0) {
+    const base = samples[0];
+    const index = (x: number, b: number) => (100 * x) / b;
+    const idealPath = ideal(samples, target);
+    page.append(
+      chart({
+        id: 'price-chart',
+        title: `${v.mint.symbol} against its underlying and the ideal constant ${target}x (indexed to 100)`,
+        times,
+        series: [
+          { name: v.mint.symbol, kind: 'token', values: samples.map((s) => index(Number(s.token), Number(base.token))) },
+          { name: 'Underlying', kind: 'asset', values: samples.map((s) => index(Number(s.price), Number(base.price))) },
+          { name: `Ideal ${target}x`, kind: 'ideal', values: idealPath.map((x) => index(x, idealPath[0])) },
+        ],
+        format: (x) => x.toFixed(1),
+      }),
+      chart({
+        id: 'leverage-chart',
+        title: `${v.mint.symbol} leverage after each rebalance, with the band`,
+        times,
+        series: [{ name: 'Leverage', kind: 'token', values: points.map((pt) => Math.abs(Number(pt.event.leverageAfter)) / 1e6) }],
+        band: points.map((pt) => [Number(pt.event.bandLo) / 1e6, Number(pt.event.bandHi) / 1e6]),
+        format: (x) => `${x.toFixed(2)}x`,
+      }),
+    );
+  } else {
+    page.append(h('p', { id: 'no-history' }, 'No rebalances yet: the charts start with the first one.'));
+  }
+  const dec = decay(samplesOf(points, q), target, Date.now() / 1000);
+  page.append(
+    h('h2', {}, 'Realized decay, last 30 days'),
+    h(
+      'p',
+      { id: 'decay' },
+      dec
+        ? `${pct(dec.value)} against the ideal constant ${target}x over ${ago(dec.span).replace(' ago', '')} of history (the token’s return less the ideal’s).`
+        : 'Not enough history yet.',
+    ),
+  );
+  page.append(
+    h('h2', {}, 'Parameters'),
+    facts([
+      ['Target leverage', lev(p.targetLeverage)],
+      ['Band', `${lev(p.bandLo)}–${lev(p.bandHi)}`],
+      ['Emergency leverage', lev(p.emergencyLeverage)],
+      ['Step limit', bps(p.stepBps)],
+      ['Minimum interval', `${p.minIntervalSecs} s + up to ${p.jitterSecs} s jitter`],
+      ['Price age (keepers)', `${p.maxPriceAgeSecs} s`],
+      ['Confidence limit', bps(p.maxConfBps)],
+      ['Mint fee', bps(p.mintFeeBps)],
+      ['Redeem fee', bps(p.redeemFeeBps)],
+      ['Supply cap', tokens(p.supplyCap, v.mint)],
+      ['Volatility budget', bps(p.volBudgetBps)],
+      ['Reverse split under', usd(p.splitThreshold)],
+    ]),
+  );
+  const last = points.slice(-10).reverse();
+  const rows = h('table', { id: 'rebalances' });
+  rows.append(h('caption', {}, 'Last rebalances'));
+  const hr = rows.createTHead().insertRow();
+  for (const c of ['When', 'Action', 'Price', 'Leverage', 'NAV', 'Transaction']) hr.append(h('th', { scope: 'col' }, c));
+  const tb = rows.createTBody();
+  for (const pt of last) {
+    const r = tb.insertRow();
+    r.append(
+      h('td', {}, ago(Date.now() / 1000 - pt.time)),
+      h('td', {}, RebalanceAction[pt.event.action]),
+      h('td', {}, price(pt.event.price)),
+      h('td', {}, `${lev(pt.event.leverageBefore)} → ${lev(pt.event.leverageAfter)}`),
+      h('td', {}, usd(pt.event.nav)),
+      h('td', {}, h('a', { href: explorer(pt.signature), target: '_blank', rel: 'noopener' }, short(pt.signature))),
+    );
+  }
+  page.append(h('h2', {}, 'Last rebalances'), last.length ? rows : h('p', {}, 'None yet.'));
+  if (dialog) page.append(tradeDialog(d, v, dialog));
+  return page;
+}
+
+async function ata(owner: Address, mint: Address, program: Address): Promise<Address> {
+  const [a] = await findAssociatedTokenPda({ owner, mint, tokenProgram: program });
+  return a;
+}
+
+function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTMLElement {
+  const dialog = h('dialog', { id: 'trade', 'aria-labelledby': 'trade-title' }) as HTMLDialogElement;
+  const close = () => {
+    location.hash = `#/vault/${v.address}`;
+  };
+  dialog.addEventListener('close', close);
+  const c = ctx();
+  const usdcUnit = { symbol: 'USDC', decimals: d.usdc.decimals, multiplier: 1 };
+  const tokenUnit = { symbol: v.mint.symbol, decimals: v.mint.decimals, multiplier: v.mint.multiplier };
+  const accounts = {
+    config: d.configAddress,
+    pool: d.poolAddress,
+    vault: v.address,
+    mint: v.account.mint,
+    vaultUsdc: v.account.usdcReserve,
+    vaultCrt: v.account.crtReserve,
+    poolUsdc: d.pool.usdcReserve,
+    poolCrt: d.pool.crtReserve,
+    priceUpdate: v.price,
+    crtPriceUpdate: d.crtPrice,
+  };
+  const me = () => app.session?.address as Address;
+  const tabs = h(
+    'nav',
+    { 'aria-label': 'Mint or redeem' },
+    h('a', { href: `#/vault/${v.address}/mint`, 'aria-current': kind === 'mint' ? 'page' : undefined, id: 'tab-mint' }, 'Mint'),
+    ' ',
+    h('a', { href: `#/vault/${v.address}/redeem`, 'aria-current': kind === 'redeem' ? 'page' : undefined, id: 'tab-redeem' }, 'Redeem'),
+  );
+  const body =
+    kind === 'mint'
+      ? flow(
+          {
+            id: 'mint',
+            title: `Mint ${v.mint.symbol} with USDC`,
+            unit: usdcUnit,
+            confirm: `Mint ${v.mint.symbol}`,
+            balance: async () => tokenBalance(d.net, await ata(me(), d.usdc.address, TOKEN_PROGRAM)),
+            async preview(raw): Promise<Preview> {
+              const user = me();
+              const userTokens = await ata(user, v.account.mint, TOKEN_2022_PROGRAM);
+              const userUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
+              const create = await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: v.account.mint, tokenProgram: TOKEN_2022_PROGRAM });
+              const ix = (min: bigint) => getMintInstruction({ ...accounts, user: noop(user), userTokens, userUsdc, usdcAmount: raw, crtAmount: 0n, minTokensOut: min });
+              const sim = await simulate(d.net, user, [create, ix(0n)]);
+              const e = eventOf(sim.events, 'MintEvent');
+              if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no mint event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+              return {
+                refusal: null,
+                rows: [
+                  ['You receive', `${tokens(e.tokensOut, v.mint)} ${v.mint.symbol}`, 'out'],
+                  ['Fee', `${usd(e.feeUsdc)}`, 'fee'],
+                  ['Price used', `${price(e.confPrice)} (oracle ${price(e.price)})`, 'price-used'],
+                ],
+                build: (slip) => {
+                  const min = (e.tokensOut * (10_000n - slip)) / 10_000n;
+                  return { ixs: [create, ix(min)], minimum: `${tokens(min, v.mint)} ${v.mint.symbol}` };
+                },
+              };
+            },
+            after: async () => `New balance: ${(await tokenBalance(d.net, await ata(me(), v.account.mint, TOKEN_2022_PROGRAM))).ui} ${v.mint.symbol}`,
+          },
+          c,
+        )
+      : flow(
+          {
+            id: 'redeem',
+            title: `Redeem ${v.mint.symbol} for USDC`,
+            unit: tokenUnit,
+            confirm: `Redeem ${v.mint.symbol}`,
+            balance: async () => tokenBalance(d.net, await ata(me(), v.account.mint, TOKEN_2022_PROGRAM)),
+            async preview(raw): Promise<Preview> {
+              const user = me();
+              const userTokens = await ata(user, v.account.mint, TOKEN_2022_PROGRAM);
+              const userUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
+              const userCrt = await ata(user, d.crt.address, TOKEN_PROGRAM);
+              const holdsCrt = v.account.crtBalance > 0n;
+              const setup = [await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.usdc.address, tokenProgram: TOKEN_PROGRAM })];
+              if (holdsCrt) setup.push(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.crt.address, tokenProgram: TOKEN_PROGRAM }));
+              const ix = (minUsdc: bigint, minCrt: bigint) =>
+                getRedeemInstruction({ ...accounts, user: noop(user), userTokens, userUsdc, userCrt: holdsCrt ? userCrt : undefined, amount: raw, minUsdcOut: minUsdc, minCrtOut: minCrt });
+              const sim = await simulate(d.net, user, [...setup, ix(0n, 0n)]);
+              const e = eventOf(sim.events, 'RedeemEvent');
+              if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no redeem event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+              const crt = (x: bigint) => (x > 0n ? ` + ${amount(x, d.crt.decimals, 2)} CRT` : '');
+              return {
+                refusal: null,
+                rows: [
+                  ['You receive', `${usd(e.usdcOut)}${crt(e.crtOut)}`, 'out'],
+                  ['Fee', usd(e.feeUsdc) + crt(e.feeCrt), 'fee'],
+                  ['Price used', `${price(e.confPrice)} (oracle ${price(e.price)})`, 'price-used'],
+                ],
+                build: (slip) => {
+                  const minUsdc = (e.usdcOut * (10_000n - slip)) / 10_000n;
+                  const minCrt = (e.crtOut * (10_000n - slip)) / 10_000n;
+                  return { ixs: [...setup, ix(minUsdc, minCrt)], minimum: `${usd(minUsdc)}${crt(minCrt)}` };
+                },
+              };
+            },
+            after: async () => `New balance: ${(await tokenBalance(d.net, await ata(me(), v.account.mint, TOKEN_2022_PROGRAM))).ui} ${v.mint.symbol}`,
+          },
+          c,
+        );
+  dialog.append(h('h2', { id: 'trade-title' }, `${kind === 'mint' ? 'Mint' : 'Redeem'} ${v.mint.symbol}`), tabs, body, h('button', { type: 'button', class: 'close', onclick: () => dialog.close() }, 'Close'));
+  queueMicrotask(() => {
+    if (!dialog.open) dialog.showModal();
+    (dialog.querySelector('input') as HTMLInputElement | null)?.focus();
+  });
+  return dialog;
+}
+
+function liquidityPage(d: Deployment): HTMLElement {
+  const pq = app.quotes?.pool;
+  const quotes = d.vaults.map((v) => [v, quoteOf(v)] as const);
+  const any = quotes.find(([, q]) => q)?.[1];
+  const page = h('section', { 'aria-labelledby': 'liquidity-title' }, h('h1', { id: 'liquidity-title' }, 'Liquidity'));
+  page.append(
+    h('p', {}, 'LPs fund the counterparty pool: they earn the fees and the skew funding and take the other side of every vault.'),
+    facts([
+      ['Pool value', pq ? `${usd(pq.valueLow)} – ${usd(pq.valueHigh)}` : '—', 'pool-value'],
+      ['LP share price', pq ? `${usd(pq.sharePriceLow)} (withdraw) / ${usd(pq.sharePriceHigh)} (deposit)` : '—', 'share-price'],
+      ['LP shares', tokens(d.lp.supply, d.lp), 'lp-supply'],
+      ['Gross notional backed', any ? `${usd(any.grossNotional)} of ${usd(any.grossCap)}` : '—', 'gross'],
+      ['Skew funding earned', usd(d.pool.fundingEarned), 'funding'],
+      ['Bad debt absorbed', usd(d.pool.badDebtAbsorbed), 'bad-debt'],
+    ]),
+  );
+  const caps = h('table', { id: 'caps' });
+  caps.append(h('caption', {}, 'Net exposure per asset against its cap (the tighter of the hard and the risk cap)'));
+  const hr = caps.createTHead().insertRow();
+  for (const c of ['Asset', 'Net notional', 'Cap', 'In use']) hr.append(h('th', { scope: 'col' }, c));
+  const byAsset = new Map<number, { names: string[]; q: VaultQuotedEvent }>();
+  for (const [v, q] of quotes) {
+    if (!q) continue;
+    const e = byAsset.get(v.account.assetIndex);
+    if (e) {
+      e.names.push(v.mint.symbol);
+      if (q.netCap < e.q.netCap) e.q = q;
+    } else byAsset.set(v.account.assetIndex, { names: [v.mint.symbol], q });
+  }
+  const tb = caps.createTBody();
+  for (const { names, q } of byAsset.values()) {
+    const r = tb.insertRow();
+    r.append(
+      h('th', { scope: 'row' }, names.join(', ')),
+      h('td', {}, usd(q.assetNet)),
+      h('td', {}, usd(q.netCap)),
+      h('td', {}, q.netCap === 0n ? '—' : pct(Number(q.assetNet) / Number(q.netCap)).replace('+', '')),
+    );
+  }
+  page.append(caps);
+  const c = ctx();
+  const lpUnit = { symbol: 'LP', decimals: d.lp.decimals, multiplier: 1 };
+  const me = () => app.session?.address as Address;
+  const remaining = valuationAccounts(d);
+  const base = { config: d.configAddress, pool: d.poolAddress, lpMint: d.pool.lpMint, poolUsdc: d.pool.usdcReserve, crtPriceUpdate: d.crtPrice };
+  page.append(
+    h(
+      'div',
+      { class: 'forms' },
+      flow(
+        {
+          id: 'deposit',
+          title: 'Deposit USDC',
+          unit: { symbol: 'USDC', decimals: d.usdc.decimals, multiplier: 1 },
+          confirm: 'Deposit',
+          balance: async () => tokenBalance(d.net, await ata(me(), d.usdc.address, TOKEN_PROGRAM)),
+          async preview(raw): Promise<Preview> {
+            const user = me();
+            const providerLp = await ata(user, d.pool.lpMint, TOKEN_PROGRAM);
+            const providerUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
+            const create = await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.pool.lpMint, tokenProgram: TOKEN_PROGRAM });
+            const ix = (min: bigint) => withRemaining(getDepositLiquidityInstruction({ ...base, provider: noop(user), providerUsdc, providerLp, usdcAmount: raw, minSharesOut: min }), remaining);
+            const sim = await simulate(d.net, user, [create, ix(0n)]);
+            const e = eventOf(sim.events, 'LiquidityDepositedEvent');
+            if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no deposit event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+            return {
+              refusal: null,
+              rows: [
+                ['You receive', `${tokens(e.sharesOut, d.lp)} LP`, 'out'],
+                ['Pool value used', usd(e.poolValue), 'pool-value-used'],
+              ],
+              build: (slip) => {
+                const min = (e.sharesOut * (10_000n - slip)) / 10_000n;
+                return { ixs: [create, ix(min)], minimum: `${tokens(min, d.lp)} LP` };
+              },
+            };
+          },
+          after: async () => `LP balance: ${(await tokenBalance(d.net, await ata(me(), d.pool.lpMint, TOKEN_PROGRAM))).ui} LP`,
+        },
+        c,
+      ),
+      flow(
+        {
+          id: 'withdraw',
+          title: 'Withdraw',
+          unit: lpUnit,
+          confirm: 'Withdraw',
+          balance: async () => tokenBalance(d.net, await ata(me(), d.pool.lpMint, TOKEN_PROGRAM)),
+          async preview(raw): Promise<Preview> {
+            const user = me();
+            const providerLp = await ata(user, d.pool.lpMint, TOKEN_PROGRAM);
+            const providerUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
+            const providerCrt = await ata(user, d.crt.address, TOKEN_PROGRAM);
+            const setup = [
+              await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.usdc.address, tokenProgram: TOKEN_PROGRAM }),
+              await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.crt.address, tokenProgram: TOKEN_PROGRAM }),
+            ];
+            const ix = (minUsdc: bigint, minCrt: bigint) =>
+              withRemaining(
+                getWithdrawLiquidityInstruction({ ...base, poolCrt: d.pool.crtReserve, provider: noop(user), providerLp, providerUsdc, providerCrt, shares: raw, minUsdcOut: minUsdc, minCrtOut: minCrt }),
+                remaining,
+              );
+            const sim = await simulate(d.net, user, [...setup, ix(0n, 0n)]);
+            const e = eventOf(sim.events, 'LiquidityWithdrawnEvent');
+            if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no withdrawal event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+            const crt = (x: bigint) => (x > 0n ? ` + ${amount(x, d.crt.decimals, 2)} CRT` : '');
+            return {
+              refusal: null,
+              rows: [
+                ['You receive', `${usd(e.usdcOut)}${crt(e.crtOut)}`, 'out'],
+                ['Pool value used', usd(e.poolValue), 'pool-value-used'],
+              ],
+              build: (slip) => {
+                const minUsdc = (e.usdcOut * (10_000n - slip)) / 10_000n;
+                const minCrt = (e.crtOut * (10_000n - slip)) / 10_000n;
+                return { ixs: [...setup, ix(minUsdc, minCrt)], minimum: `${usd(minUsdc)}${crt(minCrt)}` };
+              },
+            };
+          },
+          after: async () => `LP balance: ${(await tokenBalance(d.net, await ata(me(), d.pool.lpMint, TOKEN_PROGRAM))).ui} LP`,
+        },
+        c,
+      ),
+    ),
+  );
+  return page;
+}
+
+// --- the frame: network, wallet, routing ---
+
+function renderWallet(): void {
+  const net = app.net;
+  if (app.session) {
+    const s = app.session;
+    const funds = net?.local
+      ? h(
+          'button',
+          {
+            type: 'button',
+            id: 'get-funds',
+            onclick: async () => {
+              await rpcCall(net.url, 'requestAirdrop', [s.address, 10_000_000_000]);
+              await rpcCall(net.url, 'turboAirdropUsdc', [s.address, 10_000_000_000]);
+              notice.textContent = 'Added 10 SOL and 10,000 USDC to your wallet.';
+              void route();
+            },
+          },
+          'Get test funds',
+        )
+      : null;
+    replace(
+      walletBox,
+      h('span', { id: 'connected', 'data-address': s.address, title: s.address }, `${s.wallet.name}: ${short(s.address)}`),
+      ' ',
+      funds,
+      ' ',
+      h('button', { type: 'button', id: 'disconnect', onclick: async () => { await disconnectWallet(s); app.session = null; renderWallet(); void route(); } }, 'Disconnect'),
+    );
+    return;
+  }
+  const wallets = solanaWallets();
+  if (wallets.length === 0) {
+    replace(walletBox, h('span', {}, 'No Solana wallet found in this browser.'));
+    return;
+  }
+  const select = h('select', { id: 'wallet-choice', 'aria-label': 'Wallet' }, ...wallets.map((w, i) => h('option', { value: String(i) }, w.name)));
+  const go = h(
+    'button',
+    {
+      type: 'button',
+      id: 'connect',
+      onclick: async () => {
+        const w = wallets[Number(select.value)];
+        try {
+          app.session = await connectWallet(w);
+          renderWallet();
+          void route();
+        } catch (e) {
+          notice.textContent = `${w.name} did not connect: ${(e as Error).message}`;
+        }
+      },
+    },
+    'Connect wallet',
+  );
+  replace(walletBox, wallets.length > 1 ? select : h('span', {}, wallets[0].name), ' ', go);
+}
+
+let routing = 0;
+async function route(): Promise<void> {
+  const n = ++routing;
+  const parts = location.hash.replace(/^#\/?/, '').split('/');
+  document.querySelectorAll('header nav a').forEach((a) => a.removeAttribute('aria-current'));
+  try {
+    await refresh();
+  } catch (e) {
+    replace(main, h('p', { class: 'refusal', role: 'alert' }, `Cannot read Turbo from ${app.net?.url}: ${(e as Error).message}`));
+    return;
+  }
+  const d = app.d as Deployment;
+  let page: HTMLElement;
+  if (parts[0] === 'vault' && parts[1]) {
+    const v = d.vaults.find((x) => x.address === parts[1] || x.mint.symbol === parts[1]);
+    page = v ? await vaultPage(d, v, parts[2] === 'mint' || parts[2] === 'redeem' ? parts[2] : undefined) : h('p', {}, 'No such vault.');
+  } else if (parts[0] === 'liquidity') {
+    document.getElementById('nav-liquidity')?.setAttribute('aria-current', 'page');
+    page = liquidityPage(d);
+  } else {
+    document.getElementById('nav-vaults')?.setAttribute('aria-current', 'page');
+    page = vaultsPage(d);
+  }
+  if (n !== routing) return;
+  replace(main, page);
+  document.body.dataset.ready = parts.join('/') || 'vaults';
+  if (!document.body.dataset.firstRender) document.body.dataset.firstRender = String(Math.round(performance.now()));
+}
+
+async function start(): Promise<void> {
+  const url = rpcUrl();
+  const field = document.getElementById('rpc') as HTMLInputElement;
+  field.value = url;
+  (document.getElementById('rpc-form') as HTMLFormElement).addEventListener('submit', (e) => {
+    e.preventDefault();
+    localStorage.setItem('turbo.rpc', field.value.trim());
+    location.reload();
+  });
+  try {
+    app.net = await connect(url);
+  } catch (e) {
+    replace(main, h('p', { class: 'refusal', role: 'alert' }, `Cannot reach ${url}: ${(e as Error).message}`));
+    return;
+  }
+  await registerDemoWallet(app.net);
+  onWalletsChanged(() => {
+    if (!app.session) renderWallet();
+  });
+  renderWallet();
+  window.addEventListener('hashchange', () => void route());
+  await route();
+}
+
+void start();
