@@ -27,6 +27,7 @@ import {
   type Signature,
   type SolanaRpcApi,
 } from '@solana/kit';
+import { fetchSysvarClock } from '@solana/sysvars';
 import {
   fetchAllVault,
   fetchConfig,
@@ -157,6 +158,8 @@ export interface Deployment {
   usdc: MintInfo;
   crt: MintInfo;
   lp: MintInfo;
+  /** The chain's clock (unix seconds) when it was read: a local node's clock is its own. */
+  now: number;
 }
 
 function hex(bytes: ArrayLike<number>): string {
@@ -180,7 +183,8 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
   const c = config.data;
   const registered = c.vaults.slice(0, c.vaultCount);
   const vaults = registered.length > 0 ? await fetchAllVault(net.rpc, registered) : [];
-  const [usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
+  const [clock, usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
+    fetchSysvarClock(net.rpc),
     mintInfo(net, c.usdcMint),
     mintInfo(net, c.crtMint),
     mintInfo(net, pool.data.lpMint),
@@ -192,7 +196,19 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
       price: await priceAccount(net, v.data.feedId),
     })),
   ]);
-  return { net, configAddress, config: c, poolAddress, pool: pool.data, vaults: infos as VaultInfo[], crtPrice: crtPrice as Address, usdc: usdc as MintInfo, crt: crt as MintInfo, lp: lp as MintInfo };
+  return {
+    net,
+    configAddress,
+    config: c,
+    poolAddress,
+    pool: pool.data,
+    vaults: infos as VaultInfo[],
+    crtPrice: crtPrice as Address,
+    usdc: usdc as MintInfo,
+    crt: crt as MintInfo,
+    lp: lp as MintInfo,
+    now: Number((clock as { unixTimestamp: bigint }).unixTimestamp),
+  };
 }
 
 // --- events and refusals ---

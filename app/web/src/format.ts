@@ -45,6 +45,7 @@ export function bps(b: bigint | number): string {
 /** A ratio as a signed percentage with two decimals. */
 export function pct(r: number): string {
   if (!Number.isFinite(r)) return '—';
+  if (Math.abs(r) < 0.00005) return '0.00%';
   return `${r >= 0 ? '+' : ''}${(r * 100).toFixed(2)}%`;
 }
 

@@ -94,7 +94,7 @@ function stateOf(v: VaultInfo): string {
 
 function samplesOf(points: Point[], q?: VaultQuotedEvent): Sample[] {
   const s = points.map((p) => ({ time: p.time, price: p.event.price, token: p.event.uiPrice }));
-  if (q) s.push({ time: Date.now() / 1000, price: q.price, token: q.uiPrice });
+  if (q) s.push({ time: app.d?.now ?? Date.now() / 1000, price: q.price, token: q.uiPrice });
   return s;
 }
 
@@ -150,7 +150,7 @@ function vaultsPage(d: Deployment): HTMLElement {
     d.vaults.map(async (v) => {
       const points = await rebalances(d.net, v.address, 100).catch(() => []);
       app.history.set(v.address, points);
-      const c = change(samplesOf(points, quoteOf(v)), Date.now() / 1000);
+      const c = change(samplesOf(points, quoteOf(v)), d.now);
       const td = table.querySelector(`tr[data-vault="${v.mint.symbol}"] td[data-col="change"]`);
       if (td) td.textContent = c ? `${pct(c.ratio)}${c.span < 86_000 ? ` (${ago(c.span).replace(' ago', '')})` : ''}` : '—';
     }),
@@ -216,7 +216,7 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
   } else {
     page.append(h('p', { id: 'no-history' }, 'No rebalances yet: the charts start with the first one.'));
   }
-  const dec = decay(samplesOf(points, q), target, Date.now() / 1000);
+  const dec = decay(samplesOf(points, q), target, d.now);
   page.append(
     h('h2', {}, 'Realized decay, last 30 days'),
     h(
@@ -253,7 +253,7 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
   for (const pt of last) {
     const r = tb.insertRow();
     r.append(
-      h('td', {}, ago(Date.now() / 1000 - pt.time)),
+      h('td', {}, ago(d.now - pt.time)),
       h('td', {}, RebalanceAction[pt.event.action]),
       h('td', {}, price(pt.event.price)),
       h('td', {}, `${lev(pt.event.leverageBefore)} → ${lev(pt.event.leverageAfter)}`),
@@ -375,10 +375,6 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
           c,
         );
   dialog.append(h('h2', { id: 'trade-title' }, `${kind === 'mint' ? 'Mint' : 'Redeem'} ${v.mint.symbol}`), tabs, body, h('button', { type: 'button', class: 'close', onclick: () => dialog.close() }, 'Close'));
-  queueMicrotask(() => {
-    if (!dialog.open) dialog.showModal();
-    (dialog.querySelector('input') as HTMLInputElement | null)?.focus();
-  });
   return dialog;
 }
 
@@ -572,6 +568,7 @@ function renderWallet(): void {
 let routing = 0;
 async function route(): Promise<void> {
   const n = ++routing;
+  delete document.body.dataset.ready;
   const parts = location.hash.replace(/^#\/?/, '').split('/');
   document.querySelectorAll('header nav a').forEach((a) => a.removeAttribute('aria-current'));
   try {
@@ -594,6 +591,11 @@ async function route(): Promise<void> {
   }
   if (n !== routing) return;
   replace(main, page);
+  const dialog = main.querySelector('dialog');
+  if (dialog && !dialog.open) {
+    dialog.showModal();
+    dialog.querySelector('input')?.focus();
+  }
   document.body.dataset.ready = parts.join('/') || 'vaults';
   if (!document.body.dataset.firstRender) document.body.dataset.firstRender = String(Math.round(performance.now()));
 }

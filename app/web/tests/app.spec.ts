@@ -1,0 +1,240 @@
+// The web app in a real browser against `turbo localnet`: connect a wallet, read the vaults,
+// mint and redeem, a slippage refusal, liquidity in and out, and the charts' points.
+
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { address, createSolanaRpc, type Address } from '@solana/kit';
+import { decodeEvents } from '../src/chain';
+import { balanceOf, connectTestWallet, fundedWallet, installTestWallet, startNode, turbo, type Node, type TestWallet } from './localnet';
+
+const TOKEN = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
+const TOKEN_2022 = address('TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb');
+/** Where the README's screenshots go when TURBO_WEB_SCREENSHOTS=1 (the docs), else target/. */
+const SHOTS = process.env.TURBO_WEB_SCREENSHOTS ? resolve(import.meta.dirname, '../../../docs/web') : resolve(import.meta.dirname, '../../../target/web-tests/shots');
+
+let node: Node;
+let wallet: TestWallet;
+let env: { usdcMint: Address };
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  node = await startNode(18_899 + (process.pid % 500));
+  wallet = await fundedWallet(node);
+  env = await node.call('turboLocalEnv');
+});
+
+test.afterAll(() => node?.stop());
+
+test.beforeEach(async ({ page }) => {
+  await installTestWallet(page, wallet);
+});
+
+async function open(page: Page, hash = '#/'): Promise<void> {
+  await page.goto(`${node.url}/${hash}`);
+  await expect(page.locator('body')).toHaveAttribute('data-ready', /.+/);
+}
+
+/** The rows of `turbo vaults`, by vault symbol: column name → text. */
+function cliVaults(): Map<string, Record<string, string>> {
+  const out = turbo(node, 'vaults');
+  const lines = out.split('\n').filter((l) => l.includes('┆'));
+  const cells = (l: string) => l.replace(/^[│\s]+|[│\s]+$/g, '').split('┆').map((c) => c.trim());
+  const [head, ...rows] = lines.map(cells);
+  return new Map(rows.map((r) => [r[0], Object.fromEntries(head.map((h, i) => [h, r[i]]))]));
+}
+
+async function vaultAddress(page: Page, symbol: string): Promise<string> {
+  const href = await page.locator(`tr[data-vault="${symbol}"] a`).first().getAttribute('href');
+  return (href ?? '').split('/')[2];
+}
+
+test('connect a wallet through the Wallet Standard', async ({ page }) => {
+  await open(page);
+  await expect(page.getByLabel('Wallet')).toContainText('Turbo test wallet');
+  await connectTestWallet(page);
+  await expect(page.locator('#connected')).toHaveAttribute('data-address', wallet.address);
+});
+
+test('the vaults table shows what turbo vaults reads from the chain, first rendered in under a second', async ({ page }) => {
+  await open(page);
+  const first = Number(await page.locator('body').getAttribute('data-first-render'));
+  expect(first).toBeGreaterThan(0);
+  expect(first).toBeLessThan(1_000);
+  const cli = cliVaults();
+  expect([...cli.keys()].sort()).toEqual((await page.locator('#vaults tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.vault))).sort());
+  for (const [symbol, row] of cli) {
+    const cell = (col: string) => page.locator(`tr[data-vault="${symbol}"] [data-col="${col}"]`);
+    await expect(cell('nav')).toHaveText(row['NAV']);
+    await expect(cell('price')).toHaveText(row['Token']);
+    await expect(cell('leverage')).toHaveText(row['Leverage']);
+    await expect(cell('supply')).toHaveText(new RegExp(`^${row['Supply'].replace(/[.]/g, '\\.')} / `));
+    await expect(cell('state')).toHaveText('open');
+  }
+  await page.screenshot({ path: resolve(SHOTS, 'vaults.png'), fullPage: true });
+});
+
+test('mint Turbo SOL and see the balance the bank holds', async ({ page }) => {
+  await open(page);
+  await connectTestWallet(page);
+  const tsol = await vaultAddress(page, 'tSOL');
+  await page.goto(`${node.url}/#/vault/${tsol}/mint`);
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.locator('#mint-balance')).toHaveText('Balance: 100,000.00 USDC');
+  await dialog.getByLabel('Amount (USDC)').fill('250');
+  await expect(dialog.locator('[data-field="out"]')).toHaveText(/^[\d,.]+ tSOL$/);
+  await expect(dialog.locator('[data-field="fee"]')).toHaveText(/^\$\d/);
+  await expect(dialog.locator('[data-field="price-used"]')).toContainText('oracle $');
+  await expect(dialog.locator('[data-field="minimum"]')).toHaveText(/^[\d,.]+ tSOL$/);
+  await page.screenshot({ path: resolve(SHOTS, 'mint-dialog.png') });
+  await dialog.getByRole('button', { name: 'Mint tSOL' }).click();
+  await expect(dialog.locator('.done')).toBeVisible();
+  const vault = await page.evaluate(() => location.hash);
+  expect(vault).toContain(tsol);
+  const mint = await mintOf(tsol as Address);
+  const held = await balanceOf(node, wallet.address, mint, TOKEN_2022);
+  expect(held.raw).toBeGreaterThan(0n);
+  await expect(dialog.locator('.new-balance')).toHaveText(`New balance: ${held.ui} tSOL`);
+  const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
+  expect(usdc.raw).toBe(99_750_000_000n);
+});
+
+/** The vault's mint, read from its account by the app's generated decoder. */
+async function mintOf(vault: Address): Promise<Address> {
+  const { fetchVault } = await import('../src/generated');
+  const v = await fetchVault(createSolanaRpc(node.url), vault);
+  return v.data.mint;
+}
+
+test('redeem half', async ({ page }) => {
+  await open(page);
+  await connectTestWallet(page);
+  const tsol = (await vaultAddress(page, 'tSOL')) as Address;
+  const mint = await mintOf(tsol);
+  const before = await balanceOf(node, wallet.address, mint, TOKEN_2022);
+  const usdcBefore = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
+  const half = before.raw / 2n;
+  await page.goto(`${node.url}/#/vault/${tsol}/redeem`);
+  const dialog = page.getByRole('dialog');
+  await expect(dialog.locator('#redeem-balance')).toHaveText(`Balance: ${Number(before.ui).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })} tSOL`);
+  await dialog.getByLabel('Amount (tSOL)').fill((Number(half) / 1e6).toFixed(6));
+  await expect(dialog.locator('[data-field="out"]')).toHaveText(/^\$[\d,.]+$/);
+  await dialog.getByRole('button', { name: 'Redeem tSOL' }).click();
+  await expect(dialog.locator('.done')).toBeVisible();
+  const after = await balanceOf(node, wallet.address, mint, TOKEN_2022);
+  expect(after.raw).toBe(before.raw - half);
+  await expect(dialog.locator('.new-balance')).toHaveText(`New balance: ${after.ui} tSOL`);
+  const usdcAfter = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
+  expect(usdcAfter.raw).toBeGreaterThan(usdcBefore.raw);
+});
+
+test('a slippage refusal shows SlippageExceeded and its sentence, and nothing moves', async ({ page }) => {
+  await open(page);
+  await connectTestWallet(page);
+  const tsol = (await vaultAddress(page, 'tSOL')) as Address;
+  await page.goto(`${node.url}/#/vault/${tsol}/mint`);
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Slippage tolerance (%)').fill('0');
+  await dialog.getByLabel('Amount (USDC)').fill('100');
+  await expect(dialog.locator('[data-field="out"]')).toHaveText(/tSOL$/);
+  const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
+  // SOL rises 5% after the preview: a 3x long's token costs more, so 100 USDC buys fewer.
+  const env2 = await node.call<{ feeds: Record<string, string> }>('turboLocalEnv');
+  expect(Object.keys(env2.feeds).length).toBeGreaterThan(0);
+  const sol = Number(cliVaults().get('tSOL')?.['Price'].replace(/[$,]/g, ''));
+  await node.call('turboSetPrice', ['SOL', sol * 1.05]);
+  await dialog.getByRole('button', { name: 'Mint tSOL' }).click();
+  const refusal = dialog.locator('[data-error="SlippageExceeded"]');
+  await expect(refusal).toBeVisible();
+  await expect(refusal).toContainText('SlippageExceeded');
+  await expect(refusal.locator('.sentence')).toHaveText(/^The price moved since the preview: you would receive less than the minimum you accepted\./);
+  expect((await balanceOf(node, wallet.address, env.usdcMint, TOKEN)).raw).toBe(usdc.raw);
+});
+
+test('deposit and withdraw liquidity', async ({ page }) => {
+  await open(page, '#/liquidity');
+  await connectTestWallet(page);
+  await expect(page.locator('[data-field="pool-value"]')).toHaveText(/^\$[\d,.]+ – \$[\d,.]+$/);
+  await expect(page.locator('[data-field="share-price"]')).toContainText('(withdraw)');
+  const form = page.locator('#deposit');
+  await form.getByLabel('Amount (USDC)').fill('1000');
+  await expect(form.locator('[data-field="out"]')).toHaveText(/ LP$/);
+  await form.getByRole('button', { name: 'Deposit' }).click();
+  await expect(form.locator('.done')).toBeVisible();
+  const { fetchPool, findPoolPda } = await import('../src/generated');
+  const pool = await fetchPool(createSolanaRpc(node.url), (await findPoolPda())[0]);
+  const lp = await balanceOf(node, wallet.address, pool.data.lpMint, TOKEN);
+  expect(lp.raw).toBeGreaterThan(0n);
+  await expect(form.locator('.new-balance')).toHaveText(`LP balance: ${lp.ui} LP`);
+
+  const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
+  const out = page.locator('#withdraw');
+  await expect(out.locator('#withdraw-balance')).toContainText(' LP');
+  await out.getByLabel('Amount (LP)').fill((Number(lp.raw / 2n) / 1e6).toFixed(6));
+  await expect(out.locator('[data-field="out"]')).toHaveText(/^\$/);
+  await out.getByRole('button', { name: 'Withdraw' }).click();
+  await expect(out.locator('.done')).toBeVisible();
+  expect((await balanceOf(node, wallet.address, pool.data.lpMint, TOKEN)).raw).toBe(lp.raw - lp.raw / 2n);
+  expect((await balanceOf(node, wallet.address, env.usdcMint, TOKEN)).raw).toBeGreaterThan(usdc.raw);
+});
+
+test('the vault chart has the points the events imply', async ({ page }) => {
+  await open(page);
+  const tsol = (await vaultAddress(page, 'tSOL')) as Address;
+  // A keeper rebalances after each of three moves of SOL.
+  let sol = Number(cliVaults().get('tSOL')?.['Price'].replace(/[$,]/g, ''));
+  for (const move of [-0.04, 0.03, -0.05]) {
+    sol *= 1 + move;
+    await node.call('turboSetPrice', ['SOL', sol]);
+    await new Promise((r) => setTimeout(r, 1_100));
+    turbo(node, '-k', wallet.file, 'rebalance', 'tSOL');
+  }
+  // What the chain says: every RebalanceEvent of the vault in its transactions.
+  const rpc = createSolanaRpc(node.url);
+  const sigs = await rpc.getSignaturesForAddress(tsol).send();
+  let expected = 0;
+  for (const s of sigs.filter((x) => x.err === null)) {
+    const t = await rpc.getTransaction(s.signature, { encoding: 'json', maxSupportedTransactionVersion: 0 }).send();
+    expected += decodeEvents(t?.meta?.logMessages ?? []).filter((e) => e.name === 'RebalanceEvent' && e.data.vault === tsol).length;
+  }
+  expect(expected).toBeGreaterThanOrEqual(3);
+  await open(page, `#/vault/${tsol}`);
+  await expect(page.locator('#price-chart')).toHaveAttribute('data-points', String(expected));
+  await expect(page.locator('#price-chart polyline[data-series="tSOL"]')).toHaveAttribute('data-points', String(expected));
+  await expect(page.locator('#leverage-chart polyline')).toHaveAttribute('data-points', String(expected));
+  await expect(page.locator('#rebalances tbody tr')).toHaveCount(Math.min(expected, 10));
+  await expect(page.locator('#decay')).toContainText('against the ideal constant 3x');
+  await page.screenshot({ path: resolve(SHOTS, 'vault-detail.png'), fullPage: true });
+});
+
+test('every control is reachable by keyboard and labelled', async ({ page }) => {
+  await open(page);
+  await connectTestWallet(page);
+  const tsol = await vaultAddress(page, 'tSOL');
+  await page.goto(`${node.url}/#/vault/${tsol}/mint`);
+  await expect(page.getByRole('dialog')).toBeVisible();
+  for (const hash of ['#/', `#/vault/${tsol}/mint`, '#/liquidity']) {
+    await open(page, hash);
+    const unlabelled = await page.evaluate(() =>
+      [...document.querySelectorAll('input, select, button, a[href]')]
+        .filter((e) => {
+          const el = e as HTMLElement;
+          const name = el.getAttribute('aria-label') || (el as HTMLInputElement).labels?.[0]?.textContent || el.textContent;
+          return !name?.trim() || el.tabIndex < 0;
+        })
+        .map((e) => e.outerHTML.slice(0, 80)),
+    );
+    expect(unlabelled, hash).toEqual([]);
+  }
+  // Tab from the top reaches the RPC field, the wallet and the first vault link (still connected).
+  await open(page);
+  await expect(page.locator('#connected')).toBeVisible();
+  const reached = new Set<string>();
+  for (let i = 0; i < 40; i++) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => (document.activeElement?.id || document.activeElement?.textContent || '').trim()));
+  }
+  expect([...reached]).toEqual(expect.arrayContaining(['rpc', 'disconnect', 'tBTC', 'Mint']));
+});
