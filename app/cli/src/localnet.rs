@@ -273,18 +273,30 @@ impl Node {
     }
 
     /// Token decimals for jsonParsed token accounts and balances.
+    /// What a validator adds to parse a token amount: the mint's decimals and, for Token-2022,
+    /// its interest-bearing and ScaledUiAmount configs at the bank's clock (as Agave's RPC does),
+    /// so UI amounts show the multiplier after a reverse split.
     async fn token_data(&mut self, account: &Account) -> Option<SplTokenAdditionalDataV2> {
+        use anchor_spl::token_2022::spl_token_2022::extension::interest_bearing_mint::InterestBearingConfig;
+        use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount::ScaledUiAmountConfig;
+        use anchor_spl::token_2022::spl_token_2022::extension::{BaseStateWithExtensions, StateWithExtensions};
         let is_token = account.owner == anchor_spl::token::ID || account.owner == anchor_spl::token_2022::ID;
         if !is_token {
             return None;
         }
         let mint =
             if account.data.len() >= 165 { solana_account_decoder::parse_token::get_token_account_mint(&account.data) } else { None };
-        let decimals = match mint {
-            Some(m) => turbo_sdk::accounts::mint_state(&self.account(&m).await?).ok()?.decimals,
-            None => turbo_sdk::accounts::mint_state(account).ok()?.decimals,
+        let mint_account = match mint {
+            Some(m) => self.account(&m).await?,
+            None => account.clone(),
         };
-        Some(SplTokenAdditionalDataV2::with_decimals(decimals))
+        let state = StateWithExtensions::<anchor_spl::token_2022::spl_token_2022::state::Mint>::unpack(&mint_account.data).ok()?;
+        let now = self.bank.now;
+        Some(SplTokenAdditionalDataV2 {
+            decimals: state.base.decimals,
+            interest_bearing_config: state.get_extension::<InterestBearingConfig>().ok().map(|c| (*c, now)),
+            scaled_ui_amount_config: state.get_extension::<ScaledUiAmountConfig>().ok().map(|c| (*c, now)),
+        })
     }
 
     async fn encode(&mut self, key: &Pubkey, account: &Account, config: &RpcAccountInfoConfig) -> solana_account_decoder::UiAccount {

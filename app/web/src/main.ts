@@ -246,7 +246,6 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
   );
   const last = points.slice(-10).reverse();
   const rows = h('table', { id: 'rebalances' });
-  rows.append(h('caption', {}, 'Last rebalances'));
   const hr = rows.createTHead().insertRow();
   for (const c of ['When', 'Action', 'Price', 'Leverage', 'NAV', 'Transaction']) hr.append(h('th', { scope: 'col' }, c));
   const tb = rows.createTBody();

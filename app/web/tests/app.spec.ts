@@ -209,6 +209,48 @@ test('the vault chart has the points the events imply', async ({ page }) => {
   await page.screenshot({ path: resolve(SHOTS, 'vault-detail.png'), fullPage: true });
 });
 
+test('after a reverse split balances and supply show the ScaledUiAmount multiplier', async ({ page }) => {
+  turbo(node, '-k', wallet.file, 'mint', 'tFET', '--usdc', '100');
+  await open(page);
+  const tfet = (await vaultAddress(page, 'tFET')) as Address;
+  const mint = await mintOf(tfet);
+  const raw = (await balanceOf(node, wallet.address, mint, TOKEN_2022)).raw;
+  expect(raw).toBeGreaterThan(0n);
+  // FET falls 12% at a time; each fall takes tFET past its emergency leverage and a keeper
+  // cuts it back, until the token trades under its $10 split threshold and is reverse split.
+  let fet = Number(cliVaults().get('tFET')?.['Price'].replace(/[$,]/g, ''));
+  const multiplier = async () => {
+    const r = await createSolanaRpc(node.url).getAccountInfo(mint, { encoding: 'jsonParsed' }).send();
+    const info = (r.value?.data as { parsed: { info: { extensions: { extension: string; state: { newMultiplier: string } }[] } } }).parsed.info;
+    return Number(info.extensions.find((e) => e.extension === 'scaledUiAmountConfig')?.state.newMultiplier);
+  };
+  for (let i = 0; i < 12 && (await multiplier()) === 1; i++) {
+    fet *= 0.88;
+    await node.call('turboSetPrice', ['FET', fet]);
+    await new Promise((r) => setTimeout(r, 1_100));
+    turbo(node, '-k', wallet.file, 'rebalance', 'tFET');
+  }
+  const m = await multiplier();
+  expect(m).toBe(0.5);
+  // Raw balances did not change; the wallet's UI amount halved, and the page shows that one.
+  const held = await balanceOf(node, wallet.address, mint, TOKEN_2022);
+  expect(held.raw).toBe(raw);
+  expect(Number(held.ui)).toBeCloseTo((Number(raw) * m) / 1e6, 6);
+  await open(page, '#/');
+  await connectTestWallet(page);
+  await page.goto(`${node.url}/#/vault/${tfet}/redeem`);
+  const shown = Number(held.ui).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 });
+  await expect(page.getByRole('dialog').locator('#redeem-balance')).toHaveText(`Balance: ${shown} tFET`);
+  const cli = cliVaults().get('tFET') as Record<string, string>;
+  await expect(page.locator('[data-field="supply"]')).toHaveText(new RegExp(`^${cli['Supply'].replace(/[.]/g, '\\.')} / `));
+  // Redeeming the whole UI balance burns the whole raw balance.
+  await page.getByRole('dialog').getByRole('button', { name: 'Max' }).click();
+  await expect(page.getByRole('dialog').locator('[data-field="out"]')).toHaveText(/^\$/);
+  await page.getByRole('dialog').getByRole('button', { name: 'Redeem tFET' }).click();
+  await expect(page.getByRole('dialog').locator('.done')).toBeVisible();
+  expect((await balanceOf(node, wallet.address, mint, TOKEN_2022)).raw).toBe(0n);
+});
+
 test('every control is reachable by keyboard and labelled', async ({ page }) => {
   await open(page);
   await connectTestWallet(page);
