@@ -204,6 +204,10 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
         )
         .await,
     );
+    // The read-only quotes a page simulates (they land here only to be measured).
+    out.push(fx.measure("quote", &[], ix::quote(&fx.d, &fx.v(SOL_VAULT)), &[]).await);
+    let priced = fx.vaults.clone();
+    out.push(fx.measure("quote_pool (4 vaults)", &[], ix::quote_pool(&fx.d, &priced), &[]).await);
     fx.tick(30);
     fx.move_price(Asset::Btc, -200);
     out.push(

@@ -221,7 +221,7 @@ mod tests {
         /// At the trigger price the vault's leverage is the level asked (to rounding), and the
         /// price is on the side of the move that takes |L| there.
         #[test]
-        fn trigger_price_reaches_the_level(lev in prop_oneof![1_200_000i64..6_000_000, -6_000_000i64..-500_000], p in 50_00_000_000u64..200_00_000_000, level in 1_100_000u64..8_000_000) {
+        fn trigger_price_reaches_the_level(lev in prop_oneof![1_200_000i64..6_000_000, -6_000_000i64..-500_000], p in 5_000_000_000_u64..20_000_000_000, level in 1_100_000u64..8_000_000) {
             let (b, p) = moved(lev, p);
             let Some(now) = b.leverage(p, P100, CRT).unwrap() else { return Ok(()) };
             match trigger_price(&b, p, P100, CRT, level).unwrap() {

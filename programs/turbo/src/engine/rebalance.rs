@@ -199,7 +199,15 @@ pub fn plan(
 /// would make now, run on copies, and the book as it stands before that move: NAV, token price,
 /// leverage, the effective band, and the asset prices at which |L| would reach the band's edges
 /// and the emergency level if only the price moved.
-pub fn quote(config: &Config, pool: &Pool, vault: &Vault, vault_key: Pubkey, supply: Shares, px: &Prices, now: i64) -> Result<VaultQuotedEvent> {
+pub fn quote(
+    config: &Config,
+    pool: &Pool,
+    vault: &Vault,
+    vault_key: Pubkey,
+    supply: Shares,
+    px: &Prices,
+    now: i64,
+) -> Result<VaultQuotedEvent> {
     let (mut pool, mut book_vault) = (pool.clone(), vault.clone());
     let call = RebalanceCall { vault: vault_key, keeper: Pubkey::default(), now, bounty_eligible: false };
     let p = plan(config, &mut pool, &mut book_vault, supply, px, &call)?;

@@ -30,12 +30,6 @@ pub fn handler<'info>(ctx: Context<'info, QuotePool<'info>>) -> Result<()> {
     };
     let (value_low, value_high) = (value(Bias::Low)?, value(Bias::High)?);
     let share = |v: u64| -> Result<u64> { Ok(ui_token_price(turbo_math::Usd(v), Shares(lp_supply.max(1)), 0).or_math()?.0) };
-    emit(PoolQuotedEvent {
-        value_low,
-        value_high,
-        lp_supply,
-        share_price_low: share(value_low)?,
-        share_price_high: share(value_high)?,
-    });
+    emit(PoolQuotedEvent { value_low, value_high, lp_supply, share_price_low: share(value_low)?, share_price_high: share(value_high)? });
     Ok(())
 }
