@@ -22,6 +22,15 @@ export interface Preview {
   build(slippageBps: bigint): { ixs: Instruction[]; minimum: string };
 }
 
+/** A preview that cannot go on: the chain's refusal, or an instruction that emitted no event. */
+export function refused(refusal: Refusal | null, what: string): Preview {
+  return {
+    refusal: refusal ?? { name: 'NoEvent', sentence: `The program emitted no ${what} event.` },
+    rows: [],
+    build: () => ({ ixs: [], minimum: '' }),
+  };
+}
+
 export interface FlowSpec {
   id: string;
   title: string;
@@ -91,7 +100,7 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
       return;
     }
     replace(preview, h('p', {}, 'Simulating…'));
-    const p = await spec.preview(r).catch((e: Error) => ({ refusal: { name: 'PreviewFailed', sentence: e.message }, rows: [], build: () => ({ ixs: [], minimum: '' }) }) as Preview);
+    const p = await spec.preview(r).catch((e: Error) => refused({ name: 'PreviewFailed', sentence: e.message }, ''));
     if (n !== seq) return;
     if (p.refusal) {
       replace(preview, refusalView(p.refusal));

@@ -25,7 +25,7 @@ import {
 } from './chain';
 import { chart } from './chart';
 import { facts, h, replace } from './dom';
-import { flow, refusalView, type Context, type Preview } from './flow';
+import { flow, refusalView, refused, type Context, type Preview } from './flow';
 import { ago, amount, bps, lev, pct, price, short, uiAmount, usd } from './format';
 import {
   getDepositLiquidityInstruction,
@@ -316,7 +316,7 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
               const ix = (min: bigint) => getMintInstruction({ ...accounts, user: noop(user), userTokens, userUsdc, usdcAmount: raw, crtAmount: 0n, minTokensOut: min });
               const sim = await simulate(d.net, user, [create, ix(0n)]);
               const e = eventOf(sim.events, 'MintEvent');
-              if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no mint event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+              if (sim.refusal || !e) return refused(sim.refusal, 'mint');
               return {
                 refusal: null,
                 rows: [
@@ -353,7 +353,7 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
                 getRedeemInstruction({ ...accounts, user: noop(user), userTokens, userUsdc, userCrt: holdsCrt ? userCrt : undefined, amount: raw, minUsdcOut: minUsdc, minCrtOut: minCrt });
               const sim = await simulate(d.net, user, [...setup, ix(0n, 0n)]);
               const e = eventOf(sim.events, 'RedeemEvent');
-              if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no redeem event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+              if (sim.refusal || !e) return refused(sim.refusal, 'redeem');
               const crt = (x: bigint) => (x > 0n ? ` + ${amount(x, d.crt.decimals, 2)} CRT` : '');
               return {
                 refusal: null,
@@ -441,7 +441,7 @@ function liquidityPage(d: Deployment): HTMLElement {
             const ix = (min: bigint) => withRemaining(getDepositLiquidityInstruction({ ...base, provider: noop(user), providerUsdc, providerLp, usdcAmount: raw, minSharesOut: min }), remaining);
             const sim = await simulate(d.net, user, [create, ix(0n)]);
             const e = eventOf(sim.events, 'LiquidityDepositedEvent');
-            if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no deposit event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+            if (sim.refusal || !e) return refused(sim.refusal, 'deposit');
             return {
               refusal: null,
               rows: [
@@ -481,7 +481,7 @@ function liquidityPage(d: Deployment): HTMLElement {
               );
             const sim = await simulate(d.net, user, [...setup, ix(0n, 0n)]);
             const e = eventOf(sim.events, 'LiquidityWithdrawnEvent');
-            if (sim.refusal || !e) return { refusal: sim.refusal ?? { name: 'NoEvent', sentence: 'The program emitted no withdrawal event.' }, rows: [], build: () => ({ ixs: [], minimum: '' }) };
+            if (sim.refusal || !e) return refused(sim.refusal, 'withdrawal');
             const crt = (x: bigint) => (x > 0n ? ` + ${amount(x, d.crt.decimals, 2)} CRT` : '');
             return {
               refusal: null,
