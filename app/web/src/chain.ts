@@ -115,7 +115,7 @@ interface ParsedExtension {
 }
 
 /** A mint as the node parses it (`jsonParsed`): decimals, supply, metadata, multiplier. */
-export async function mintInfo(net: Net, mint: Address, now = Date.now() / 1000): Promise<MintInfo> {
+export async function mintInfo(net: Net, mint: Address, now: number): Promise<MintInfo> {
   const r = await net.rpc.getAccountInfo(mint, { encoding: 'jsonParsed' }).send();
   const v = r.value;
   if (!v || !('parsed' in (v.data as object))) throw new Error(`mint ${mint} not found`);
@@ -183,16 +183,17 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
   const c = config.data;
   const registered = c.vaults.slice(0, c.vaultCount);
   const vaults = registered.length > 0 ? await fetchAllVault(net.rpc, registered) : [];
-  const [clock, usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
-    fetchSysvarClock(net.rpc),
-    mintInfo(net, c.usdcMint),
-    mintInfo(net, c.crtMint),
-    mintInfo(net, pool.data.lpMint),
+  // The chain's clock decides which ScaledUiAmount multiplier is in force.
+  const now = Number((await fetchSysvarClock(net.rpc)).unixTimestamp);
+  const [usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
+    mintInfo(net, c.usdcMint, now),
+    mintInfo(net, c.crtMint, now),
+    mintInfo(net, pool.data.lpMint, now),
     priceAccount(net, c.crtFeedId),
     ...vaults.map(async (v) => ({
       address: v.address,
       account: v.data,
-      mint: await mintInfo(net, v.data.mint),
+      mint: await mintInfo(net, v.data.mint, now),
       price: await priceAccount(net, v.data.feedId),
     })),
   ]);
@@ -207,7 +208,7 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
     usdc: usdc as MintInfo,
     crt: crt as MintInfo,
     lp: lp as MintInfo,
-    now: Number((clock as { unixTimestamp: bigint }).unixTimestamp),
+    now,
   };
 }
 

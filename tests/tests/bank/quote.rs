@@ -1,6 +1,8 @@
 //! The read-only quotes clients simulate instead of copying the protocol's math
 //! (docs/design.md §5.7): `quote` for a vault, `quote_pool` for the LP valuation.
 
+use anchor_lang::error::ErrorCode as Anchor;
+use turbo::error::TurboError;
 use turbo::events::{LiquidityDepositedEvent, LiquidityWithdrawnEvent, PoolQuotedEvent, RebalanceAction, VaultQuotedEvent};
 use turbo_sdk::ix;
 use turbo_tests::*;
@@ -87,4 +89,28 @@ async fn quote_pool_is_the_value_deposits_and_withdrawals_use() {
     let out = fx.withdraw_liquidity(&lp, 1_000_000).await;
     assert_ok(&out);
     assert_eq!(out.event::<LiquidityWithdrawnEvent>().pool_value, q.value_low);
+}
+
+/// A quote reads only what it is given and refuses what does not belong together: another
+/// vault's mint, a stale price, a vault list that leaves one out.
+#[tokio::test]
+async fn quotes_refuse_swapped_accounts_and_stale_prices() {
+    let (mut fx, _) = Fixture::deployed().await;
+    let mut ix = ix::quote(&fx.d, &fx.v(BTC_VAULT));
+    ix.accounts[3].pubkey = fx.v(SOL_VAULT).keys.mint;
+    assert_error(&fx.simulate(&[ix], &[]).await, Anchor::ConstraintHasOne);
+
+    let mut ix = ix::quote(&fx.d, &fx.v(BTC_VAULT));
+    ix.accounts[4].pubkey = fx.v(SOL_VAULT).price;
+    assert_error(&fx.simulate(&[ix], &[]).await, TurboError::PriceFeedMismatch);
+
+    let vaults = fx.vaults_priced(|v| v.price);
+    let ix = ix::quote_pool(&fx.d, &vaults[1..]);
+    assert_error(&fx.simulate(&[ix], &[]).await, TurboError::VaultListMismatch);
+
+    // A price older than the vault's limit: the keeper's age rule applies to a quote too.
+    let max_age = fx.vault(BTC_VAULT).await.params.max_price_age_secs as i64;
+    fx.advance(max_age + 1);
+    let ix = ix::quote(&fx.d, &fx.v(BTC_VAULT));
+    assert_error(&fx.simulate(&[ix], &[]).await, TurboError::StalePrice);
 }
