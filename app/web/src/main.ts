@@ -138,7 +138,9 @@ function vaultsPage(d: Deployment): HTMLElement {
     cell('state', stateOf(v));
     cell(
       'trade',
-      h('a', { href: `#/vault/${v.address}/mint`, class: 'button', 'aria-label': `Mint ${v.mint.symbol}`, 'aria-disabled': stateOf(v) !== 'open' ? 'true' : undefined }, 'Mint'),
+      stateOf(v) === 'open'
+        ? h('a', { href: `#/vault/${v.address}/mint`, class: 'button', 'aria-label': `Mint ${v.mint.symbol}` }, 'Mint')
+        : h('button', { type: 'button', disabled: true, 'aria-label': `Mint ${v.mint.symbol} (${stateOf(v)})` }, 'Mint'),
       ' ',
       h('a', { href: `#/vault/${v.address}/redeem`, class: 'button', 'aria-label': `Redeem ${v.mint.symbol}` }, 'Redeem'),
     );
