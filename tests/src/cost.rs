@@ -97,9 +97,10 @@ impl Measure for Fixture {
         );
         let tx_bytes = bincode::serialize(&tx).expect("serialize").len();
         let n = ix.accounts.len();
+        let sent = ix.clone();
         let out: Outcome = self.send(&[ix], signers).await;
         assert_ok(&out);
-        let heap = turbo_sdk::heap::last_instruction_bytes();
+        let heap = turbo_sdk::heap::instruction_bytes(&sent).expect("the program ran under the counting allocator");
         // Mint, redeem and rebalance take the four reserves as address-pinned unchecked accounts.
         let unchecked = if ["mint", "redeem", "rebalance"].iter().any(|p| name.starts_with(p)) {
             let mut keys = vec![pda::pool_usdc().to_bytes(), pda::pool_crt().to_bytes()];

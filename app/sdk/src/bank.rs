@@ -39,7 +39,7 @@ fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramR
         unsafe { std::mem::transmute(Box::leak(accounts.to_vec().into_boxed_slice()) as &[AccountInfo]) };
     crate::heap::enter(accounts.len());
     let result = turbo::entry(program_id, accounts, data);
-    crate::heap::exit();
+    crate::heap::exit(accounts.iter().map(|a| a.key), data);
     result
 }
 

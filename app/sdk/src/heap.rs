@@ -16,10 +16,14 @@
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use anchor_lang::solana_program::account_info::AccountInfo;
 use anchor_lang::solana_program::instruction::{AccountMeta, Instruction};
+use anchor_lang::solana_program::pubkey::Pubkey;
 
 /// SBF's program heap.
 pub const SBF_HEAP_BYTES: u64 = 32 * 1024;
@@ -38,8 +42,10 @@ thread_local! {
     static BYTES: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Bytes the last completed top-level invocation of the program allocated.
-static LAST: AtomicU64 = AtomicU64::new(0);
+/// Bytes each completed top-level invocation allocated, by a hash of its account keys and data,
+/// so a test reads its own instruction's count even while other tests' banks run the program
+/// on other threads (one global "last" raced: a parallel test could finish in between).
+static BY_INSTRUCTION: Mutex<Option<HashMap<u64, u64>>> = Mutex::new(None);
 /// Set once any allocation was counted: proves the allocator is installed.
 static INSTALLED: AtomicU64 = AtomicU64::new(0);
 
@@ -76,16 +82,29 @@ unsafe impl GlobalAlloc for CountingAlloc {
     }
 }
 
+/// The key an invocation is recorded under: its account keys, in order, and its data.
+fn key<'a>(accounts: impl Iterator<Item = &'a Pubkey>, data: &[u8]) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for k in accounts {
+        k.hash(&mut h);
+    }
+    data.hash(&mut h);
+    h.finish()
+}
+
 /// Start counting a top-level invocation with `accounts` accounts.
 pub(crate) fn enter(accounts: usize) {
     BYTES.with(|b| b.set(ENTRYPOINT_BYTES_PER_ACCOUNT.saturating_mul(accounts as u64)));
     COUNTING.with(|c| c.set(true));
 }
 
-/// Stop counting and record the invocation's total.
-pub(crate) fn exit() {
+/// Stop counting and record the invocation's total under its accounts and data.
+pub(crate) fn exit<'a>(accounts: impl Iterator<Item = &'a Pubkey>, data: &[u8]) {
     COUNTING.with(|c| c.set(false));
-    LAST.store(BYTES.with(Cell::get), Ordering::Relaxed);
+    let bytes = BYTES.with(Cell::get);
+    let k = key(accounts, data);
+    let mut map = BY_INSTRUCTION.lock().unwrap_or_else(|e| e.into_inner());
+    map.get_or_insert_with(HashMap::new).insert(k, bytes);
 }
 
 /// Run `f` (a syscall's runtime side) without counting.
@@ -103,10 +122,11 @@ pub(crate) fn cpi_copy(ix: &Instruction) {
     count(ix.data.len());
 }
 
-/// The bytes the last top-level invocation of the program allocated (0 until one ran with
-/// [`CountingAlloc`] installed).
-pub fn last_instruction_bytes() -> u64 {
-    LAST.load(Ordering::Relaxed)
+/// The bytes the last top-level invocation of `ix` (the same accounts and data) allocated;
+/// `None` until one ran with [`CountingAlloc`] installed.
+pub fn instruction_bytes(ix: &Instruction) -> Option<u64> {
+    let k = key(ix.accounts.iter().map(|a| &a.pubkey), &ix.data);
+    BY_INSTRUCTION.lock().unwrap_or_else(|e| e.into_inner()).as_ref().and_then(|m| m.get(&k).copied())
 }
 
 /// Whether [`CountingAlloc`] is this binary's global allocator and has counted anything.
