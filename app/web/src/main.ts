@@ -101,6 +101,8 @@ function samplesOf(points: Point[], q?: VaultQuotedEvent): Sample[] {
 /** Where the next trim is, in the asset's price, and how far from now. */
 function nextTrim(q: VaultQuotedEvent): string {
   if (q.action === RebalanceAction.Trim || q.action === RebalanceAction.Emergency) return 'due now';
+  const abs = q.leverage < 0n ? -q.leverage : q.leverage;
+  if (q.action === RebalanceAction.Waiting && abs > q.bandHi) return 'due after the interval';
   if (q.trimPrice === 0n) return '—';
   return `${price(q.trimPrice)} (${pct(Number(q.trimPrice) / Number(q.price) - 1)})`;
 }
