@@ -272,7 +272,6 @@ impl Node {
         self.bank.ctx.banks_client.get_account(*key).await.ok().flatten()
     }
 
-    /// Token decimals for jsonParsed token accounts and balances.
     /// What a validator adds to parse a token amount: the mint's decimals and, for Token-2022,
     /// its interest-bearing and ScaledUiAmount configs at the bank's clock (as Agave's RPC does),
     /// so UI amounts show the multiplier after a reverse split.
@@ -743,7 +742,7 @@ impl Node {
 /// as `Program log: data: …` (docs/toolchain.md), the `sol_log_data` syscall as `Program data: …`.
 fn standard_logs(logs: Vec<String>) -> Vec<String> {
     let native = turbo_sdk::outcome::NATIVE_EVENT_PREFIX;
-    logs.into_iter().map(|l| l.strip_prefix(native).map_or(l.clone(), |data| format!("Program data: {data}"))).collect()
+    logs.into_iter().map(|l| if let Some(data) = l.strip_prefix(native) { format!("Program data: {data}") } else { l }).collect()
 }
 
 /// The feed id of an asset symbol of the local deployment.

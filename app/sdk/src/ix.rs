@@ -329,7 +329,6 @@ pub fn redeem_priced(v: &PricedVault, u: &UserAccounts, args: RedeemArgs, asset:
     )
 }
 
-/// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
 /// The read-only quote of the pool (simulate it and read its `PoolQuotedEvent`): `vaults` are
 /// every registered vault with its price account, in registry order.
 pub fn quote_pool(d: &Deployment, vaults: &[PricedVault]) -> Instruction {
@@ -356,6 +355,7 @@ pub fn quote(d: &Deployment, v: &PricedVault) -> Instruction {
     )
 }
 
+/// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
 pub fn rebalance(d: &Deployment, v: &PricedVault, keeper: Pubkey, keeper_usdc: Option<Pubkey>) -> Instruction {
     build(accounts::Rebalance { keeper, vault_accounts: vault_accounts(d, v), keeper_usdc }, instruction::Rebalance {})
 }

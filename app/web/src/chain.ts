@@ -91,6 +91,12 @@ export async function rpcCall<T>(url: string, method: string, params: unknown[] 
   return body.result as T;
 }
 
+/** On a `turbo localnet` node: give `wallet` 10 SOL and 10,000 USDC. */
+export async function fundLocal(net: Net, wallet: Address): Promise<void> {
+  await rpcCall(net.url, 'requestAirdrop', [wallet, 10_000_000_000]);
+  await rpcCall(net.url, 'turboAirdropUsdc', [wallet, 10_000_000_000]);
+}
+
 export async function connect(url: string): Promise<Net> {
   const rpc = createSolanaRpc(url);
   const genesis = await rpc.getGenesisHash().send();

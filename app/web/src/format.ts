@@ -75,6 +75,11 @@ export function parseUi(text: string, decimals: number, multiplier = 1): bigint 
   return unscaled > 0n ? unscaled : null;
 }
 
+/** A slippage bound: `amount` less `slippageBps`, rounded down (as the CLI's). */
+export function minOut(amount: bigint, slippageBps: bigint): bigint {
+  return (amount * (10_000n - slippageBps)) / 10_000n;
+}
+
 export function short(addr: string): string {
   return `${addr.slice(0, 4)}…${addr.slice(-4)}`;
 }

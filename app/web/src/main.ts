@@ -7,10 +7,10 @@ import { findAssociatedTokenPda, getCreateAssociatedTokenIdempotentInstructionAs
 import {
   connect,
   eventOf,
+  fundLocal,
   loadDeployment,
   noop,
   quoteAll,
-  rpcCall,
   simulate,
   TOKEN_2022_PROGRAM,
   TOKEN_PROGRAM,
@@ -26,7 +26,7 @@ import {
 import { chart } from './chart';
 import { facts, h, replace } from './dom';
 import { flow, refusalView, refused, type Context, type Preview } from './flow';
-import { ago, amount, bps, lev, pct, price, short, uiAmount, usd } from './format';
+import { ago, amount, bps, lev, minOut, pct, price, short, uiAmount, usd } from './format';
 import {
   getDepositLiquidityInstruction,
   getMintInstruction,
@@ -45,11 +45,9 @@ interface App {
   d: Deployment | null;
   quotes: Quotes | null;
   session: Session | null;
-  /** Rebalance histories by vault, loaded on demand. */
-  history: Map<Address, Point[]>;
 }
 
-const app: App = { net: null, d: null, quotes: null, session: null, history: new Map() };
+const app: App = { net: null, d: null, quotes: null, session: null };
 const main = document.getElementById('main') as HTMLElement;
 const walletBox = document.getElementById('wallet') as HTMLElement;
 const notice = document.getElementById('notice') as HTMLElement;
@@ -98,13 +96,18 @@ function samplesOf(points: Point[], q?: VaultQuotedEvent): Sample[] {
   return s;
 }
 
+/** An asset price and how far it is from the current one. */
+function away(at: bigint, now: bigint): string {
+  return `${price(at)} (${pct(Number(at) / Number(now) - 1)})`;
+}
+
 /** Where the next trim is, in the asset's price, and how far from now. */
 function nextTrim(q: VaultQuotedEvent): string {
   if (q.action === RebalanceAction.Trim || q.action === RebalanceAction.Emergency) return 'due now';
   const abs = q.leverage < 0n ? -q.leverage : q.leverage;
   if (q.action === RebalanceAction.Waiting && abs > q.bandHi) return 'due after the interval';
   if (q.trimPrice === 0n) return '—';
-  return `${price(q.trimPrice)} (${pct(Number(q.trimPrice) / Number(q.price) - 1)})`;
+  return away(q.trimPrice, q.price);
 }
 
 function tokens(raw: bigint, m: MintInfo): string {
@@ -153,7 +156,6 @@ function vaultsPage(d: Deployment): HTMLElement {
   void Promise.all(
     d.vaults.map(async (v) => {
       const points = await rebalances(d.net, v.address, 100).catch(() => []);
-      app.history.set(v.address, points);
       const c = change(samplesOf(points, quoteOf(v)), d.now);
       const td = table.querySelector(`tr[data-vault="${v.mint.symbol}"] td[data-col="change"]`);
       if (td) td.textContent = c ? `${pct(c.ratio)}${c.span < 86_000 ? ` (${ago(c.span).replace(' ago', '')})` : ''}` : '—';
@@ -179,7 +181,7 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
         ['Effective target', lev(q.effectiveTarget), 'target'],
         ['Band', `${lev(q.bandLo)}–${lev(q.bandHi)}`, 'band'],
         ['Next trim at', nextTrim(q), 'trim'],
-        ['Re-leverage at', q.releverPrice === 0n ? '—' : `${price(q.releverPrice)} (${pct(Number(q.releverPrice) / Number(q.price) - 1)})`, 'relever'],
+        ['Re-leverage at', q.releverPrice === 0n ? '—' : away(q.releverPrice, q.price), 'relever'],
         ['Emergency at', q.emergencyPrice === 0n ? '—' : price(q.emergencyPrice), 'emergency'],
         ['Volatility (annualized)', bps(q.volBps), 'vol'],
         ['Supply / cap', `${tokens(q.supply, v.mint)} / ${tokens(p.supplyCap, v.mint)}`, 'supply'],
@@ -188,7 +190,6 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
     );
   }
   const points = await rebalances(d.net, v.address);
-  app.history.set(v.address, points);
   const samples = samplesOf(points);
   const target = Number(p.targetLeverage) / 1e6;
   const times = samples.map((s) => s.time);
@@ -274,6 +275,16 @@ async function ata(owner: Address, mint: Address, program: Address): Promise<Add
   return a;
 }
 
+/** `owner`'s balance of `mint` in its associated token account. */
+async function held(net: Net, owner: Address, mint: Address, program: Address) {
+  return tokenBalance(net, await ata(owner, mint, program));
+}
+
+/** Create `owner`'s associated token account for `mint` if it is missing (it pays). */
+function createAta(owner: Address, mint: Address, program: Address) {
+  return getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(owner), owner, mint, tokenProgram: program });
+}
+
 function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTMLElement {
   const dialog = h('dialog', { id: 'trade', 'aria-labelledby': 'trade-title' }) as HTMLDialogElement;
   const close = () => {
@@ -311,12 +322,12 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
             title: `Mint ${v.mint.symbol} with USDC`,
             unit: usdcUnit,
             confirm: `Mint ${v.mint.symbol}`,
-            balance: async () => tokenBalance(d.net, await ata(me(), d.usdc.address, TOKEN_PROGRAM)),
+            balance: async () => held(d.net, me(), d.usdc.address, TOKEN_PROGRAM),
             async preview(raw): Promise<Preview> {
               const user = me();
               const userTokens = await ata(user, v.account.mint, TOKEN_2022_PROGRAM);
               const userUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
-              const create = await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: v.account.mint, tokenProgram: TOKEN_2022_PROGRAM });
+              const create = await createAta(user, v.account.mint, TOKEN_2022_PROGRAM);
               const ix = (min: bigint) => getMintInstruction({ ...accounts, user: noop(user), userTokens, userUsdc, usdcAmount: raw, crtAmount: 0n, minTokensOut: min });
               const sim = await simulate(d.net, user, [create, ix(0n)]);
               const e = eventOf(sim.events, 'MintEvent');
@@ -329,12 +340,12 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
                   ['Price used', `${price(e.confPrice)} (oracle ${price(e.price)})`, 'price-used'],
                 ],
                 build: (slip) => {
-                  const min = (e.tokensOut * (10_000n - slip)) / 10_000n;
+                  const min = minOut(e.tokensOut, slip);
                   return { ixs: [create, ix(min)], minimum: `${tokens(min, v.mint)} ${v.mint.symbol}` };
                 },
               };
             },
-            after: async () => `New balance: ${(await tokenBalance(d.net, await ata(me(), v.account.mint, TOKEN_2022_PROGRAM))).ui} ${v.mint.symbol}`,
+            after: async () => `New balance: ${(await held(d.net, me(), v.account.mint, TOKEN_2022_PROGRAM)).ui} ${v.mint.symbol}`,
           },
           c,
         )
@@ -344,15 +355,15 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
             title: `Redeem ${v.mint.symbol} for USDC`,
             unit: tokenUnit,
             confirm: `Redeem ${v.mint.symbol}`,
-            balance: async () => tokenBalance(d.net, await ata(me(), v.account.mint, TOKEN_2022_PROGRAM)),
+            balance: async () => held(d.net, me(), v.account.mint, TOKEN_2022_PROGRAM),
             async preview(raw): Promise<Preview> {
               const user = me();
               const userTokens = await ata(user, v.account.mint, TOKEN_2022_PROGRAM);
               const userUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
               const userCrt = await ata(user, d.crt.address, TOKEN_PROGRAM);
               const holdsCrt = v.account.crtBalance > 0n;
-              const setup = [await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.usdc.address, tokenProgram: TOKEN_PROGRAM })];
-              if (holdsCrt) setup.push(await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.crt.address, tokenProgram: TOKEN_PROGRAM }));
+              const setup = [await createAta(user, d.usdc.address, TOKEN_PROGRAM)];
+              if (holdsCrt) setup.push(await createAta(user, d.crt.address, TOKEN_PROGRAM));
               const ix = (minUsdc: bigint, minCrt: bigint) =>
                 getRedeemInstruction({ ...accounts, user: noop(user), userTokens, userUsdc, userCrt: holdsCrt ? userCrt : undefined, amount: raw, minUsdcOut: minUsdc, minCrtOut: minCrt });
               const sim = await simulate(d.net, user, [...setup, ix(0n, 0n)]);
@@ -367,13 +378,13 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
                   ['Price used', `${price(e.confPrice)} (oracle ${price(e.price)})`, 'price-used'],
                 ],
                 build: (slip) => {
-                  const minUsdc = (e.usdcOut * (10_000n - slip)) / 10_000n;
-                  const minCrt = (e.crtOut * (10_000n - slip)) / 10_000n;
+                  const minUsdc = minOut(e.usdcOut, slip);
+                  const minCrt = minOut(e.crtOut, slip);
                   return { ixs: [...setup, ix(minUsdc, minCrt)], minimum: `${usd(minUsdc)}${crt(minCrt)}` };
                 },
               };
             },
-            after: async () => `New balance: ${(await tokenBalance(d.net, await ata(me(), v.account.mint, TOKEN_2022_PROGRAM))).ui} ${v.mint.symbol}`,
+            after: async () => `New balance: ${(await held(d.net, me(), v.account.mint, TOKEN_2022_PROGRAM)).ui} ${v.mint.symbol}`,
           },
           c,
         );
@@ -436,12 +447,12 @@ function liquidityPage(d: Deployment): HTMLElement {
           title: 'Deposit USDC',
           unit: { symbol: 'USDC', decimals: d.usdc.decimals, multiplier: 1 },
           confirm: 'Deposit',
-          balance: async () => tokenBalance(d.net, await ata(me(), d.usdc.address, TOKEN_PROGRAM)),
+          balance: async () => held(d.net, me(), d.usdc.address, TOKEN_PROGRAM),
           async preview(raw): Promise<Preview> {
             const user = me();
             const providerLp = await ata(user, d.pool.lpMint, TOKEN_PROGRAM);
             const providerUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
-            const create = await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.pool.lpMint, tokenProgram: TOKEN_PROGRAM });
+            const create = await createAta(user, d.pool.lpMint, TOKEN_PROGRAM);
             const ix = (min: bigint) => withRemaining(getDepositLiquidityInstruction({ ...base, provider: noop(user), providerUsdc, providerLp, usdcAmount: raw, minSharesOut: min }), remaining);
             const sim = await simulate(d.net, user, [create, ix(0n)]);
             const e = eventOf(sim.events, 'LiquidityDepositedEvent');
@@ -453,12 +464,12 @@ function liquidityPage(d: Deployment): HTMLElement {
                 ['Pool value used', usd(e.poolValue), 'pool-value-used'],
               ],
               build: (slip) => {
-                const min = (e.sharesOut * (10_000n - slip)) / 10_000n;
+                const min = minOut(e.sharesOut, slip);
                 return { ixs: [create, ix(min)], minimum: `${tokens(min, d.lp)} LP` };
               },
             };
           },
-          after: async () => `LP balance: ${(await tokenBalance(d.net, await ata(me(), d.pool.lpMint, TOKEN_PROGRAM))).ui} LP`,
+          after: async () => `LP balance: ${(await held(d.net, me(), d.pool.lpMint, TOKEN_PROGRAM)).ui} LP`,
         },
         c,
       ),
@@ -468,15 +479,15 @@ function liquidityPage(d: Deployment): HTMLElement {
           title: 'Withdraw',
           unit: lpUnit,
           confirm: 'Withdraw',
-          balance: async () => tokenBalance(d.net, await ata(me(), d.pool.lpMint, TOKEN_PROGRAM)),
+          balance: async () => held(d.net, me(), d.pool.lpMint, TOKEN_PROGRAM),
           async preview(raw): Promise<Preview> {
             const user = me();
             const providerLp = await ata(user, d.pool.lpMint, TOKEN_PROGRAM);
             const providerUsdc = await ata(user, d.usdc.address, TOKEN_PROGRAM);
             const providerCrt = await ata(user, d.crt.address, TOKEN_PROGRAM);
             const setup = [
-              await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.usdc.address, tokenProgram: TOKEN_PROGRAM }),
-              await getCreateAssociatedTokenIdempotentInstructionAsync({ payer: noop(user), owner: user, mint: d.crt.address, tokenProgram: TOKEN_PROGRAM }),
+              await createAta(user, d.usdc.address, TOKEN_PROGRAM),
+              await createAta(user, d.crt.address, TOKEN_PROGRAM),
             ];
             const ix = (minUsdc: bigint, minCrt: bigint) =>
               withRemaining(
@@ -494,13 +505,13 @@ function liquidityPage(d: Deployment): HTMLElement {
                 ['Pool value used', usd(e.poolValue), 'pool-value-used'],
               ],
               build: (slip) => {
-                const minUsdc = (e.usdcOut * (10_000n - slip)) / 10_000n;
-                const minCrt = (e.crtOut * (10_000n - slip)) / 10_000n;
+                const minUsdc = minOut(e.usdcOut, slip);
+                const minCrt = minOut(e.crtOut, slip);
                 return { ixs: [...setup, ix(minUsdc, minCrt)], minimum: `${usd(minUsdc)}${crt(minCrt)}` };
               },
             };
           },
-          after: async () => `LP balance: ${(await tokenBalance(d.net, await ata(me(), d.pool.lpMint, TOKEN_PROGRAM))).ui} LP`,
+          after: async () => `LP balance: ${(await held(d.net, me(), d.pool.lpMint, TOKEN_PROGRAM)).ui} LP`,
         },
         c,
       ),
@@ -522,8 +533,7 @@ function renderWallet(): void {
             type: 'button',
             id: 'get-funds',
             onclick: async () => {
-              await rpcCall(net.url, 'requestAirdrop', [s.address, 10_000_000_000]);
-              await rpcCall(net.url, 'turboAirdropUsdc', [s.address, 10_000_000_000]);
+              await fundLocal(net, s.address);
               notice.textContent = 'Added 10 SOL and 10,000 USDC to your wallet.';
               void route();
             },

@@ -22,7 +22,7 @@ import {
   type StandardEventsFeature,
   type StandardEventsListeners,
 } from '@wallet-standard/features';
-import { rpcCall, type Net, type Signer } from './chain';
+import { fundLocal, type Net, type Signer } from './chain';
 
 type SolanaWallet = Wallet & { features: StandardConnectFeature & SolanaSignTransactionFeature & Partial<StandardEventsFeature> };
 
@@ -96,8 +96,7 @@ export async function registerDemoWallet(net: Net): Promise<void> {
         version: '1.0.0',
         async connect() {
           if (connected.length === 0) {
-            await rpcCall(net.url, 'requestAirdrop', [addr, 10_000_000_000]);
-            await rpcCall(net.url, 'turboAirdropUsdc', [addr, 10_000_000_000]);
+            await fundLocal(net, addr);
             connected = [account];
             listeners.forEach((l) => l({ accounts: connected }));
           }

@@ -396,7 +396,7 @@ pub struct VaultQuotedEvent {
 }
 
 /// The read-only `quote_pool` instruction's answer: the LP valuation both ways and the share
-/// price, micro-USD (docs/design.md §6). Nothing is written.
+/// price, micro-USD (docs/design.md §5.7). Nothing is written.
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoolQuotedEvent {

@@ -19,7 +19,7 @@ import {
 
 /**
  * The read-only `quote_pool` instruction's answer: the LP valuation both ways and the share
- * price, micro-USD (docs/design.md §6). Nothing is written.
+ * price, micro-USD (docs/design.md §5.7). Nothing is written.
  */
 export type PoolQuotedEvent = {
   /** The pool's value as a withdrawal prices it (biased low) and as a deposit does (high). */
