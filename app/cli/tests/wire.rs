@@ -166,6 +166,15 @@ fn text(o: &Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
 
+/// `--web` names a folder without a built app: refused in one line before anything starts.
+#[test]
+fn localnet_web_without_a_built_app_is_refused() {
+    let dir = std::env::temp_dir().join(format!("turbo-no-web-{}", std::process::id()));
+    let out = Command::new(turbo_bin()).current_dir(repo()).args(["localnet", "--bind", "127.0.0.1:0", "--web"]).arg(&dir).output().expect("run turbo");
+    assert!(!out.status.success());
+    assert!(text(&out).contains(&format!("no built web app in {}", dir.display())), "{}", text(&out));
+}
+
 #[test]
 fn deploy_is_idempotent_and_vaults_reads_without_a_keypair() {
     let node = start_node("deploy", &[]);

@@ -152,6 +152,37 @@ test('a slippage refusal shows SlippageExceeded and its sentence, and nothing mo
   expect((await balanceOf(node, wallet.address, env.usdcMint, TOKEN)).raw).toBe(usdc.raw);
 });
 
+test('a mint the pool cannot back, or the wallet cannot pay, is refused in the preview before any signature', async ({ page, context }) => {
+  await open(page);
+  await connectTestWallet(page);
+  const tsol = await vaultAddress(page, 'tSOL');
+  await page.goto(`${node.url}/#/vault/${tsol}/mint`);
+  const dialog = page.getByRole('dialog');
+  // $10M at 3x is more than the pool's caps allow.
+  await dialog.getByLabel('Amount (USDC)').fill('10000000');
+  const caps = dialog.locator('[data-error="PoolCapacityExceeded"]');
+  await expect(caps).toBeVisible();
+  await expect(caps.locator('.sentence')).toHaveText('The liquidity pool cannot back more exposure right now. Try a smaller amount or later.');
+  await expect(dialog.getByRole('button', { name: 'Mint tSOL' })).toBeDisabled();
+
+  // A wallet with 1 USDC asks for 5.
+  const poor = await fundedWallet(node, 1);
+  const other = await context.newPage();
+  await installTestWallet(other, poor);
+  await other.goto(`${node.url}/`);
+  await expect(other.locator('body')).toHaveAttribute('data-ready', /.+/);
+  await connectTestWallet(other);
+  await other.goto(`${node.url}/#/vault/${tsol}/mint`);
+  const d2 = other.getByRole('dialog');
+  await expect(d2.locator('#mint-balance')).toHaveText('Balance: 1.00 USDC');
+  await d2.getByLabel('Amount (USDC)').fill('5');
+  const funds = d2.locator('[data-error="InsufficientFunds"]');
+  await expect(funds).toBeVisible();
+  await expect(funds.locator('.sentence')).toHaveText('Your wallet does not hold enough for this amount.');
+  await expect(d2.getByRole('button', { name: 'Mint tSOL' })).toBeDisabled();
+  expect((await balanceOf(node, poor.address, env.usdcMint, TOKEN)).raw).toBe(1_000_000n);
+});
+
 test('deposit and withdraw liquidity', async ({ page }) => {
   await open(page, '#/liquidity');
   await connectTestWallet(page);

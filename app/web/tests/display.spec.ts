@@ -54,3 +54,22 @@ test('the ideal constant 3x compounds three times each return, and decay is the 
   // A window with one sample has no decay.
   expect(decay(samples, 3, 120 + 31 * 86_400)).toBeNull();
 });
+
+test('a refusal is named by the program that refused, with a sentence', async () => {
+  const { explain } = await import('../src/chain');
+  const turbo = 'TurboUm8iSrMA6XvxT8PDZSDB6V8kbL5P5M8rF8v2gX';
+  const slippage = explain({ InstructionError: [1, { Custom: 6042n }] }, [`Program ${turbo} failed: custom program error: 0x179a`]);
+  expect(slippage.name).toBe('SlippageExceeded');
+  expect(slippage.sentence).toMatch(/^The price moved since the preview/);
+  // A Turbo error without a plain sentence keeps the program's own message.
+  const math = explain({ InstructionError: [0, { Custom: 6063 }] }, [`Program ${turbo} failed: custom program error: 0x17af`]);
+  expect(math.name).toBe('MathOverflow');
+  expect(math.sentence.endsWith('.')).toBe(true);
+  // The token program's own code 1 inside a Turbo instruction is the token's refusal.
+  const funds = explain({ InstructionError: [1, { Custom: 1 }] }, [
+    'Program TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA failed: custom program error: 0x1',
+    `Program ${turbo} failed: custom program error: 0x1`,
+  ]);
+  expect(funds).toEqual({ name: 'InsufficientFunds', sentence: 'Your wallet does not hold enough for this amount.' });
+  expect(explain('AccountNotFound').name).toBe('InsufficientFundsForFee');
+});
