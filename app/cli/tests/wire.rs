@@ -170,7 +170,12 @@ fn text(o: &Output) -> String {
 #[test]
 fn localnet_web_without_a_built_app_is_refused() {
     let dir = std::env::temp_dir().join(format!("turbo-no-web-{}", std::process::id()));
-    let out = Command::new(turbo_bin()).current_dir(repo()).args(["localnet", "--bind", "127.0.0.1:0", "--web"]).arg(&dir).output().expect("run turbo");
+    let out = Command::new(turbo_bin())
+        .current_dir(repo())
+        .args(["localnet", "--bind", "127.0.0.1:0", "--web"])
+        .arg(&dir)
+        .output()
+        .expect("run turbo");
     assert!(!out.status.success());
     assert!(text(&out).contains(&format!("no built web app in {}", dir.display())), "{}", text(&out));
 }
