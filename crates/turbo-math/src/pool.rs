@@ -314,6 +314,13 @@ mod tests {
         assert!(b.long_heavy());
     }
 
+    /// Found by the randomized round trip at a million cases: a deposit into a pool whose value
+    /// is gone but whose shares are not would mint more shares than a u64 holds; it is refused.
+    #[test]
+    fn a_deposit_whose_shares_overflow_is_refused() {
+        assert_eq!(lp_shares_for_deposit(Usd(177_564_530_901_570), Shares(668_784_614_333_187), Usd(0)), Err(MathError::Overflow));
+    }
+
     proptest! {
         /// Sweeping a vault's fees into the pool moves the LPs' value by at most one micro-USD
         /// of CRT rounding, and that unit leans against the caller: a depositor (high bias)
@@ -346,8 +353,14 @@ mod tests {
         /// Depositing then withdrawing at an unchanged value never returns more than deposited.
         #[test]
         fn lp_round_trip_never_gains(amount in 0u64..1_000_000_000_000_000, supply in 0u64..1_000_000_000_000_000, value in 0u64..1_000_000_000_000_000) {
-            let s = lp_shares_for_deposit(Usd(amount), Shares(supply), Usd(value)).unwrap();
-            let back = lp_value_for_shares(s, Shares(supply + s.0), Usd(value + amount)).unwrap();
+            // A deposit whose shares do not fit a u64 (a large supply over a nearly worthless
+            // pool) is refused, never wrapped.
+            let s = match lp_shares_for_deposit(Usd(amount), Shares(supply), Usd(value)) {
+                Ok(s) => s,
+                Err(e) => { prop_assert_eq!(e, MathError::Overflow); return Ok(()); }
+            };
+            let Some(after) = supply.checked_add(s.0) else { return Ok(()) };
+            let back = lp_value_for_shares(s, Shares(after), Usd(value + amount)).unwrap();
             prop_assert!(back.0 <= amount);
         }
     }
