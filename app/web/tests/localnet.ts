@@ -26,6 +26,8 @@ export function turboBin(): string {
     process.env.TURBO_BIN,
     process.env.CARGO_TARGET_DIR && join(process.env.CARGO_TARGET_DIR, 'debug', 'turbo'),
     join(REPO, 'target', 'debug', 'turbo'),
+    // scripts/test's default target dir.
+    process.env.HOME && join(process.env.HOME, '.cache', 'turbo-target', 'debug', 'turbo'),
   ].filter((p): p is string => !!p);
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new Error(`no turbo binary in ${candidates.join(', ')}: run cargo build -p turbo-cli first`);
