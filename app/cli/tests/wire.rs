@@ -237,7 +237,8 @@ fn usdc_mint(node: &Node) -> solana_sdk::pubkey::Pubkey {
 
 /// Start `turbo-keeper` against the node.
 fn start_keeper(node: &Node, keypair: &Path, bounty: &solana_sdk::pubkey::Pubkey, metrics: u16) -> Proc {
-    let log = node.dir.0.join(format!("keeper-{}.log", Instant::now().elapsed().as_nanos()));
+    // One log per keeper: each has its own metrics port.
+    let log = node.dir.0.join(format!("keeper-{metrics}.log"));
     let child = Command::new(keeper_bin())
         .args(["--url", &node.url, "--keypair", keypair.to_str().unwrap(), "--interval-secs", "1", "--bounty-account", &bounty.to_string()])
         .args(["--metrics-bind", &format!("127.0.0.1:{metrics}"), "--heartbeat-secs", "0"])
