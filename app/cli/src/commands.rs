@@ -390,7 +390,8 @@ impl<C: Chain> Cli<C> {
         let v = Self::find(&snap, name)?;
         let at = snap.next();
         let mut out = String::new();
-        match turbo_keeper::decide_vault(&snap, v, keeper.pubkey(), at, false, None) {
+        // Asked by hand, any step that acts is sent: no minimum, no heartbeat.
+        match turbo_keeper::decide_vault(&snap, v, keeper.pubkey(), at, turbo_keeper::Policy::default()) {
             turbo_keeper::Verdict::Act(i) => {
                 let _ = writeln!(
                     out,
@@ -403,7 +404,7 @@ impl<C: Chain> Cli<C> {
                     if i.plan.splits > 0 { format!(", {} reverse split(s)", i.plan.splits) } else { String::new() }
                 );
             }
-            turbo_keeper::Verdict::Idle { action, .. } => {
+            turbo_keeper::Verdict::Idle { action, .. } | turbo_keeper::Verdict::Small { action, .. } => {
                 let _ = writeln!(out, "Rebalance {}: nothing to do ({action:?}); it will only settle", v.mint.symbol);
             }
             turbo_keeper::Verdict::Skip { why, .. } => return Err(input(why)),

@@ -301,6 +301,7 @@ fn the_keeper_rides_a_replayed_crash_survives_a_restart_and_reports_a_dead_node(
     // The metrics endpoint answers, with the keeper's counters.
     let m = get(&format!("http://127.0.0.1:{metrics_port}/metrics")).expect("metrics");
     assert!(m.contains("turbo_keeper_rebalances_sent_total"), "{m}");
+    assert!(m.contains("turbo_keeper_steps_under_minimum_total"), "{m}");
     assert!(get(&format!("http://127.0.0.1:{metrics_port}/health")).expect("health").contains("200"), "healthy");
 
     // Nothing was done twice: every rebalance that landed moved the vault.

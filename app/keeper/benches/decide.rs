@@ -26,13 +26,13 @@ fn snapshot_of_100() -> (Snapshot, At) {
 
 fn decide_100(c: &mut Criterion) {
     let (snap, at) = snapshot_of_100();
-    let acting = turbo_keeper::decide(&snap, Default::default(), at, true, None)
-        .iter()
-        .filter(|v| matches!(v, turbo_keeper::Verdict::Act(_)))
-        .count();
+    // The keeper binary's policy: bounties asked, the default minimum step.
+    let policy = turbo_keeper::Settings { bounty_account: Some(Default::default()), ..Default::default() }.policy();
+    let acting =
+        turbo_keeper::decide(&snap, Default::default(), at, policy).iter().filter(|v| matches!(v, turbo_keeper::Verdict::Act(_))).count();
     assert_eq!(acting, 60, "tBTC, bBTC and tSOL act after the move; tFET and bSOL stay in band");
     c.bench_function("keeper decide, 100 vaults", |b| {
-        b.iter(|| turbo_keeper::decide(std::hint::black_box(&snap), Default::default(), at, true, None))
+        b.iter(|| turbo_keeper::decide(std::hint::black_box(&snap), Default::default(), at, policy))
     });
 }
 

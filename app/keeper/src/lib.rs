@@ -1,7 +1,9 @@
 //! The keeper: for every registered vault it previews `rebalance` with the program's own code
 //! (`turbo_sdk::preview`, which runs `rebalance::plan`) and sends one only when the call would
 //! change exposure or apply a reverse split. A keeper following this never pays fees for a
-//! transaction that does nothing, and never asks for a bounty it will not get.
+//! transaction that does nothing, and never asks for a bounty it will not get. It also leaves a
+//! trim or re-leverage that moves less than its minimum share of the position
+//! (`Settings::min_step`) until the move has grown.
 
 pub mod metrics;
 
@@ -9,9 +11,9 @@ use std::time::Duration;
 
 use anchor_lang::prelude::Pubkey;
 use solana_sdk::signature::{Keypair, Signer};
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 use turbo::engine::rebalance::{RebalanceCall, RebalancePlan};
-use turbo_math::Action;
+use turbo_math::{is_small_step, Action, Bps};
 use turbo_sdk::accounts::{Feeds, Snapshot, VaultView};
 use turbo_sdk::chain::{Chain, ChainError};
 use turbo_sdk::errors::failure;
@@ -35,34 +37,60 @@ pub enum Verdict {
     Act(Box<Intent>),
     /// A rebalance now would do nothing; the reason (`InBand`, `Waiting`, …).
     Idle { symbol: String, action: Action },
+    /// A rebalance now would trim or re-leverage by less than the keeper's minimum step: left
+    /// until the move has grown.
+    Small { symbol: String, action: Action },
     /// The vault cannot be decided (its price fails the oracle gate, …).
     Skip { symbol: String, why: String },
     /// The vault is retired: nothing to rebalance, ever.
     Retired { symbol: String },
 }
 
+/// When a call that the program would take is worth sending.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Policy {
+    /// Whether the call names a bounty account.
+    pub bounty: bool,
+    /// Seconds without a price after which a vault gets a settling call anyway (`None`: never).
+    pub heartbeat: Option<i64>,
+    /// The smallest trim or re-leverage worth a transaction, a share of the position
+    /// (`Bps(0)`: any step). An emergency cut, a reverse split and a heartbeat always go.
+    pub min_step: Bps,
+}
+
 /// Decide one vault. Pure: works on copies of the snapshot's accounts. With a `heartbeat`, a
 /// vault whose asset no instruction has priced for that many seconds gets a rebalance even if
 /// it would only settle: it records a fresh price, so nobody can call a live feed dead and
 /// retire the vault (`retire_vault` lets anyone do that after a day without a price).
-pub fn decide_vault(snap: &Snapshot, v: &VaultView, keeper: Pubkey, at: At, bounty: bool, heartbeat: Option<i64>) -> Verdict {
+pub fn decide_vault(snap: &Snapshot, v: &VaultView, keeper: Pubkey, at: At, policy: Policy) -> Verdict {
     let symbol = v.mint.symbol.clone();
     if v.vault.is_retired() {
         return Verdict::Retired { symbol };
     }
     let last_priced = snap.pool.assets[v.vault.asset_index as usize].mark.last_publish_time;
-    let beat = heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
-    let call = RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: bounty };
-    match preview::rebalance(snap.state(v), snap.price_accounts(v), at, &call).map(|p| p.plan) {
-        Ok(plan) if plan.acts() || beat => Verdict::Act(Box::new(Intent { keys: v.keys, symbol, price_account: v.price_account, plan })),
-        Ok(plan) => Verdict::Idle { symbol, action: plan.action },
-        Err(e) => Verdict::Skip { symbol, why: e.to_string() },
+    let beat = policy.heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
+    let call = RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: policy.bounty };
+    let plan = match preview::rebalance(snap.state(v), snap.price_accounts(v), at, &call) {
+        Ok(p) => p.plan,
+        Err(e) => return Verdict::Skip { symbol, why: e.to_string() },
+    };
+    let small = || {
+        matches!(plan.action, Action::Trim | Action::Relever)
+            && plan.splits == 0
+            && is_small_step(plan.before, plan.after, policy.min_step).unwrap_or(false)
+    };
+    if beat || (plan.acts() && !small()) {
+        Verdict::Act(Box::new(Intent { keys: v.keys, symbol, price_account: v.price_account, plan }))
+    } else if plan.acts() {
+        Verdict::Small { symbol, action: plan.action }
+    } else {
+        Verdict::Idle { symbol, action: plan.action }
     }
 }
 
 /// Decide every vault of a snapshot for a transaction landing at `at`.
-pub fn decide(snap: &Snapshot, keeper: Pubkey, at: At, bounty: bool, heartbeat: Option<i64>) -> Vec<Verdict> {
-    snap.vaults.iter().map(|v| decide_vault(snap, v, keeper, at, bounty, heartbeat)).collect()
+pub fn decide(snap: &Snapshot, keeper: Pubkey, at: At, policy: Policy) -> Vec<Verdict> {
+    snap.vaults.iter().map(|v| decide_vault(snap, v, keeper, at, policy)).collect()
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +108,15 @@ pub struct Settings {
     /// Send a settling rebalance for a vault whose asset has not been priced for this long
     /// (`None`: only when a rebalance would act).
     pub heartbeat: Option<Duration>,
+    /// Leave a trim or re-leverage smaller than this share of the position until it grows.
+    pub min_step: Bps,
+}
+
+impl Settings {
+    /// The decision policy these settings give.
+    pub fn policy(&self) -> Policy {
+        Policy { bounty: self.bounty_account.is_some(), heartbeat: self.heartbeat.map(|h| h.as_secs() as i64), min_step: self.min_step }
+    }
 }
 
 /// The keeper binary's heartbeat unless configured: an hour, well inside the day after which
@@ -95,6 +132,7 @@ impl Default for Settings {
             backoff: Duration::from_millis(500),
             interval: Duration::from_secs(10),
             heartbeat: None,
+            min_step: Bps(turbo_sdk::defaults::KEEPER_MIN_STEP_BPS),
         }
     }
 }
@@ -120,6 +158,8 @@ pub struct TickReport {
     pub scanned: usize,
     pub sent: Vec<Sent>,
     pub idle: usize,
+    /// Vaults whose step was under the minimum, by symbol.
+    pub small: Vec<String>,
     /// Seconds between the clock and the newest price the scan saw.
     pub price_age: Option<i64>,
     pub skipped: Vec<(String, String)>,
@@ -135,17 +175,17 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     let newest = snap.vaults.iter().filter_map(|v| v.price_update.as_ref()).map(|p| p.0.price_message.publish_time).max();
     let mut report =
         TickReport { scanned: snap.vaults.len(), price_age: newest.map(|t| snap.at.unix_timestamp - t), ..TickReport::default() };
-    let heartbeat = s.heartbeat.map(|h| h.as_secs() as i64);
+    let policy = s.policy();
     // Every vault settles against the one pool, so once a rebalance lands the others are decided
     // again on fresh accounts: their caps, funding and targets may have moved with it.
     let mut stale = false;
-    for verdict in decide(&snap, keeper.pubkey(), at, s.bounty_account.is_some(), heartbeat) {
+    for verdict in decide(&snap, keeper.pubkey(), at, policy) {
         let verdict = match verdict {
             Verdict::Act(intent) if stale => {
                 let fresh = Snapshot::load(chain, &s.feeds).await?;
                 let at = fresh.next();
                 match fresh.vaults.iter().find(|v| v.keys.vault == intent.keys.vault) {
-                    Some(v) => decide_vault(&fresh, v, keeper.pubkey(), at, s.bounty_account.is_some(), heartbeat),
+                    Some(v) => decide_vault(&fresh, v, keeper.pubkey(), at, policy),
                     None => Verdict::Retired { symbol: intent.symbol },
                 }
             }
@@ -153,6 +193,10 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
         };
         match verdict {
             Verdict::Idle { .. } | Verdict::Retired { .. } => report.idle += 1,
+            Verdict::Small { symbol, action } => {
+                debug!(vault = %symbol, ?action, "step under the minimum; left to grow");
+                report.small.push(symbol);
+            }
             Verdict::Skip { symbol, why } => {
                 warn!(vault = %symbol, reason = %why, "skipped");
                 report.skipped.push((symbol, why));
@@ -214,6 +258,7 @@ pub async fn run<C: Chain>(
                     scanned = r.scanned,
                     sent = r.sent.len(),
                     idle = r.idle,
+                    small = r.small.len(),
                     skipped = r.skipped.len(),
                     price_age = r.price_age,
                     "scan done"

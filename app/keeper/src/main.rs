@@ -38,6 +38,10 @@ struct Args {
     /// seconds, so a live feed is never taken for a dead one (0 turns it off).
     #[arg(long)]
     heartbeat_secs: Option<u64>,
+    /// Leave a trim or re-leverage that moves less than this share of the position, in bps,
+    /// until it grows (default 10; 0 sends every step).
+    #[arg(long)]
+    min_step_bps: Option<u64>,
     /// Margin over the simulated compute units of each rebalance, percent.
     #[arg(long, default_value_t = 20)]
     cu_margin_pct: u32,
@@ -66,6 +70,7 @@ struct FileSettings {
     keypair: Option<PathBuf>,
     interval_secs: Option<u64>,
     heartbeat_secs: Option<u64>,
+    min_step_bps: Option<u64>,
     bounty_account: Option<String>,
     max_attempts: Option<u32>,
     backoff_ms: Option<u64>,
@@ -119,6 +124,7 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
             Some(secs) => Some(Duration::from_secs(secs)),
             None => Some(turbo_keeper::DEFAULT_HEARTBEAT),
         },
+        min_step: args.min_step_bps.or(file.min_step_bps).map(turbo_math::Bps).unwrap_or(defaults.min_step),
     };
     let kp = keeper.insecure_clone();
     let mut chain = RpcChain::new(&url, keeper);
@@ -130,7 +136,7 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
     tracing::info!(url = %url, "keeper starting");
     if args.once {
         let r = tick(&mut chain, &kp, &settings).await?;
-        tracing::info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, "scan done");
+        tracing::info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, small = r.small.len(), "scan done");
         return Ok(());
     }
     let metrics = args.metrics_bind.map(|addr| {

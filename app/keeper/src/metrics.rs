@@ -1,5 +1,5 @@
 //! The keeper's health and Prometheus metrics, served on a local port: rebalances sent, failed
-//! and skipped, the bounty earned, and the age of the newest price it saw. `/health` answers
+//! and skipped, steps left under the minimum, the bounty earned, and the age of the newest price it saw. `/health` answers
 //! 200 while the last scan succeeded within three intervals, 503 otherwise.
 
 use std::net::SocketAddr;
@@ -24,6 +24,8 @@ pub struct Metrics {
     pub sent: Counter,
     pub failed: Counter,
     pub skipped: Counter,
+    /// Steps the program would take, left because they were under the keeper's minimum.
+    pub small: Counter,
     pub scans_failed: Counter,
     /// Bounty earned, micro-USD.
     pub bounty: Counter<u64, AtomicU64>,
@@ -36,16 +38,17 @@ pub struct Metrics {
 impl Metrics {
     pub fn new(interval: Duration) -> Arc<Metrics> {
         let mut registry = Registry::with_prefix("turbo_keeper");
-        let (sent, failed, skipped, scans_failed) = (Counter::default(), Counter::default(), Counter::default(), Counter::default());
+        let [sent, failed, skipped, small, scans_failed]: [Counter; 5] = Default::default();
         let bounty = Counter::<u64, AtomicU64>::default();
         let price_age = Gauge::<i64, AtomicI64>::default();
         registry.register("rebalances_sent", "Rebalances that landed", sent.clone());
         registry.register("rebalances_failed", "Rebalances the program refused", failed.clone());
         registry.register("vaults_skipped", "Vaults that could not be decided (a price failed the gate, ...)", skipped.clone());
+        registry.register("steps_under_minimum", "Steps left to grow: under the keeper's minimum share of the position", small.clone());
         registry.register("scans_failed", "Scans that could not reach the cluster", scans_failed.clone());
         registry.register("bounty_earned_micro_usd", "Bounty earned, micro-USD", bounty.clone());
         registry.register("price_age_seconds", "Seconds between the clock and the newest price seen", price_age.clone());
-        Arc::new(Metrics { registry, sent, failed, skipped, scans_failed, bounty, price_age, last_ok: Mutex::new(None), interval })
+        Arc::new(Metrics { registry, sent, failed, skipped, small, scans_failed, bounty, price_age, last_ok: Mutex::new(None), interval })
     }
 
     /// Count one scan.
@@ -60,6 +63,7 @@ impl Metrics {
             }
         }
         self.skipped.inc_by(report.skipped.len() as u64);
+        self.small.inc_by(report.small.len() as u64);
         if let Some(age) = report.price_age {
             self.price_age.set(age);
         }

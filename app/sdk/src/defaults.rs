@@ -15,6 +15,11 @@ pub const LP_FEE_SHARE_BPS: u16 = 5_000;
 /// Reverse-split threshold: $10 per UI token, in micro-USD.
 pub const SPLIT_THRESHOLD: u64 = 10_000_000;
 
+/// The keeper's smallest step worth a transaction: 10 bps of the position. With the band's top
+/// at the target every downtick is a trim; a vault left for a smaller step is within 0.1% of its
+/// target (docs/decisions.md, "A keeper's smallest step").
+pub const KEEPER_MIN_STEP_BPS: u64 = 10;
+
 /// Protocol defaults: CRT weight 0.8, 60 s / 2% on CRT's price, half of fees to LPs, a $1
 /// bounty for a rebalance step that moves $10,000 of notional (1 bp; smaller steps earn in
 /// proportion), users' prices at most 5 s old (docs/decisions.md, "Oracle"), and a day's

@@ -150,6 +150,16 @@ pub fn keeper_bounty(moved: Usd, bounty: u64, full_notional: u64) -> MathResult<
     Ok(u128_to_u64(mul_div_floor(bounty as u128, moved.0 as u128, full_notional as u128)?)?.min(bounty))
 }
 
+/// Whether a step from `before` to `after` moves less than `min_step` of the position, rounded
+/// down: the keeper's rule for a call not worth a transaction (docs/decisions.md, "A keeper's
+/// smallest step"). The program takes any step; a step from a flat position is never small.
+pub fn is_small_step(before: Exposure, after: Exposure, min_step: Bps) -> MathResult<bool> {
+    if before.0 == 0 {
+        return Ok(false);
+    }
+    Ok(before.0.abs_diff(after.0) < min_step.of_floor(before.0.unsigned_abs())?)
+}
+
 /// Decide a rebalance of a vault that was just settled at `price`.
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
@@ -351,6 +361,18 @@ mod tests {
         assert_eq!(keeper_bounty(Usd(0), 1_000_000, 10_000_000_000).unwrap(), 0);
     }
 
+    #[test]
+    fn a_step_is_small_below_its_share_of_the_position() {
+        // 10 bps of 1,000,000 is 1,000: a step of 999 is small, one of 1,000 is not.
+        assert!(is_small_step(Exposure(1_000_000), Exposure(999_001), Bps(10)).unwrap());
+        assert!(!is_small_step(Exposure(1_000_000), Exposure(999_000), Bps(10)).unwrap());
+        assert!(is_small_step(Exposure(-1_000_000), Exposure(-1_000_999), Bps(10)).unwrap());
+        assert!(!is_small_step(Exposure(-1_000_000), Exposure(-1_001_000), Bps(10)).unwrap());
+        // A step from flat is never small, and with no minimum no step is.
+        assert!(!is_small_step(Exposure(0), Exposure(1), Bps(10)).unwrap());
+        assert!(!is_small_step(Exposure(1_000_000), Exposure(999_999), Bps(0)).unwrap());
+    }
+
     /// Leverage units that flooring a goal at `T·E/P` can lose: one micro-USD of notional and one
     /// exposure unit, each over the equity, plus one for the leverage's own floor.
     fn rounding_slack(b: &VaultBook, p: Price) -> u64 {
@@ -378,6 +400,14 @@ mod tests {
     }
 
     proptest! {
+        /// A step is small exactly when it moves less than `min` of the position, rounded down.
+        #[test]
+        fn small_steps_are_those_under_the_minimum(before in any::<i64>(), after in any::<i64>(), min in 0u16..10_000) {
+            let moved = before.abs_diff(after) as u128;
+            let whole = before.unsigned_abs() as u128 * min as u128;
+            prop_assert_eq!(is_small_step(Exposure(before), Exposure(after), Bps(min as u64)).unwrap(), before != 0 && (moved + 1) * 10_000 <= whole);
+        }
+
         /// docs/design.md §7: a rebalance never increases |L| when |L| > hi, and outside an emergency
         /// never moves exposure more than the step allows.
         #[test]

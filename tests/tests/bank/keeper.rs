@@ -32,7 +32,7 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
         users.push(wallet(&mut cli.chain, 50_000 * USDC).await);
     }
 
-    let (mut sent, mut mints, mut refused, mut redeems, mut capped_steps) = (0, 0, 0, 0, 0);
+    let (mut sent, mut mints, mut refused, mut redeems, mut capped_steps, mut small_steps) = (0, 0, 0, 0, 0, 0);
     let mut out_of_band_run = [0usize; 2];
     for (step, close) in sol.iter().enumerate().take(STEPS + 1).skip(1) {
         cli.chain.advance(180);
@@ -73,7 +73,8 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
         }
 
         // Every watched vault is in its band (scaled with its effective target when the pool's
-        // caps lower it), or this step was rate-limited and the next ones converge.
+        // caps lower it), or this step was rate-limited and the next ones converge, or the step
+        // back was under the keeper's minimum (10 bps of the position).
         let snap = Snapshot::load(&mut cli.chain, &settings.feeds).await.unwrap();
         for (i, name) in WATCHED.iter().enumerate() {
             let v = snap.find(name).unwrap();
@@ -91,6 +92,13 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
             // A re-leverage the pool's caps refuse leaves the vault under its band, by design.
             let held_by_caps = d.action == turbo_math::Action::Relever && plan.action != turbo_math::Action::Relever;
             if (d.lo..=d.hi).contains(&l) || held_by_caps {
+                out_of_band_run[i] = 0;
+            } else if report.small.iter().any(|s| s == name) {
+                assert!(turbo_math::is_small_step(plan.before, plan.after, settings.min_step).unwrap(), "step {step}: {name}");
+                // A step under 10 bps of the position leaves |L| within 0.1% of the target.
+                let t = d.target.abs() as i128;
+                assert!((l as i128 - t).abs() * 10_000 <= 11 * t, "step {step}: {name} at {l}, target {t}");
+                small_steps += 1;
                 out_of_band_run[i] = 0;
             } else {
                 assert!(capped[i], "step {step}: {name} at {l} is out of [{}, {}] without a rate-limited step", d.lo, d.hi);
@@ -112,7 +120,56 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
     }
     // The run did real work: the counts are printed for the record.
     println!(
-        "keeper e2e: {STEPS} steps, {sent} rebalances, {mints} mints ({refused} refused by the risk cap), {redeems} redeems, {capped_steps} rate-limited vault-steps"
+        "keeper e2e: {STEPS} steps, {sent} rebalances, {mints} mints ({refused} refused by the risk cap), {redeems} redeems, {capped_steps} rate-limited vault-steps, {small_steps} steps under the minimum left to grow"
     );
-    assert!(sent > 200 && mints > 100 && redeems > 20, "sent {sent}, mints {mints}, redeems {redeems}");
+    assert!(
+        sent > 150 && mints > 100 && redeems > 20 && small_steps > 20,
+        "sent {sent}, mints {mints}, redeems {redeems}, small {small_steps}"
+    );
+}
+
+/// With the band's top at the target, every downtick (and every hour of skew funding) is a trim,
+/// most of them dust. A keeper sends no step under its minimum share of the position (10 bps by
+/// default), so it pays no fee for a step that hardly moves; it sends the step once the move
+/// has grown, and a keeper with no minimum sends it at once.
+#[tokio::test]
+async fn a_keeper_skips_a_step_under_its_minimum_and_sends_it_once_it_grows() {
+    let (mut fx, _lp) = Fixture::deployed().await;
+    let user = fx.user(20_000 * USDC, 0).await;
+    assert_ok(&fx.mint(&user, SOL_VAULT, 1_000 * USDC, 0, 0).await);
+    let keeper = fx.keeper.as_ref().unwrap().key.insecure_clone();
+    let settings = turbo_keeper::Settings { feeds: fx.bank.feed_map(), ..Default::default() };
+    assert_eq!(settings.min_step, turbo_math::Bps(turbo_sdk::defaults::KEEPER_MIN_STEP_BPS));
+    assert_eq!(settings.min_step, turbo_math::Bps(10));
+
+    // SOL down 1 bp: Turbo SOL is at 3.0006x and a trim to 3x moves 2 bps of its exposure.
+    fx.tick(60);
+    fx.move_price(Asset::Sol, -1);
+    let plan = fx.preview_rebalance(SOL_VAULT).await;
+    assert_eq!(plan.action, turbo_math::Action::Trim);
+    assert!(plan.after != plan.before);
+    let report = turbo_keeper::tick(&mut fx.bank, &keeper, &settings).await.unwrap();
+    assert!(report.sent.is_empty(), "{:?}", report.sent.iter().map(|s| &s.symbol).collect::<Vec<_>>());
+    assert!(report.small.iter().any(|s| s == "tSOL"), "{:?}", report.small);
+    assert_eq!(report.idle + report.small.len(), report.scanned);
+
+    // A keeper with no minimum sends exactly that trim.
+    let eager = turbo_keeper::Settings { min_step: turbo_math::Bps(0), ..settings.clone() };
+    let report = turbo_keeper::tick(&mut fx.bank, &keeper, &eager).await.unwrap();
+    let sol = report.sent.iter().find(|s| s.symbol == "tSOL").expect("the eager keeper trims Turbo SOL");
+    assert_ok(&sol.outcome);
+    assert_eq!(sol.plan.action, turbo_math::Action::Trim);
+    assert_eq!(sol.plan.after, plan.after);
+    assert!(report.small.is_empty());
+
+    // SOL down another 1%: the trim is now about 2% of the position, and the default keeper
+    // sends it.
+    fx.tick(60);
+    fx.move_price(Asset::Sol, -100);
+    let report = turbo_keeper::tick(&mut fx.bank, &keeper, &settings).await.unwrap();
+    let sol = report.sent.iter().find(|s| s.symbol == "tSOL").expect("the keeper trims Turbo SOL");
+    assert_ok(&sol.outcome);
+    assert_eq!(sol.plan.action, turbo_math::Action::Trim);
+    assert!(!turbo_math::is_small_step(sol.plan.before, sol.plan.after, settings.min_step).unwrap());
+    assert!(!report.small.iter().any(|s| s == "tSOL"));
 }
