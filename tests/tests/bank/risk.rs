@@ -125,3 +125,35 @@ async fn funding_accrues_exactly_over_a_clock_jump_and_is_paid_to_the_pool_at_se
     assert_eq!(fx.vault(BEAR_BTC_VAULT).await.funding_paid, 0);
     fx.assert_books_balance().await;
 }
+
+/// The risk cap reads the asset's σ, sampled at every settlement of any of its vaults, not the
+/// acting vault's own. Before, a second long SOL vault that had not settled through SOL's swings
+/// read σ at the floor and minted past the cap that Turbo SOL's history had set.
+#[tokio::test]
+async fn the_risk_cap_reads_the_assets_sigma_not_the_acting_vaults() {
+    let caps = PoolCaps { max_daily_loss_bps: 1_000, risk_z_centi: 300, vol_floor_bps: 1_000, ..defaults::pool_caps() };
+    let (mut fx, _lp) = deployed_with(caps).await;
+    const SOL_2: u16 = 6;
+    assert_ok(&fx.create_vault_now(SOL_2, "Turbo SOL 2", "tSOL2", Asset::Sol, defaults::turbo_params(), 1_000 * USDC).await);
+    let whale = fx.user(400_000 * USDC, 0).await;
+    assert_ok(&fx.mint(&whale, SOL_VAULT, 150_000 * USDC, 0, 0).await);
+    // SOL swings ±5% a minute; only Turbo SOL settles through it.
+    for i in 0..16 {
+        fx.tick(61);
+        fx.move_price(Asset::Sol, if i % 2 == 0 { 500 } else { -476 });
+        assert_ok(&fx.rebalance(SOL_VAULT).await);
+    }
+    let (turbo_sol, second) = (fx.vault(SOL_VAULT).await, fx.vault(SOL_2).await);
+    assert_eq!(second.variance_rate, 0, "tSOL2 has not settled since it opened");
+    let asset = fx.pool().await.assets[second.asset_index as usize];
+    assert_eq!(asset.variance_rate, turbo_sol.variance_rate, "the asset sampled at Turbo SOL's settlements");
+    assert!(turbo_math::daily_vol_bps(asset.variance_rate).unwrap() > 1_500);
+
+    // Growing the long side through tSOL2 is refused by the cap at the asset's σ, and moves
+    // nothing.
+    let minnow = fx.user(1_000 * USDC, 0).await;
+    let out = fx.mint(&minnow, SOL_2, 1_000 * USDC, 0, 0).await;
+    assert_error(&out, TurboError::RiskCapExceeded);
+    assert_eq!(fx.balance(minnow.usdc).await, 1_000 * USDC);
+    fx.assert_books_balance().await;
+}

@@ -45,10 +45,10 @@ pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd) -> Resu
 }
 
 /// The caps on the net exposure of `vault`'s asset at pool value `value`: the hard cap, and the
-/// risk cap at the vault's volatility estimate when it is on (docs/design.md §5.5).
+/// risk cap at the asset's volatility estimate when it is on (docs/design.md §5.5).
 pub fn net_caps(pool: &Pool, vault: &Vault, value: Usd) -> Result<(Usd, Option<Usd>)> {
     let hard = turbo_math::exposure_cap(value, pool.hard_caps().1).or_math()?;
-    let vol = turbo_math::daily_vol_bps(vault.variance_rate).or_math()?;
+    let vol = turbo_math::daily_vol_bps(pool.assets[vault.asset_index as usize].variance_rate).or_math()?;
     let risk = pool.caps.risk_limits().net_cap(value, vol).or_math()?;
     Ok((hard, risk))
 }

@@ -76,6 +76,19 @@ pub fn retired_prices(vault: &Vault) -> Prices {
     Prices { asset: OraclePrice::exact(Price(vault.settle_price), vault.vol_sample_time), crt: UNREAD_CRT }
 }
 
+/// Take a volatility sample at the asset's price when one is due (`turbo_math::sample_variance`),
+/// into a variance rate and its last sample's price and time.
+fn sample_vol(variance_rate: &mut u64, sample_price: &mut u64, sample_time: &mut i64, px: &Prices) -> Result<()> {
+    let sample =
+        turbo_math::sample_variance(*variance_rate, Price(*sample_price), *sample_time, px.asset.mid, px.asset.publish_time).or_math()?;
+    if let Some(v) = sample {
+        *variance_rate = v;
+        *sample_price = px.asset.mid.0;
+        *sample_time = px.asset.publish_time;
+    }
+    Ok(())
+}
+
 /// Settle `vault` at the mid price: realize its PnL against the pool's free balances (a gain the
 /// pool cannot pay stays the vault's claim, paid ahead of new gains), record bad debt, move its
 /// notional in the pool's asset book, take a volatility sample when one is due, and count.
@@ -100,19 +113,11 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     pool.set_free_book(free)?;
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
     vault.set_book(&book);
-    let sample = turbo_math::sample_variance(
-        vault.variance_rate,
-        Price(vault.vol_sample_price),
-        vault.vol_sample_time,
-        px.asset.mid,
-        px.asset.publish_time,
-    )
-    .or_math()?;
-    if let Some(v) = sample {
-        vault.variance_rate = v;
-        vault.vol_sample_price = px.asset.mid.0;
-        vault.vol_sample_time = px.asset.publish_time;
-    }
+    // The vault's σ drives its own volatility budget; the asset's, sampled by every vault of
+    // the asset, drives the pool's risk cap.
+    sample_vol(&mut vault.variance_rate, &mut vault.vol_sample_price, &mut vault.vol_sample_time, px)?;
+    let slot = &mut pool.assets[vault.asset_index as usize];
+    sample_vol(&mut slot.variance_rate, &mut slot.vol_sample_price, &mut slot.vol_sample_time, px)?;
     let add = |a: u64, b: u64| a.checked_add(b).or_overflow();
     vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
     vault.funding_paid = add(vault.funding_paid, s.funding.0)?;

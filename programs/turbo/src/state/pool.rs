@@ -56,6 +56,12 @@ pub struct AssetSlot {
     pub short_notional: u64,
     /// The asset's price mark, shared by every vault of the asset and the pool's valuation.
     pub mark: PriceMark,
+    /// The asset's EWMA variance rate (18 decimals, per second), sampled at the settlements of
+    /// all its vaults at most once a minute: the σ of the pool's risk cap (docs/design.md §5.5).
+    pub variance_rate: u64,
+    /// The mid price and publish time of the asset's last volatility sample.
+    pub vol_sample_price: u64,
+    pub vol_sample_time: i64,
 }
 
 impl AssetSlot {

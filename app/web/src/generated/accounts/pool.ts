@@ -254,5 +254,5 @@ export async function fetchAllMaybePool(
 }
 
 export function getPoolSize(): number {
-  return 1057;
+  return 1249;
 }

@@ -12,6 +12,8 @@ import {
   fixEncoderSize,
   getBytesDecoder,
   getBytesEncoder,
+  getI64Decoder,
+  getI64Encoder,
   getStructDecoder,
   getStructEncoder,
   getU64Decoder,
@@ -37,6 +39,14 @@ export type AssetSlot = {
   shortNotional: bigint;
   /** The asset's price mark, shared by every vault of the asset and the pool's valuation. */
   mark: PriceMark;
+  /**
+   * The asset's EWMA variance rate (18 decimals, per second), sampled at the settlements of
+   * all its vaults at most once a minute: the σ of the pool's risk cap (docs/design.md §5.5).
+   */
+  varianceRate: bigint;
+  /** The mid price and publish time of the asset's last volatility sample. */
+  volSamplePrice: bigint;
+  volSampleTime: bigint;
 };
 
 export type AssetSlotArgs = {
@@ -48,6 +58,14 @@ export type AssetSlotArgs = {
   shortNotional: number | bigint;
   /** The asset's price mark, shared by every vault of the asset and the pool's valuation. */
   mark: PriceMarkArgs;
+  /**
+   * The asset's EWMA variance rate (18 decimals, per second), sampled at the settlements of
+   * all its vaults at most once a minute: the σ of the pool's risk cap (docs/design.md §5.5).
+   */
+  varianceRate: number | bigint;
+  /** The mid price and publish time of the asset's last volatility sample. */
+  volSamplePrice: number | bigint;
+  volSampleTime: number | bigint;
 };
 
 export function getAssetSlotEncoder(): FixedSizeEncoder<AssetSlotArgs> {
@@ -56,6 +74,9 @@ export function getAssetSlotEncoder(): FixedSizeEncoder<AssetSlotArgs> {
     ["longNotional", getU64Encoder()],
     ["shortNotional", getU64Encoder()],
     ["mark", getPriceMarkEncoder()],
+    ["varianceRate", getU64Encoder()],
+    ["volSamplePrice", getU64Encoder()],
+    ["volSampleTime", getI64Encoder()],
   ]);
 }
 
@@ -65,6 +86,9 @@ export function getAssetSlotDecoder(): FixedSizeDecoder<AssetSlot> {
     ["longNotional", getU64Decoder()],
     ["shortNotional", getU64Decoder()],
     ["mark", getPriceMarkDecoder()],
+    ["varianceRate", getU64Decoder()],
+    ["volSamplePrice", getU64Decoder()],
+    ["volSampleTime", getI64Decoder()],
   ]);
 }
 
