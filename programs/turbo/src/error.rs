@@ -132,7 +132,7 @@ pub enum TurboError {
     RetireNotAllowed,
     #[msg("This instruction needs the price update account it was not given")]
     PriceAccountMissing,
-    #[msg("The vault holds CRT, so this needs the CRT price")]
+    #[msg("This needs the CRT price: the vault holds CRT, or the payout would include CRT")]
     CrtPriceRequired,
 
     #[msg("The pause flags name no known pause")]

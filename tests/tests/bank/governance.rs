@@ -205,6 +205,55 @@ async fn m3_an_lp_withdraws_while_one_feed_is_stale_and_extracts_nothing() {
     }
 }
 
+/// With CRT's feed stale, an LP still withdraws: CRT is valued at zero (the pool's own, the
+/// vaults' holdings, the fees they owe) and the payout is USDC only, so the withdrawer gets no more
+/// than a live withdrawal would at any CRT price. Before, every withdrawal failed `StalePrice`
+/// until CRT's price came back (left alone at issue 12).
+#[tokio::test]
+async fn an_lp_withdraws_in_usdc_while_the_crt_feed_is_stale_and_extracts_nothing() {
+    let (mut fx, lp) = Fixture::deployed().await;
+    let whale = fx.user(200_000 * USDC, 50_000 * CRT).await;
+    // CRT comes into the books: a vault holds it, fees are owed in it, and a sweep brings some
+    // into the pool.
+    assert_ok(&fx.mint(&whale, BTC_VAULT, 100_000 * USDC, 20_000 * CRT, 0).await);
+    assert_ok(&fx.mint(&whale, SOL_VAULT, 50_000 * USDC, 10_000 * CRT, 0).await);
+    fx.tick(60);
+    assert_ok(&fx.rebalance(BTC_VAULT).await);
+    assert!(fx.pool().await.crt_balance > 0, "the pool holds CRT");
+    assert!(fx.vault(SOL_VAULT).await.crt_balance > 0, "a vault holds CRT");
+    // CRT's feed stops; the assets' stay fresh.
+    fx.advance(120);
+    for a in [Asset::Btc, Asset::Sol, Asset::Fet] {
+        fx.set_price(a, fx.feed(a).quote.price, 0);
+    }
+    let shares = fx.balance(lp.lp()).await / 10;
+    let usdc_before = fx.balance(lp.usdc).await;
+    let out = fx.withdraw_liquidity(&lp, shares).await;
+    assert_ok(&out);
+    let e = out.event::<LiquidityWithdrawnEvent>();
+    assert_eq!(e.crt_out, 0);
+    assert_eq!(e.usdc_out, e.value_out);
+    assert_eq!(fx.balance(lp.usdc).await, usdc_before + e.usdc_out);
+    assert_eq!(e.shares_burned, shares);
+    // With CRT's feed back at any price from near zero to double, the same shares are worth
+    // more: the stale valuation never pays more than a live one.
+    let p0 = fx.feed(Asset::Crt).quote.price;
+    for pct in [1, 50, 100, 200] {
+        fx.set_price(Asset::Crt, p0 * pct / 100, 0);
+        let sim = fx.simulate(&[fx.withdraw_liquidity_ix(&lp, shares, &fx.vaults.clone())], &[&lp.key]).await;
+        assert_ok(&sim);
+        let live = sim.event::<LiquidityWithdrawnEvent>().value_out;
+        assert!(e.value_out < live, "with CRT at {pct}% a live withdrawal paid {live}, the stale one {}", e.value_out);
+    }
+    fx.assert_books_balance().await;
+    // A deposit still needs CRT's price: it is priced high, and CRT's value is unknown.
+    fx.advance(120);
+    for a in [Asset::Btc, Asset::Sol, Asset::Fet] {
+        fx.set_price(a, fx.feed(a).quote.price, 0);
+    }
+    assert_error(&fx.deposit_liquidity(&lp, 1_000 * USDC).await, TurboError::StalePrice);
+}
+
 // --- I-2, I-3, L-4: setup ---
 
 #[tokio::test]

@@ -6,7 +6,9 @@
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::{exposure_cap, lp_shares_for_deposit, lp_value_for_shares, Bias, OraclePrice, PoolValuation, Shares, TokenAmount, Usd};
+use turbo_math::{
+    exposure_cap, lp_shares_for_deposit, lp_value_for_shares, Bias, OraclePrice, PoolValuation, Price, Shares, TokenAmount, Usd,
+};
 
 use crate::constants::MAX_ASSETS;
 use crate::error::{CheckedExt, MathResultExt, TurboError};
@@ -32,11 +34,23 @@ pub struct Valuing {
     priced: [Option<Pubkey>; MAX_ASSETS],
 }
 
+/// CRT for a withdrawal while CRT's price is unusable: worth nothing (`lo` is zero) wherever the
+/// pool holds it, is owed it or is owed a debt a vault covers with it, and never paid out (a
+/// payout that would need CRT is refused with `CrtPriceRequired`). Any live price values the pool
+/// higher, so the withdrawer gets no more than a live withdrawal would.
+pub const UNPRICED_CRT: OraclePrice = OraclePrice { lo: Price(0), mid: Price(0), hi: Price(u64::MAX), publish_time: 0 };
+
 impl Valuing {
-    /// Read CRT through the user gate and value the pool's free balances.
+    /// Read CRT through the user gate and value the pool's free balances. For a withdrawal, a
+    /// CRT price that is unusable (stale, not fresh, too uncertain) values CRT at
+    /// [`UNPRICED_CRT`], so a dead CRT feed does not lock every LP in.
     pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceUpdateV2, bias: Bias, clock: &Clock) -> Result<Valuing> {
         let span = config.price_window_span();
-        let crt = use_price(crt_update, PriceRules::crt(config, Caller::User), &mut pool.crt_mark, span, clock)?;
+        let crt = match use_price(crt_update, PriceRules::crt(config, Caller::User), &mut pool.crt_mark, span, clock) {
+            Ok(px) => px,
+            Err(e) if bias == Bias::Low && unusable(&e) => UNPRICED_CRT,
+            Err(e) => return Err(e),
+        };
         Ok(Valuing { bias, valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS] })
     }
 
@@ -114,7 +128,8 @@ pub fn add(valuation: &mut PoolValuation, config: &Config, vault: &Vault, px: &O
 
 /// Split a withdrawal's value into USDC first, then CRT at its high price (fewer CRT for the
 /// withdrawer). Fails if the value is more than the pool may pay out (its free tokens beyond
-/// what it owes the vaults; receivables are not money) or its free CRT cannot cover the rest.
+/// what it owes the vaults; receivables are not money), if its free CRT cannot cover the rest,
+/// or if the rest needs CRT and CRT has no price ([`UNPRICED_CRT`]).
 pub fn withdrawal_payout(
     pool: &Pool,
     config: &Config,
@@ -126,6 +141,7 @@ pub fn withdrawal_payout(
     let free = pool.free_book()?;
     let usdc_out = value_out.min(free.usdc);
     let rest = value_out.checked_sub(usdc_out).or_math()?;
+    require!(rest.0 == 0 || crt.lo.0 > 0, TurboError::CrtPriceRequired);
     let crt_out = TokenAmount::for_value_floor(rest, config.crt_decimals, crt.hi).or_math()?;
     require!(crt_out <= free.crt, TurboError::PoolLiquidityInsufficient);
     Ok((usdc_out, crt_out))
@@ -237,4 +253,71 @@ pub fn withdraw(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u6
         gross_notional: gross,
     };
     Ok(WithdrawPlan { usdc_out, crt_out, event })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::create;
+    use crate::state::{ConfigParams, PoolCaps};
+
+    fn world(usdc: u64, crt: u64) -> (Config, Pool) {
+        let params = ConfigParams {
+            crt_weight_bps: 8_000,
+            crt_max_age_secs: 60,
+            crt_max_conf_bps: 200,
+            lp_fee_share_bps: 5_000,
+            keeper_bounty: 1_000_000,
+            bounty_notional: 10_000_000_000,
+            fresh_price_secs: 5,
+            timelock_secs: 86_400,
+        };
+        let k = Pubkey::default();
+        let n = create::NewConfig {
+            admin: k,
+            guardian: k,
+            treasury: k,
+            usdc_mint: k,
+            crt_mint: k,
+            crt_feed_id: [0; 32],
+            crt_decimals: 6,
+            params,
+            bump: 255,
+        };
+        let caps = PoolCaps {
+            gross_cap_bps: 50_000,
+            net_cap_bps: 30_000,
+            max_daily_loss_bps: 100,
+            risk_z_centi: 300,
+            vol_floor_bps: 5_000,
+            funding_max_bps_per_day: 10,
+        };
+        let mut pool = create::pool(k, k, k, caps, 255);
+        (pool.usdc_balance, pool.crt_balance) = (usdc, crt);
+        (create::config(&n), pool)
+    }
+
+    /// Without CRT's price, CRT is worth nothing to a withdrawal: the pool's payable value is its
+    /// USDC, so a payout never needs CRT, and one that would is refused rather than paid short.
+    #[test]
+    fn without_crt_s_price_a_withdrawal_is_paid_in_usdc_or_refused() {
+        let (config, pool) = world(100_000_000, 50_000_000);
+        let unpriced = start(&config, &pool, Bias::Low, &UNPRICED_CRT).unwrap();
+        assert_eq!(unpriced.value().unwrap(), Usd(100_000_000));
+        assert_eq!(
+            withdrawal_payout(&pool, &config, &unpriced, Usd(100_000_000), &UNPRICED_CRT).unwrap(),
+            (Usd(100_000_000), TokenAmount(0))
+        );
+        assert_eq!(
+            withdrawal_payout(&pool, &config, &unpriced, Usd(100_000_001), &UNPRICED_CRT).unwrap_err(),
+            error!(TurboError::PoolLiquidityInsufficient)
+        );
+        // A valuation that counted CRT at a price cannot pay its CRT share without that price.
+        let priced = start(&config, &pool, Bias::Low, &OraclePrice::exact(Price(100_000_000), 0)).unwrap();
+        assert_eq!(priced.value().unwrap(), Usd(150_000_000));
+        assert_eq!(
+            withdrawal_payout(&pool, &config, &priced, Usd(120_000_000), &UNPRICED_CRT).unwrap_err(),
+            error!(TurboError::CrtPriceRequired)
+        );
+    }
 }

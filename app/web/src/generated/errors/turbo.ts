@@ -134,7 +134,7 @@ export const TURBO_ERROR__VAULT_RETIRED = 0x17a9; // 6057
 export const TURBO_ERROR__RETIRE_NOT_ALLOWED = 0x17aa; // 6058
 /** PriceAccountMissing: This instruction needs the price update account it was not given */
 export const TURBO_ERROR__PRICE_ACCOUNT_MISSING = 0x17ab; // 6059
-/** CrtPriceRequired: The vault holds CRT, so this needs the CRT price */
+/** CrtPriceRequired: This needs the CRT price: the vault holds CRT, or the payout would include CRT */
 export const TURBO_ERROR__CRT_PRICE_REQUIRED = 0x17ac; // 6060
 /** PauseFlagsInvalid: The pause flags name no known pause */
 export const TURBO_ERROR__PAUSE_FLAGS_INVALID = 0x17ad; // 6061
@@ -226,7 +226,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__CONFIDENCE_BOUND_OUT_OF_BOUNDS]: `The confidence bound must be between 0.01% and 10%`,
     [TURBO_ERROR__CONFIDENCE_TOO_WIDE]: `The price's confidence interval is too wide`,
     [TURBO_ERROR__CRT_ACCOUNT_MISSING]: `A CRT account is needed to receive or send CRT`,
-    [TURBO_ERROR__CRT_PRICE_REQUIRED]: `The vault holds CRT, so this needs the CRT price`,
+    [TURBO_ERROR__CRT_PRICE_REQUIRED]: `This needs the CRT price: the vault holds CRT, or the payout would include CRT`,
     [TURBO_ERROR__CRT_WEIGHT_OUT_OF_BOUNDS]: `The CRT weight must be at most 95%`,
     [TURBO_ERROR__DEPOSIT_PAUSED]: `Liquidity deposits are paused`,
     [TURBO_ERROR__DIRECTION_IMMUTABLE]: `A vault's direction (long or short) can never change`,
