@@ -261,17 +261,8 @@ mod tests {
     use crate::engine::create;
     use crate::state::{ConfigParams, PoolCaps};
 
+    /// A config and pool holding `usdc` and `crt`; the payout reads only CRT's decimals.
     fn world(usdc: u64, crt: u64) -> (Config, Pool) {
-        let params = ConfigParams {
-            crt_weight_bps: 8_000,
-            crt_max_age_secs: 60,
-            crt_max_conf_bps: 200,
-            lp_fee_share_bps: 5_000,
-            keeper_bounty: 1_000_000,
-            bounty_notional: 10_000_000_000,
-            fresh_price_secs: 5,
-            timelock_secs: 86_400,
-        };
         let k = Pubkey::default();
         let n = create::NewConfig {
             admin: k,
@@ -281,18 +272,10 @@ mod tests {
             crt_mint: k,
             crt_feed_id: [0; 32],
             crt_decimals: 6,
-            params,
+            params: ConfigParams::default(),
             bump: 255,
         };
-        let caps = PoolCaps {
-            gross_cap_bps: 50_000,
-            net_cap_bps: 30_000,
-            max_daily_loss_bps: 100,
-            risk_z_centi: 300,
-            vol_floor_bps: 5_000,
-            funding_max_bps_per_day: 10,
-        };
-        let mut pool = create::pool(k, k, k, caps, 255);
+        let mut pool = create::pool(k, k, k, PoolCaps::default(), 255);
         (pool.usdc_balance, pool.crt_balance) = (usdc, crt);
         (create::config(&n), pool)
     }

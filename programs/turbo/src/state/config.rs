@@ -99,8 +99,10 @@ pub struct Config {
     pub vaults: [Pubkey; MAX_VAULTS],
 }
 
-/// Parameters of `initialize_config` and `update_config` that carry bounds.
+/// Parameters of `initialize_config` and `update_config` that carry bounds. (All zero, out of
+/// bounds, is a default only for the program's unit tests, which read none of them.)
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+#[cfg_attr(test, derive(Default))]
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfigParams {
     /// `w_crt`: the share of CRT's value that counts as risk equity, bps.

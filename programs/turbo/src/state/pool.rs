@@ -114,6 +114,8 @@ pub struct Pool {
 }
 
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+// All zero is a default only for the program's unit tests.
+#[cfg_attr(test, derive(Default))]
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolCaps {
     /// Cap on Σ|notional| of all vaults per unit of pool value, bps: a hard ceiling.
