@@ -99,9 +99,9 @@ pub struct Config {
     pub vaults: [Pubkey; MAX_VAULTS],
 }
 
-/// Parameters of `initialize_config` and `update_config` that carry bounds. (All zero, out of
-/// bounds, is a default only for the program's unit tests, which read none of them.)
+/// Parameters of `initialize_config` and `update_config` that carry bounds.
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
+// All zero (out of bounds) is a default only for the program's unit tests, which read none.
 #[cfg_attr(test, derive(Default))]
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfigParams {
