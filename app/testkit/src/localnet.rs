@@ -2,10 +2,11 @@
 //! and the CLI's tests and the keeper's bench start from.
 
 use solana_sdk::signature::{Keypair, Signer};
-use turbo_sdk::accounts::Feeds;
+use turbo_sdk::accounts::{Feeds, Snapshot};
 use turbo_sdk::bank::Bank;
 use turbo_sdk::deploy::{DeployError, Deployer};
 use turbo_sdk::manifest::{Env, LocalEnv, Manifest};
+use turbo_sdk::preview::At;
 use turbo_sdk::pyth::{feed_id, BTC_FEED, CRT_FEED, FET_FEED, SOL_FEED};
 use turbo_sdk::series::{parse_csv, PricePoint};
 
@@ -66,6 +67,22 @@ pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>) -> Result<
     let mut feeds = Feeds::default();
     let report = Deployer { chain: &mut bank, feeds: &mut feeds, dry_run: false }.deploy(&admin, &manifest, &env).await?;
     Ok(Localnet { bank, admin, env, feeds, report })
+}
+
+/// The localnet deployment a minute after it opened at BTC $60,000, SOL $150 and FET $1.50, with
+/// BTC then down 1.7% and SOL up 4% (FET unchanged): Turbo BTC trims, Bear BTC and Turbo SOL
+/// re-lever, Bear SOL stays in its band, and Turbo FET has only a minute of funding drift. The
+/// keeper's decision test and its bench start here.
+pub async fn after_a_move() -> (Snapshot, At) {
+    let mut bank = localnet([6_000_000_000_000, 15_000_000_000, 150_000_000]).await.expect("the localnet deploys").bank;
+    bank.advance(60);
+    bank.refresh_prices();
+    bank.set_price(&feed_id(BTC_FEED), 5_900_000_000_000, 0);
+    bank.set_price(&feed_id(SOL_FEED), 15_600_000_000, 0);
+    let feeds = bank.feed_map();
+    let snap = Snapshot::load(&mut bank, &feeds).await.expect("a snapshot");
+    let at = snap.next();
+    (snap, at)
 }
 
 /// A new wallet on `bank` with SOL for fees and `usdc` raw units.
