@@ -514,13 +514,7 @@ pub fn chart(out: &std::path::Path, title: &str, runs: &[LpRun], font: Option<&s
     let (lo, hi) = runs.iter().flat_map(|r| r.lp_value.iter().map(|p| p.1)).fold((f64::MAX, f64::MIN), |(a, b), v| (a.min(v), b.max(v)));
     let root = SVGBackend::new(out, (1200, 600)).into_drawing_area();
     root.fill(&WHITE).map_err(|x| e(&x))?;
-    let mut c = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 22))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..days, (lo * 0.95).max(0.0)..hi * 1.05)
-        .map_err(|x| e(&x))?;
+    let mut c = crate::report::frame(&root, title).build_cartesian_2d(0.0..days, (lo * 0.95).max(0.0)..hi * 1.05).map_err(|x| e(&x))?;
     c.configure_mesh().x_desc("days").y_desc("LP value, deposit = 1").draw().map_err(|x| e(&x))?;
     let palette = [RGBColor(120, 120, 120), RGBColor(31, 119, 180), RGBColor(214, 39, 40)];
     for (k, r) in runs.iter().enumerate() {

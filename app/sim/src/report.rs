@@ -156,6 +156,16 @@ pub fn register_font(font: Option<&FsPath>) -> Result<(), String> {
     Err("no font for chart labels; pass --font <file.ttf>".into())
 }
 
+/// The house frame of a chart: its title, margin and axis label areas. The caller picks the axes.
+pub fn frame<'a, 'b, DB: plotters::prelude::DrawingBackend>(
+    root: &'a plotters::prelude::DrawingArea<DB, plotters::coord::Shift>,
+    title: &str,
+) -> plotters::prelude::ChartBuilder<'a, 'b, DB> {
+    let mut c = plotters::prelude::ChartBuilder::on(root);
+    c.caption(title, ("sans-serif", 22)).margin(12).x_label_area_size(40).y_label_area_size(70);
+    c
+}
+
 /// An SVG chart of every track's value on a log scale, with Turbo's rebalances marked.
 pub fn chart(out: &FsPath, title: &str, path: &Path, tracks: &[Track], font: Option<&FsPath>) -> Result<(), String> {
     use plotters::prelude::*;
@@ -166,13 +176,8 @@ pub fn chart(out: &FsPath, title: &str, path: &Path, tracks: &[Track], font: Opt
     let root = SVGBackend::new(out, (1200, 700)).into_drawing_area();
     let e = |e: &dyn std::fmt::Display| e.to_string();
     root.fill(&WHITE).map_err(|x| e(&x))?;
-    let mut c = ChartBuilder::on(&root)
-        .caption(title, ("sans-serif", 22))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0.0..days(path.len() - 1).max(1e-9), (lo * 0.9..hi * 1.1).log_scale())
-        .map_err(|x| e(&x))?;
+    let mut c =
+        frame(&root, title).build_cartesian_2d(0.0..days(path.len() - 1).max(1e-9), (lo * 0.9..hi * 1.1).log_scale()).map_err(|x| e(&x))?;
     c.configure_mesh().x_desc("days").y_desc("value (log), start = 1").draw().map_err(|x| e(&x))?;
     let palette = [
         RGBColor(120, 120, 120),
