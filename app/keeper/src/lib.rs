@@ -54,7 +54,8 @@ pub struct Policy {
     /// Seconds without a price after which a vault gets a settling call anyway (`None`: never).
     pub heartbeat: Option<i64>,
     /// The smallest trim or re-leverage worth a transaction, a share of the position
-    /// (`Bps(0)`: any step). An emergency cut, a reverse split and a heartbeat always go.
+    /// (`Bps(0)`: any step). An emergency cut, a reverse split, a step the step limit capped
+    /// and a heartbeat always go.
     pub min_step: Bps,
 }
 
@@ -74,9 +75,11 @@ pub fn decide_vault(snap: &Snapshot, v: &VaultView, keeper: Pubkey, at: At, poli
         Ok(p) => p.plan,
         Err(e) => return Verdict::Skip { symbol, why: e.to_string() },
     };
+    // A step the step limit capped is as large as one may be: never small.
     let small = || {
         matches!(plan.action, Action::Trim | Action::Relever)
             && plan.splits == 0
+            && !plan.decision.capped
             && is_small_step(plan.before, plan.after, policy.min_step).unwrap_or(false)
     };
     if beat || (plan.acts() && !small()) {

@@ -126,6 +126,12 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
         },
         min_step: args.min_step_bps.or(file.min_step_bps).map(turbo_math::Bps).unwrap_or(defaults.min_step),
     };
+    anyhow::ensure!(
+        settings.min_step.0 <= turbo_math::BPS_ONE,
+        "--min-step-bps is a share of the position in bps, at most {}; got {}",
+        turbo_math::BPS_ONE,
+        settings.min_step.0
+    );
     let kp = keeper.insecure_clone();
     let mut chain = RpcChain::new(&url, keeper);
     chain.fees = Some(FeePolicy {

@@ -39,3 +39,15 @@ fn after_a_move_the_keeper_sends_the_real_steps_and_leaves_the_funding_drift() {
     let v = verdicts(Policy { min_step: Bps(0), ..policy });
     assert!(v.contains(&("tFET".to_string(), "act", Action::Trim)), "{v:?}");
 }
+
+/// A step the program's step limit capped is as large as a step may be, so no minimum holds it
+/// back: even a minimum of the whole position sends Turbo SOL's and Bear BTC's capped
+/// re-leverages, and leaves only the uncapped trims.
+#[test]
+fn a_capped_step_is_never_small() {
+    let v = verdicts(Policy { min_step: Bps(10_000), ..Policy::default() });
+    let kinds: Vec<(&str, &str)> = v.iter().map(|(s, k, _)| (s.as_str(), *k)).collect();
+    for expected in [("tBTC", "small"), ("tSOL", "act"), ("tFET", "small"), ("bBTC", "act"), ("bSOL", "idle")] {
+        assert!(kinds.contains(&expected), "{expected:?}: {kinds:?}");
+    }
+}
