@@ -228,7 +228,7 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
                 lp.usdc,
                 Some(lp.crt),
                 &fx.vaults,
-                WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 },
+                WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false },
             ),
             &[&lp.key],
         )

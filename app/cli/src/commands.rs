@@ -477,8 +477,8 @@ impl<C: Chain> Cli<C> {
         accounts::mint_supply(&mut self.chain, &pda::lp_mint()).await?.ok_or_else(|| input("the pool is not initialized"))
     }
 
-    /// `turbo lp withdraw <shares|all> [--slippage-bps B]`.
-    pub async fn lp_withdraw(&mut self, lp: &Keypair, shares: &str, slippage_bps: u16) -> CliResult {
+    /// `turbo lp withdraw <shares|all> [--slippage-bps B] [--unpriced]`.
+    pub async fn lp_withdraw(&mut self, lp: &Keypair, shares: &str, slippage_bps: u16, unpriced: bool) -> CliResult {
         let snap = self.snapshot().await?;
         let owner = lp.pubkey();
         let lp_account = pda::ata(&owner, &pda::lp_mint());
@@ -487,7 +487,8 @@ impl<C: Chain> Cli<C> {
         let supply = self.lp_supply().await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let at = snap.next();
-        let req = WithdrawRequest { provider: owner, shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
+        let req =
+            WithdrawRequest { provider: owner, shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true, allow_unpriced: unpriced };
         let plan =
             preview::lp_withdraw(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
         let (usdc_out, crt_out, value) = (plan.usdc_out, plan.crt_out, turbo_math::Usd(plan.event.pool_value));
@@ -510,6 +511,7 @@ impl<C: Chain> Cli<C> {
             shares,
             min_usdc_out: with_slippage(usdc_out.0, slippage_bps),
             min_crt_out: with_slippage(crt_out.0, slippage_bps),
+            allow_unpriced: unpriced,
         };
         ixs.push(ix::withdraw_liquidity(
             &d,

@@ -401,8 +401,10 @@ impl Node {
         let r =
             self.bank.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| RpcErr(-32603, format!("the bank failed: {e}"), None))?;
         let details = r.simulation_details;
+        // A simulation with no result is the node's failure, never a success.
+        let result = r.result.ok_or_else(|| RpcErr(-32603, "the bank returned no simulation result".into(), None))?;
         Ok(RpcSimulateTransactionResult {
-            err: r.result.and_then(|r| r.err()).map(Into::into),
+            err: result.err().map(Into::into),
             logs: details.as_ref().map(|d| standard_logs(d.logs.clone())),
             accounts: None,
             units_consumed: details.as_ref().map(|d| d.units_consumed),

@@ -178,6 +178,11 @@ enum LpAction {
         shares: String,
         #[arg(long, default_value_t = 50)]
         slippage_bps: u16,
+        /// Value a vault whose feed is stale past its maximum age at the most the pool could owe
+        /// it (and CRT at zero if its feed is), rather than wait for the feed: the way out while
+        /// a feed is dead. You receive no more than a live withdrawal would pay.
+        #[arg(long)]
+        unpriced: bool,
     },
 }
 
@@ -350,7 +355,9 @@ async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<
         Command::Rebalance { vault } => cli.rebalance(me, &vault).await,
         Command::Timelock => cli.timelock().await,
         Command::Lp { action: LpAction::Deposit { usdc, slippage_bps } } => cli.lp_deposit(me, &usdc, slippage_bps).await,
-        Command::Lp { action: LpAction::Withdraw { shares, slippage_bps } } => cli.lp_withdraw(me, &shares, slippage_bps).await,
+        Command::Lp { action: LpAction::Withdraw { shares, slippage_bps, unpriced } } => {
+            cli.lp_withdraw(me, &shares, slippage_bps, unpriced).await
+        }
         Command::Config { action: None | Some(ConfigAction::Show) } => cli.config_show().await,
         Command::Config {
             action:

@@ -62,14 +62,18 @@ pub struct Policy {
 /// Decide one vault. Pure: works on copies of the snapshot's accounts. With a `heartbeat`, a
 /// vault whose asset no instruction has priced for that many seconds gets a rebalance even if
 /// it would only settle: it records a fresh price, so nobody can call a live feed dead and
-/// retire the vault (`retire_vault` lets anyone do that after a day without a price).
+/// retire the vault (`retire_vault` lets anyone arm that after a day without a price). A vault
+/// with an armed feed-dead retirement gets one too, which cancels it when the feed is live.
 pub fn decide_vault(snap: &Snapshot, v: &VaultView, keeper: Pubkey, at: At, policy: Policy) -> Verdict {
     let symbol = v.mint.symbol.clone();
     if v.vault.is_retired() {
         return Verdict::Retired { symbol };
     }
     let last_priced = snap.pool.assets[v.vault.asset_index as usize].mark.last_publish_time;
-    let beat = policy.heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
+    // An armed feed-dead retirement is cancelled by any settlement at a live price: a keeper that
+    // can price the asset always sends one, heartbeat or not.
+    let armed = v.vault.retire_armed_at != 0 && v.vault.retire_armed_at.saturating_sub(last_priced) >= turbo::constants::FEED_DEAD_SECS;
+    let beat = armed || policy.heartbeat.is_some_and(|h| at.unix_timestamp.saturating_sub(last_priced) >= h);
     let call = RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: policy.bounty };
     let plan = match preview::rebalance(snap.state(v), snap.price_accounts(v), at, &call) {
         Ok(p) => p.plan,

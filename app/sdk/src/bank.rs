@@ -228,13 +228,17 @@ impl Chain for Bank {
         Ok(self.send_now(ixs, signers).await)
     }
 
+    /// Simulate in a fresh slot with its own blockhash, as [`Bank::send_now`] sends: a simulation
+    /// of the message that just landed is then a new transaction, never `AlreadyProcessed`. A
+    /// simulation that returns no result is an error, not a success.
     async fn simulate(&mut self, ixs: &[Instruction], signers: &[&Keypair]) -> Result<Outcome, ChainError> {
+        self.next_slot();
         let payer = self.ctx.payer.insecure_clone();
-        let blockhash = self.ctx.banks_client.get_latest_blockhash().await.map_err(|e| ChainError::Bank(e.to_string()))?;
-        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), blockhash);
+        let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), self.ctx.last_blockhash);
         let r = self.ctx.banks_client.simulate_transaction(tx).await.map_err(|e| ChainError::Bank(e.to_string()))?;
         let (logs, compute_units) = r.simulation_details.map(|d| (d.logs, d.units_consumed)).unwrap_or_default();
-        Ok(Outcome { result: r.result.unwrap_or(Ok(())), logs, compute_units })
+        let result = r.result.ok_or_else(|| ChainError::Bank("the simulation returned no result".into()))?;
+        Ok(Outcome { result, logs, compute_units })
     }
 }
 

@@ -131,11 +131,12 @@ pub fn value_pool(
     vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
     crt: &PriceUpdateV2,
     bias: turbo_math::Bias,
+    allow_unpriced: bool,
     lp_supply: u64,
     at: At,
 ) -> Result<Valued> {
     let clock = clock(at);
-    let mut v = Valuing::begin(config, pool, crt, bias, &clock)?;
+    let mut v = Valuing::begin(config, pool, crt, bias, allow_unpriced, &clock)?;
     for (vault, key, update) in vaults {
         v.add(config, pool, vault, *key, update, &clock)?;
     }
@@ -154,7 +155,7 @@ pub fn lp_deposit(
 ) -> Result<PoolPreview<DepositPlan>> {
     lp::check_deposit(config, req)?;
     let mut pool = pool.clone();
-    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::High, lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::High, false, lp_supply, at)?;
     let plan = lp::deposit(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
 }
@@ -171,7 +172,7 @@ pub fn lp_withdraw(
 ) -> Result<PoolPreview<WithdrawPlan>> {
     lp::check_withdraw(config, req, at.unix_timestamp)?;
     let mut pool = pool.clone();
-    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::Low, lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::Low, req.allow_unpriced, lp_supply, at)?;
     let plan = lp::withdraw(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
 }

@@ -403,7 +403,20 @@ impl Fixture {
             lp.usdc,
             Some(lp.crt),
             vaults,
-            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 },
+            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false },
+        )
+    }
+
+    /// An LP withdrawal that asks for feeds stale past their maximum age to be valued unpriced.
+    pub fn withdraw_liquidity_unpriced_ix(&self, lp: &User, shares: u64, vaults: &[PricedVault]) -> Instruction {
+        ix::withdraw_liquidity(
+            &self.d,
+            lp.pubkey(),
+            lp.lp(),
+            lp.usdc,
+            Some(lp.crt),
+            vaults,
+            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: true },
         )
     }
 
@@ -447,7 +460,7 @@ impl Fixture {
             lp.usdc,
             Some(lp.crt),
             &self.vaults,
-            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 },
+            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false },
         );
         self.send(&[ix], &[&lp.key]).await
     }

@@ -72,6 +72,17 @@ impl PriceMark {
     }
 }
 
+/// Whether an update published at `publish_time` is on time at the chain's clock `now`: at most
+/// `ahead` seconds after the clock (however far the clock lags the publishers) and, for a user
+/// (`fresh` given), at most `fresh` seconds before it. With `ahead` equal to the fresh-price delay
+/// and cells of twice the delay, any two updates a user may use at one clock lie within one span,
+/// so they see each other in the window whatever the lag (the second review's N-1).
+pub fn on_time(publish_time: i64, now: i64, fresh: Option<u32>, ahead: u32) -> bool {
+    let not_ahead = publish_time <= now.saturating_add(ahead as i64);
+    let fresh_enough = fresh.is_none_or(|f| publish_time >= now.saturating_sub(f as i64));
+    not_ahead && fresh_enough
+}
+
 /// The union of two ranges, where a zero `hi` is empty.
 fn union(a: (Price, Price), b: (Price, Price)) -> (Price, Price) {
     match (a.1 .0 == 0, b.1 .0 == 0) {
@@ -124,7 +135,46 @@ mod tests {
         assert_eq!((w.lo, w.hi), (Price(100), Price(130)));
     }
 
+    #[test]
+    fn on_time_bounds_both_sides() {
+        // Fresh delay 5 s: a user may use [now − 5, now + 5]; a keeper anything up to now + 5.
+        assert!(on_time(95, 100, Some(5), 5) && on_time(105, 100, Some(5), 5));
+        assert!(!on_time(94, 100, Some(5), 5) && !on_time(106, 100, Some(5), 5));
+        assert!(on_time(0, 100, None, 5) && !on_time(106, 100, None, 5));
+    }
+
     proptest! {
+        /// N-1, for any lag of the clock behind the publishers: two updates a user may use at
+        /// one clock, used in publish order with anything else between them that is on time,
+        /// see each other, so a round trip in one transaction or slot is priced at the worse
+        /// of the two for the caller.
+        #[test]
+        fn usable_updates_at_one_clock_see_each_other_at_any_lag(
+            now in 0i64..1_000_000, lag in 0i64..=60, fresh in 1u32..=30, a in 1u64..1_000_000, b in 1u64..1_000_000,
+            t1 in -30i64..=90, t2 in -30i64..=90, between in proptest::collection::vec((-30i64..=90, 1u64..1_000_000), 0..4),
+        ) {
+            let span = fresh * 2;
+            let (t1, t2) = (now + t1.min(t2), now + t1.max(t2));
+            // Publishers are `lag` seconds ahead of the clock: nothing is published after now + lag.
+            prop_assume!(t2 <= now + lag);
+            prop_assume!(on_time(t1, now, Some(fresh), fresh) && on_time(t2, now, Some(fresh), fresh));
+            let mut m = PriceMark::default();
+            m.record(&px(a, t1), span);
+            let mut mids = vec![a];
+            let mut others: Vec<(i64, u64)> = between.into_iter().map(|(dt, p)| (now + dt, p)).collect();
+            others.sort();
+            for (t, p) in others {
+                // Anything on time for a keeper and not older than the newest used.
+                if on_time(t, now, None, fresh) && m.accepts(t) && t <= t2 {
+                    m.record(&px(p, t), span);
+                    mids.push(p);
+                }
+            }
+            m.record(&px(b, t2), span);
+            let w = m.widen(&px(b, t2));
+            prop_assert!(w.lo.0 <= a.min(b) && w.hi.0 >= a.max(b));
+        }
+
         /// Any two updates at most `span` apart: once both were used, in either order, a user
         /// price at either one is widened to cover both mids.
         #[test]

@@ -82,6 +82,15 @@ pub const MAX_TIMELOCK_SECS: u32 = 30 * 86_400;
 pub const MAX_EXIT_PAUSE_SECS: i64 = 72 * 3_600;
 /// Anyone may retire a vault whose asset no instruction could price for a day.
 pub const FEED_DEAD_SECS: i64 = 86_400;
+/// A feed-dead retirement is carried out only this long after it was armed, and only if no
+/// instruction used a price of the asset in between: a quiet feed is not a dead one (the second
+/// review's N-2; docs/decisions.md, "Dead means dead").
+pub const FEED_DEAD_GRACE_SECS: i64 = 86_400;
+/// Exit pauses, in every scope together, last at most this long in a row (the admin renewing);
+/// then exits stay open for [`MAX_EXIT_PAUSE_SECS`] before anyone may pause one again (N-3, N-8).
+pub const MAX_EXIT_PAUSE_STRETCH_SECS: i64 = 7 * 86_400;
+/// A queued change may be executed for this long after it became due; then it expires (N-9).
+pub const CHANGE_EXPIRY_SECS: i64 = 7 * 86_400;
 #[constant]
 pub const CHANGE_SEED: &[u8] = b"change";
 /// Token metadata limits.

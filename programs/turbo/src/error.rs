@@ -12,7 +12,7 @@ pub enum TurboError {
     NotPendingAdmin,
     #[msg("The guardian may pause, but only the admin may unpause")]
     GuardianCannotUnpause,
-    #[msg("Only the admin may renew a pause of redeem or withdrawal; the guardian must wait 72 h after one ends")]
+    #[msg("The guardian may not extend an exit pause, and may start one only 72 h after the last exit pause in any scope ended")]
     GuardianCannotRenewExitPause,
     #[msg("Only the program's upgrade authority may initialize the config")]
     NotUpgradeAuthority,
@@ -147,6 +147,16 @@ pub enum TurboError {
     MathDivisionByZero,
     #[msg("A value that must be positive was not")]
     MathNonPositive,
+
+    // --- oracle time, liveness and admin bounds (the second review, 2026-12-02) ---
+    #[msg("The price update is published further ahead of the chain's clock than the fresh-price delay")]
+    PriceAheadOfClock,
+    #[msg("A feed-dead retirement is armed and waits out its grace period; any use of a live price cancels it")]
+    RetirementPending,
+    #[msg("Exits may be paused at most 7 days in a row, and again only 72 h after the last exit pause ended")]
+    ExitPauseLimit,
+    #[msg("The queued change expired: it was not executed within 7 days of becoming due")]
+    ChangeExpired,
 }
 
 impl From<turbo_math::MathError> for TurboError {

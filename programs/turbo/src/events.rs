@@ -158,6 +158,19 @@ pub struct VaultRetiredEvent {
     pub deregistered: bool,
 }
 
+/// Anyone armed a feed-dead retirement: no instruction has used a price of the vault's asset for
+/// a day. It is carried out at `executable_at` unless any instruction uses a live price of the
+/// asset first (docs/decisions.md, "Dead means dead").
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetirementArmedEvent {
+    pub vault: Pubkey,
+    pub by: Pubkey,
+    /// The newest publish time any instruction used for the asset.
+    pub last_publish_time: i64,
+    pub executable_at: i64,
+}
+
 #[event]
 #[derive(Debug, Clone, PartialEq)]
 pub struct PoolInitializedEvent {

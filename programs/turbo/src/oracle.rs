@@ -1,7 +1,8 @@
 //! The Pyth gate, in one place (docs/decisions.md, "Oracle"). Every price the program uses
 //! passes through [`use_price`]: Full verification, the expected feed id, a maximum age, a
 //! positive price and a confidence bound; never older than the newest update any instruction
-//! used for the same feed; for users, published within the fresh-price delay of the clock. The
+//! used for the same feed; never published more than the fresh-price delay ahead of the chain's
+//! clock; for users, published within the fresh-price delay of the clock. The
 //! price is then recorded in the feed's mark, and comes back with its low and high prices
 //! widened to every price used for the feed in the recent window.
 
@@ -16,13 +17,13 @@ use crate::state::{Config, PriceMark};
 /// Who is asking: users need fresh prices; keepers may use any price within the maximum age.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Caller {
-    /// Mint, LP deposit and withdraw.
+    /// Mint, LP deposit and withdraw, and carrying out the admin's due retirement (N-4).
     User,
     /// Redeem: a user, but the confidence bound is the hard one (10%). The price is biased
     /// against the redeemer by the whole interval, so a wide one costs only them, and an exit
     /// must not stop when a crash widens it (the review's M-4).
     Redeemer,
-    /// Rebalance (and the admin's vault creation and retirement).
+    /// Rebalance (and the admin's vault creation).
     Keeper,
 }
 
@@ -52,6 +53,9 @@ pub struct PriceRules<'a> {
     pub max_conf_bps: u16,
     /// For users: the price must be published at most this many seconds before the clock.
     pub fresh_secs: Option<u32>,
+    /// For everyone: the price may be published at most this many seconds after the clock (the
+    /// fresh-price delay), so the clock's lag behind Pyth cannot open the window (N-1).
+    pub ahead_secs: u32,
 }
 
 impl<'a> PriceRules<'a> {
@@ -63,6 +67,7 @@ impl<'a> PriceRules<'a> {
             max_age_secs: params.max_price_age_secs,
             max_conf_bps: caller.max_conf_bps(params.max_conf_bps),
             fresh_secs: caller.fresh_secs(config),
+            ahead_secs: config.params.fresh_price_secs,
         }
     }
 
@@ -73,6 +78,7 @@ impl<'a> PriceRules<'a> {
             max_age_secs: config.params.crt_max_age_secs,
             max_conf_bps: caller.max_conf_bps(config.params.crt_max_conf_bps),
             fresh_secs: caller.fresh_secs(config),
+            ahead_secs: config.params.fresh_price_secs,
         }
     }
 }
@@ -88,10 +94,10 @@ pub fn read_price(update: &PriceUpdateV2, rules: PriceRules, mark: &PriceMark, c
     })?;
     require!(p.price > 0, TurboError::NonPositivePrice);
     require!(OraclePrice::conf_within(p.price, p.conf, Bps(rules.max_conf_bps as u64)), TurboError::ConfidenceTooWide);
+    let now = clock.unix_timestamp;
+    require!(turbo_math::on_time(p.publish_time, now, None, rules.ahead_secs), TurboError::PriceAheadOfClock);
     require!(mark.get().accepts(p.publish_time), TurboError::PriceUpdateOutOfOrder);
-    if let Some(fresh) = rules.fresh_secs {
-        require!(p.publish_time >= clock.unix_timestamp.saturating_sub(fresh as i64), TurboError::PriceNotFresh);
-    }
+    require!(turbo_math::on_time(p.publish_time, now, rules.fresh_secs, rules.ahead_secs), TurboError::PriceNotFresh);
     // The conf bound (≤ 10%) keeps price − conf positive, and the exponent of a real feed keeps
     // the normalized value in range; anything else is refused as a bad price.
     OraclePrice::from_pyth(p.price, p.conf, p.exponent, p.publish_time).map_err(|_| error!(TurboError::NonPositivePrice))

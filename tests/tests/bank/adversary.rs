@@ -155,7 +155,7 @@ async fn value_with(fx: &mut Fixture, choice: &[Pubkey; 4], bias: Bias) -> Optio
     }
     let crt = update(fx, choice[3]).await;
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
-    preview::value_pool(&config, &mut pool.clone(), &items, &crt, bias, supply, at(fx)).ok()
+    preview::value_pool(&config, &mut pool.clone(), &items, &crt, bias, false, supply, at(fx)).ok()
 }
 
 /// Per feed, the update that moves the pool's value the adversary's way (value is a sum over
@@ -203,9 +203,10 @@ pub async fn best_withdraw(fx: &mut Fixture, ups: &Updates, lp: &User, shares: u
     let (choice, valued) = best_lp_prices(fx, ups, Bias::Low).await?;
     let supply = fx.supply(turbo_sdk::pda::lp_mint()).await;
     let (config, mut pool) = (fx.config().await, fx.pool().await);
-    let req = WithdrawRequest { provider: lp.pubkey(), shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
+    let req =
+        WithdrawRequest { provider: lp.pubkey(), shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true, allow_unpriced: false };
     let value_out = Usd(turbo::engine::lp::withdraw(&config, &mut pool, &valued, supply, &req).ok()?.event.value_out);
-    let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 };
+    let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false };
     let ix = ix::withdraw_liquidity(&with_crt(fx, choice[3]), lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &choice), args);
     Some(Choice { ix, expected: value_out.0 })
 }
@@ -280,7 +281,7 @@ pub async fn lp_round_trip(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64
         let shares = sim.event::<LiquidityDepositedEvent>().shares_out;
         for j in 0..depth {
             let w = pick(j);
-            let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0 };
+            let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false };
             txs.push(vec![
                 dep.clone(),
                 ix::withdraw_liquidity(&with_crt(fx, w[3]), lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &w), args),

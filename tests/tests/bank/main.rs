@@ -12,6 +12,7 @@ mod preview;
 mod quote;
 mod rebalance;
 mod rejections;
+mod review2;
 mod risk;
 mod scenario;
 mod sim;

@@ -389,9 +389,9 @@ async fn withdraw_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
     let (min_usdc_out, min_crt_out) = if rng.random_bool(0.1) { (u64::MAX / 2, 0) } else { (0, 0) };
     let (config, pool, vaults, crt, supply) = lp_inputs(fx).await;
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
-    let req = WithdrawRequest { provider: lp.pubkey(), shares, min_usdc_out, min_crt_out, has_crt_account };
+    let req = WithdrawRequest { provider: lp.pubkey(), shares, min_usdc_out, min_crt_out, has_crt_account, allow_unpriced: false };
     let preview = preview::lp_withdraw(&config, &pool, &items, &crt, supply, fx.next_at(), &req);
-    let args = WithdrawLiquidityArgs { shares, min_usdc_out, min_crt_out };
+    let args = WithdrawLiquidityArgs { shares, min_usdc_out, min_crt_out, allow_unpriced: false };
     let ix = ix::withdraw_liquidity(&fx.d, lp.pubkey(), lp.lp(), lp.usdc, has_crt_account.then_some(lp.crt), &fx.vaults, args);
     let o = fx.send(&[ix], &[&lp.key]).await;
     agree("lp withdraw", &preview, &o, |p| assert_eq!(o.event::<LiquidityWithdrawnEvent>(), p.plan.event, "lp withdraw: event differs"));

@@ -492,7 +492,7 @@ async fn lp_pauses_and_slippage_are_enforced() {
         more.usdc,
         None,
         &fx.vaults,
-        WithdrawLiquidityArgs { shares: 1_000 * USDC, min_usdc_out: 1_000 * USDC + 1, min_crt_out: 0 },
+        WithdrawLiquidityArgs { shares: 1_000 * USDC, min_usdc_out: 1_000 * USDC + 1, min_crt_out: 0, allow_unpriced: false },
     );
     assert_error(&fx.send(&[withdraw], &[&more.key]).await, TurboError::SlippageExceeded);
 
@@ -520,7 +520,7 @@ async fn lp_instructions_must_value_every_registered_vault_in_order() {
         lp.usdc,
         None,
         &reordered,
-        WithdrawLiquidityArgs { shares: 1, min_usdc_out: 0, min_crt_out: 0 },
+        WithdrawLiquidityArgs { shares: 1, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false },
     );
     for ix in [ix1, ix2] {
         assert_error(&fx.send(&[ix], &[&lp.key]).await, TurboError::VaultListMismatch);

@@ -41,6 +41,8 @@ pub fn config(n: &NewConfig) -> Config {
         paused: 0,
         redeem_paused_until: 0,
         withdraw_paused_until: 0,
+        exit_pause_from: 0,
+        exit_pause_until: 0,
         next_change_id: 0,
         bump: n.bump,
         vault_count: 0,
@@ -138,6 +140,7 @@ pub fn vault(
         retired_at: 0,
         funding_ts: price.publish_time,
         funding_paid: 0,
+        retire_armed_at: 0,
     };
     check_caps(pool, &vault, Exposure(0), None)?;
     let leverage = vault.book().leverage(price.mid, price.mid, config.crt()).or_math()?.map_or(i64::MAX, |l| l.0);

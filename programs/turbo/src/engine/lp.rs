@@ -32,6 +32,8 @@ pub struct Valuing {
     pub crt: OraclePrice,
     /// The update each asset was priced at in this instruction: one per asset.
     priced: [Option<Pubkey>; MAX_ASSETS],
+    /// The withdrawer asked for feeds stale past their maximum age to be valued unpriced.
+    allow_unpriced: bool,
 }
 
 /// CRT for a withdrawal while CRT's price is unusable: worth nothing (`lo` is zero) wherever the
@@ -41,24 +43,34 @@ pub struct Valuing {
 pub const UNPRICED_CRT: OraclePrice = OraclePrice { lo: Price(0), mid: Price(0), hi: Price(u64::MAX), publish_time: 0 };
 
 impl Valuing {
-    /// Read CRT through the user gate and value the pool's free balances. For a withdrawal, a
-    /// CRT price that is unusable (stale, not fresh, too uncertain) values CRT at
+    /// Read CRT through the user gate and value the pool's free balances. For a withdrawal that
+    /// asked for it (`allow_unpriced`), a CRT feed stale past its maximum age values CRT at
     /// [`UNPRICED_CRT`], so a dead CRT feed does not lock every LP in.
-    pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceUpdateV2, bias: Bias, clock: &Clock) -> Result<Valuing> {
+    pub fn begin(
+        config: &Config,
+        pool: &mut Pool,
+        crt_update: &PriceUpdateV2,
+        bias: Bias,
+        allow_unpriced: bool,
+        clock: &Clock,
+    ) -> Result<Valuing> {
+        let allow_unpriced = allow_unpriced && bias == Bias::Low;
         let span = config.price_window_span();
         let crt = match use_price(crt_update, PriceRules::crt(config, Caller::User), &mut pool.crt_mark, span, clock) {
             Ok(px) => px,
-            Err(e) if bias == Bias::Low && unusable(&e) => UNPRICED_CRT,
+            Err(e) if allow_unpriced && dead(&e) => UNPRICED_CRT,
             Err(e) => return Err(e),
         };
-        Ok(Valuing { bias, valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS] })
+        Ok(Valuing { bias, valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS], allow_unpriced })
     }
 
     /// Add a registered vault valued at `update` (the account at `update_key`). Every vault of
     /// one asset must name the same update. A retired vault is flat and reads no price. For a
-    /// withdrawal, a vault whose update is unusable (stale, too uncertain, not fresh) is valued
+    /// withdrawal that asked for it, a vault whose feed is stale past its maximum age is valued
     /// as owed the most it could be (`PoolValuation::add_vault_unpriced`), so one dead feed does
-    /// not lock every LP in, and the withdrawer only gets less (the review's M-3).
+    /// not lock every LP in, and the withdrawer only gets less (the review's M-3). Any other
+    /// refusal of the gate (out of order, not fresh, too uncertain) refuses the withdrawal, so
+    /// nobody can push another's withdrawal into that valuation (the second review's N-5).
     pub fn add(
         &mut self,
         config: &Config,
@@ -79,7 +91,7 @@ impl Valuing {
         let span = config.price_window_span();
         match use_price(update, vault.price_rules(config, Caller::User), &mut pool.assets[i].mark, span, clock) {
             Ok(px) => add(&mut self.valuation, config, vault, &px),
-            Err(e) if self.bias == Bias::Low && unusable(&e) => {
+            Err(e) if self.allow_unpriced && dead(&e) => {
                 self.valuation.add_vault_unpriced(&vault.book()).or_math()?;
                 self.valuation.add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share()).or_math()
             }
@@ -97,19 +109,10 @@ impl Valuing {
     }
 }
 
-/// Whether a price update failed the gate for a reason that makes it unusable rather than wrong:
-/// too old, not fresh, too uncertain, older than one already used, or not positive.
-fn unusable(e: &Error) -> bool {
-    let Error::AnchorError(a) = e else { return false };
-    [
-        TurboError::StalePrice,
-        TurboError::PriceNotFresh,
-        TurboError::ConfidenceTooWide,
-        TurboError::PriceUpdateOutOfOrder,
-        TurboError::NonPositivePrice,
-    ]
-    .iter()
-    .any(|c| u32::from(*c) == a.error_code_number)
+/// Whether a price update failed the gate because its feed is stale past the maximum age: the
+/// only refusal that may value a vault (or CRT) unpriced, and only when the withdrawer asked.
+fn dead(e: &Error) -> bool {
+    matches!(e, Error::AnchorError(a) if a.error_code_number == u32::from(TurboError::StalePrice))
 }
 
 /// A valuation of the pool's free balances, before any vault (clients preview with this).
@@ -164,6 +167,8 @@ pub struct WithdrawRequest {
     pub min_crt_out: u64,
     /// Whether the provider named a CRT account.
     pub has_crt_account: bool,
+    /// Whether the provider asked for dead feeds to be valued unpriced.
+    pub allow_unpriced: bool,
 }
 
 /// An LP deposit, decided and booked.

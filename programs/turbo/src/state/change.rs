@@ -38,4 +38,10 @@ impl PendingChange {
     pub fn is_due(&self, now: i64) -> bool {
         now >= self.eta
     }
+
+    /// Whether it may no longer be executed: `CHANGE_EXPIRY_SECS` after it became due (N-9). It
+    /// can still be cancelled, which closes its entry.
+    pub fn is_expired(&self, now: i64) -> bool {
+        now >= self.eta.saturating_add(crate::constants::CHANGE_EXPIRY_SECS)
+    }
 }

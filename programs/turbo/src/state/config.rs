@@ -91,6 +91,12 @@ pub struct Config {
     pub redeem_paused_until: i64,
     /// LP withdrawal is paused until this time (0: not paused); at most 72 h ahead.
     pub withdraw_paused_until: i64,
+    /// One clock for every exit pause, in the config and in every vault (the second review's N-3):
+    /// the start of the current stretch of exit pauses (0: none yet) and its end, the latest end
+    /// of any exit pause in any scope. A stretch lasts at most 7 days; a new one starts only 72 h
+    /// after the last one ended (`Config::exit_pause_end`).
+    pub exit_pause_from: i64,
+    pub exit_pause_until: i64,
     /// The id the next queued change gets (`PendingChange`).
     pub next_change_id: u32,
     pub bump: u8,
@@ -150,6 +156,7 @@ impl ConfigParams {
             || self.keeper_bounty > old.keeper_bounty
             || self.bounty_notional < old.bounty_notional
             || self.fresh_price_secs > old.fresh_price_secs
+            || self.fresh_price_secs < old.fresh_price_secs.div_ceil(2)
             || self.timelock_secs != old.timelock_secs
     }
 }
@@ -174,6 +181,33 @@ impl Config {
     /// times that run out; the others are flags.
     pub fn is_paused(&self, flag: Pause, now: i64) -> bool {
         Pause::in_force(self.paused, flag, self.redeem_paused_until, self.withdraw_paused_until, now)
+    }
+
+    /// When an exit pause that `by_admin` (or the guardian) starts at `now` ends, in any scope, and
+    /// record it on the one clock; `ExitPauseLimit` or `GuardianCannotRenewExitPause` when the
+    /// bounds refuse it (docs/decisions.md, "Pauses have one clock"):
+    /// - while a stretch is in force, the admin may extend it to 72 h from now, but never past 7
+    ///   days from its start; the guardian may pause another exit only to the stretch's end;
+    /// - otherwise a new stretch may start only 72 h after the last one ended, and lasts 72 h.
+    pub fn exit_pause_end(&mut self, by_admin: bool, now: i64) -> Result<i64> {
+        let (from, until) = (self.exit_pause_from, self.exit_pause_until);
+        let end = if now < until {
+            if by_admin {
+                let end = now.saturating_add(MAX_EXIT_PAUSE_SECS).min(from.saturating_add(MAX_EXIT_PAUSE_STRETCH_SECS));
+                require!(end > now, TurboError::ExitPauseLimit);
+                end
+            } else {
+                until
+            }
+        } else {
+            let cooled = until == 0 || now >= until.saturating_add(MAX_EXIT_PAUSE_SECS);
+            require!(cooled || by_admin, TurboError::GuardianCannotRenewExitPause);
+            require!(cooled, TurboError::ExitPauseLimit);
+            self.exit_pause_from = now;
+            now.saturating_add(MAX_EXIT_PAUSE_SECS)
+        };
+        self.exit_pause_until = self.exit_pause_until.max(end);
+        Ok(end)
     }
 
     /// The held pause flags (mint, rebalance, deposit).

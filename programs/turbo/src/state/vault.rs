@@ -84,6 +84,12 @@ impl VaultParams {
             || self.supply_cap > old.supply_cap
             || budget(self.vol_budget_bps) > budget(old.vol_budget_bps)
             || self.split_threshold != old.split_threshold
+            // An immediate change stays small: the target, the emergency level and the price age
+            // move by at most half at once; a larger cut is public for the timelock first (the
+            // second review's N-8).
+            || self.target_leverage.unsigned_abs() < old.target_leverage.unsigned_abs().div_ceil(2)
+            || self.emergency_leverage < old.emergency_leverage.div_ceil(2)
+            || self.max_price_age_secs < old.max_price_age_secs.div_ceil(2)
     }
 
     /// Check `self` may replace `old` on a vault: in bounds, and the same direction (what a
@@ -172,6 +178,10 @@ pub struct Vault {
     pub funding_ts: i64,
     /// Lifetime skew funding charged to this vault, micro-USD.
     pub funding_paid: u64,
+    /// When anyone armed a feed-dead retirement (0: none). It is carried out only after
+    /// `FEED_DEAD_GRACE_SECS`, and only if no instruction used a price of the asset since
+    /// (docs/decisions.md, "Dead means dead").
+    pub retire_armed_at: i64,
 }
 
 impl Vault {

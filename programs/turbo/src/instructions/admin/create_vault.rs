@@ -113,6 +113,7 @@ impl CreateVault<'_> {
                 TurboError::ChangeMismatch
             );
             require!(pending.is_due(Clock::get()?.unix_timestamp), TurboError::TimelockNotElapsed);
+            require!(!pending.is_expired(Clock::get()?.unix_timestamp), TurboError::ChangeExpired);
         }
         args.params.validate()?;
         require!(

@@ -26,6 +26,7 @@ pub struct ExecuteChange<'info> {
 impl ExecuteChange<'_> {
     pub fn validate(&self) -> Result<()> {
         require!(self.pending.is_due(Clock::get()?.unix_timestamp), TurboError::TimelockNotElapsed);
+        require!(!self.pending.is_expired(Clock::get()?.unix_timestamp), TurboError::ChangeExpired);
         Ok(())
     }
 }

@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 
-use crate::constants::MAX_EXIT_PAUSE_SECS;
 use crate::error::TurboError;
 use crate::events::PauseChangedEvent;
 use crate::state::{Config, Pause, Vault};
@@ -21,8 +20,9 @@ impl SetPauseArgs {
 
 /// Pause or unpause, protocol-wide or for one vault (when `vault` is given). The admin may do
 /// both; the guardian may only pause. Mint, rebalance and deposit stay paused until unpaused.
-/// A pause of an exit (redeem, LP withdrawal) lasts at most 72 h: the admin may renew it, and
-/// the guardian may start one only when none was in force for the last 72 h (the review's M-5).
+/// A pause of an exit (redeem, LP withdrawal) lasts at most 72 h. Every exit pause, in the config
+/// and in every vault, runs on one clock: the admin may renew within a stretch of at most 7 days,
+/// and a new stretch starts only 72 h after the last one ended (the reviews' M-5, N-3 and N-8).
 #[derive(Accounts)]
 pub struct SetPause<'info> {
     pub authority: Signer<'info>,
@@ -45,15 +45,13 @@ impl SetPause<'_> {
     }
 }
 
-/// The new end of an exit pause that ends at `until` (0: none): cleared on unpause; on pause,
-/// 72 h from now, unless the guardian would be renewing one.
-fn exit_pause(until: i64, paused: bool, by_admin: bool, now: i64) -> Result<i64> {
+/// The new end of an exit pause that ends at `until`: cleared on unpause (0); on pause, the end
+/// the one clock of every exit pause gives (`Config::exit_pause_end`).
+fn exit_pause(config: &mut Config, paused: bool, by_admin: bool, now: i64) -> Result<i64> {
     if !paused {
         return Ok(0);
     }
-    let guardian_may = until == 0 || now >= until.saturating_add(MAX_EXIT_PAUSE_SECS);
-    require!(by_admin || guardian_may, TurboError::GuardianCannotRenewExitPause);
-    Ok(now.saturating_add(MAX_EXIT_PAUSE_SECS))
+    config.exit_pause_end(by_admin, now)
 }
 
 pub fn handler(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
@@ -67,7 +65,7 @@ pub fn handler(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
             let before = v.paused;
             v.paused = apply(before);
             if flags.contains(Pause::REDEEM) {
-                v.redeem_paused_until = exit_pause(v.redeem_paused_until, args.paused, by_admin, now)?;
+                v.redeem_paused_until = exit_pause(&mut ctx.accounts.config, args.paused, by_admin, now)?;
             }
             PauseChangedEvent {
                 vault: v.key(),
@@ -83,10 +81,10 @@ pub fn handler(ctx: Context<SetPause>, args: SetPauseArgs) -> Result<()> {
             let before = c.paused;
             c.paused = apply(before);
             if flags.contains(Pause::REDEEM) {
-                c.redeem_paused_until = exit_pause(c.redeem_paused_until, args.paused, by_admin, now)?;
+                c.redeem_paused_until = exit_pause(c, args.paused, by_admin, now)?;
             }
             if flags.contains(Pause::WITHDRAW) {
-                c.withdraw_paused_until = exit_pause(c.withdraw_paused_until, args.paused, by_admin, now)?;
+                c.withdraw_paused_until = exit_pause(c, args.paused, by_admin, now)?;
             }
             PauseChangedEvent {
                 vault: Pubkey::default(),

@@ -2,7 +2,7 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
-use crate::engine::retire::{retire, retire_path, unpriced, RetirePath};
+use crate::engine::retire::{arm, retire, retire_path, unpriced, RetirePath};
 use crate::engine::settle::{read_vault_prices, retired_prices};
 use crate::error::TurboError;
 use crate::events::{emit, ChangeExecutedEvent};
@@ -12,8 +12,10 @@ use crate::state::{Config, PendingChange, Pool, Vault};
 
 /// Retire a vault: settle it, close its exposure and freeze its NAV. Its holders then redeem in
 /// kind, forever, with no price feed (the review's M-3). The admin may retire it with a due
-/// `Change::RetireVault` (the timelock); anyone may once no instruction could price its asset
-/// for a day, so a deprecated feed traps nobody. A retired vault that is owed nothing leaves the
+/// `Change::RetireVault` (the timelock), at a fresh price; anyone may once no instruction could
+/// price its asset for a day: the first call arms it, and a call a grace period later carries it
+/// out unless any instruction used a live price of the asset in between, so a deprecated feed
+/// traps nobody and a quiet one is not called dead. A retired vault that is owed nothing leaves the
 /// registry: LP instructions stop needing its price and its slot is free. One the pool still
 /// owes stays registered, valued at its claim, until a later call of this instruction finds the
 /// claim paid.
@@ -57,15 +59,19 @@ pub fn handler(ctx: Context<RetireVault>) -> Result<()> {
     let a = &mut *ctx.accounts;
     let vault_key = a.vault.key();
     let path = retire_path(&a.pool, &a.vault, vault_key, a.pending.as_deref().map(|p| &**p), now)?;
+    if path == RetirePath::ArmFeedDead {
+        emit(arm(&a.pool, &mut a.vault, vault_key, a.caller.key(), now));
+        return Ok(());
+    }
     let px = match path {
         RetirePath::Admin => {
             let asset = a.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?;
             let crt =
                 if a.vault.crt_balance > 0 { Some(&***a.crt_price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?) } else { None };
-            read_vault_prices(&a.vault, &mut a.pool, &a.config, asset, crt, &clock, Caller::Keeper)?
+            read_vault_prices(&a.vault, &mut a.pool, &a.config, asset, crt, &clock, Caller::User)?
         }
         RetirePath::FeedDead => unpriced(&a.pool, &a.vault),
-        RetirePath::Finish => retired_prices(&a.vault),
+        RetirePath::Finish | RetirePath::ArmFeedDead => retired_prices(&a.vault),
     };
     let plan = retire(&mut a.config, &mut a.pool, &mut a.vault, vault_key, a.caller.key(), &px, path, now)?;
 

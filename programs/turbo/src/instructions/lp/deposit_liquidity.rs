@@ -50,7 +50,7 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let lp_supply = a.lp_mint.supply;
-    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, lp_supply, &clock)?;
+    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, false, lp_supply, &clock)?;
     let plan = deposit(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
 
     transfer(

@@ -26,7 +26,7 @@ pub fn handler<'info>(ctx: Context<'info, QuotePool<'info>>) -> Result<()> {
     let lp_supply = a.lp_mint.supply;
     let value = |bias| -> Result<u64> {
         let mut pool = (**a.pool).clone();
-        Ok(value_pool(&a.config, &mut pool, ctx.remaining_accounts, &a.crt_price_update, bias, lp_supply, &clock)?.value.0)
+        Ok(value_pool(&a.config, &mut pool, ctx.remaining_accounts, &a.crt_price_update, bias, true, lp_supply, &clock)?.value.0)
     };
     let (value_low, value_high) = (value(Bias::Low)?, value(Bias::High)?);
     let share = |v: u64| -> Result<u64> { Ok(ui_token_price(turbo_math::Usd(v), Shares(lp_supply.max(1)), 0).or_math()?.0) };

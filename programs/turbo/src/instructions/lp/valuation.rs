@@ -16,12 +16,13 @@ pub fn value_pool<'info>(
     remaining: &'info [AccountInfo<'info>],
     crt_update: &PriceUpdateV2,
     bias: Bias,
+    allow_unpriced: bool,
     lp_supply: u64,
     clock: &Clock,
 ) -> Result<Valued> {
     let vaults = config.registered_vaults();
     require!(remaining.len() == 2 * vaults.len(), TurboError::VaultListMismatch);
-    let mut v = Valuing::begin(config, pool, crt_update, bias, clock)?;
+    let mut v = Valuing::begin(config, pool, crt_update, bias, allow_unpriced, clock)?;
     for (expected, pair) in vaults.iter().zip(remaining.chunks_exact(2)) {
         require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
         let vault: Account<Vault> = Account::try_from(&pair[0])?;

@@ -14,6 +14,10 @@ pub struct WithdrawLiquidityArgs {
     pub shares: u64,
     pub min_usdc_out: u64,
     pub min_crt_out: u64,
+    /// Value a vault whose feed is stale past its maximum age (and CRT, if its feed is) at the
+    /// most the pool could owe it, rather than refuse: the way out while a feed is dead. Any
+    /// other price refusal still refuses the withdrawal (docs/decisions.md, "Dead means dead").
+    pub allow_unpriced: bool,
 }
 
 /// Burn LP shares for their value at pool value (biased low), paid in USDC and, when the
@@ -49,6 +53,7 @@ impl WithdrawLiquidity<'_> {
             min_usdc_out: args.min_usdc_out,
             min_crt_out: args.min_crt_out,
             has_crt_account: self.provider_crt.is_some(),
+            allow_unpriced: args.allow_unpriced,
         }
     }
 
@@ -62,7 +67,8 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let lp_supply = a.lp_mint.supply;
-    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, lp_supply, &clock)?;
+    let valued =
+        value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, req.allow_unpriced, lp_supply, &clock)?;
     let plan = withdraw(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
 
     token::burn(
