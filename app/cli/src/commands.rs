@@ -239,6 +239,10 @@ impl<C: Chain> Cli<C> {
             format!("{} of exposure / {}s (+≤{}s jitter)", text::bps(p.step_bps as u64), p.min_interval_secs, p.jitter_secs),
         );
         row("fees", format!("mint {}, redeem {}", text::bps(p.mint_fee_bps as u64), text::bps(p.redeem_fee_bps as u64)));
+        let now = snap.at.unix_timestamp;
+        let c = &snap.config;
+        row("redeem", text::exit_pause(c.redeem_paused_until.max(s.redeem_paused_until), c.exit_pause_until, now));
+        row("LP withdrawal", text::exit_pause(c.withdraw_paused_until, c.exit_pause_until, now));
         row("collateral", format!("{} USDC, {} CRT", usd(s.usdc_balance), amount(s.crt_balance, snap.config.crt_decimals as u32, 2)));
         row(
             "fees owed to the pool",

@@ -45,8 +45,19 @@ impl Proc {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// Wait until `proc`'s log has a line containing `marker`, and return what follows it up to the
+/// next space: the address a child bound for itself (each binds port 0, so no port is handed from
+/// a closed listener to a child, and parallel tests never race for one).
+fn bound_address(proc: &Proc, marker: &str) -> String {
+    let started = Instant::now();
+    loop {
+        if let Some(line) = proc.output().lines().find(|l| l.contains(marker)) {
+            let rest = &line[line.find(marker).unwrap() + marker.len()..];
+            return rest.split_whitespace().next().unwrap_or_default().to_string();
+        }
+        assert!(started.elapsed() < Duration::from_secs(120), "no {marker:?} in 2 minutes:\n{}", proc.output());
+        std::thread::sleep(Duration::from_millis(100));
+    }
 }
 
 struct Node {
@@ -87,11 +98,9 @@ fn start_node(name: &str, args: &[&str]) -> Node {
     let dir = tempdir::Dir::new(name);
     let deployer = dir.0.join("deployer.json");
     write_keypair_file(&Keypair::new(), &deployer).unwrap();
-    let port = free_port();
-    let url = format!("http://127.0.0.1:{port}");
     let log = dir.0.join("node.log");
     let child = Command::new(turbo_bin())
-        .args(["localnet", "--bind", &format!("127.0.0.1:{port}"), "--deployer", deployer.to_str().unwrap()])
+        .args(["localnet", "--bind", "127.0.0.1:0", "--deployer", deployer.to_str().unwrap()])
         .args(args)
         .current_dir(repo())
         .stdout(std::fs::File::create(&log).unwrap())
@@ -99,6 +108,7 @@ fn start_node(name: &str, args: &[&str]) -> Node {
         .spawn()
         .expect("turbo localnet starts");
     let proc = Proc { child, log };
+    let url = format!("http://{}", bound_address(&proc, "JSON-RPC on http://"));
     let client = RpcClient::new(url.clone());
     let started = Instant::now();
     while client.get_health().is_err() {
@@ -236,18 +246,22 @@ fn usdc_mint(node: &Node) -> solana_sdk::pubkey::Pubkey {
 }
 
 /// Start `turbo-keeper` against the node.
-fn start_keeper(node: &Node, keypair: &Path, bounty: &solana_sdk::pubkey::Pubkey, metrics: u16) -> Proc {
-    // One log per keeper: each has its own metrics port.
-    let log = node.dir.0.join(format!("keeper-{metrics}.log"));
+/// Start `turbo-keeper` (its log named `name`), and return it with the address its metrics
+/// server bound.
+fn start_keeper(node: &Node, keypair: &Path, bounty: &solana_sdk::pubkey::Pubkey, name: &str) -> (Proc, String) {
+    let log = node.dir.0.join(format!("keeper-{name}.log"));
     let child = Command::new(keeper_bin())
         .args(["--url", &node.url, "--keypair", keypair.to_str().unwrap(), "--interval-secs", "1", "--bounty-account", &bounty.to_string()])
-        .args(["--metrics-bind", &format!("127.0.0.1:{metrics}"), "--heartbeat-secs", "0"])
+        .args(["--metrics-bind", "127.0.0.1:0", "--heartbeat-secs", "0"])
         .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
         .stdout(std::fs::File::create(&log).unwrap())
         .stderr(Stdio::null())
         .spawn()
         .expect("turbo-keeper starts");
-    Proc { child, log }
+    let proc = Proc { child, log };
+    let metrics = bound_address(&proc, "addr=");
+    (proc, metrics)
 }
 
 fn get(url: &str) -> Option<String> {
@@ -275,8 +289,8 @@ fn the_keeper_rides_a_replayed_crash_survives_a_restart_and_reports_a_dead_node(
     let out = node.turbo(None, &["localnet", "fund", &keeper.pubkey().to_string(), "--sol", "0", "--usdc", "0.000001"]);
     assert!(out.status.success(), "{}", text(&out));
 
-    let metrics_port = free_port();
-    let mut k = start_keeper(&node, &keeper_path, &bounty, metrics_port);
+    let (mut k, _) = start_keeper(&node, &keeper_path, &bounty, "first");
+    let mut metrics = String::new();
     let deadline = Instant::now() + Duration::from_secs(90);
     let client = node.client();
     let tbtc = turbo_sdk::pda::VaultKeys::new(1).vault;
@@ -289,7 +303,7 @@ fn the_keeper_rides_a_replayed_crash_survives_a_restart_and_reports_a_dead_node(
         if rebalances >= 4 && !killed {
             let _ = k.child.kill();
             let _ = k.child.wait();
-            k = start_keeper(&node, &keeper_path, &bounty, metrics_port);
+            (k, metrics) = start_keeper(&node, &keeper_path, &bounty, "restarted");
             killed = true;
         }
         if killed && rebalances >= 8 {
@@ -299,10 +313,10 @@ fn the_keeper_rides_a_replayed_crash_survives_a_restart_and_reports_a_dead_node(
         std::thread::sleep(Duration::from_millis(500));
     }
     // The metrics endpoint answers, with the keeper's counters.
-    let m = get(&format!("http://127.0.0.1:{metrics_port}/metrics")).expect("metrics");
+    let m = get(&format!("http://{metrics}/metrics")).expect("metrics");
     assert!(m.contains("turbo_keeper_rebalances_sent_total"), "{m}");
     assert!(m.contains("turbo_keeper_steps_under_minimum_total"), "{m}");
-    assert!(get(&format!("http://127.0.0.1:{metrics_port}/health")).expect("health").contains("200"), "healthy");
+    assert!(get(&format!("http://{metrics}/health")).expect("health").contains("200"), "healthy");
 
     // Nothing was done twice: every rebalance that landed moved the vault.
     let sigs = client.get_signatures_for_address(&tbtc).unwrap();

@@ -145,17 +145,23 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
         tracing::info!(scanned = r.scanned, sent = r.sent.len(), idle = r.idle, small = r.small.len(), "scan done");
         return Ok(());
     }
-    let metrics = args.metrics_bind.map(|addr| {
-        let m = turbo_keeper::metrics::Metrics::new(settings.interval);
-        let served = m.clone();
-        tokio::spawn(async move {
-            if let Err(e) = turbo_keeper::metrics::serve(addr, served).await {
-                tracing::error!(error = %e, %addr, "metrics server stopped");
-            }
-        });
-        tracing::info!(%addr, "serving /metrics and /health");
-        m
-    });
+    // Bound here, so the address logged is the one in use (port 0 picks a free one).
+    let metrics = match args.metrics_bind {
+        Some(bind) => {
+            let listener = tokio::net::TcpListener::bind(bind).await?;
+            let addr = listener.local_addr()?;
+            let m = turbo_keeper::metrics::Metrics::new(settings.interval);
+            let served = m.clone();
+            tokio::spawn(async move {
+                if let Err(e) = turbo_keeper::metrics::serve(listener, served).await {
+                    tracing::error!(error = %e, %addr, "metrics server stopped");
+                }
+            });
+            tracing::info!(%addr, "serving /metrics and /health");
+            Some(m)
+        }
+        None => None,
+    };
     run(&mut chain, &kp, &settings, metrics, async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -2,7 +2,6 @@
 //! and skipped, steps left under the minimum, the bounty earned, and the age of the newest price it saw. `/health` answers
 //! 200 while the last scan succeeded within three intervals, 503 otherwise.
 
-use std::net::SocketAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -101,8 +100,7 @@ async fn health(State(m): State<Arc<Metrics>>) -> (StatusCode, &'static str) {
 }
 
 /// Serve `/metrics` and `/health` on `addr` until the process ends.
-pub async fn serve(addr: SocketAddr, m: Arc<Metrics>) -> std::io::Result<()> {
+pub async fn serve(listener: tokio::net::TcpListener, m: Arc<Metrics>) -> std::io::Result<()> {
     let app = Router::new().route("/metrics", get(metrics)).route("/health", get(health)).with_state(m);
-    let listener = tokio::net::TcpListener::bind(addr).await?;
     axum::serve(listener, app).await
 }

@@ -6,7 +6,7 @@
 
 use anchor_lang::prelude::{Pubkey, Result};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo::engine::lp::{self, DepositPlan, DepositRequest, Valued, Valuing, WithdrawPlan, WithdrawRequest};
+use turbo::engine::lp::{self, DepositPlan, DepositRequest, Lean, Valued, Valuing, WithdrawPlan, WithdrawRequest};
 use turbo::engine::rebalance::{check_rebalance, plan, RebalanceCall, RebalancePlan};
 use turbo::engine::settle::{self, settle_state};
 use turbo::engine::trade::{self, MintPlan, MintRequest, RedeemPlan, RedeemRequest};
@@ -130,13 +130,12 @@ pub fn value_pool(
     pool: &mut Pool,
     vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
     crt: &PriceUpdateV2,
-    bias: turbo_math::Bias,
-    allow_unpriced: bool,
+    lean: Lean,
     lp_supply: u64,
     at: At,
 ) -> Result<Valued> {
     let clock = clock(at);
-    let mut v = Valuing::begin(config, pool, crt, bias, allow_unpriced, &clock)?;
+    let mut v = Valuing::begin(config, pool, crt, lean, &clock)?;
     for (vault, key, update) in vaults {
         v.add(config, pool, vault, *key, update, &clock)?;
     }
@@ -155,7 +154,7 @@ pub fn lp_deposit(
 ) -> Result<PoolPreview<DepositPlan>> {
     lp::check_deposit(config, req)?;
     let mut pool = pool.clone();
-    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::High, false, lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, vaults, crt, Lean::DEPOSIT, lp_supply, at)?;
     let plan = lp::deposit(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
 }
@@ -172,7 +171,7 @@ pub fn lp_withdraw(
 ) -> Result<PoolPreview<WithdrawPlan>> {
     lp::check_withdraw(config, req, at.unix_timestamp)?;
     let mut pool = pool.clone();
-    let valued = value_pool(config, &mut pool, vaults, crt, turbo_math::Bias::Low, req.allow_unpriced, lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, vaults, crt, Lean::withdrawal(req.allow_unpriced), lp_supply, at)?;
     let plan = lp::withdraw(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
 }

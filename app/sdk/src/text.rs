@@ -63,9 +63,43 @@ pub fn bps(b: u64) -> String {
     format!("{}%", amount(b, 2, 0))
 }
 
+/// An exit's pause state at `now`: paused until `until` (the scope's end), or open, and for how
+/// long the one clock of every exit pause (`clock_until`, `Config::exit_pause_until`) keeps anyone
+/// from pausing one again (docs/decisions.md, "Pauses have one clock"). Hours round up.
+pub fn exit_pause(until: i64, clock_until: i64, now: i64) -> String {
+    use turbo::constants::{MAX_EXIT_PAUSE_SECS, MAX_EXIT_PAUSE_STRETCH_SECS};
+    let hours = |s: i64| (s + 3_599) / 3_600;
+    if now < until {
+        return format!(
+            "paused for {} h more (at most {} h at a time, {} days in a row)",
+            hours(until - now),
+            MAX_EXIT_PAUSE_SECS / 3_600,
+            MAX_EXIT_PAUSE_STRETCH_SECS / 86_400
+        );
+    }
+    if now < clock_until {
+        return format!("open; an exit pause elsewhere ends in {} h", hours(clock_until - now));
+    }
+    let next = if clock_until == 0 { 0 } else { clock_until.saturating_add(MAX_EXIT_PAUSE_SECS) };
+    if now < next {
+        format!("open; no exit pause may start for {} h", hours(next - now))
+    } else {
+        "open".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn exit_pauses_read_with_the_one_clock() {
+        assert_eq!(exit_pause(0, 0, 1_000), "open");
+        assert_eq!(exit_pause(1_000 + 3_600, 1_000 + 3_600, 1_000), "paused for 1 h more (at most 72 h at a time, 7 days in a row)");
+        assert_eq!(exit_pause(1_000, 1_000, 1_000 + 3_600), "open; no exit pause may start for 71 h");
+        assert_eq!(exit_pause(0, 1_000, 1_000 + 72 * 3_600), "open");
+        assert_eq!(exit_pause(0, 1_000 + 7_200, 1_000), "open; an exit pause elsewhere ends in 2 h");
+    }
 
     #[test]
     fn amounts_print_exactly() {

@@ -263,6 +263,8 @@ const PLAIN: Record<string, string> = {
   SlippageExceeded:
     'The price moved since the preview: you would receive less than the minimum you accepted. Nothing was sent; check the new preview and try again.',
   PriceNotFresh: 'The price feed has not updated in the last few seconds. Nothing was sent; try again in a moment.',
+  PriceAheadOfClock: 'The price update is ahead of the chain’s clock. Nothing was sent; try again in a few seconds.',
+  PriceUpdateOutOfOrder: 'Someone used a newer price than this transaction named. Nothing was sent; try again.',
   MintPaused: 'Minting is paused for this vault. Redeeming stays open.',
   SupplyCapExceeded: 'This mint would take the vault over its supply cap. Try a smaller amount.',
   PoolCapacityExceeded: 'The liquidity pool cannot back more exposure right now. Try a smaller amount or later.',

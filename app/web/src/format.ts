@@ -90,3 +90,23 @@ export function ago(seconds: number): string {
   if (seconds < 129600) return `${Math.round(seconds / 3600)} h ago`;
   return `${Math.round(seconds / 86400)} d ago`;
 }
+
+/** The program's bounds on exit pauses (docs/decisions.md, "Pauses have one clock"): one pause
+ * lasts at most 72 h, a stretch of them at most 7 days, and a new stretch starts only 72 h after
+ * the last ended. Display only: the program enforces them. */
+const EXIT_PAUSE_SECS = 72 * 3600;
+
+function utc(secs: bigint): string {
+  return `${new Date(Number(secs) * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** An exit's pause state: paused until `until` (the scope's end), or open, and from when the
+ * one clock of every exit pause (`clockUntil`, the config's `exitPauseUntil`) lets anyone pause
+ * one again. */
+export function exitPause(until: bigint, clockUntil: bigint, now: number): string {
+  const t = BigInt(Math.floor(now));
+  if (t < until) return `paused until ${utc(until)} (exits are paused at most 72 h at a time, 7 days in a row)`;
+  if (t < clockUntil) return `open; an exit pause elsewhere ends ${utc(clockUntil)}`;
+  const next = clockUntil === 0n ? 0n : clockUntil + BigInt(EXIT_PAUSE_SECS);
+  return t < next ? `open; no exit pause may start before ${utc(next)}` : 'open';
+}

@@ -26,7 +26,7 @@ import {
 import { chart } from './chart';
 import { facts, h, replace } from './dom';
 import { flow, refusalView, refused, type Context, type Preview } from './flow';
-import { ago, amount, bps, lev, minOut, pct, price, short, uiAmount, usd } from './format';
+import { ago, amount, bps, exitPause, lev, minOut, pct, price, short, uiAmount, usd } from './format';
 import {
   getDepositLiquidityInstruction,
   getMintInstruction,
@@ -247,6 +247,15 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
       ['Supply cap', tokens(p.supplyCap, v.mint)],
       ['Volatility budget', bps(p.volBudgetBps)],
       ['Reverse split under', usd(p.splitThreshold)],
+      [
+        'Redeem',
+        exitPause(
+          d.config.redeemPausedUntil > v.account.redeemPausedUntil ? d.config.redeemPausedUntil : v.account.redeemPausedUntil,
+          d.config.exitPauseUntil,
+          d.now,
+        ),
+        'redeem-pause',
+      ],
     ]),
   );
   const last = points.slice(-10).reverse();
@@ -406,6 +415,7 @@ function liquidityPage(d: Deployment): HTMLElement {
       ['Gross notional backed', any ? `${usd(any.grossNotional)} of ${usd(any.grossCap)}` : '—', 'gross'],
       ['Skew funding earned', usd(d.pool.fundingEarned), 'funding'],
       ['Bad debt absorbed', usd(d.pool.badDebtAbsorbed), 'bad-debt'],
+      ['Withdrawals', exitPause(d.config.withdrawPausedUntil, d.config.exitPauseUntil, d.now), 'withdraw-pause'],
     ]),
   );
   const caps = h('table', { id: 'caps' });
@@ -491,7 +501,7 @@ function liquidityPage(d: Deployment): HTMLElement {
             ];
             const ix = (minUsdc: bigint, minCrt: bigint) =>
               withRemaining(
-                getWithdrawLiquidityInstruction({ ...base, poolCrt: d.pool.crtReserve, provider: noop(user), providerLp, providerUsdc, providerCrt, shares: raw, minUsdcOut: minUsdc, minCrtOut: minCrt }),
+                getWithdrawLiquidityInstruction({ ...base, poolCrt: d.pool.crtReserve, provider: noop(user), providerLp, providerUsdc, providerCrt, shares: raw, minUsdcOut: minUsdc, minCrtOut: minCrt, allowUnpriced: false }),
                 remaining,
               );
             const sim = await simulate(d.net, user, [...setup, ix(0n, 0n)]);

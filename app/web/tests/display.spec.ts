@@ -2,7 +2,7 @@
 // multiplier, and the history readings (24 h change, the ideal line, realized decay).
 
 import { expect, test } from '@playwright/test';
-import { amount, lev, parseUi, pct, price, uiAmount, usd } from '../src/format';
+import { amount, exitPause, lev, parseUi, pct, price, uiAmount, usd } from '../src/format';
 import { change, decay, ideal, type Sample } from '../src/history';
 
 test('amounts read as the CLI prints them', () => {
@@ -17,6 +17,18 @@ test('amounts read as the CLI prints them', () => {
   expect(amount(10_000_000n, 6)).toBe('10.00');
   expect(pct(-0.0635)).toBe('-6.35%');
   expect(pct(0.00001)).toBe('0.00%');
+});
+
+test('exit pauses read with the one clock of every exit pause', () => {
+  const t = 1_800_000_000; // 2027-01-15 08:00 UTC
+  expect(exitPause(0n, 0n, t)).toBe('open');
+  expect(exitPause(BigInt(t + 3600), BigInt(t + 3600), t)).toBe(
+    'paused until 2027-01-15 09:00 UTC (exits are paused at most 72 h at a time, 7 days in a row)',
+  );
+  // Ended an hour ago: open, and no new pause for the 71 h left of the cool-down.
+  expect(exitPause(BigInt(t - 3600), BigInt(t - 3600), t)).toBe('open; no exit pause may start before 2027-01-18 07:00 UTC');
+  expect(exitPause(0n, BigInt(t - 72 * 3600), t)).toBe('open');
+  expect(exitPause(0n, BigInt(t + 3600), t)).toBe('open; an exit pause elsewhere ends 2027-01-15 09:00 UTC');
 });
 
 test('UI amounts apply the multiplier both ways', () => {

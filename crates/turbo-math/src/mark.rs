@@ -151,13 +151,18 @@ mod tests {
         #[test]
         fn usable_updates_at_one_clock_see_each_other_at_any_lag(
             now in 0i64..1_000_000, lag in 0i64..=60, fresh in 1u32..=30, a in 1u64..1_000_000, b in 1u64..1_000_000,
-            t1 in -30i64..=90, t2 in -30i64..=90, between in proptest::collection::vec((-30i64..=90, 1u64..1_000_000), 0..4),
+            o1 in 0i64..1_000, o2 in 0i64..1_000, between in proptest::collection::vec((-30i64..=90, 1u64..1_000_000), 0..4),
         ) {
             let span = fresh * 2;
-            let (t1, t2) = (now + t1.min(t2), now + t1.max(t2));
-            // Publishers are `lag` seconds ahead of the clock: nothing is published after now + lag.
-            prop_assume!(t2 <= now + lag);
-            prop_assume!(on_time(t1, now, Some(fresh), fresh) && on_time(t2, now, Some(fresh), fresh));
+            // Publishers are `lag` seconds ahead of the clock, so the newest update that exists is
+            // at now + lag; a user may use [now − fresh, now + fresh]. Draw both legs there.
+            let (lo, hi) = (now - fresh as i64, now + lag.min(fresh as i64));
+            let width = hi - lo + 1;
+            let (t1, t2) = (lo + o1.min(o2) % width, lo + o1.max(o2) % width);
+            let (t1, t2) = (t1.min(t2), t1.max(t2));
+            prop_assert!(on_time(t1, now, Some(fresh), fresh) && on_time(t2, now, Some(fresh), fresh));
+            // Nothing published ahead of the bound is usable, whatever the lag.
+            prop_assert!(!on_time(now + fresh as i64 + 1, now, None, fresh));
             let mut m = PriceMark::default();
             m.record(&px(a, t1), span);
             let mut mids = vec![a];

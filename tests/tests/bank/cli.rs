@@ -109,6 +109,14 @@ async fn admin_commands_pause_and_explain_refusals() {
     let out = cli.config_show().await.unwrap();
     assert!(out.contains("paused") && out.contains("none"), "{out}");
     assert!(cli.pause(&admin, None, "everything", false).await.unwrap_err().to_string().contains("unknown pause flag"));
+    // `turbo show` states the exit-pause clock (docs/decisions.md, "Pauses have one clock").
+    let show = cli.show("tSOL").await.unwrap();
+    assert!(show.contains("│ redeem ") && show.contains("open"), "{show}");
+    cli.pause(&admin, Some("tSOL"), "redeem", false).await.unwrap();
+    let show = cli.show("tSOL").await.unwrap();
+    let line = |name: &str| show.lines().find(|l| l.contains(name)).unwrap_or_default().to_string();
+    assert!(line("│ redeem ").contains("paused for 72 h more (at most 72 h at a time, 7 days in a row)"), "{show}");
+    assert!(line("LP withdrawal").contains("open; an exit pause elsewhere ends in 72 h"), "{show}");
 }
 
 async fn usdc_of(cli: &mut turbo_cli::Cli<turbo_sdk::bank::Bank>, user: &solana_sdk::signature::Keypair) -> u64 {

@@ -48,6 +48,14 @@ fn allowed(code: u32) -> bool {
         TurboError::ZeroAmount,
         TurboError::VaultRetired,
         TurboError::TimelockNotElapsed,
+        // The second review's moves: updates ahead of a lagging clock, quiet feeds called dead,
+        // exit pauses handed over between scopes, changes left in the queue.
+        TurboError::PriceAheadOfClock,
+        TurboError::RetireNotAllowed,
+        TurboError::RetirementPending,
+        TurboError::GuardianCannotRenewExitPause,
+        TurboError::ExitPauseLimit,
+        TurboError::ChangeExpired,
     ];
     code == 1 /* token program: insufficient funds */ || OK.iter().any(|e| u32::from(*e) == code)
 }
@@ -178,19 +186,21 @@ async fn random_sequences_keep_every_invariant() {
             22..=24 => {
                 let u = &users[rng.random_range(0..users.len())];
                 let usdc = rng.random_range(1_000..50_000) * USDC;
-                let trip = if rng.random_bool(0.6) {
+                let mint = rng.random_bool(0.6);
+                let trip = if mint {
                     let id = VAULTS[rng.random_range(0..VAULTS.len())];
                     adversary::mint_round_trip(&mut fx, &ups, u, id, usdc).await
                 } else {
                     adversary::lp_round_trip(&mut fx, &ups, u, usdc).await
                 };
-                match trip {
-                    Some((paid, back, o)) => {
+                match (trip, mint) {
+                    (Some((paid, back, o)), _) => {
                         assert!(back <= paid, "step {step}: a round trip paid {back} for {paid}");
                         ledger.worst_round_trip = ledger.worst_round_trip.max(back as i128 - paid as i128);
-                        ("round trip", Some(o))
+                        (if mint { "round trip (mint)" } else { "round trip (lp)" }, Some(o))
                     }
-                    None => ("round trip (all refused)", None),
+                    (None, true) => ("round trip (mint, all refused)", None),
+                    (None, false) => ("round trip (lp, all refused)", None),
                 }
             }
             25..=39 => {
@@ -247,7 +257,9 @@ async fn random_sequences_keep_every_invariant() {
                 // holds one of them, a few seconds old, somewhere on the way, with some confidence.
                 let between = old + (new - old) * rng.random_range(0..=100) / 100;
                 let conf = (between / 10_000 * rng.random_range(0..=50)) as u64;
-                let t = fx.now() - rng.random_range(0..=4);
+                // Half the time the chain's clock lags or leads the publishers by up to 20 s: the
+                // update is published that far from the clock (the second review's N-1).
+                let t = if rng.random_bool(0.5) { fx.now() - rng.random_range(0..=4) } else { fx.now() + rng.random_range(-20..=20) };
                 let acc = fx.post(a, between, conf, t);
                 ups.add(a, acc, t);
                 if rng.random_bool(0.3) {
@@ -269,13 +281,32 @@ async fn random_sequences_keep_every_invariant() {
                 }
                 ("clock jump", None)
             }
-            79..=95 => ("rebalance", Some(fx.rebalance(VAULTS[rng.random_range(0..VAULTS.len())]).await)),
+            79..=92 => ("rebalance", Some(fx.rebalance(VAULTS[rng.random_range(0..VAULTS.len())]).await)),
+            93..=95 => {
+                // A front-runner: a no-op rebalance on an update newer than the feed's account,
+                // so users naming older updates are refused (the second review's N-5).
+                let id = VAULTS[rng.random_range(0..VAULTS.len())];
+                let a = adversary::asset_of(id);
+                let t = fx.now() + rng.random_range(0..=6);
+                let acc = fx.post(a, fx.feed(a).quote.price, 0, t);
+                ups.add(a, acc, t);
+                let (ix, keeper) = fx.rebalance_ix_at(id, acc);
+                ("front-run rebalance", Some(fx.send(&[ix], &[&keeper]).await))
+            }
             96..=97 => {
                 if rng.random_bool(0.5) {
                     let flags = [Pause::MINT, Pause::REDEEM, Pause::REBALANCE, Pause::DEPOSIT, Pause::WITHDRAW][rng.random_range(0..5)];
                     let vault = rng.random_bool(0.5).then(|| fx.v(VAULTS[rng.random_range(0..VAULTS.len())]).keys.vault);
-                    let ix = ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs::new(flags, true));
-                    ("pause", Some(fx.send(&[ix], &[]).await))
+                    // The guardian hands exit pauses over between the config and the vaults
+                    // (the second review's N-3); one clock bounds both keys.
+                    if rng.random_bool(0.5) {
+                        let guardian = fx.guardian.insecure_clone();
+                        let ix = ix::set_pause(guardian.pubkey(), vault, SetPauseArgs::new(flags, true));
+                        ("guardian pause", Some(fx.send(&[ix], &[&guardian]).await))
+                    } else {
+                        let ix = ix::set_pause(fx.admin.pubkey(), vault, SetPauseArgs::new(flags, true));
+                        ("pause", Some(fx.send(&[ix], &[]).await))
+                    }
                 } else {
                     // The incident is over: everything resumes, protocol-wide and per vault.
                     let mut ixs = vec![ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs::new(Pause::all(), false))];
@@ -309,6 +340,18 @@ async fn random_sequences_keep_every_invariant() {
                     let (id, _, _) = queued.remove(rng.random_range(0..queued.len()));
                     let guardian = fx.guardian.insecure_clone();
                     ("cancel change", Some(fx.send(&[ix::cancel_change(guardian.pubkey(), admin, id)], &[&guardian]).await))
+                } else if rng.random_bool(0.08) {
+                    // A quiet day: Pyth publishes, nobody uses a feed; then anyone calls a vault's
+                    // feed dead (the second review's N-2). It arms, waits, or is refused.
+                    if rng.random_bool(0.5) {
+                        fx.tick(rng.random_range(86_400..100_000));
+                    }
+                    let id = VAULTS[rng.random_range(0..VAULTS.len())];
+                    let out = fx.retire_vault(id, None).await;
+                    if out.events::<VaultRetiredEvent>().iter().any(|r| r.feed_dead) {
+                        *ledger.ops.entry("feed-dead retirement carried out").or_default() += 1;
+                    }
+                    ("feed-dead retirement", Some(out))
                 } else if rng.random_bool(0.05) && retiring.is_none() {
                     let id = VAULTS[rng.random_range(0..VAULTS.len())];
                     let vault = fx.v(id).keys.vault;
@@ -373,4 +416,9 @@ async fn random_sequences_keep_every_invariant() {
     );
     println!("fuzz: the best round trip returned {} micro-USD over what it paid", ledger.worst_round_trip);
     assert!(ledger.ops.get("rebalance").copied().unwrap_or(0) > steps as u32 / 10);
+    // The attack checks ran: round trips of both kinds landed, so `back <= paid` was asserted on
+    // each (a change that refused them all would otherwise silence it).
+    for kind in ["round trip (mint)", "round trip (lp)"] {
+        assert!(ledger.ops.get(kind).copied().unwrap_or(0) >= steps as u32 / 400, "too few {kind}: {:?}", ledger.ops);
+    }
 }

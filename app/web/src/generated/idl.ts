@@ -20,6 +20,7 @@ export const EVENT_DISCRIMINATORS = {
   PoolQuotedEvent: new Uint8Array([15, 130, 197, 243, 90, 5, 27, 237]),
   RebalanceEvent: new Uint8Array([120, 27, 117, 235, 104, 42, 132, 75]),
   RedeemEvent: new Uint8Array([90, 114, 83, 146, 212, 26, 217, 59]),
+  RetirementArmedEvent: new Uint8Array([204, 44, 134, 154, 52, 115, 71, 34]),
   ReverseSplitEvent: new Uint8Array([246, 228, 0, 116, 37, 67, 219, 70]),
   VaultCreatedEvent: new Uint8Array([81, 80, 244, 58, 136, 54, 236, 111]),
   VaultQuotedEvent: new Uint8Array([18, 152, 81, 246, 233, 30, 15, 126]),
@@ -98,4 +99,8 @@ export const ERROR_NAMES: Record<number, string> = {
   6063: 'MathOverflow',
   6064: 'MathDivisionByZero',
   6065: 'MathNonPositive',
+  6066: 'PriceAheadOfClock',
+  6067: 'RetirementPending',
+  6068: 'ExitPauseLimit',
+  6069: 'ChangeExpired',
 };

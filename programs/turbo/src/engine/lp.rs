@@ -24,6 +24,22 @@ pub struct Valued {
     pub value: Usd,
 }
 
+/// Which way a valuation leans (high for a deposit, low for a withdrawal), and whether a
+/// withdrawal asked for feeds stale past their maximum age to be valued unpriced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Lean {
+    pub bias: Bias,
+    pub allow_unpriced: bool,
+}
+
+impl Lean {
+    pub const DEPOSIT: Lean = Lean { bias: Bias::High, allow_unpriced: false };
+
+    pub fn withdrawal(allow_unpriced: bool) -> Lean {
+        Lean { bias: Bias::Low, allow_unpriced }
+    }
+}
+
 /// A valuation in progress: the program feeds it the accounts of its remaining accounts, and
 /// clients feed it decoded copies, so a preview values the pool exactly as the program does.
 pub struct Valuing {
@@ -46,15 +62,8 @@ impl Valuing {
     /// Read CRT through the user gate and value the pool's free balances. For a withdrawal that
     /// asked for it (`allow_unpriced`), a CRT feed stale past its maximum age values CRT at
     /// [`UNPRICED_CRT`], so a dead CRT feed does not lock every LP in.
-    pub fn begin(
-        config: &Config,
-        pool: &mut Pool,
-        crt_update: &PriceUpdateV2,
-        bias: Bias,
-        allow_unpriced: bool,
-        clock: &Clock,
-    ) -> Result<Valuing> {
-        let allow_unpriced = allow_unpriced && bias == Bias::Low;
+    pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceUpdateV2, lean: Lean, clock: &Clock) -> Result<Valuing> {
+        let (bias, allow_unpriced) = (lean.bias, lean.allow_unpriced && lean.bias == Bias::Low);
         let span = config.price_window_span();
         let crt = match use_price(crt_update, PriceRules::crt(config, Caller::User), &mut pool.crt_mark, span, clock) {
             Ok(px) => px,

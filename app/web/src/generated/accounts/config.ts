@@ -83,6 +83,14 @@ export type Config = {
   redeemPausedUntil: bigint;
   /** LP withdrawal is paused until this time (0: not paused); at most 72 h ahead. */
   withdrawPausedUntil: bigint;
+  /**
+   * One clock for every exit pause, in the config and in every vault (the second review's N-3):
+   * the start of the current stretch of exit pauses (0: none yet) and its end, the latest end
+   * of any exit pause in any scope. A stretch lasts at most 7 days; a new one starts only 72 h
+   * after the last one ended (`Config::exit_pause_end`).
+   */
+  exitPauseFrom: bigint;
+  exitPauseUntil: bigint;
   /** The id the next queued change gets (`PendingChange`). */
   nextChangeId: number;
   bump: number;
@@ -116,6 +124,14 @@ export type ConfigArgs = {
   redeemPausedUntil: number | bigint;
   /** LP withdrawal is paused until this time (0: not paused); at most 72 h ahead. */
   withdrawPausedUntil: number | bigint;
+  /**
+   * One clock for every exit pause, in the config and in every vault (the second review's N-3):
+   * the start of the current stretch of exit pauses (0: none yet) and its end, the latest end
+   * of any exit pause in any scope. A stretch lasts at most 7 days; a new one starts only 72 h
+   * after the last one ended (`Config::exit_pause_end`).
+   */
+  exitPauseFrom: number | bigint;
+  exitPauseUntil: number | bigint;
   /** The id the next queued change gets (`PendingChange`). */
   nextChangeId: number;
   bump: number;
@@ -141,6 +157,8 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
       ["paused", getU8Encoder()],
       ["redeemPausedUntil", getI64Encoder()],
       ["withdrawPausedUntil", getI64Encoder()],
+      ["exitPauseFrom", getI64Encoder()],
+      ["exitPauseUntil", getI64Encoder()],
       ["nextChangeId", getU32Encoder()],
       ["bump", getU8Encoder()],
       ["vaultCount", getU8Encoder()],
@@ -166,6 +184,8 @@ export function getConfigDecoder(): FixedSizeDecoder<Config> {
     ["paused", getU8Decoder()],
     ["redeemPausedUntil", getI64Decoder()],
     ["withdrawPausedUntil", getI64Decoder()],
+    ["exitPauseFrom", getI64Decoder()],
+    ["exitPauseUntil", getI64Decoder()],
     ["nextChangeId", getU32Decoder()],
     ["bump", getU8Decoder()],
     ["vaultCount", getU8Decoder()],
@@ -232,5 +252,5 @@ export async function fetchAllMaybeConfig(
 }
 
 export function getConfigSize(): number {
-  return 546;
+  return 562;
 }

@@ -130,6 +130,12 @@ export type Vault = {
   fundingTs: bigint;
   /** Lifetime skew funding charged to this vault, micro-USD. */
   fundingPaid: bigint;
+  /**
+   * When anyone armed a feed-dead retirement (0: none). It is carried out only after
+   * `FEED_DEAD_GRACE_SECS`, and only if no instruction used a price of the asset since
+   * (docs/decisions.md, "Dead means dead").
+   */
+  retireArmedAt: bigint;
 };
 
 export type VaultArgs = {
@@ -204,6 +210,12 @@ export type VaultArgs = {
   fundingTs: number | bigint;
   /** Lifetime skew funding charged to this vault, micro-USD. */
   fundingPaid: number | bigint;
+  /**
+   * When anyone armed a feed-dead retirement (0: none). It is carried out only after
+   * `FEED_DEAD_GRACE_SECS`, and only if no instruction used a price of the asset since
+   * (docs/decisions.md, "Dead means dead").
+   */
+  retireArmedAt: number | bigint;
 };
 
 /** Gets the encoder for {@link VaultArgs} account data. */
@@ -241,6 +253,7 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["retiredAt", getI64Encoder()],
       ["fundingTs", getI64Encoder()],
       ["fundingPaid", getU64Encoder()],
+      ["retireArmedAt", getI64Encoder()],
     ]),
     (value) => ({ ...value, discriminator: VAULT_DISCRIMINATOR }),
   );
@@ -280,6 +293,7 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["retiredAt", getI64Decoder()],
     ["fundingTs", getI64Decoder()],
     ["fundingPaid", getU64Decoder()],
+    ["retireArmedAt", getI64Decoder()],
   ]);
 }
 
@@ -342,5 +356,5 @@ export async function fetchAllMaybeVault(
 }
 
 export function getVaultSize(): number {
-  return 374;
+  return 382;
 }

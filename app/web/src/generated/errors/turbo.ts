@@ -20,7 +20,7 @@ export const TURBO_ERROR__UNAUTHORIZED = 0x1770; // 6000
 export const TURBO_ERROR__NOT_PENDING_ADMIN = 0x1771; // 6001
 /** GuardianCannotUnpause: The guardian may pause, but only the admin may unpause */
 export const TURBO_ERROR__GUARDIAN_CANNOT_UNPAUSE = 0x1772; // 6002
-/** GuardianCannotRenewExitPause: Only the admin may renew a pause of redeem or withdrawal; the guardian must wait 72 h after one ends */
+/** GuardianCannotRenewExitPause: The guardian may not extend an exit pause, and may start one only 72 h after the last exit pause in any scope ended */
 export const TURBO_ERROR__GUARDIAN_CANNOT_RENEW_EXIT_PAUSE = 0x1773; // 6003
 /** NotUpgradeAuthority: Only the program's upgrade authority may initialize the config */
 export const TURBO_ERROR__NOT_UPGRADE_AUTHORITY = 0x1774; // 6004
@@ -146,11 +146,20 @@ export const TURBO_ERROR__MATH_OVERFLOW = 0x17af; // 6063
 export const TURBO_ERROR__MATH_DIVISION_BY_ZERO = 0x17b0; // 6064
 /** MathNonPositive: A value that must be positive was not */
 export const TURBO_ERROR__MATH_NON_POSITIVE = 0x17b1; // 6065
+/** PriceAheadOfClock: The price update is published further ahead of the chain's clock than the fresh-price delay */
+export const TURBO_ERROR__PRICE_AHEAD_OF_CLOCK = 0x17b2; // 6066
+/** RetirementPending: A feed-dead retirement is armed and waits out its grace period; any use of a live price cancels it */
+export const TURBO_ERROR__RETIREMENT_PENDING = 0x17b3; // 6067
+/** ExitPauseLimit: Exits may be paused at most 7 days in a row, and again only 72 h after the last exit pause ended */
+export const TURBO_ERROR__EXIT_PAUSE_LIMIT = 0x17b4; // 6068
+/** ChangeExpired: The queued change expired: it was not executed within 7 days of becoming due */
+export const TURBO_ERROR__CHANGE_EXPIRED = 0x17b5; // 6069
 
 export type TurboError =
   | typeof TURBO_ERROR__ASSET_PRICE_MISMATCH
   | typeof TURBO_ERROR__BAND_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__BURN_EXCEEDS_SUPPLY
+  | typeof TURBO_ERROR__CHANGE_EXPIRED
   | typeof TURBO_ERROR__CHANGE_MISMATCH
   | typeof TURBO_ERROR__CHANGE_NEEDS_TIMELOCK
   | typeof TURBO_ERROR__CONFIDENCE_BOUND_OUT_OF_BOUNDS
@@ -160,6 +169,7 @@ export type TurboError =
   | typeof TURBO_ERROR__CRT_WEIGHT_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__DEPOSIT_PAUSED
   | typeof TURBO_ERROR__DIRECTION_IMMUTABLE
+  | typeof TURBO_ERROR__EXIT_PAUSE_LIMIT
   | typeof TURBO_ERROR__EXPOSURE_CAP_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__FEE_SHARE_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__FEE_TOO_HIGH
@@ -187,12 +197,14 @@ export type TurboError =
   | typeof TURBO_ERROR__POOL_LIQUIDITY_INSUFFICIENT
   | typeof TURBO_ERROR__PRICE_ACCOUNT_MISSING
   | typeof TURBO_ERROR__PRICE_AGE_OUT_OF_BOUNDS
+  | typeof TURBO_ERROR__PRICE_AHEAD_OF_CLOCK
   | typeof TURBO_ERROR__PRICE_FEED_MISMATCH
   | typeof TURBO_ERROR__PRICE_NOT_FRESH
   | typeof TURBO_ERROR__PRICE_NOT_FULLY_VERIFIED
   | typeof TURBO_ERROR__PRICE_UPDATE_OUT_OF_ORDER
   | typeof TURBO_ERROR__REBALANCE_PAUSED
   | typeof TURBO_ERROR__REDEEM_PAUSED
+  | typeof TURBO_ERROR__RETIREMENT_PENDING
   | typeof TURBO_ERROR__RETIRE_NOT_ALLOWED
   | typeof TURBO_ERROR__RISK_CAP_EXCEEDED
   | typeof TURBO_ERROR__RISK_CAP_OUT_OF_BOUNDS
@@ -221,6 +233,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__ASSET_PRICE_MISMATCH]: `Every vault of one asset must be valued at the same price update`,
     [TURBO_ERROR__BAND_OUT_OF_BOUNDS]: `The band must contain |target| and lie under the emergency level`,
     [TURBO_ERROR__BURN_EXCEEDS_SUPPLY]: `The redeem burns more tokens than exist`,
+    [TURBO_ERROR__CHANGE_EXPIRED]: `The queued change expired: it was not executed within 7 days of becoming due`,
     [TURBO_ERROR__CHANGE_MISMATCH]: `The queued change is not the one this instruction carries out`,
     [TURBO_ERROR__CHANGE_NEEDS_TIMELOCK]: `This change adds risk: queue it and execute it after the timelock`,
     [TURBO_ERROR__CONFIDENCE_BOUND_OUT_OF_BOUNDS]: `The confidence bound must be between 0.01% and 10%`,
@@ -230,12 +243,13 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__CRT_WEIGHT_OUT_OF_BOUNDS]: `The CRT weight must be at most 95%`,
     [TURBO_ERROR__DEPOSIT_PAUSED]: `Liquidity deposits are paused`,
     [TURBO_ERROR__DIRECTION_IMMUTABLE]: `A vault's direction (long or short) can never change`,
+    [TURBO_ERROR__EXIT_PAUSE_LIMIT]: `Exits may be paused at most 7 days in a row, and again only 72 h after the last exit pause ended`,
     [TURBO_ERROR__EXPOSURE_CAP_OUT_OF_BOUNDS]: `An exposure cap is zero or above its bound`,
     [TURBO_ERROR__FEE_SHARE_OUT_OF_BOUNDS]: `A fee share is above 100%`,
     [TURBO_ERROR__FEE_TOO_HIGH]: `A fee is above its 5% bound`,
     [TURBO_ERROR__FRESH_PRICE_DELAY_OUT_OF_BOUNDS]: `The fresh-price delay for users must be between 1 and 30 seconds`,
     [TURBO_ERROR__FUNDING_OUT_OF_BOUNDS]: `The skew funding rate is above its 1%-a-day bound`,
-    [TURBO_ERROR__GUARDIAN_CANNOT_RENEW_EXIT_PAUSE]: `Only the admin may renew a pause of redeem or withdrawal; the guardian must wait 72 h after one ends`,
+    [TURBO_ERROR__GUARDIAN_CANNOT_RENEW_EXIT_PAUSE]: `The guardian may not extend an exit pause, and may start one only 72 h after the last exit pause in any scope ended`,
     [TURBO_ERROR__GUARDIAN_CANNOT_UNPAUSE]: `The guardian may pause, but only the admin may unpause`,
     [TURBO_ERROR__IMBALANCE_CAP_EXCEEDED]: `The pool's net exposure on this asset is over its cap on this side`,
     [TURBO_ERROR__INSUFFICIENT_TREASURY_FEES]: `The fee withdrawal is more than the treasury holds`,
@@ -257,12 +271,14 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__POOL_LIQUIDITY_INSUFFICIENT]: `The pool does not hold enough free USDC and CRT for this withdrawal`,
     [TURBO_ERROR__PRICE_ACCOUNT_MISSING]: `This instruction needs the price update account it was not given`,
     [TURBO_ERROR__PRICE_AGE_OUT_OF_BOUNDS]: `The maximum price age must be between 1 and 300 seconds`,
+    [TURBO_ERROR__PRICE_AHEAD_OF_CLOCK]: `The price update is published further ahead of the chain's clock than the fresh-price delay`,
     [TURBO_ERROR__PRICE_FEED_MISMATCH]: `The price update is for another feed`,
     [TURBO_ERROR__PRICE_NOT_FRESH]: `Users need a price published within the fresh-price delay; post a newer update`,
     [TURBO_ERROR__PRICE_NOT_FULLY_VERIFIED]: `The price update is not fully verified`,
     [TURBO_ERROR__PRICE_UPDATE_OUT_OF_ORDER]: `The price update is older than the newest one already used for this asset`,
     [TURBO_ERROR__REBALANCE_PAUSED]: `Rebalancing is paused`,
     [TURBO_ERROR__REDEEM_PAUSED]: `Redeeming is paused`,
+    [TURBO_ERROR__RETIREMENT_PENDING]: `A feed-dead retirement is armed and waits out its grace period; any use of a live price cancels it`,
     [TURBO_ERROR__RETIRE_NOT_ALLOWED]: `Only the admin, after the timelock, may retire a vault whose feed still works; anyone may once it has been dead for a day`,
     [TURBO_ERROR__RISK_CAP_EXCEEDED]: `The pool's net exposure on this asset is over what a bad day may cost it (the risk cap)`,
     [TURBO_ERROR__RISK_CAP_OUT_OF_BOUNDS]: `A risk-cap parameter is out of its bounds (daily loss ≤ 50%, z in 1–10, σ floor 10%–1,000%)`,

@@ -10,6 +10,8 @@ import {
   combineCodec,
   fixDecoderSize,
   fixEncoderSize,
+  getBooleanDecoder,
+  getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getStructDecoder,
@@ -111,12 +113,24 @@ export type WithdrawLiquidityInstructionData = {
   shares: bigint;
   minUsdcOut: bigint;
   minCrtOut: bigint;
+  /**
+   * Value a vault whose feed is stale past its maximum age (and CRT, if its feed is) at the
+   * most the pool could owe it, rather than refuse: the way out while a feed is dead. Any
+   * other price refusal still refuses the withdrawal (docs/decisions.md, "Dead means dead").
+   */
+  allowUnpriced: boolean;
 };
 
 export type WithdrawLiquidityInstructionDataArgs = {
   shares: number | bigint;
   minUsdcOut: number | bigint;
   minCrtOut: number | bigint;
+  /**
+   * Value a vault whose feed is stale past its maximum age (and CRT, if its feed is) at the
+   * most the pool could owe it, rather than refuse: the way out while a feed is dead. Any
+   * other price refusal still refuses the withdrawal (docs/decisions.md, "Dead means dead").
+   */
+  allowUnpriced: boolean;
 };
 
 export function getWithdrawLiquidityInstructionDataEncoder(): FixedSizeEncoder<WithdrawLiquidityInstructionDataArgs> {
@@ -126,6 +140,7 @@ export function getWithdrawLiquidityInstructionDataEncoder(): FixedSizeEncoder<W
       ["shares", getU64Encoder()],
       ["minUsdcOut", getU64Encoder()],
       ["minCrtOut", getU64Encoder()],
+      ["allowUnpriced", getBooleanEncoder()],
     ]),
     (value) => ({ ...value, discriminator: WITHDRAW_LIQUIDITY_DISCRIMINATOR }),
   );
@@ -137,6 +152,7 @@ export function getWithdrawLiquidityInstructionDataDecoder(): FixedSizeDecoder<W
     ["shares", getU64Decoder()],
     ["minUsdcOut", getU64Decoder()],
     ["minCrtOut", getU64Decoder()],
+    ["allowUnpriced", getBooleanDecoder()],
   ]);
 }
 
@@ -177,6 +193,7 @@ export type WithdrawLiquidityInput<
   shares: WithdrawLiquidityInstructionDataArgs["shares"];
   minUsdcOut: WithdrawLiquidityInstructionDataArgs["minUsdcOut"];
   minCrtOut: WithdrawLiquidityInstructionDataArgs["minCrtOut"];
+  allowUnpriced: WithdrawLiquidityInstructionDataArgs["allowUnpriced"];
 };
 
 export function getWithdrawLiquidityInstruction<

@@ -32,6 +32,7 @@ export * from "./priceUpdateV2";
 export * from "./rebalanceAction";
 export * from "./rebalanceEvent";
 export * from "./redeemEvent";
+export * from "./retirementArmedEvent";
 export * from "./reverseSplitEvent";
 export * from "./vaultCreatedEvent";
 export * from "./vaultParams";

@@ -1,9 +1,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::Bias;
 
-use crate::engine::lp::{check_deposit, deposit, DepositRequest};
+use crate::engine::lp::{check_deposit, deposit, DepositRequest, Lean};
 use crate::events::emit;
 use crate::instructions::flow::transfer;
 use crate::instructions::lp::valuation::value_pool;
@@ -50,7 +49,7 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let lp_supply = a.lp_mint.supply;
-    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::High, false, lp_supply, &clock)?;
+    let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Lean::DEPOSIT, lp_supply, &clock)?;
     let plan = deposit(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
 
     transfer(

@@ -3,6 +3,7 @@ use anchor_spl::token::Mint;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{ui_token_price, Bias, Shares};
 
+use crate::engine::lp::Lean;
 use crate::error::MathResultExt;
 use crate::events::{emit, PoolQuotedEvent};
 use crate::instructions::lp::valuation::value_pool;
@@ -26,7 +27,17 @@ pub fn handler<'info>(ctx: Context<'info, QuotePool<'info>>) -> Result<()> {
     let lp_supply = a.lp_mint.supply;
     let value = |bias| -> Result<u64> {
         let mut pool = (**a.pool).clone();
-        Ok(value_pool(&a.config, &mut pool, ctx.remaining_accounts, &a.crt_price_update, bias, true, lp_supply, &clock)?.value.0)
+        Ok(value_pool(
+            &a.config,
+            &mut pool,
+            ctx.remaining_accounts,
+            &a.crt_price_update,
+            Lean { bias, allow_unpriced: true },
+            lp_supply,
+            &clock,
+        )?
+        .value
+        .0)
     };
     let (value_low, value_high) = (value(Bias::Low)?, value(Bias::High)?);
     let share = |v: u64| -> Result<u64> { Ok(ui_token_price(turbo_math::Usd(v), Shares(lp_supply.max(1)), 0).or_math()?.0) };

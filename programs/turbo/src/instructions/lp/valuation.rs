@@ -4,9 +4,8 @@
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::Bias;
 
-use crate::engine::lp::{Valued, Valuing};
+use crate::engine::lp::{Lean, Valued, Valuing};
 use crate::error::TurboError;
 use crate::state::{Config, Pool, Vault};
 
@@ -15,14 +14,13 @@ pub fn value_pool<'info>(
     pool: &mut Pool,
     remaining: &'info [AccountInfo<'info>],
     crt_update: &PriceUpdateV2,
-    bias: Bias,
-    allow_unpriced: bool,
+    lean: Lean,
     lp_supply: u64,
     clock: &Clock,
 ) -> Result<Valued> {
     let vaults = config.registered_vaults();
     require!(remaining.len() == 2 * vaults.len(), TurboError::VaultListMismatch);
-    let mut v = Valuing::begin(config, pool, crt_update, bias, allow_unpriced, clock)?;
+    let mut v = Valuing::begin(config, pool, crt_update, lean, clock)?;
     for (expected, pair) in vaults.iter().zip(remaining.chunks_exact(2)) {
         require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
         let vault: Account<Vault> = Account::try_from(&pair[0])?;

@@ -1,9 +1,8 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
-use turbo_math::Bias;
 
-use crate::engine::lp::{check_withdraw, withdraw, WithdrawRequest};
+use crate::engine::lp::{check_withdraw, withdraw, Lean, WithdrawRequest};
 use crate::events::emit;
 use crate::instructions::flow::transfer;
 use crate::instructions::lp::valuation::value_pool;
@@ -67,8 +66,15 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let lp_supply = a.lp_mint.supply;
-    let valued =
-        value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Bias::Low, req.allow_unpriced, lp_supply, &clock)?;
+    let valued = value_pool(
+        &a.config,
+        &mut a.pool,
+        ctx.remaining_accounts,
+        &a.crt_price_update,
+        Lean::withdrawal(req.allow_unpriced),
+        lp_supply,
+        &clock,
+    )?;
     let plan = withdraw(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
 
     token::burn(
