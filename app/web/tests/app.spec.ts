@@ -5,7 +5,9 @@ import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { address, createSolanaRpc, type Address } from '@solana/kit';
+import { fetchSysvarClock } from '@solana/sysvars';
 import { decodeEvents } from '../src/chain';
+import { usd } from '../src/format';
 import { balanceOf, connectTestWallet, fundedWallet, installTestWallet, startNode, turbo, type Node, type TestWallet } from './localnet';
 
 const TOKEN = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
@@ -17,20 +19,37 @@ let node: Node;
 let wallet: TestWallet;
 let env: { usdcMint: Address };
 
-test.describe.configure({ mode: 'serial' });
-
+// One node for the file; every test has its own funded wallet and sets up what it needs, so any
+// test runs alone (`--grep`) or in any order.
 test.beforeAll(async () => {
   mkdirSync(SHOTS, { recursive: true });
   node = await startNode(18_899 + (process.pid % 500));
-  wallet = await fundedWallet(node);
   env = await node.call('turboLocalEnv');
 });
 
 test.afterAll(() => node?.stop());
 
 test.beforeEach(async ({ page }) => {
+  wallet = await fundedWallet(node);
   await installTestWallet(page, wallet);
 });
+
+/** The events of the wallet's newest landed transaction. */
+async function lastEvents(owner: Address): Promise<ReturnType<typeof decodeEvents>> {
+  const rpc = createSolanaRpc(node.url);
+  const [newest] = await rpc.getSignaturesForAddress(owner, { limit: 1 }).send();
+  const t = await rpc.getTransaction(newest.signature, { encoding: 'json', maxSupportedTransactionVersion: 0 }).send();
+  return decodeEvents(t?.meta?.logMessages ?? []);
+}
+
+/** Set an asset's price, then wait until the chain's clock has moved past the second it was
+ * published in, so a rebalance after it settles at a new publish time (no wall-clock sleep). */
+async function movePrice(symbol: string, price: number): Promise<void> {
+  const rpc = createSolanaRpc(node.url);
+  const t0 = (await fetchSysvarClock(rpc)).unixTimestamp;
+  await node.call('turboSetPrice', [symbol, price]);
+  await expect.poll(async () => (await fetchSysvarClock(rpc)).unixTimestamp > t0, { timeout: 10_000, intervals: [100] }).toBe(true);
+}
 
 async function open(page: Page, hash = '#/'): Promise<void> {
   await page.goto(`${node.url}/${hash}`);
@@ -108,6 +127,7 @@ async function mintOf(vault: Address): Promise<Address> {
 }
 
 test('redeem half', async ({ page }) => {
+  turbo(node, '-k', wallet.file, 'mint', 'tSOL', '--usdc', '250');
   await open(page);
   await connectTestWallet(page);
   const tsol = (await vaultAddress(page, 'tSOL')) as Address;
@@ -120,13 +140,17 @@ test('redeem half', async ({ page }) => {
   await expect(dialog.locator('#redeem-balance')).toHaveText(`Balance: ${Number(before.ui).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 })} tSOL`);
   await dialog.getByLabel('Amount (tSOL)').fill((Number(half) / 1e6).toFixed(6));
   await expect(dialog.locator('[data-field="out"]')).toHaveText(/^\$[\d,.]+$/);
+  const previewed = await dialog.locator('[data-field="out"]').textContent();
   await dialog.getByRole('button', { name: 'Redeem tSOL' }).click();
   await expect(dialog.locator('.done')).toBeVisible();
   const after = await balanceOf(node, wallet.address, mint, TOKEN_2022);
   expect(after.raw).toBe(before.raw - half);
   await expect(dialog.locator('.new-balance')).toHaveText(`New balance: ${after.ui} tSOL`);
-  const usdcAfter = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
-  expect(usdcAfter.raw).toBeGreaterThan(usdcBefore.raw);
+  // Paid exactly what the RedeemEvent says, and that is what the preview showed.
+  const redeemed = (await lastEvents(wallet.address)).find((e) => e.name === 'RedeemEvent');
+  const usdcOut = (redeemed?.data as { usdcOut: bigint }).usdcOut;
+  expect((await balanceOf(node, wallet.address, env.usdcMint, TOKEN)).raw).toBe(usdcBefore.raw + usdcOut);
+  expect(previewed).toBe(usd(usdcOut));
 });
 
 test('a slippage refusal shows SlippageExceeded and its sentence, and nothing moves', async ({ page }) => {
@@ -139,11 +163,13 @@ test('a slippage refusal shows SlippageExceeded and its sentence, and nothing mo
   await dialog.getByLabel('Amount (USDC)').fill('100');
   await expect(dialog.locator('[data-field="out"]')).toHaveText(/tSOL$/);
   const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
-  // SOL rises 5% after the preview: a 3x long's token costs more, so 100 USDC buys fewer.
-  const env2 = await node.call<{ feeds: Record<string, string> }>('turboLocalEnv');
-  expect(Object.keys(env2.feeds).length).toBeGreaterThan(0);
+  // SOL rises 5% after the preview: a 3x long's token costs more, so 100 USDC buys fewer. The
+  // page holds the minimum it previewed; the click must send that one, so the test checks the
+  // dialog still shows it when clicking.
+  const minimum = await dialog.locator('[data-field="minimum"]').textContent();
   const sol = Number(cliVaults().get('tSOL')?.['Price'].replace(/[$,]/g, ''));
   await node.call('turboSetPrice', ['SOL', sol * 1.05]);
+  await expect(dialog.locator('[data-field="minimum"]')).toHaveText(minimum ?? '');
   await dialog.getByRole('button', { name: 'Mint tSOL' }).click();
   const refusal = dialog.locator('[data-error="SlippageExceeded"]');
   await expect(refusal).toBeVisible();
@@ -207,7 +233,12 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   await out.getByRole('button', { name: 'Withdraw' }).click();
   await expect(out.locator('.done')).toBeVisible();
   expect((await balanceOf(node, wallet.address, pool.data.lpMint, TOKEN)).raw).toBe(lp.raw - lp.raw / 2n);
-  expect((await balanceOf(node, wallet.address, env.usdcMint, TOKEN)).raw).toBeGreaterThan(usdc.raw);
+  const withdrawn = (await lastEvents(wallet.address)).find((e) => e.name === 'LiquidityWithdrawnEvent');
+  const usdcOut = (withdrawn?.data as { usdcOut: bigint }).usdcOut;
+  expect(usdcOut).toBeGreaterThan(0n);
+  expect((await balanceOf(node, wallet.address, env.usdcMint, TOKEN)).raw).toBe(usdc.raw + usdcOut);
+  // The page states the exit-pause clock (docs/decisions.md, "Pauses have one clock").
+  await expect(page.locator('[data-field="withdraw-pause"]')).toHaveText('open');
 });
 
 test('the vault chart has the points the events imply', async ({ page }) => {
@@ -217,8 +248,7 @@ test('the vault chart has the points the events imply', async ({ page }) => {
   let sol = Number(cliVaults().get('tSOL')?.['Price'].replace(/[$,]/g, ''));
   for (const move of [-0.04, 0.03, -0.05]) {
     sol *= 1 + move;
-    await node.call('turboSetPrice', ['SOL', sol]);
-    await new Promise((r) => setTimeout(r, 1_100));
+    await movePrice('SOL', sol);
     turbo(node, '-k', wallet.file, 'rebalance', 'tSOL');
   }
   // What the chain says: every RebalanceEvent of the vault in its transactions.
@@ -260,8 +290,7 @@ test('after a reverse split balances and supply show the ScaledUiAmount multipli
   };
   for (let i = 0; i < 12 && (await multiplier()) === 1; i++) {
     fet *= 0.88;
-    await node.call('turboSetPrice', ['FET', fet]);
-    await new Promise((r) => setTimeout(r, 1_100));
+    await movePrice('FET', fet);
     turbo(node, '-k', wallet.file, 'rebalance', 'tFET');
   }
   const m = await multiplier();
