@@ -31,9 +31,29 @@ async fn assert_mint_refused(fx: &mut Fixture, user: &User, out: Outcome, code: 
 #[tokio::test]
 async fn stale_price_is_rejected() {
     let (mut fx, user) = setup().await;
-    fx.advance(31); // max age 30 s; the BTC price was published at genesis
+    // Max age 30 s; the BTC price was published at genesis. At exactly 30 s a keeper may still
+    // use it (a user needs a fresh one: `fresh_price_boundary_is_exact`).
+    fx.advance(30);
+    assert_ok(&fx.rebalance(BTC_VAULT).await);
+    fx.advance(1);
+    assert_error(&fx.rebalance(BTC_VAULT).await, TurboError::StalePrice);
     let out = fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
     assert_mint_refused(&mut fx, &user, out, TurboError::StalePrice).await;
+}
+
+#[tokio::test]
+async fn fresh_price_boundary_is_exact() {
+    let (mut fx, user) = setup().await;
+    fx.tick(10);
+    let p = fx.feed(Asset::Btc).quote.price;
+    // Published 6 s before the clock: refused to a user; 5 s: accepted.
+    let late = fx.post(Asset::Btc, p, 0, fx.now() - 6);
+    fx.open_token_account(&user, &fx.v(BTC_VAULT)).await;
+    let out = fx.send(&[fx.mint_ix_at(&user, BTC_VAULT, 1_000 * USDC, late)], &[&user.key]).await;
+    assert_mint_refused(&mut fx, &user, out, TurboError::PriceNotFresh).await;
+    let on_time = fx.post(Asset::Btc, p, 0, fx.now() - 5);
+    assert_ok(&fx.send(&[fx.mint_ix_at(&user, BTC_VAULT, 1_000 * USDC, on_time)], &[&user.key]).await);
+    assert_eq!(fx.tokens(&user, BTC_VAULT).await, 9_950_000);
 }
 
 #[tokio::test]
@@ -75,6 +95,10 @@ async fn confidence_too_wide_is_rejected() {
     fx.set_price(Asset::Btc, 60_000 * PX, 1_206 * PX as u64);
     let out = fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
     assert_mint_refused(&mut fx, &user, out, TurboError::ConfidenceTooWide).await;
+    // Exactly 2.00% is inside the bound.
+    fx.set_price(Asset::Btc, 60_000 * PX, 1_200 * PX as u64);
+    assert_ok(&fx.mint(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await);
+    assert!(fx.tokens(&user, BTC_VAULT).await > 0);
 }
 
 #[tokio::test]
