@@ -402,7 +402,13 @@ mod tests {
     proptest! {
         /// A step is small exactly when it moves less than `min` of the position, rounded down.
         #[test]
-        fn small_steps_are_those_under_the_minimum(before in any::<i64>(), after in any::<i64>(), min in 0u16..10_000) {
+        fn small_steps_are_those_under_the_minimum(
+            before in prop_oneof![Just(0i64), any::<i64>(), -1_000_000_000_000i64..1_000_000_000_000],
+            k in -2i64..=2, far in any::<i64>(), near in any::<bool>(), min in 0u16..10_000,
+        ) {
+            // Half the cases sit at the rounding boundary: a move of the minimum's floor ± 2.
+            let edge = (before.unsigned_abs() as u128 * min as u128 / 10_000) as i64;
+            let after = if near { before.saturating_sub(edge.saturating_add(k)) } else { far };
             let moved = before.abs_diff(after) as u128;
             let whole = before.unsigned_abs() as u128 * min as u128;
             prop_assert_eq!(is_small_step(Exposure(before), Exposure(after), Bps(min as u64)).unwrap(), before != 0 && (moved + 1) * 10_000 <= whole);

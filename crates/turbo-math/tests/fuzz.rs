@@ -111,7 +111,15 @@ proptest! {
     #[test]
     fn splits_are_bounded(nav in any::<u64>(), supply in any::<u64>(), splits in 0u8..=64, threshold in any::<u64>()) {
         if let Ok(n) = splits_needed(Usd(nav), Shares(supply), splits, Usd(threshold)) {
-            prop_assert!(splits as u32 + n as u32 <= MAX_SPLITS as u32 || n == 0);
+            // Never past the most splits a vault may have (from under it; already at it: none).
+            prop_assert!(splits as u32 + n as u32 <= (MAX_SPLITS as u32).max(splits as u32));
+            prop_assert!(splits < MAX_SPLITS || n == 0);
+            // Exactly enough: the price reaches the threshold, or the splits ran out; one fewer
+            // would not have been enough.
+            if n > 0 {
+                prop_assert!(ui_token_price(Usd(nav), Shares(supply), splits + n - 1).unwrap() < Usd(threshold));
+                prop_assert!(splits + n == MAX_SPLITS || ui_token_price(Usd(nav), Shares(supply), splits + n).unwrap() >= Usd(threshold));
+            }
         }
     }
 }
