@@ -191,11 +191,17 @@ async fn a_pda_with_a_non_canonical_bump_is_rejected() {
 async fn a_closed_or_missing_account_is_rejected() {
     let (mut fx, user) = setup().await;
     // No instruction closes a Turbo account, so none can be revived. A price account that was
-    // closed (no lamports, no data) is refused.
-    let closed = Pubkey::new_unique();
+    // closed (a real, valid update whose lamports were drained and data zeroed, owner reset) is
+    // refused, and so is one that never existed.
+    let closed = fx.post(Asset::Btc, fx.feed(Asset::Btc).quote.price, 0, fx.now());
     let mint = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
-    let out = fx.send(&[swap_account(mint, fx.feed(Asset::Btc).account, closed)], &[&user.key]).await;
-    assert_error(&out, Anchor::AccountNotInitialized);
+    let at_closed = swap_account(mint.clone(), fx.feed(Asset::Btc).account, closed);
+    assert!(fx.simulate(std::slice::from_ref(&at_closed), &[&user.key]).await.result.is_ok(), "the update is valid while open");
+    fx.bank.ctx.set_account(&closed, &solana_sdk::account::AccountSharedData::default());
+    assert_error(&fx.send(&[at_closed], &[&user.key]).await, Anchor::AccountNotInitialized);
+    let missing = swap_account(mint, fx.feed(Asset::Btc).account, Pubkey::new_unique());
+    assert_error(&fx.send(&[missing], &[&user.key]).await, Anchor::AccountNotInitialized);
+    assert_eq!(fx.balance(user.usdc).await, 10_000 * USDC);
 }
 
 // --- fake sysvar or clock ---

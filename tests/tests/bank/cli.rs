@@ -5,6 +5,7 @@
 use solana_sdk::signature::Signer;
 use turbo_cli::manifest::Manifest;
 use turbo_cli::CliError;
+use turbo_sdk::chain::Chain;
 use turbo_testkit::localnet::{localnet, wallet, LOCALNET};
 use turbo_tests::*;
 
@@ -119,6 +120,11 @@ async fn admin_commands_pause_and_explain_refusals() {
     assert!(line("LP withdrawal").contains("open; an exit pause elsewhere ends in 72 h"), "{show}");
 }
 
+/// Turbo SOL's parameters as the chain holds them.
+async fn tsol_params(cli: &mut turbo_cli::Cli<turbo_sdk::bank::Bank>) -> turbo::state::VaultParams {
+    turbo_sdk::accounts::vault(&mut cli.chain, &turbo_sdk::pda::vault(2)).await.unwrap().params
+}
+
 async fn usdc_of(cli: &mut turbo_cli::Cli<turbo_sdk::bank::Bank>, user: &solana_sdk::signature::Keypair) -> u64 {
     let account = turbo_sdk::pda::ata(&user.pubkey(), &cli.chain.usdc_mint);
     turbo_sdk::accounts::token_balance(&mut cli.chain, &account).await.unwrap()
@@ -136,6 +142,9 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     lower.vaults[1].overrides.mint_fee_bps = Some(30);
     let out = cli.deploy(&admin, &lower, &env).await.unwrap();
     assert!(out.contains("vault 2 tSOL: parameters updated") && out.contains("1 change(s) applied."), "{out}");
+    // What the chain holds, not only what the CLI says.
+    let redeem_fee = tsol_params(&mut cli).await.redeem_fee_bps;
+    assert_eq!(tsol_params(&mut cli).await.mint_fee_bps, 30);
     // A higher fee, and a new vault, are queued; a second run says they wait; after a day they
     // apply; a third run has nothing to do.
     let mut higher = lower.clone();
@@ -147,6 +156,9 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("vault 2 tSOL: parameters queued as change #0, due in 24h"), "{out}");
     assert!(out.contains("vault 6 tBTC2: creation queued as change #1, due in 24h"), "{out}");
+    assert_eq!(tsol_params(&mut cli).await.redeem_fee_bps, redeem_fee, "queued, not applied");
+    let vault6 = turbo_sdk::pda::vault(6);
+    assert!(cli.chain.account(&vault6).await.unwrap().is_none(), "vault 6 waits for the timelock");
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("vault 2 tSOL: parameters waiting for change #0 in the timelock (24h00m left)"), "{out}");
     assert!(!out.contains("Nothing to do"), "{out}");
@@ -157,6 +169,8 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("vault 2 tSOL: parameters updated (after the timelock)"), "{out}");
     assert!(out.contains("vault 6 tBTC2: created with a $1,000.00 seed"), "{out}");
+    assert_eq!(tsol_params(&mut cli).await.redeem_fee_bps, 200);
+    assert!(cli.chain.account(&vault6).await.unwrap().is_some());
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("Nothing to do: localnet already matches the manifest."), "{out}");
     assert!(cli.timelock().await.unwrap().starts_with("The timelock is empty"));
