@@ -396,28 +396,39 @@ impl Fixture {
 
     /// An LP withdrawal that values the vaults as `vaults` says.
     pub fn withdraw_liquidity_ix(&self, lp: &User, shares: u64, vaults: &[PricedVault]) -> Instruction {
-        ix::withdraw_liquidity(
-            &self.d,
-            lp.pubkey(),
-            lp.lp(),
-            lp.usdc,
-            Some(lp.crt),
-            vaults,
-            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false },
-        )
+        self.withdraw_ix(lp, shares, vaults, false)
+    }
+
+    fn withdraw_ix(&self, lp: &User, shares: u64, vaults: &[PricedVault], allow_unpriced: bool) -> Instruction {
+        let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced };
+        ix::withdraw_liquidity(&self.d, lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), vaults, args)
+    }
+
+    /// Simulate every candidate transaction signed by `signer` and return the index and score of
+    /// the best one the program accepts, or `None` when it refuses them all: the attacker's
+    /// choice among the updates it holds.
+    pub async fn best(
+        &mut self,
+        candidates: &[Vec<Instruction>],
+        signer: &Keypair,
+        score: impl Fn(&Outcome) -> i128,
+    ) -> Option<(usize, i128)> {
+        let mut best: Option<(usize, i128)> = None;
+        for (i, ixs) in candidates.iter().enumerate() {
+            let o = self.simulate(ixs, &[signer]).await;
+            if o.result.is_ok() {
+                let s = score(&o);
+                if best.is_none_or(|(_, b)| s > b) {
+                    best = Some((i, s));
+                }
+            }
+        }
+        best
     }
 
     /// An LP withdrawal that asks for feeds stale past their maximum age to be valued unpriced.
     pub fn withdraw_liquidity_unpriced_ix(&self, lp: &User, shares: u64, vaults: &[PricedVault]) -> Instruction {
-        ix::withdraw_liquidity(
-            &self.d,
-            lp.pubkey(),
-            lp.lp(),
-            lp.usdc,
-            Some(lp.crt),
-            vaults,
-            WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: true },
-        )
+        self.withdraw_ix(lp, shares, vaults, true)
     }
 
     /// A mint of vault `id` priced by the asset price account `price` (the user's token account

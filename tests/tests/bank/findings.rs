@@ -6,31 +6,10 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 use turbo::error::TurboError;
 use turbo::events::*;
 use turbo_tests::*;
-
-/// Simulate every candidate transaction and return the index and score of the best one the
-/// program accepts, or `None` when it refuses them all.
-async fn best(
-    fx: &mut Fixture,
-    candidates: &[Vec<Instruction>],
-    signer: &Keypair,
-    score: impl Fn(&Outcome) -> i128,
-) -> Option<(usize, i128)> {
-    let mut best: Option<(usize, i128)> = None;
-    for (i, ixs) in candidates.iter().enumerate() {
-        let o = fx.simulate(ixs, &[signer]).await;
-        if o.result.is_ok() {
-            let s = score(&o);
-            if best.is_none_or(|(_, b)| s > b) {
-                best = Some((i, s));
-            }
-        }
-    }
-    best
-}
 
 /// Every way to value Turbo BTC and Bear BTC at one of `updates`, the other vaults at their own
 /// feed accounts.
@@ -78,14 +57,16 @@ async fn c1_lp_round_trip_on_two_updates_does_not_pay() {
         let before = fx.balance(attacker.usdc).await;
         let deposits: Vec<Vec<Instruction>> =
             btc_choices(&fx, &[a, b]).iter().map(|vs| vec![fx.deposit_liquidity_ix(&attacker, before, vs)]).collect();
-        let (i, _) = best(&mut fx, &deposits, &attacker.key, |o| o.event::<LiquidityDepositedEvent>().shares_out as i128)
+        let (i, _) = fx
+            .best(&deposits, &attacker.key, |o| o.event::<LiquidityDepositedEvent>().shares_out as i128)
             .await
             .expect("some deposit is accepted");
         assert_ok(&fx.send(&deposits[i], &[&attacker.key]).await);
         let shares = fx.balance(attacker.lp()).await;
         let withdrawals: Vec<Vec<Instruction>> =
             btc_choices(&fx, &[a, b]).iter().map(|vs| vec![fx.withdraw_liquidity_ix(&attacker, shares, vs)]).collect();
-        let (i, _) = best(&mut fx, &withdrawals, &attacker.key, |o| o.event::<LiquidityWithdrawnEvent>().value_out as i128)
+        let (i, _) = fx
+            .best(&withdrawals, &attacker.key, |o| o.event::<LiquidityWithdrawnEvent>().value_out as i128)
             .await
             .expect("some withdrawal is accepted");
         assert_ok(&fx.send(&withdrawals[i], &[&attacker.key]).await);
@@ -139,9 +120,8 @@ async fn h1_atomic_mint_then_redeem_around_a_one_percent_update_does_not_pay() {
             candidates.push(vec![mint.clone(), fx.redeem_ix_at(&attacker, FET_VAULT, tokens, r)]);
         }
     }
-    let (i, score) = best(&mut fx, &candidates, &attacker.key, |o| o.event::<RedeemEvent>().usdc_out as i128)
-        .await
-        .expect("some round trip is accepted");
+    let (i, score) =
+        fx.best(&candidates, &attacker.key, |o| o.event::<RedeemEvent>().usdc_out as i128).await.expect("some round trip is accepted");
     println!("h1 best round trip returns {score} on 200,000,000,000");
     assert_ok(&fx.send(&candidates[i], &[&attacker.key]).await);
     let back = fx.balance(attacker.usdc).await;

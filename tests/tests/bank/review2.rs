@@ -4,8 +4,7 @@
 //! it no longer pays.
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::solana_program::instruction::Instruction;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Signer;
 use turbo::args::*;
 use turbo::constants::{FEED_DEAD_GRACE_SECS, MAX_EXIT_PAUSE_SECS, MAX_EXIT_PAUSE_STRETCH_SECS};
 use turbo::error::TurboError;
@@ -15,26 +14,6 @@ use turbo_sdk::{defaults, ix};
 use turbo_tests::*;
 
 const HOUR: i64 = 3_600;
-
-/// The best of `candidates` the program accepts, by `score`, or `None` when it refuses them all.
-async fn best(
-    fx: &mut Fixture,
-    candidates: &[Vec<Instruction>],
-    signer: &Keypair,
-    score: impl Fn(&Outcome) -> i128,
-) -> Option<(usize, i128)> {
-    let mut best: Option<(usize, i128)> = None;
-    for (i, ixs) in candidates.iter().enumerate() {
-        let o = fx.simulate(ixs, &[signer]).await;
-        if o.result.is_ok() {
-            let s = score(&o);
-            if best.is_none_or(|(_, b)| s > b) {
-                best = Some((i, s));
-            }
-        }
-    }
-    best
-}
 
 /// Move the clock to the next time whose remainder mod 10 is `rem` (at least 10 s on), so two
 /// updates `now − 5` and `now + 6` fall in cells k and k + 2 of the 10 s price window: the
@@ -69,9 +48,8 @@ async fn fet_round_trip_at_lag(lag: i64) -> (Fixture, u64, Pubkey) {
             candidates.push(vec![mint.clone(), fx.redeem_ix_at(&attacker, FET_VAULT, tokens, r)]);
         }
     }
-    let (i, _) = best(&mut fx, &candidates, &attacker.key, |o| o.event::<RedeemEvent>().usdc_out as i128)
-        .await
-        .expect("some round trip is accepted");
+    let (i, _) =
+        fx.best(&candidates, &attacker.key, |o| o.event::<RedeemEvent>().usdc_out as i128).await.expect("some round trip is accepted");
     assert_ok(&fx.send(&candidates[i], &[&attacker.key]).await);
     let back = fx.balance(attacker.usdc).await;
     (fx, back, ahead)
@@ -135,7 +113,8 @@ async fn n1_the_lp_round_trip_ahead_of_the_clock_does_not_pay() {
             candidates.push(vec![deposit.clone(), fx.withdraw_liquidity_ix(&attacker, shares, &wv)]);
         }
     }
-    let (i, _) = best(&mut fx, &candidates, &attacker.key, |o| o.event::<LiquidityWithdrawnEvent>().value_out as i128)
+    let (i, _) = fx
+        .best(&candidates, &attacker.key, |o| o.event::<LiquidityWithdrawnEvent>().value_out as i128)
         .await
         .expect("some round trip is accepted");
     assert_ok(&fx.send(&candidates[i], &[&attacker.key]).await);
