@@ -6,7 +6,6 @@
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::Space;
 use serde::{Deserialize, Serialize};
-use solana_sdk::rent::Rent;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use turbo::args::*;
@@ -32,6 +31,12 @@ pub struct Measured {
     /// Bytes the program allocated on the heap, as SBF's bump allocator would count them
     /// (`turbo_sdk::heap`); 0 unless the binary installs `CountingAlloc`.
     pub heap: u64,
+    /// Every writable account right after the call, for the SBF bytecode's comparison; the fee
+    /// payer's lamports are given back the transaction fee, which the bytecode runner (one
+    /// instruction, no transaction) does not charge.
+    pub after: Vec<SnapAccount>,
+    /// The events the call emitted, base64 as a `Program data:` line carries them.
+    pub events: Vec<String>,
 }
 
 impl Measured {
@@ -98,9 +103,25 @@ impl Measure for Fixture {
         let tx_bytes = bincode::serialize(&tx).expect("serialize").len();
         let n = ix.accounts.len();
         let sent = ix.clone();
+        let fee = self.bank.ctx.banks_client.get_fee_for_message(tx.message.clone()).await.expect("bank").expect("a fee");
         let out: Outcome = self.send(&[ix], signers).await;
         assert_ok(&out);
         let heap = turbo_sdk::heap::instruction_bytes(&sent).expect("the program ran under the counting allocator");
+        let mut after = Vec::new();
+        for m in sent.accounts.iter().filter(|m| m.is_writable) {
+            let a = self.account(m.pubkey).await.unwrap_or_default();
+            let refund = if m.pubkey == payer.pubkey() { fee } else { 0 };
+            after.push(SnapAccount {
+                key: m.pubkey.to_bytes(),
+                signer: m.is_signer,
+                writable: true,
+                lamports: a.lamports + refund,
+                data: a.data,
+                owner: a.owner.to_bytes(),
+                executable: a.executable,
+            });
+        }
+        let events = out.logs.iter().filter_map(|l| l.strip_prefix(turbo_sdk::outcome::NATIVE_EVENT_PREFIX)).map(str::to_string).collect();
         // Mint, redeem and rebalance take the four reserves as address-pinned unchecked accounts.
         let unchecked = if ["mint", "redeem", "rebalance"].iter().any(|p| name.starts_with(p)) {
             let mut keys = vec![pda::pool_usdc().to_bytes(), pda::pool_crt().to_bytes()];
@@ -111,7 +132,7 @@ impl Measure for Fixture {
         } else {
             Vec::new()
         };
-        Measured { name, cpis: out.direct_cpis(), accounts: n, tx_bytes, snapshot, unchecked, heap }
+        Measured { name, cpis: out.direct_cpis(), accounts: n, tx_bytes, snapshot, unchecked, heap, after, events }
     }
 }
 
@@ -119,7 +140,11 @@ impl Measure for Fixture {
 /// users holding tokens, a treasury with fees.
 pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     let mut out = Vec::new();
-    let mut fx = Fixture::new().await;
+    let mut fx = Fixture::uninitialized().await;
+    let init = fx.initialize_config_ix();
+    out.push(fx.measure("initialize_config", &[], init, &[]).await);
+    let pool = fx.initialize_pool_ix();
+    out.push(fx.measure("initialize_pool", &[], pool, &[]).await);
     // The admin seeds the pool and creates the vaults before anyone else's money is in (no
     // timelock yet); a user's mint below launches the deployment.
     let lp = fx.admin_as_user(1_000_000 * USDC).await;
@@ -263,8 +288,32 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
             .await,
     );
 
-    let rent = Rent::default();
-    let _ = rent;
+    // A rise re-levers Turbo SOL a capped step, then a fall past its emergency level cuts it
+    // straight to the target.
+    fx.tick(30);
+    fx.move_price(Asset::Sol, 1_500);
+    let sol = fx.v(SOL_VAULT);
+    out.push(
+        fx.measure(
+            "rebalance (re-leverage, settles a gain)",
+            &[],
+            ix::rebalance(&fx.d, &sol, keeper.pubkey(), Some(keeper.usdc)),
+            &[&keeper.key],
+        )
+        .await,
+    );
+    fx.tick(30);
+    fx.move_price(Asset::Sol, -1_500);
+    out.push(
+        fx.measure(
+            "rebalance (emergency, settles a loss)",
+            &[],
+            ix::rebalance(&fx.d, &sol, keeper.pubkey(), Some(keeper.usdc)),
+            &[&keeper.key],
+        )
+        .await,
+    );
+
     let sizes = vec![
         ("Config", 8 + Config::INIT_SPACE),
         ("Pool", 8 + Pool::INIT_SPACE),

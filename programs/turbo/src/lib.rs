@@ -6,7 +6,13 @@
 //! it, and all arithmetic lives in the shared `turbo-math` crate.
 
 use anchor_lang::prelude::*;
+// The i128 libcalls and mem* routines for the SBF build (see Cargo.toml).
+#[cfg(target_arch = "bpf")]
+use solana_compiler_builtins as _;
 
+// First, so its macro reaches every module below.
+#[macro_use]
+pub mod probe;
 pub mod constants;
 pub mod engine;
 pub mod error;

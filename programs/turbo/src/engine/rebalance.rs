@@ -208,7 +208,9 @@ pub fn quote(
     px: &Prices,
     now: i64,
 ) -> Result<VaultQuotedEvent> {
-    let (mut pool, mut book_vault) = (pool.clone(), vault.clone());
+    // Boxed: the two copies on SBF's 4 KiB frame left no headroom (docs/performance.md, "Stack
+    // frames").
+    let (mut pool, mut book_vault) = (Box::new(pool.clone()), Box::new(vault.clone()));
     let call = RebalanceCall { vault: vault_key, keeper: Pubkey::default(), now, bounty_eligible: false };
     let p = plan(config, &mut pool, &mut book_vault, supply, px, &call)?;
     // The settled book before the move the plan would make.

@@ -36,15 +36,18 @@ impl Rebalance<'_> {
 }
 
 pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
+    probe!("handler (validated)");
     let clock = Clock::get()?;
     let a = &mut *ctx.accounts;
     let t = &mut a.vault_accounts;
     let vault_key = t.vault.key();
     let px = t.read_prices(&clock, Caller::Keeper, true)?;
+    probe!("prices");
     let supply = Shares(t.mint.supply);
     let call =
         RebalanceCall { vault: vault_key, keeper: a.keeper.key(), now: clock.unix_timestamp, bounty_eligible: a.keeper_usdc.is_some() };
     let p = plan(&t.config, &mut t.pool, &mut t.vault, supply, &px, &call)?;
+    probe!("engine");
 
     // Tokens: the settlement and fees, then the bounty, then the multiplier.
     t.execute(p.flow)?;
@@ -71,10 +74,12 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
         let signer = t.vault.signer();
         invoke_signed(&ix, &[t.mint.to_account_info(), t.vault.to_account_info()], &[&signer.seeds()])?;
     }
+    probe!("tokens");
 
     emit_some(p.settled_event);
     emit_some(p.swept_event);
     emit_some(p.split_event);
     emit(p.event);
+    probe!("events");
     Ok(())
 }

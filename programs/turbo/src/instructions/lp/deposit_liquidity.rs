@@ -45,12 +45,15 @@ impl DepositLiquidity<'_> {
 }
 
 pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: DepositLiquidityArgs) -> Result<()> {
+    probe!("handler (validated)");
     let clock = Clock::get()?;
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let lp_supply = a.lp_mint.supply;
     let valued = value_pool(&a.config, &mut a.pool, ctx.remaining_accounts, &a.crt_price_update, Lean::DEPOSIT, lp_supply, &clock)?;
+    probe!("prices");
     let plan = deposit(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
+    probe!("engine");
 
     transfer(
         &a.token_program,
@@ -69,6 +72,8 @@ pub fn handler<'info>(ctx: Context<'info, DepositLiquidity<'info>>, args: Deposi
         ),
         plan.shares_out.0,
     )?;
+    probe!("tokens");
     emit(plan.event);
+    probe!("events");
     Ok(())
 }

@@ -26,7 +26,8 @@ pub fn handler<'info>(ctx: Context<'info, QuotePool<'info>>) -> Result<()> {
     let a = &ctx.accounts;
     let lp_supply = a.lp_mint.supply;
     let value = |bias| -> Result<u64> {
-        let mut pool = (**a.pool).clone();
+        // Boxed: SBF gives a frame 4 KiB.
+        let mut pool = Box::new((**a.pool).clone());
         Ok(value_pool(
             &a.config,
             &mut pool,

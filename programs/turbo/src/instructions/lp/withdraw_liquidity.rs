@@ -62,6 +62,7 @@ impl WithdrawLiquidity<'_> {
 }
 
 pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: WithdrawLiquidityArgs) -> Result<()> {
+    probe!("handler (validated)");
     let clock = Clock::get()?;
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
@@ -75,7 +76,9 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
         lp_supply,
         &clock,
     )?;
+    probe!("prices");
     let plan = withdraw(&a.config, &mut a.pool, &valued, lp_supply, &req)?;
+    probe!("engine");
 
     token::burn(
         CpiContext::new(
@@ -102,6 +105,8 @@ pub fn handler<'info>(ctx: Context<'info, WithdrawLiquidity<'info>>, args: Withd
     if let Some(provider_crt) = a.provider_crt.as_ref() {
         transfer(&a.token_program, a.pool_crt.to_account_info(), provider_crt.to_account_info(), pool_info, &seeds, plan.crt_out.0)?;
     }
+    probe!("tokens");
     emit(plan.event);
+    probe!("events");
     Ok(())
 }

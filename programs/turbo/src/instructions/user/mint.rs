@@ -51,14 +51,17 @@ impl MintTokens<'_> {
 }
 
 pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
+    probe!("handler (validated)");
     let clock = Clock::get()?;
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let t = &mut a.vault_accounts;
     let px = t.read_prices(&clock, Caller::User, true)?;
+    probe!("prices");
     let vault_key = t.vault.key();
     let supply = Shares(t.mint.supply);
     let plan = mint(&t.config, &mut t.pool, &mut t.vault, vault_key, supply, &px, &req)?;
+    probe!("engine");
 
     // Tokens: the deposit into the vault, then one net transfer per token to or from the pool,
     // then the new tokens.
@@ -81,9 +84,11 @@ pub fn handler(ctx: Context<MintTokens>, args: MintArgs) -> Result<()> {
         ),
         plan.quote.shares_out.0,
     )?;
+    probe!("tokens");
 
     emit_some(plan.settled.event);
     emit_some(plan.swept);
     emit(plan.event);
+    probe!("events");
     Ok(())
 }

@@ -58,14 +58,17 @@ impl RedeemTokens<'_> {
 }
 
 pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
+    probe!("handler (validated)");
     let clock = Clock::get()?;
     let req = ctx.accounts.request(&args);
     let a = &mut *ctx.accounts;
     let t = &mut a.vault_accounts;
     let px = t.read_prices(&clock, Caller::Redeemer, false)?;
+    probe!("prices");
     let vault_key = t.vault.key();
     let supply = Shares(t.mint.supply);
     let plan = redeem(&t.config, &mut t.pool, &mut t.vault, vault_key, supply, &px, &req)?;
+    probe!("engine");
 
     // Tokens: the burn, one net transfer per token between vault and pool, then the payout.
     token_2022::burn(
@@ -80,9 +83,11 @@ pub fn handler(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
     if let Some(user_crt) = a.user_crt.as_ref() {
         t.pay_from_vault(t.vault_crt.to_account_info(), user_crt.to_account_info(), plan.quote.crt_out.0)?;
     }
+    probe!("tokens");
 
     emit_some(plan.settled.event);
     emit_some(plan.swept);
     emit(plan.event);
+    probe!("events");
     Ok(())
 }
