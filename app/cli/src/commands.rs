@@ -70,13 +70,13 @@ pub fn describe_change(c: &turbo::state::Change) -> String {
         Change::Config(p) => format!("config parameters → {p:?}"),
         Change::Pool(c) => format!(
             "pool caps → gross {} bps, net {} bps, risk cap {} bps a {}.{:02}σ day (σ ≥ {} bps a year), funding ≤ {} bps a day",
-            c.gross_cap_bps,
-            c.net_cap_bps,
-            c.max_daily_loss_bps,
-            c.risk_z_centi / 100,
-            c.risk_z_centi % 100,
-            c.vol_floor_bps,
-            c.funding_max_bps_per_day
+            { c.gross_cap_bps },
+            { c.net_cap_bps },
+            { c.max_daily_loss_bps },
+            { c.risk_z_centi } / 100,
+            { c.risk_z_centi } % 100,
+            { c.vol_floor_bps },
+            { c.funding_max_bps_per_day }
         ),
         Change::Vault { vault, params } => format!("vault {vault} parameters → {params:?}"),
         Change::CreateVault { vault_id, .. } => format!("create vault {vault_id}"),
@@ -180,7 +180,7 @@ impl<C: Chain> Cli<C> {
                 lev(Some(p.target_leverage)),
                 amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2),
                 amount(v.mint.ui_amount_raw(p.supply_cap), 6, 0),
-                format!("{ago}s ago ({} total)", v.vault.rebalance_count),
+                format!("{ago}s ago ({} total)", { v.vault.rebalance_count }),
                 status,
             ]);
         }
@@ -236,7 +236,7 @@ impl<C: Chain> Cli<C> {
         );
         row(
             "step / interval",
-            format!("{} of exposure / {}s (+≤{}s jitter)", text::bps(p.step_bps as u64), p.min_interval_secs, p.jitter_secs),
+            format!("{} of exposure / {}s (+≤{}s jitter)", text::bps({ p.step_bps } as u64), { p.min_interval_secs }, { p.jitter_secs }),
         );
         row("fees", format!("mint {}, redeem {}", text::bps(p.mint_fee_bps as u64), text::bps(p.redeem_fee_bps as u64)));
         let now = snap.at.unix_timestamp;
@@ -256,13 +256,9 @@ impl<C: Chain> Cli<C> {
         row("supply", format!("{} UI tokens ({} raw)", amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2), v.mint.supply));
         row(
             "lifetime",
-            format!(
-                "{} rebalances, {} fees, {} bad debt, {} reverse splits",
-                s.rebalance_count,
-                usd(s.fees_usdc),
-                usd(s.bad_debt),
+            format!("{} rebalances, {} fees, {} bad debt, {} reverse splits", { s.rebalance_count }, usd(s.fees_usdc), usd(s.bad_debt), {
                 s.split_count
-            ),
+            }),
         );
         Ok(format!("{t}\n"))
     }
@@ -549,7 +545,7 @@ impl<C: Chain> Cli<C> {
                 "keeper bounty",
                 format!("{} for a move of {} (less in proportion)", usd(c.params.keeper_bounty), usd(c.params.bounty_notional)),
             ),
-            ("fresh price for users", format!("{} s", c.params.fresh_price_secs)),
+            ("fresh price for users", format!("{} s", { c.params.fresh_price_secs })),
             ("paused", pause_names(c.paused)),
             ("vaults", c.vault_count.to_string()),
         ] {

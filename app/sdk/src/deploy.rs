@@ -62,7 +62,7 @@ impl<C: Chain> Deployer<'_, C> {
     /// Whether anyone but the admin has money in the protocol (the timelock binds).
     async fn launched(&mut self) -> Result<bool, DeployError> {
         Ok(match self.chain.account(&pda::pool()).await? {
-            Some(acc) => Pool::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?.launched,
+            Some(acc) => Pool::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?.is_launched(),
             None => false,
         })
     }
@@ -206,14 +206,14 @@ impl<C: Chain> Deployer<'_, C> {
         match self.chain.account(&pda::pool()).await? {
             None => {
                 self.execute(&[ix::initialize_pool(&d, me, caps)], &[admin]).await?;
-                let _ = writeln!(out, "  pool: created (gross cap {} bps, net cap {} bps)", caps.gross_cap_bps, caps.net_cap_bps);
+                let _ = writeln!(out, "  pool: created (gross cap {} bps, net cap {} bps)", { caps.gross_cap_bps }, { caps.net_cap_bps });
                 changes += 1;
             }
             Some(acc) => {
                 let cur = Pool::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?;
                 if cur.caps != caps {
                     let change = Change::Pool(caps);
-                    match route(cur.launched, caps.adds_risk_over(&cur.caps), &change, &queue, now) {
+                    match route(cur.is_launched(), caps.adds_risk_over(&cur.caps), &change, &queue, now) {
                         Route::Now => {
                             self.execute(&[ix::update_pool(me, caps)], &[admin]).await?;
                             let _ = writeln!(out, "  pool: caps updated");

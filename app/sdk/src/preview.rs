@@ -91,7 +91,7 @@ impl VaultState<'_> {
     /// Copies of the pool and the vault, with the prices read through the gate for `caller` at
     /// `at` recorded in the pool's marks as the program records them.
     fn priced(&self, p: PriceAccounts, at: At, need_crt: bool, caller: Caller) -> Result<(Pool, Vault, Prices)> {
-        let (mut pool, vault) = (self.pool.clone(), self.vault.clone());
+        let (mut pool, vault) = (*self.pool, *self.vault);
         let px = settle::read_prices(&vault, &mut pool, self.config, p.asset, p.crt, need_crt, &clock(at), caller)?;
         Ok((pool, vault, px))
     }
@@ -153,7 +153,7 @@ pub fn lp_deposit(
     req: &DepositRequest,
 ) -> Result<PoolPreview<DepositPlan>> {
     lp::check_deposit(config, req)?;
-    let mut pool = pool.clone();
+    let mut pool = *pool;
     let valued = value_pool(config, &mut pool, vaults, crt, Lean::DEPOSIT, lp_supply, at)?;
     let plan = lp::deposit(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
@@ -170,7 +170,7 @@ pub fn lp_withdraw(
     req: &WithdrawRequest,
 ) -> Result<PoolPreview<WithdrawPlan>> {
     lp::check_withdraw(config, req, at.unix_timestamp)?;
-    let mut pool = pool.clone();
+    let mut pool = *pool;
     let valued = value_pool(config, &mut pool, vaults, crt, Lean::withdrawal(req.allow_unpriced), lp_supply, at)?;
     let plan = lp::withdraw(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
@@ -192,7 +192,7 @@ pub struct Metrics {
 /// Settle copies of `pool` and `vault` at `px` with the program's own settlement and read off
 /// NAV, leverage and the UI token price.
 pub fn metrics(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Prices) -> Result<Metrics> {
-    let (mut pool, mut vault) = (pool.clone(), vault.clone());
+    let (mut pool, mut vault) = (*pool, *vault);
     settle_state(&mut vault, &mut pool, config, px)?;
     let map = |e: turbo_math::MathError| anchor_lang::error::Error::from(turbo::error::TurboError::from(e));
     let book = vault.book();

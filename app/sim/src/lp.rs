@@ -179,7 +179,7 @@ impl PoolModel {
         let mut config = crate::model::model_config();
         let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), caps, 0);
         pool.usdc_balance = LP_DEPOSIT;
-        pool.launched = true;
+        pool.launch();
         let mut vaults = Vec::new();
         for (a, asset) in assets.iter().enumerate() {
             let feed = [a as u8 + 1; 32];
@@ -302,7 +302,7 @@ impl PoolModel {
         for (m, target) in self.vaults.iter_mut().zip(targets.iter_mut()) {
             let px = price_at(prices[m.asset], t);
             let call = RebalanceCall { vault: m.key, keeper: Pubkey::default(), now, bounty_eligible: true };
-            let (mut pool, mut vault) = (self.pool.clone(), m.vault.clone());
+            let (mut pool, mut vault) = (self.pool, m.vault);
             if let Ok(p) = plan(&self.config, &mut pool, &mut vault, Shares(m.supply), &px, &call) {
                 self.pool = pool;
                 m.vault = vault;
@@ -323,7 +323,7 @@ impl PoolModel {
         if trade::check_mint(&self.config, &m.vault, &req, t).is_err() {
             return Err(false);
         }
-        let (mut pool, mut vault) = (self.pool.clone(), m.vault.clone());
+        let (mut pool, mut vault) = (self.pool, m.vault);
         match trade::mint(&self.config, &mut pool, &mut vault, m.key, Shares(m.supply), &price_at(price, t), &req) {
             Ok(p) => {
                 self.pool = pool;
@@ -341,7 +341,7 @@ impl PoolModel {
         let m = &self.vaults[i];
         let req = RedeemRequest { user: Pubkey::default(), amount: shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
         trade::check_redeem(&self.config, &m.vault, &req, t).ok()?;
-        let (mut pool, mut vault) = (self.pool.clone(), m.vault.clone());
+        let (mut pool, mut vault) = (self.pool, m.vault);
         let p = trade::redeem(&self.config, &mut pool, &mut vault, m.key, Shares(m.supply), &price_at(price, t), &req).ok()?;
         self.pool = pool;
         let m = &mut self.vaults[i];

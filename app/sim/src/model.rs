@@ -51,7 +51,7 @@ impl TurboModel {
         };
         let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), caps, 0);
         pool.usdc_balance = pool_usdc;
-        pool.launched = true;
+        pool.launch();
         let asset_index = pool.asset_index_for(&[0; 32]).expect("a free asset slot");
         let addresses = VaultAddresses {
             vault: Pubkey::new_unique(),
@@ -129,7 +129,7 @@ impl TurboModel {
     /// copies by the program's settlement, then the program's redeem quote, micro-USD.
     pub fn redeem_all(&self, price: u64, time: i64) -> u64 {
         let px = Self::exact(price, time);
-        let (mut pool, mut vault) = (self.pool.clone(), self.vault.clone());
+        let (mut pool, mut vault) = (self.pool, self.vault);
         settle_state(&mut vault, &mut pool, &self.config, &px).expect("the model settles");
         let fee = vault.params.redeem_fee();
         let q =

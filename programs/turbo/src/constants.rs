@@ -29,6 +29,15 @@ pub const MAX_VAULTS: usize = 8;
 pub const MAX_ASSETS: usize = 8;
 const _: () = assert!(MAX_ASSETS >= MAX_VAULTS, "every vault must find an asset slot");
 
+/// Reserved bytes at the end of each account for the fields the coming work adds (docs/design.md
+/// §2, "Layout"): the hedged pool's custodies in the pool, the price source's per-vault feed ids
+/// and its signer settings. A new field takes its bytes from here, so an account never changes
+/// size; all zero must mean "not set".
+pub const CONFIG_RESERVED: usize = 128;
+pub const POOL_RESERVED: usize = 512;
+pub const VAULT_RESERVED: usize = 128;
+pub const CHANGE_RESERVED: usize = 64;
+
 /// Decimals of every Turbo/Bear token and of the LP token.
 #[constant]
 pub const SHARE_DECIMALS: u8 = 6;

@@ -100,7 +100,7 @@ async fn initialized_accounts_cannot_be_initialized_again() {
     // Re-creating an existing vault id, even by the admin, and the pool, fail the same way.
     let before = fx.vault(BTC_VAULT).await;
     refused(&fx.create_vault(BTC_VAULT, "Turbo BTC 2", "tBTC2", Asset::Btc, defaults::turbo_params(), 1_000 * USDC).await);
-    assert_eq!(fx.vault(BTC_VAULT).await.usdc_balance, before.usdc_balance);
+    assert_eq!({ fx.vault(BTC_VAULT).await.usdc_balance }, { before.usdc_balance });
     let pool = ix::initialize_pool(&fx.d, fx.admin.pubkey(), defaults::pool_caps());
     refused(&fx.send(&[pool], &[]).await);
 }
@@ -300,6 +300,6 @@ async fn a_donation_to_a_vault_changes_nobodys_nav() {
     // The donation stays in the reserve as an excess over the accounting (the vault's balance
     // plus the $5 + $9.95 of fees it holds for the pool), bounded by its size.
     let vault = fx.vault(BTC_VAULT).await;
-    assert_eq!(vault.fees_owed_usdc, 14_950_000);
+    assert_eq!({ vault.fees_owed_usdc }, 14_950_000);
     assert_eq!(fx.balance(reserve).await, vault.usdc_balance + vault.fees_owed_usdc + 100_000 * USDC);
 }

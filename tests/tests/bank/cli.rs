@@ -144,7 +144,7 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     assert!(out.contains("vault 2 tSOL: parameters updated") && out.contains("1 change(s) applied."), "{out}");
     // What the chain holds, not only what the CLI says.
     let redeem_fee = tsol_params(&mut cli).await.redeem_fee_bps;
-    assert_eq!(tsol_params(&mut cli).await.mint_fee_bps, 30);
+    assert_eq!({ tsol_params(&mut cli).await.mint_fee_bps }, 30);
     // A higher fee, and a new vault, are queued; a second run says they wait; after a day they
     // apply; a third run has nothing to do.
     let mut higher = lower.clone();
@@ -156,7 +156,7 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("vault 2 tSOL: parameters queued as change #0, due in 24h"), "{out}");
     assert!(out.contains("vault 6 tBTC2: creation queued as change #1, due in 24h"), "{out}");
-    assert_eq!(tsol_params(&mut cli).await.redeem_fee_bps, redeem_fee, "queued, not applied");
+    assert_eq!({ tsol_params(&mut cli).await.redeem_fee_bps }, redeem_fee, "queued, not applied");
     let vault6 = turbo_sdk::pda::vault(6);
     assert!(cli.chain.account(&vault6).await.unwrap().is_none(), "vault 6 waits for the timelock");
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
@@ -169,7 +169,7 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("vault 2 tSOL: parameters updated (after the timelock)"), "{out}");
     assert!(out.contains("vault 6 tBTC2: created with a $1,000.00 seed"), "{out}");
-    assert_eq!(tsol_params(&mut cli).await.redeem_fee_bps, 200);
+    assert_eq!({ tsol_params(&mut cli).await.redeem_fee_bps }, 200);
     assert!(cli.chain.account(&vault6).await.unwrap().is_some());
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("Nothing to do: localnet already matches the manifest."), "{out}");

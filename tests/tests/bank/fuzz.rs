@@ -410,10 +410,9 @@ async fn random_sequences_keep_every_invariant() {
     }
     println!("fuzz: seed {seed}, {steps} steps; operations {:?}; refusals {:?}", ledger.ops, ledger.errors);
     let pool = fx.pool().await;
-    println!(
-        "fuzz: pool bad debt absorbed {}, unpaid gains {}, claims owed {}",
-        pool.bad_debt_absorbed, pool.unpaid_gains, pool.claims_owed
-    );
+    println!("fuzz: pool bad debt absorbed {}, unpaid gains {}, claims owed {}", { pool.bad_debt_absorbed }, { pool.unpaid_gains }, {
+        pool.claims_owed
+    });
     println!("fuzz: the best round trip returned {} micro-USD over what it paid", ledger.worst_round_trip);
     assert!(ledger.ops.get("rebalance").copied().unwrap_or(0) > steps as u32 / 10);
     // The attack checks ran: round trips of both kinds landed, so `back <= paid` was asserted on

@@ -19,9 +19,9 @@ const HOUR: i64 = 3_600;
 async fn setup() -> (Fixture, User) {
     let (mut fx, _lp) = Fixture::deployed().await;
     let user = fx.user(20_000 * USDC, 1_000 * CRT).await;
-    assert!(!fx.pool().await.launched, "the admin's own liquidity does not launch the deployment");
+    assert!(!fx.pool().await.is_launched(), "the admin's own liquidity does not launch the deployment");
     assert_ok(&fx.mint(&user, BTC_VAULT, 100 * USDC, 0, 0).await);
-    assert!(fx.pool().await.launched);
+    assert!(fx.pool().await.is_launched());
     (fx, user)
 }
 
@@ -43,7 +43,7 @@ async fn m5_a_vaults_direction_cannot_be_flipped() {
         ..defaults::turbo_params()
     };
     assert_error(&fx.send(&[update_vault(&fx, BTC_VAULT, short)], &[]).await, TurboError::DirectionImmutable);
-    assert_eq!(fx.vault(BTC_VAULT).await.params.target_leverage, 3_000_000);
+    assert_eq!({ fx.vault(BTC_VAULT).await.params.target_leverage }, 3_000_000);
 }
 
 #[tokio::test]
@@ -359,7 +359,7 @@ async fn m5_queued_changes_are_announced_and_the_guardian_can_cancel_them() {
     assert_eq!(out.event::<ChangeCancelledEvent>().id, id);
     fx.tick(24 * HOUR);
     assert_error(&fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await, Anchor::AccountNotInitialized);
-    assert_eq!(fx.vault(SOL_VAULT).await.params.redeem_fee_bps, 100);
+    assert_eq!({ fx.vault(SOL_VAULT).await.params.redeem_fee_bps }, 100);
     // Flipping a vault's direction cannot even be queued.
     let flip = Change::Vault {
         vault: sol,
@@ -393,7 +393,7 @@ async fn m5_the_delay_itself_is_timelocked_and_bounded() {
         assert_error(&fx.send(&[ix], &[]).await, TurboError::TimelockOutOfBounds);
     }
     assert_ok(&fx.through_timelock(Change::Config(shorter), None).await);
-    assert_eq!(fx.config().await.params.timelock_secs, 3_600);
+    assert_eq!({ fx.config().await.params.timelock_secs }, 3_600);
 }
 
 /// A new vault, once other people's money is in, waits for the timelock, and only with exactly
@@ -448,7 +448,7 @@ async fn m3_a_vault_retired_by_the_admin_redeems_at_its_frozen_nav_without_a_fee
     assert!(!r.feed_dead && r.deregistered);
     let v = fx.vault(SOL_VAULT).await;
     assert_eq!((v.exposure, v.fees_owed_usdc, v.gain_claim), (0, 0, 0));
-    assert_eq!(r.usdc, v.usdc_balance);
+    assert_eq!(r.usdc, { v.usdc_balance });
     assert!(!fx.config().await.registered_vaults().contains(&sol));
     // No mint, rebalance or change any more.
     assert_error(&fx.mint(&user, SOL_VAULT, 1_000 * USDC, 0, 0).await, TurboError::VaultRetired);

@@ -119,8 +119,8 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
 
     // Token balances equal the accounting at the end.
     let snap = Snapshot::load(&mut cli.chain, &settings.feeds).await.unwrap();
-    assert_eq!(accounts::token_balance(&mut cli.chain, &snap.pool.usdc_reserve).await.unwrap(), snap.pool.usdc_balance);
-    assert_eq!(accounts::token_balance(&mut cli.chain, &snap.pool.crt_reserve).await.unwrap(), snap.pool.crt_balance);
+    assert_eq!(accounts::token_balance(&mut cli.chain, &{ snap.pool.usdc_reserve }).await.unwrap(), { snap.pool.usdc_balance });
+    assert_eq!(accounts::token_balance(&mut cli.chain, &{ snap.pool.crt_reserve }).await.unwrap(), { snap.pool.crt_balance });
     for v in &snap.vaults {
         let (usdc, crt) = v.vault.reserves();
         assert_eq!(accounts::token_balance(&mut cli.chain, &v.vault.usdc_reserve).await.unwrap(), usdc, "{}", v.mint.symbol);

@@ -12,7 +12,6 @@
 use std::collections::BTreeMap;
 
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::AnchorSerialize;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use solana_sdk::signature::Signer;
@@ -41,9 +40,9 @@ fn code(e: &anchor_lang::error::Error) -> u32 {
     }
 }
 
-fn bytes<T: AnchorSerialize>(t: &T) -> Vec<u8> {
+fn bytes<T: anchor_lang::AccountSerialize>(t: &T) -> Vec<u8> {
     let mut out = Vec::new();
-    t.serialize(&mut out).expect("serialize");
+    t.try_serialize(&mut out).expect("serialize");
     out
 }
 

@@ -58,7 +58,7 @@ async fn falling_path_trims_progressively_and_stays_in_band() {
     let vault = fx.vault(BTC_VAULT).await;
     let nav = vault.usdc_balance;
     assert!(nav > 150 * USDC && nav < 170 * USDC, "NAV {nav}");
-    assert_eq!(vault.rebalance_count, 60);
+    assert_eq!({ vault.rebalance_count }, 60);
     fx.assert_books_balance().await;
 }
 
@@ -134,11 +134,11 @@ async fn gap_past_one_over_leverage_records_bad_debt_and_the_protocol_keeps_work
     let vault = fx.vault(BTC_VAULT).await;
     assert_eq!((vault.bad_debt, vault.usdc_balance, vault.exposure), (399 * USDC, 0, 0));
     let pool = fx.pool().await;
-    assert_eq!(pool.bad_debt_absorbed, 399 * USDC);
+    assert_eq!({ pool.bad_debt_absorbed }, 399 * USDC);
     // The pool absorbed it: it received the vault's $1,995, not the $2,394 of loss, plus the $5
     // mint fee the vault held for it, swept whole (never used to cover the vault's loss).
-    assert_eq!(pool.usdc_balance, pool_before.usdc_balance + 1_995 * USDC + 5 * USDC);
-    assert_eq!(vault.fees_owed_usdc, 0);
+    assert_eq!({ pool.usdc_balance }, { pool_before.usdc_balance } + 1_995 * USDC + 5 * USDC);
+    assert_eq!({ vault.fees_owed_usdc }, 0);
     fx.assert_books_balance().await;
 
     // Redeem still works: the worthless tokens burn for nothing.
@@ -322,7 +322,7 @@ async fn bounty_is_paid_exactly_for_a_real_move_and_never_for_a_no_op() {
     assert_ok(&out);
     let swept: FeesSweptEvent = out.event();
     assert_eq!((swept.usdc, swept.crt, swept.treasury_usdc), (50 * USDC, 0, 25 * USDC));
-    assert_eq!(fx.vault(BTC_VAULT).await.fees_owed_usdc, 0);
+    assert_eq!({ fx.vault(BTC_VAULT).await.fees_owed_usdc }, 0);
     let treasury = fx.pool().await.treasury_usdc;
     assert_eq!(treasury, 25 * USDC);
 
@@ -345,7 +345,7 @@ async fn bounty_is_paid_exactly_for_a_real_move_and_never_for_a_no_op() {
     assert!(bounty > 0);
     assert_eq!(e.bounty, bounty);
     assert_eq!(fx.balance(keeper_usdc).await, bounty);
-    assert_eq!(fx.pool().await.treasury_usdc, treasury - bounty);
+    assert_eq!({ fx.pool().await.treasury_usdc }, treasury - bounty);
     // Calling again at once: in band again, no bounty.
     let e = keeper_call(&mut fx, BTC_VAULT).await;
     assert_eq!((e.action, e.bounty), (IN_BAND, 0));

@@ -146,7 +146,7 @@ async fn n2_a_quiet_live_feed_cannot_be_retired_as_dead() {
     let retire = ix::retire_vault(&fx.d, holder.pubkey(), fx.admin.pubkey(), &fx.v(FET_VAULT), None);
     let out = fx.send(std::slice::from_ref(&retire), &[&holder.key]).await;
     assert_ok(&out);
-    assert_eq!(fx.vault(FET_VAULT).await.retired_at, 0, "the feed-dead path only arms a retirement");
+    assert_eq!({ fx.vault(FET_VAULT).await.retired_at }, 0, "the feed-dead path only arms a retirement");
     let armed = out.event::<RetirementArmedEvent>();
     assert_eq!(armed.executable_at, fx.now() + FEED_DEAD_GRACE_SECS);
     // Arming twice is refused while it waits.
@@ -156,7 +156,7 @@ async fn n2_a_quiet_live_feed_cannot_be_retired_as_dead() {
     assert_ok(&fx.rebalance(FET_VAULT).await);
     fx.tick(FEED_DEAD_GRACE_SECS - 1);
     assert_error(&fx.send(std::slice::from_ref(&retire), &[&holder.key]).await, TurboError::RetireNotAllowed);
-    assert_eq!(fx.vault(FET_VAULT).await.retired_at, 0);
+    assert_eq!({ fx.vault(FET_VAULT).await.retired_at }, 0);
     // The holder's exit is a live redeem at FET's price.
     let out = fx.redeem(&holder, FET_VAULT, tokens).await;
     assert_ok(&out);
@@ -237,8 +237,8 @@ async fn n3_the_guardian_cannot_chain_exit_pauses_across_scopes() {
     let out = fx.send(&[withdraw], &[&guardian]).await;
     assert_ok(&out);
     let c = fx.config().await;
-    assert_eq!(c.withdraw_paused_until, fx.vault(SOL_VAULT).await.redeem_paused_until);
-    assert_eq!(c.exit_pause_until, c.withdraw_paused_until);
+    assert_eq!({ c.withdraw_paused_until }, { fx.vault(SOL_VAULT).await.redeem_paused_until });
+    assert_eq!({ c.exit_pause_until }, { c.withdraw_paused_until });
 }
 
 /// The admin's own exit-pause power (N-8), as a bound: exits are paused at most 7 days in a row,
@@ -265,7 +265,7 @@ async fn n8_the_admin_pauses_exits_at_most_seven_days_in_a_row() {
     // At its end a renewal extends nothing.
     let renew = ix::set_pause(admin, None, SetPauseArgs::new(Pause::REDEEM, true));
     assert_ok(&fx.send(std::slice::from_ref(&renew), &[]).await);
-    assert_eq!(fx.config().await.redeem_paused_until, start + MAX_EXIT_PAUSE_STRETCH_SECS);
+    assert_eq!({ fx.config().await.redeem_paused_until }, start + MAX_EXIT_PAUSE_STRETCH_SECS);
     fx.tick(1);
     assert_ok(&fx.redeem(&user, SOL_VAULT, tokens / 2).await);
     assert_error(&fx.send(std::slice::from_ref(&renew), &[]).await, TurboError::ExitPauseLimit);
@@ -300,7 +300,7 @@ async fn n8_an_immediate_change_moves_a_parameter_by_at_most_half() {
     assert_eq!(fx.vault(BTC_VAULT).await.params, half);
     // The cut to almost nothing goes through the timelock, in public.
     assert_ok(&fx.through_timelock(Change::Vault { vault: btc, params: tiny }, Some(btc)).await);
-    assert_eq!(fx.vault(BTC_VAULT).await.params.target_leverage, 1);
+    assert_eq!({ fx.vault(BTC_VAULT).await.params.target_leverage }, 1);
 }
 
 // --- N-4: the admin's due retirement at a look-back price ---
@@ -322,7 +322,7 @@ async fn n4_a_due_retirement_needs_a_fresh_price() {
     let at_old = turbo_sdk::ix::PricedVault { price: old, ..fx.v(BTC_VAULT) };
     let retire = ix::retire_vault(&fx.d, stranger.pubkey(), fx.admin.pubkey(), &at_old, Some(id));
     assert_error(&fx.send(&[retire], &[&stranger.key]).await, TurboError::PriceNotFresh);
-    assert_eq!(fx.vault(BTC_VAULT).await.retired_at, 0);
+    assert_eq!({ fx.vault(BTC_VAULT).await.retired_at }, 0);
     let retire = ix::retire_vault(&fx.d, stranger.pubkey(), fx.admin.pubkey(), &fx.v(BTC_VAULT), Some(id));
     let out = fx.send(&[retire], &[&stranger.key]).await;
     assert_ok(&out);
@@ -411,5 +411,5 @@ async fn n9_a_queued_change_expires() {
     fx.tick(turbo::constants::CHANGE_EXPIRY_SECS);
     let admin = fx.admin.pubkey();
     assert_error(&fx.send(&[ix::execute_change(admin, admin, id, &change)], &[]).await, TurboError::ChangeExpired);
-    assert_eq!(fx.vault(BTC_VAULT).await.params.mint_fee_bps, defaults::turbo_params().mint_fee_bps);
+    assert_eq!({ fx.vault(BTC_VAULT).await.params.mint_fee_bps }, { defaults::turbo_params().mint_fee_bps });
 }

@@ -25,7 +25,7 @@ async fn a_cap_that_tightens_as_sigma_rises_lowers_the_target_and_refuses_a_mint
     let whale = fx.user(400_000 * USDC, 0).await;
     assert_ok(&fx.mint(&whale, SOL_VAULT, 150_000 * USDC, 0, 0).await);
     let calm = fx.vault(SOL_VAULT).await;
-    assert_eq!(calm.variance_rate, 0);
+    assert_eq!({ calm.variance_rate }, 0);
 
     // SOL swings ±5% a minute for 16 minutes: every rebalance settles and takes a sample, so
     // σ rises and the cap falls with it. Nobody mints.
@@ -114,15 +114,15 @@ async fn funding_accrues_exactly_over_a_clock_jump_and_is_paid_to_the_pool_at_se
     assert_eq!(s.usdc_to_vault, -(expected as i64));
 
     let (pool_after, vault_after) = (fx.pool().await, fx.vault(BTC_VAULT).await);
-    assert_eq!(vault_after.funding_paid, expected);
-    assert_eq!(pool_after.funding_earned, expected);
+    assert_eq!({ vault_after.funding_paid }, expected);
+    assert_eq!({ pool_after.funding_earned }, expected);
     // Paid to the pool: its USDC grew by exactly the funding, besides the mint fee this
     // rebalance swept in and the keeper's bounty.
     let bounty = out.event::<RebalanceEvent>().bounty;
     let swept: u64 = out.events::<turbo::events::FeesSweptEvent>().iter().map(|f| f.usdc).sum();
-    assert_eq!(pool_after.usdc_balance, pool.usdc_balance + expected + swept - bounty);
+    assert_eq!({ pool_after.usdc_balance }, { pool.usdc_balance } + expected + swept - bounty);
     // The light side pays nothing.
-    assert_eq!(fx.vault(BEAR_BTC_VAULT).await.funding_paid, 0);
+    assert_eq!({ fx.vault(BEAR_BTC_VAULT).await.funding_paid }, 0);
     fx.assert_books_balance().await;
 }
 
@@ -144,9 +144,9 @@ async fn the_risk_cap_reads_the_assets_sigma_not_the_acting_vaults() {
         assert_ok(&fx.rebalance(SOL_VAULT).await);
     }
     let (turbo_sol, second) = (fx.vault(SOL_VAULT).await, fx.vault(SOL_2).await);
-    assert_eq!(second.variance_rate, 0, "tSOL2 has not settled since it opened");
+    assert_eq!({ second.variance_rate }, 0, "tSOL2 has not settled since it opened");
     let asset = fx.pool().await.assets[second.asset_index as usize];
-    assert_eq!(asset.variance_rate, turbo_sol.variance_rate, "the asset sampled at Turbo SOL's settlements");
+    assert_eq!({ asset.variance_rate }, { turbo_sol.variance_rate }, "the asset sampled at Turbo SOL's settlements");
     assert!(turbo_math::daily_vol_bps(asset.variance_rate).unwrap() > 1_500);
 
     // Growing the long side through tSOL2 is refused by the cap at the asset's σ, and moves

@@ -11,7 +11,7 @@ async fn fixture_deploys_four_vaults_with_books_in_balance() {
     let (mut fx, _lp) = Fixture::deployed().await;
     assert_eq!(fx.config().await.vault_count, 4);
     let bear = fx.vault(BEAR_BTC_VAULT).await;
-    assert_eq!(bear.exposure, -(2 * 1_000 * 1_000_000_000 / 60_000)); // -2 x $1,000 / $60,000
+    assert_eq!({ bear.exposure }, -(2 * 1_000 * 1_000_000_000 / 60_000)); // -2 x $1,000 / $60,000
     fx.assert_books_balance().await;
 }
 
@@ -31,8 +31,8 @@ async fn lp_mint_rise_redeem_to_the_last_unit() {
     let v = fx.v(BTC_VAULT);
     assert_eq!(fx.balance(v.keys.seed_shares).await, 10_000_000);
     let vault = fx.vault(BTC_VAULT).await;
-    assert_eq!(vault.exposure, 50_000_000); // 0.05 BTC at 9 decimals
-    assert_eq!(vault.settle_price, 60_000 * PX as u64);
+    assert_eq!({ vault.exposure }, 50_000_000); // 0.05 BTC at 9 decimals
+    assert_eq!({ vault.settle_price }, 60_000 * PX as u64);
 
     // 2. A user mints with 10,000 USDC. Fee 0.5% = 50 USDC; 9,950 USDC buys tokens at NAV
     //    $1,000 / 10 tokens = $100: 99.5 tokens. Exposure grows by 9,950/1,000 of itself.
@@ -92,12 +92,12 @@ async fn lp_mint_rise_redeem_to_the_last_unit() {
     let swept: FeesSweptEvent = out.event();
     assert_eq!((swept.usdc, swept.treasury_usdc), (50 * USDC + fee, (50 * USDC + fee) / 2));
     let pool = fx.pool().await;
-    assert_eq!(pool.usdc_balance, 1_000_000_000_000 - 3_285_000_000 + 50_000_000 + fee);
-    assert_eq!(pool.treasury_usdc, 25_000_000 + fee / 2);
-    assert_eq!(pool.lp_fees_usdc, 25_000_000 + fee / 2);
+    assert_eq!({ pool.usdc_balance }, 1_000_000_000_000 - 3_285_000_000 + 50_000_000 + fee);
+    assert_eq!({ pool.treasury_usdc }, 25_000_000 + fee / 2);
+    assert_eq!({ pool.lp_fees_usdc }, 25_000_000 + fee / 2);
     let vault = fx.vault(BTC_VAULT).await;
     assert_eq!((vault.usdc_balance, vault.fees_owed_usdc), (vault_usdc - gross, 0));
-    assert_eq!(vault.settle_price, 66_000 * PX as u64);
+    assert_eq!({ vault.settle_price }, 66_000 * PX as u64);
     fx.assert_books_balance().await;
 }
 
@@ -171,10 +171,10 @@ async fn lp_withdraws_at_pool_value_and_treasury_withdraws_its_fees() {
     assert_error(&fx.send(&ixs, &[]).await, turbo::error::TurboError::InsufficientTreasuryFees);
     // A rebalance sweeps it into the pool; then the treasury takes exactly its 25 USDC out.
     assert_ok(&fx.rebalance(SOL_VAULT).await);
-    assert_eq!(fx.pool().await.treasury_usdc, 25 * USDC);
+    assert_eq!({ fx.pool().await.treasury_usdc }, 25 * USDC);
     assert_ok(&fx.send(&ixs, &[]).await);
     assert_eq!(fx.balance(t_usdc).await, 25 * USDC);
-    assert_eq!(fx.pool().await.treasury_usdc, 0);
+    assert_eq!({ fx.pool().await.treasury_usdc }, 0);
     // Asking for more than the treasury holds fails.
     let again = turbo_sdk::ix::withdraw_fees(fx.admin.pubkey(), t_usdc, t_crt, turbo::args::WithdrawFeesArgs { usdc: 1, crt: 0 });
     assert_error(&fx.send(&[again], &[]).await, turbo::error::TurboError::InsufficientTreasuryFees);

@@ -37,7 +37,7 @@ async fn sim_and_bank_end_at_the_same_nav_to_the_last_unit() {
         let e: RebalanceEvent = out.event();
         let s = model.keeper_call(price as u64, fx.now());
         assert_eq!(e.action, s.plan.action.into(), "step {step}");
-        assert_eq!(e.exposure_after, model.vault.exposure, "step {step}");
+        assert_eq!(e.exposure_after, { model.vault.exposure }, "step {step}");
         assert_eq!(e.nav, s.nav, "step {step}");
         match e.action {
             turbo::events::RebalanceAction::Trim => trims += 1,
@@ -47,9 +47,9 @@ async fn sim_and_bank_end_at_the_same_nav_to_the_last_unit() {
         }
     }
     let vault = fx.vault(BTC_VAULT).await;
-    assert_eq!(vault.usdc_balance, model.vault.usdc_balance);
-    assert_eq!(vault.exposure, model.vault.exposure);
-    assert_eq!(vault.settle_price, model.vault.settle_price);
-    assert_eq!(vault.variance_rate, model.vault.variance_rate);
+    assert_eq!({ vault.usdc_balance }, { model.vault.usdc_balance });
+    assert_eq!({ vault.exposure }, { model.vault.exposure });
+    assert_eq!({ vault.settle_price }, { model.vault.settle_price });
+    assert_eq!({ vault.variance_rate }, { model.vault.variance_rate });
     assert!(trims > 50 && relevers > 10 && emergencies >= 1, "{trims} trims, {relevers} re-levers, {emergencies} emergencies");
 }

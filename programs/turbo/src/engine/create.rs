@@ -6,11 +6,11 @@
 use anchor_lang::prelude::*;
 use turbo_math::{exposure_for_leverage, initial_shares, Exposure, Lev, OraclePrice, Shares, Usd};
 
-use crate::constants::MAX_VAULTS;
+use crate::constants::{CONFIG_RESERVED, MAX_VAULTS, POOL_RESERVED, VAULT_RESERVED};
 use crate::engine::caps::check_caps;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::VaultCreatedEvent;
-use crate::state::{AssetSlot, Config, ConfigParams, Pool, PoolCaps, PriceMark, Vault, VaultParams};
+use crate::state::{AssetSlot, Config, ConfigParams, Pool, PoolCaps, PriceMark, Vault, VaultParams, LAYOUT_VERSION};
 
 /// Who runs a deployment and what it takes as collateral.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -29,6 +29,7 @@ pub struct NewConfig {
 /// A new config: nothing paused, no vault, no change queued.
 pub fn config(n: &NewConfig) -> Config {
     Config {
+        version: LAYOUT_VERSION,
         admin: n.admin,
         pending_admin: Pubkey::default(),
         guardian: n.guardian,
@@ -47,12 +48,14 @@ pub fn config(n: &NewConfig) -> Config {
         bump: n.bump,
         vault_count: 0,
         vaults: [Pubkey::default(); MAX_VAULTS],
+        reserved: [0; CONFIG_RESERVED],
     }
 }
 
 /// A new, empty pool with these token accounts and caps.
 pub fn pool(lp_mint: Pubkey, usdc_reserve: Pubkey, crt_reserve: Pubkey, caps: PoolCaps, bump: u8) -> Pool {
     Pool {
+        version: LAYOUT_VERSION,
         lp_mint,
         usdc_reserve,
         crt_reserve,
@@ -68,10 +71,11 @@ pub fn pool(lp_mint: Pubkey, usdc_reserve: Pubkey, crt_reserve: Pubkey, caps: Po
         lp_fees_crt: 0,
         funding_earned: 0,
         crt_mark: PriceMark::default(),
-        launched: false,
+        launched: 0,
         bump,
         asset_count: 0,
         assets: [AssetSlot::default(); crate::constants::MAX_ASSETS],
+        reserved: [0; POOL_RESERVED],
     }
 }
 
@@ -110,6 +114,7 @@ pub fn vault(
     pool.rebook(asset_index, Exposure(0), price.mid, exposure, price.mid)?;
     config.register_vault(at.vault)?;
     let vault = Vault {
+        version: LAYOUT_VERSION,
         vault_id: n.vault_id,
         bump: at.bump,
         asset_index,
@@ -141,6 +146,7 @@ pub fn vault(
         funding_ts: price.publish_time,
         funding_paid: 0,
         retire_armed_at: 0,
+        reserved: [0; VAULT_RESERVED],
     };
     check_caps(pool, &vault, Exposure(0), None)?;
     let leverage = vault.book().leverage(price.mid, price.mid, config.crt()).or_math()?.map_or(i64::MAX, |l| l.0);

@@ -47,8 +47,10 @@ impl Swept {
 /// token moves between them anyway, or always when `all` (a rebalance). The pool credits them
 /// then, split between LPs and the treasury (docs/design.md §4).
 pub fn sweep_fees(pool: &mut Pool, vault: &mut Vault, lp_share: Bps, flow: &mut NetFlow, all: bool) -> Result<Swept> {
-    let usdc = if all || flow.usdc_to_vault != 0 { std::mem::take(&mut vault.fees_owed_usdc) } else { 0 };
-    let crt = if all || flow.crt_to_vault != 0 { std::mem::take(&mut vault.fees_owed_crt) } else { 0 };
+    let usdc = if all || flow.usdc_to_vault != 0 { vault.fees_owed_usdc } else { 0 };
+    let crt = if all || flow.crt_to_vault != 0 { vault.fees_owed_crt } else { 0 };
+    vault.fees_owed_usdc -= usdc;
+    vault.fees_owed_crt -= crt;
     if usdc == 0 && crt == 0 {
         return Ok(Swept::default());
     }

@@ -219,7 +219,7 @@ pub fn deposit(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u64
     // From the first money of anyone but the admin on, changes that add risk wait for the
     // timelock (the admin's own seeding of the pool does not count).
     if req.provider != config.admin {
-        pool.launched = true;
+        pool.launch();
     }
     let event = LiquidityDepositedEvent {
         provider: req.provider,

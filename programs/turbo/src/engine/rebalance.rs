@@ -210,7 +210,7 @@ pub fn quote(
 ) -> Result<VaultQuotedEvent> {
     // Boxed: the two copies on SBF's 4 KiB frame left no headroom (docs/performance.md, "Stack
     // frames").
-    let (mut pool, mut book_vault) = (Box::new(pool.clone()), Box::new(vault.clone()));
+    let (mut pool, mut book_vault) = (Box::new(*pool), Box::new(*vault));
     let call = RebalanceCall { vault: vault_key, keeper: Pubkey::default(), now, bounty_eligible: false };
     let p = plan(config, &mut pool, &mut book_vault, supply, px, &call)?;
     // The settled book before the move the plan would make.

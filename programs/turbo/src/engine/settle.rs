@@ -78,15 +78,14 @@ pub fn retired_prices(vault: &Vault) -> Prices {
 
 /// Take a volatility sample at the asset's price when one is due (`turbo_math::sample_variance`),
 /// into a variance rate and its last sample's price and time.
-fn sample_vol(variance_rate: &mut u64, sample_price: &mut u64, sample_time: &mut i64, px: &Prices) -> Result<()> {
+/// Values in and out: the fields live in packed accounts, which lend no references.
+fn sample_vol(variance_rate: u64, sample_price: u64, sample_time: i64, px: &Prices) -> Result<(u64, u64, i64)> {
     let sample =
-        turbo_math::sample_variance(*variance_rate, Price(*sample_price), *sample_time, px.asset.mid, px.asset.publish_time).or_math()?;
-    if let Some(v) = sample {
-        *variance_rate = v;
-        *sample_price = px.asset.mid.0;
-        *sample_time = px.asset.publish_time;
-    }
-    Ok(())
+        turbo_math::sample_variance(variance_rate, Price(sample_price), sample_time, px.asset.mid, px.asset.publish_time).or_math()?;
+    Ok(match sample {
+        Some(v) => (v, px.asset.mid.0, px.asset.publish_time),
+        None => (variance_rate, sample_price, sample_time),
+    })
 }
 
 /// Settle `vault` at the mid price: realize its PnL against the pool's free balances (a gain the
@@ -115,9 +114,11 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     vault.set_book(&book);
     // The vault's σ drives its own volatility budget; the asset's, sampled by every vault of
     // the asset, drives the pool's risk cap.
-    sample_vol(&mut vault.variance_rate, &mut vault.vol_sample_price, &mut vault.vol_sample_time, px)?;
+    (vault.variance_rate, vault.vol_sample_price, vault.vol_sample_time) =
+        sample_vol(vault.variance_rate, vault.vol_sample_price, vault.vol_sample_time, px)?;
     let slot = &mut pool.assets[vault.asset_index as usize];
-    sample_vol(&mut slot.variance_rate, &mut slot.vol_sample_price, &mut slot.vol_sample_time, px)?;
+    (slot.variance_rate, slot.vol_sample_price, slot.vol_sample_time) =
+        sample_vol(slot.variance_rate, slot.vol_sample_price, slot.vol_sample_time, px)?;
     let add = |a: u64, b: u64| a.checked_add(b).or_overflow();
     vault.bad_debt = add(vault.bad_debt, s.bad_debt.0)?;
     vault.funding_paid = add(vault.funding_paid, s.funding.0)?;

@@ -101,7 +101,7 @@ pub fn mint(
     // From the first money of anyone but the admin on, changes that add risk wait for the
     // timelock.
     if req.user != config.admin {
-        pool.launched = true;
+        pool.launch();
     }
 
     // Book the deposit and the grown exposure, then check the pool can back it.

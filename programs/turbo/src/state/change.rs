@@ -4,6 +4,7 @@
 
 use anchor_lang::prelude::*;
 
+use crate::constants::CHANGE_RESERVED;
 use crate::state::{ConfigParams, PoolCaps, VaultParams};
 
 /// A change that adds risk, waiting for its time.
@@ -26,12 +27,16 @@ pub enum Change {
 #[account]
 #[derive(InitSpace, Debug)]
 pub struct PendingChange {
+    /// The layout version (`LAYOUT_VERSION`).
+    pub version: u8,
     pub id: u32,
     pub change: Change,
     /// Unix time it was queued, and the first time it may be executed.
     pub queued_at: i64,
     pub eta: i64,
     pub bump: u8,
+    /// Zero; room for what the coming work adds (docs/design.md §2, "Layout").
+    pub reserved: [u8; CHANGE_RESERVED],
 }
 
 impl PendingChange {

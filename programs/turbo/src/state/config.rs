@@ -64,9 +64,12 @@ impl Pause {
 /// A singleton: only `initialize_config` creates a `Config`, with `init` at its fixed PDA, so an
 /// account that passes Anchor's owner and discriminator checks *is* the config. Instructions
 /// therefore do not re-derive its PDA (1,500 CU per `create_program_address`).
-#[account]
+#[account(zero_copy)]
+#[repr(C, packed)]
 #[derive(InitSpace, Debug)]
 pub struct Config {
+    /// The layout version (`LAYOUT_VERSION`).
+    pub version: u8,
     /// May change every parameter. Moves by propose/accept.
     pub admin: Pubkey,
     /// The proposed next admin; the default key when none is pending.
@@ -103,13 +106,15 @@ pub struct Config {
     pub vault_count: u8,
     /// Registered vaults in creation order. The pool values exactly these.
     pub vaults: [Pubkey; MAX_VAULTS],
+    /// Zero; room for the fields the coming work adds (docs/design.md §2, "Layout").
+    pub reserved: [u8; CONFIG_RESERVED],
 }
 
+pod_params! {
 /// Parameters of `initialize_config` and `update_config` that carry bounds.
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 // All zero (out of bounds) is a default only for the program's unit tests, which read none.
 #[cfg_attr(test, derive(Default))]
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ConfigParams {
     /// `w_crt`: the share of CRT's value that counts as risk equity, bps.
     pub crt_weight_bps: u16,
@@ -129,18 +134,19 @@ pub struct ConfigParams {
     /// Changes that add risk wait this long between `queue_change` and `execute_change`.
     pub timelock_secs: u32,
 }
+}
 
 impl ConfigParams {
     pub fn validate(&self) -> Result<()> {
         require!(self.crt_weight_bps <= MAX_CRT_WEIGHT_BPS, TurboError::CrtWeightOutOfBounds);
-        require!((1..=MAX_PRICE_AGE_SECS).contains(&self.crt_max_age_secs), TurboError::PriceAgeOutOfBounds);
-        require!((1..=MAX_CONF_BPS).contains(&self.crt_max_conf_bps), TurboError::ConfidenceBoundOutOfBounds);
+        require!((1..=MAX_PRICE_AGE_SECS).contains(&{ self.crt_max_age_secs }), TurboError::PriceAgeOutOfBounds);
+        require!((1..=MAX_CONF_BPS).contains(&{ self.crt_max_conf_bps }), TurboError::ConfidenceBoundOutOfBounds);
         require!(self.lp_fee_share_bps <= 10_000, TurboError::FeeShareOutOfBounds);
         require!(self.keeper_bounty <= MAX_KEEPER_BOUNTY, TurboError::KeeperBountyTooHigh);
         // A bounty is at most 10 bps of the notional it pays for.
         require!(self.bounty_notional / MIN_BOUNTY_NOTIONAL_MULTIPLE >= self.keeper_bounty, TurboError::KeeperBountyTooHigh);
-        require!((1..=MAX_FRESH_PRICE_SECS).contains(&self.fresh_price_secs), TurboError::FreshPriceDelayOutOfBounds);
-        require!((MIN_TIMELOCK_SECS..=MAX_TIMELOCK_SECS).contains(&self.timelock_secs), TurboError::TimelockOutOfBounds);
+        require!((1..=MAX_FRESH_PRICE_SECS).contains(&{ self.fresh_price_secs }), TurboError::FreshPriceDelayOutOfBounds);
+        require!((MIN_TIMELOCK_SECS..=MAX_TIMELOCK_SECS).contains(&{ self.timelock_secs }), TurboError::TimelockOutOfBounds);
         Ok(())
     }
 

@@ -10,7 +10,9 @@ use crate::error::{CheckedExt, MathResultExt, TurboError};
 
 /// The protocol's memory of one price feed (`turbo_math::PriceMark`): the newest publish time
 /// any instruction used, and the mid prices used in the recent window. Prices have 8 decimals.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[zero_copy]
+#[repr(C, packed)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct PriceMark {
     pub last_publish_time: i64,
     pub cell: i64,
@@ -46,7 +48,9 @@ impl PriceMark {
     }
 }
 
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[zero_copy]
+#[repr(C, packed)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
 pub struct AssetSlot {
     /// Pyth feed id of the asset.
     pub feed_id: [u8; 32],
@@ -76,9 +80,12 @@ impl AssetSlot {
 
 /// A singleton like `Config`: created once by `initialize_pool` at its fixed PDA, identified by
 /// owner and discriminator.
-#[account]
+#[account(zero_copy)]
+#[repr(C, packed)]
 #[derive(InitSpace, Debug)]
 pub struct Pool {
+    /// The layout version (`LAYOUT_VERSION`).
+    pub version: u8,
     pub lp_mint: Pubkey,
     pub usdc_reserve: Pubkey,
     pub crt_reserve: Pubkey,
@@ -107,16 +114,20 @@ pub struct Pool {
     pub crt_mark: PriceMark,
     /// Set by the first LP deposit or mint of anyone but the admin, and never cleared: from then
     /// on other people's money is at stake, and changes that add risk wait for the timelock.
-    pub launched: bool,
+    /// 0 or 1 (`Pool::is_launched`).
+    pub launched: u8,
     pub bump: u8,
     pub asset_count: u8,
     pub assets: [AssetSlot; MAX_ASSETS],
+    /// Zero; room for the fields the coming work adds, the hedged pool's custodies first
+    /// (docs/design.md §2, "Layout").
+    pub reserved: [u8; POOL_RESERVED],
 }
 
+pod_params! {
 #[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 // All zero is a default only for the program's unit tests.
 #[cfg_attr(test, derive(Default))]
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PoolCaps {
     /// Cap on Σ|notional| of all vaults per unit of pool value, bps: a hard ceiling.
     pub gross_cap_bps: u32,
@@ -132,6 +143,7 @@ pub struct PoolCaps {
     /// Skew funding at the cap: what the heavy side of an asset pays the pool, bps of its
     /// notional per day, in proportion to its net exposure over the cap (0: no funding).
     pub funding_max_bps_per_day: u16,
+}
 }
 
 impl PoolCaps {
@@ -151,11 +163,11 @@ impl PoolCaps {
     }
 
     pub fn validate(&self) -> Result<()> {
-        require!((1..=MAX_GROSS_CAP_BPS).contains(&self.gross_cap_bps), TurboError::ExposureCapOutOfBounds);
-        require!((1..=MAX_NET_CAP_BPS).contains(&self.net_cap_bps), TurboError::ExposureCapOutOfBounds);
+        require!((1..=MAX_GROSS_CAP_BPS).contains(&{ self.gross_cap_bps }), TurboError::ExposureCapOutOfBounds);
+        require!((1..=MAX_NET_CAP_BPS).contains(&{ self.net_cap_bps }), TurboError::ExposureCapOutOfBounds);
         require!(self.max_daily_loss_bps <= MAX_DAILY_LOSS_BPS, TurboError::RiskCapOutOfBounds);
-        require!((MIN_RISK_Z_CENTI..=MAX_RISK_Z_CENTI).contains(&self.risk_z_centi), TurboError::RiskCapOutOfBounds);
-        require!((MIN_VOL_FLOOR_BPS..=MAX_VOL_FLOOR_BPS).contains(&self.vol_floor_bps), TurboError::RiskCapOutOfBounds);
+        require!((MIN_RISK_Z_CENTI..=MAX_RISK_Z_CENTI).contains(&{ self.risk_z_centi }), TurboError::RiskCapOutOfBounds);
+        require!((MIN_VOL_FLOOR_BPS..=MAX_VOL_FLOOR_BPS).contains(&{ self.vol_floor_bps }), TurboError::RiskCapOutOfBounds);
         require!(self.funding_max_bps_per_day <= MAX_FUNDING_BPS_PER_DAY, TurboError::FundingOutOfBounds);
         Ok(())
     }
@@ -171,6 +183,16 @@ impl PoolCaps {
 }
 
 impl Pool {
+    /// Whether anyone but the admin has put money in (set once, never cleared).
+    pub fn is_launched(&self) -> bool {
+        self.launched != 0
+    }
+
+    /// Record that someone else's money is in: from now on changes that add risk wait.
+    pub fn launch(&mut self) {
+        self.launched = 1;
+    }
+
     /// What LPs own in tokens: the balances minus the treasury's fees.
     pub fn free_book(&self) -> Result<PoolBook> {
         Ok(PoolBook {

@@ -7,8 +7,8 @@ use turbo_math::{Bps, Exposure, Lev, Price, TokenAmount, Usd, VaultBook};
 use crate::constants::*;
 use crate::error::TurboError;
 
+pod_params! {
 /// Every bounded parameter of a vault. Leverage levels have 6 decimals (3x = 3_000_000).
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct VaultParams {
     /// Signed target leverage `T`: positive for Turbo (long), negative for Bear (short).
     pub target_leverage: i64,
@@ -40,6 +40,7 @@ pub struct VaultParams {
     /// micro-USD.
     pub split_threshold: u64,
 }
+}
 
 impl VaultParams {
     pub fn validate(&self) -> Result<()> {
@@ -55,8 +56,8 @@ impl VaultParams {
         );
         require!(self.step_bps > 0 && self.step_bps <= MAX_STEP_BPS, TurboError::StepOutOfBounds);
         require!(self.min_interval_secs <= MAX_INTERVAL_SECS && self.jitter_secs <= MAX_INTERVAL_SECS, TurboError::IntervalOutOfBounds);
-        require!((1..=MAX_PRICE_AGE_SECS).contains(&self.max_price_age_secs), TurboError::PriceAgeOutOfBounds);
-        require!((1..=MAX_CONF_BPS).contains(&self.max_conf_bps), TurboError::ConfidenceBoundOutOfBounds);
+        require!((1..=MAX_PRICE_AGE_SECS).contains(&{ self.max_price_age_secs }), TurboError::PriceAgeOutOfBounds);
+        require!((1..=MAX_CONF_BPS).contains(&{ self.max_conf_bps }), TurboError::ConfidenceBoundOutOfBounds);
         require!(self.mint_fee_bps <= MAX_FEE_BPS && self.redeem_fee_bps <= MAX_FEE_BPS, TurboError::FeeTooHigh);
         require!(self.split_threshold > 0, TurboError::SplitThresholdOutOfBounds);
         Ok(())
@@ -114,9 +115,12 @@ impl VaultParams {
 /// Vaults are created only by `create_vault` (admin, `init` at `["vault", id]`), so any account
 /// with the `Vault` owner and discriminator is a genuine vault. Instructions do not re-derive
 /// its PDA; they pin everything that belongs to it (`has_one = mint`, the reserves' addresses).
-#[account]
+#[account(zero_copy)]
+#[repr(C, packed)]
 #[derive(InitSpace, Debug)]
 pub struct Vault {
+    /// The layout version (`LAYOUT_VERSION`).
+    pub version: u8,
     /// Chosen by the admin at creation; part of the PDA seeds.
     pub vault_id: u16,
     pub bump: u8,
@@ -182,6 +186,8 @@ pub struct Vault {
     /// `FEED_DEAD_GRACE_SECS`, and only if no instruction used a price of the asset since
     /// (docs/decisions.md, "Dead means dead").
     pub retire_armed_at: i64,
+    /// Zero; room for the fields the coming work adds (docs/design.md §2, "Layout").
+    pub reserved: [u8; VAULT_RESERVED],
 }
 
 impl Vault {

@@ -106,7 +106,7 @@ pub struct CreateVault<'info> {
 
 impl CreateVault<'_> {
     pub fn validate(&self, args: &CreateVaultArgs) -> Result<()> {
-        if self.pool.launched {
+        if self.pool.is_launched() {
             let pending = self.pending.as_ref().ok_or(TurboError::ChangeNeedsTimelock)?;
             require!(
                 pending.change == Change::CreateVault { vault_id: args.vault_id, args_hash: args.hash()? },

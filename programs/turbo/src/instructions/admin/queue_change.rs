@@ -58,6 +58,7 @@ pub fn handler(ctx: Context<QueueChange>, change: Change) -> Result<()> {
     config.next_change_id = id.checked_add(1).or_overflow()?;
     let eta = now.saturating_add(config.params.timelock_secs as i64);
     let pending = &mut ctx.accounts.pending;
+    pending.version = crate::state::LAYOUT_VERSION;
     pending.id = id;
     pending.change = change;
     pending.queued_at = now;

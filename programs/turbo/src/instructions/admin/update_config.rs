@@ -26,7 +26,7 @@ impl UpdateConfig<'_> {
     pub fn validate(&self, args: &UpdateConfigArgs) -> Result<()> {
         if let Some(p) = &args.params {
             p.validate()?;
-            require!(!self.pool.launched || !p.adds_risk_over(&self.config.params), TurboError::ChangeNeedsTimelock);
+            require!(!self.pool.is_launched() || !p.adds_risk_over(&self.config.params), TurboError::ChangeNeedsTimelock);
         }
         Ok(())
     }

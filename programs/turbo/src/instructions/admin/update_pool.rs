@@ -18,7 +18,7 @@ pub struct UpdatePool<'info> {
 impl UpdatePool<'_> {
     pub fn validate(&self, caps: &PoolCaps) -> Result<()> {
         caps.validate()?;
-        require!(!self.pool.launched || !caps.adds_risk_over(&self.pool.caps), TurboError::ChangeNeedsTimelock);
+        require!(!self.pool.is_launched() || !caps.adds_risk_over(&self.pool.caps), TurboError::ChangeNeedsTimelock);
         Ok(())
     }
 }

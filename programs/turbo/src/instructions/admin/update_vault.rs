@@ -21,7 +21,7 @@ impl UpdateVault<'_> {
     pub fn validate(&self, params: &VaultParams) -> Result<()> {
         require!(!self.vault.is_retired(), TurboError::VaultRetired);
         params.validate_update(&self.vault.params)?;
-        require!(!self.pool.launched || !params.adds_risk_over(&self.vault.params), TurboError::ChangeNeedsTimelock);
+        require!(!self.pool.is_launched() || !params.adds_risk_over(&self.vault.params), TurboError::ChangeNeedsTimelock);
         Ok(())
     }
 }

@@ -30,7 +30,7 @@ pub fn handler(ctx: Context<Quote>) -> Result<()> {
     let clock = Clock::get()?;
     let a = &ctx.accounts;
     // Boxed, as the engine's copies are: SBF gives a frame 4 KiB.
-    let mut pool = Box::new((**a.pool).clone());
+    let mut pool = Box::new(**a.pool);
     let (asset, crt) = (a.price_update.as_deref().map(|p| &**p), a.crt_price_update.as_deref().map(|p| &**p));
     let px = read_prices(&a.vault, &mut pool, &a.config, asset, crt, true, &clock, Caller::Keeper)?;
     emit(quote(&a.config, &pool, &a.vault, a.vault.key(), Shares(a.mint.supply), &px, clock.unix_timestamp)?);

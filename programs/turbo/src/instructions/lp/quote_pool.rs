@@ -27,7 +27,7 @@ pub fn handler<'info>(ctx: Context<'info, QuotePool<'info>>) -> Result<()> {
     let lp_supply = a.lp_mint.supply;
     let value = |bias| -> Result<u64> {
         // Boxed: SBF gives a frame 4 KiB.
-        let mut pool = Box::new((**a.pool).clone());
+        let mut pool = Box::new(**a.pool);
         Ok(value_pool(
             &a.config,
             &mut pool,
