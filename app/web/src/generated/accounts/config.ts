@@ -59,6 +59,8 @@ export function getConfigDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type Config = {
   discriminator: ReadonlyUint8Array;
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   /** May change every parameter. Moves by propose/accept. */
   admin: Address;
   /** The proposed next admin; the default key when none is pending. */
@@ -97,9 +99,13 @@ export type Config = {
   vaultCount: number;
   /** Registered vaults in creation order. The pool values exactly these. */
   vaults: Array<Address>;
+  /** Zero; room for the fields the coming work adds (docs/design.md §2, "Layout"). */
+  reserved: ReadonlyUint8Array;
 };
 
 export type ConfigArgs = {
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   /** May change every parameter. Moves by propose/accept. */
   admin: Address;
   /** The proposed next admin; the default key when none is pending. */
@@ -138,6 +144,8 @@ export type ConfigArgs = {
   vaultCount: number;
   /** Registered vaults in creation order. The pool values exactly these. */
   vaults: Array<Address>;
+  /** Zero; room for the fields the coming work adds (docs/design.md §2, "Layout"). */
+  reserved: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link ConfigArgs} account data. */
@@ -145,6 +153,7 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["version", getU8Encoder()],
       ["admin", getAddressEncoder()],
       ["pendingAdmin", getAddressEncoder()],
       ["guardian", getAddressEncoder()],
@@ -163,6 +172,7 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
       ["bump", getU8Encoder()],
       ["vaultCount", getU8Encoder()],
       ["vaults", getArrayEncoder(getAddressEncoder(), { size: 8 })],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 128)],
     ]),
     (value) => ({ ...value, discriminator: CONFIG_DISCRIMINATOR }),
   );
@@ -172,6 +182,7 @@ export function getConfigEncoder(): FixedSizeEncoder<ConfigArgs> {
 export function getConfigDecoder(): FixedSizeDecoder<Config> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["version", getU8Decoder()],
     ["admin", getAddressDecoder()],
     ["pendingAdmin", getAddressDecoder()],
     ["guardian", getAddressDecoder()],
@@ -190,6 +201,7 @@ export function getConfigDecoder(): FixedSizeDecoder<Config> {
     ["bump", getU8Decoder()],
     ["vaultCount", getU8Decoder()],
     ["vaults", getArrayDecoder(getAddressDecoder(), { size: 8 })],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 128)],
   ]);
 }
 
@@ -252,5 +264,5 @@ export async function fetchAllMaybeConfig(
 }
 
 export function getConfigSize(): number {
-  return 562;
+  return 691;
 }

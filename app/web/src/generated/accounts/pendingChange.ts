@@ -57,21 +57,29 @@ export function getPendingChangeDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type PendingChange = {
   discriminator: ReadonlyUint8Array;
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   id: number;
   change: Change;
   /** Unix time it was queued, and the first time it may be executed. */
   queuedAt: bigint;
   eta: bigint;
   bump: number;
+  /** Zero; room for what the coming work adds (docs/design.md §2, "Layout"). */
+  reserved: ReadonlyUint8Array;
 };
 
 export type PendingChangeArgs = {
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   id: number;
   change: ChangeArgs;
   /** Unix time it was queued, and the first time it may be executed. */
   queuedAt: number | bigint;
   eta: number | bigint;
   bump: number;
+  /** Zero; room for what the coming work adds (docs/design.md §2, "Layout"). */
+  reserved: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link PendingChangeArgs} account data. */
@@ -79,11 +87,13 @@ export function getPendingChangeEncoder(): Encoder<PendingChangeArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["version", getU8Encoder()],
       ["id", getU32Encoder()],
       ["change", getChangeEncoder()],
       ["queuedAt", getI64Encoder()],
       ["eta", getI64Encoder()],
       ["bump", getU8Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 64)],
     ]),
     (value) => ({ ...value, discriminator: PENDING_CHANGE_DISCRIMINATOR }),
   );
@@ -93,11 +103,13 @@ export function getPendingChangeEncoder(): Encoder<PendingChangeArgs> {
 export function getPendingChangeDecoder(): Decoder<PendingChange> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["version", getU8Decoder()],
     ["id", getU32Decoder()],
     ["change", getChangeDecoder()],
     ["queuedAt", getI64Decoder()],
     ["eta", getI64Decoder()],
     ["bump", getU8Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 64)],
   ]);
 }
 

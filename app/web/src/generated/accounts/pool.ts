@@ -19,8 +19,6 @@ import {
   getAddressEncoder,
   getArrayDecoder,
   getArrayEncoder,
-  getBooleanDecoder,
-  getBooleanEncoder,
   getBytesDecoder,
   getBytesEncoder,
   getStructDecoder,
@@ -67,6 +65,8 @@ export function getPoolDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type Pool = {
   discriminator: ReadonlyUint8Array;
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   lpMint: Address;
   usdcReserve: Address;
   crtReserve: Address;
@@ -96,14 +96,22 @@ export type Pool = {
   /**
    * Set by the first LP deposit or mint of anyone but the admin, and never cleared: from then
    * on other people's money is at stake, and changes that add risk wait for the timelock.
+   * 0 or 1 (`Pool::is_launched`).
    */
-  launched: boolean;
+  launched: number;
   bump: number;
   assetCount: number;
   assets: Array<AssetSlot>;
+  /**
+   * Zero; room for the fields the coming work adds, the hedged pool's custodies first
+   * (docs/design.md §2, "Layout").
+   */
+  reserved: ReadonlyUint8Array;
 };
 
 export type PoolArgs = {
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   lpMint: Address;
   usdcReserve: Address;
   crtReserve: Address;
@@ -133,11 +141,17 @@ export type PoolArgs = {
   /**
    * Set by the first LP deposit or mint of anyone but the admin, and never cleared: from then
    * on other people's money is at stake, and changes that add risk wait for the timelock.
+   * 0 or 1 (`Pool::is_launched`).
    */
-  launched: boolean;
+  launched: number;
   bump: number;
   assetCount: number;
   assets: Array<AssetSlotArgs>;
+  /**
+   * Zero; room for the fields the coming work adds, the hedged pool's custodies first
+   * (docs/design.md §2, "Layout").
+   */
+  reserved: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link PoolArgs} account data. */
@@ -145,6 +159,7 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["version", getU8Encoder()],
       ["lpMint", getAddressEncoder()],
       ["usdcReserve", getAddressEncoder()],
       ["crtReserve", getAddressEncoder()],
@@ -160,10 +175,11 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
       ["lpFeesCrt", getU64Encoder()],
       ["fundingEarned", getU64Encoder()],
       ["crtMark", getPriceMarkEncoder()],
-      ["launched", getBooleanEncoder()],
+      ["launched", getU8Encoder()],
       ["bump", getU8Encoder()],
       ["assetCount", getU8Encoder()],
       ["assets", getArrayEncoder(getAssetSlotEncoder(), { size: 8 })],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 512)],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
   );
@@ -173,6 +189,7 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
 export function getPoolDecoder(): FixedSizeDecoder<Pool> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["version", getU8Decoder()],
     ["lpMint", getAddressDecoder()],
     ["usdcReserve", getAddressDecoder()],
     ["crtReserve", getAddressDecoder()],
@@ -188,10 +205,11 @@ export function getPoolDecoder(): FixedSizeDecoder<Pool> {
     ["lpFeesCrt", getU64Decoder()],
     ["fundingEarned", getU64Decoder()],
     ["crtMark", getPriceMarkDecoder()],
-    ["launched", getBooleanDecoder()],
+    ["launched", getU8Decoder()],
     ["bump", getU8Decoder()],
     ["assetCount", getU8Decoder()],
     ["assets", getArrayDecoder(getAssetSlotDecoder(), { size: 8 })],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 512)],
   ]);
 }
 
@@ -254,5 +272,5 @@ export async function fetchAllMaybePool(
 }
 
 export function getPoolSize(): number {
-  return 1249;
+  return 1762;
 }

@@ -59,6 +59,8 @@ export function getVaultDiscriminatorBytes(): ReadonlyUint8Array {
 
 export type Vault = {
   discriminator: ReadonlyUint8Array;
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   /** Chosen by the admin at creation; part of the PDA seeds. */
   vaultId: number;
   bump: number;
@@ -136,9 +138,13 @@ export type Vault = {
    * (docs/decisions.md, "Dead means dead").
    */
   retireArmedAt: bigint;
+  /** Zero; room for the fields the coming work adds (docs/design.md §2, "Layout"). */
+  reserved: ReadonlyUint8Array;
 };
 
 export type VaultArgs = {
+  /** The layout version (`LAYOUT_VERSION`). */
+  version: number;
   /** Chosen by the admin at creation; part of the PDA seeds. */
   vaultId: number;
   bump: number;
@@ -216,6 +222,8 @@ export type VaultArgs = {
    * (docs/decisions.md, "Dead means dead").
    */
   retireArmedAt: number | bigint;
+  /** Zero; room for the fields the coming work adds (docs/design.md §2, "Layout"). */
+  reserved: ReadonlyUint8Array;
 };
 
 /** Gets the encoder for {@link VaultArgs} account data. */
@@ -223,6 +231,7 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
   return transformEncoder(
     getStructEncoder([
       ["discriminator", fixEncoderSize(getBytesEncoder(), 8)],
+      ["version", getU8Encoder()],
       ["vaultId", getU16Encoder()],
       ["bump", getU8Encoder()],
       ["assetIndex", getU8Encoder()],
@@ -254,6 +263,7 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
       ["fundingTs", getI64Encoder()],
       ["fundingPaid", getU64Encoder()],
       ["retireArmedAt", getI64Encoder()],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 128)],
     ]),
     (value) => ({ ...value, discriminator: VAULT_DISCRIMINATOR }),
   );
@@ -263,6 +273,7 @@ export function getVaultEncoder(): FixedSizeEncoder<VaultArgs> {
 export function getVaultDecoder(): FixedSizeDecoder<Vault> {
   return getStructDecoder([
     ["discriminator", fixDecoderSize(getBytesDecoder(), 8)],
+    ["version", getU8Decoder()],
     ["vaultId", getU16Decoder()],
     ["bump", getU8Decoder()],
     ["assetIndex", getU8Decoder()],
@@ -294,6 +305,7 @@ export function getVaultDecoder(): FixedSizeDecoder<Vault> {
     ["fundingTs", getI64Decoder()],
     ["fundingPaid", getU64Decoder()],
     ["retireArmedAt", getI64Decoder()],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 128)],
   ]);
 }
 
@@ -356,5 +368,5 @@ export async function fetchAllMaybeVault(
 }
 
 export function getVaultSize(): number {
-  return 382;
+  return 511;
 }
