@@ -69,18 +69,21 @@ pub fn describe_change(c: &turbo::state::Change) -> String {
     match c {
         Change::Config(p) => format!("config parameters → {p:?}"),
         Change::Pool(c) => format!(
-            "pool caps → gross {} bps, net {} bps, risk cap {} bps a {}.{:02}σ day (σ ≥ {} bps a year), funding ≤ {} bps a day",
+            "pool caps → gross {} bps, net {} bps, risk cap {} bps a {}.{:02}σ day (σ ≥ {} bps a year), funding ≤ {} bps a day, gap cap {} bps on a {} bps gap",
             { c.gross_cap_bps },
             { c.net_cap_bps },
             { c.max_daily_loss_bps },
             { c.risk_z_centi } / 100,
             { c.risk_z_centi } % 100,
             { c.vol_floor_bps },
-            { c.funding_max_bps_per_day }
+            { c.funding_max_bps_per_day },
+            { c.gap_budget_bps },
+            { c.stress_gap_bps }
         ),
         Change::Vault { vault, params } => format!("vault {vault} parameters → {params:?}"),
         Change::CreateVault { vault_id, .. } => format!("create vault {vault_id}"),
         Change::RetireVault { vault } => format!("retire vault {vault}"),
+        Change::CreateCustody { asset_index, .. } => format!("create the custody of asset slot {asset_index}"),
     }
 }
 
@@ -104,10 +107,16 @@ impl<C: Chain> Cli<C> {
     }
 
     fn deployment(&self, snap: &Snapshot) -> Deployment {
+        let pool = &snap.pool;
+        let custodies: Vec<_> = (0..pool.asset_count as usize)
+            .filter(|&i| pool.hedges[i].is_enabled())
+            .map(|i| self.feeds.account(&pool.assets[i].feed_id))
+            .collect();
         Deployment {
             usdc_mint: snap.config.usdc_mint,
             crt_mint: snap.config.crt_mint,
             crt_price: self.feeds.account(&snap.config.crt_feed_id),
+            custody_prices: turbo_sdk::ix::CustodyPrices::new(&custodies),
         }
     }
 

@@ -110,6 +110,12 @@ enum Command {
         /// Skew funding at the cap, bps of notional a day.
         #[arg(long)]
         funding_max_bps_per_day: Option<u16>,
+        /// The gap cap's loss budget on a hedged asset, bps of pool value (0: off).
+        #[arg(long)]
+        gap_budget_bps: Option<u16>,
+        /// The stress gap the gap cap is sized for, bps.
+        #[arg(long)]
+        stress_gap_bps: Option<u16>,
     },
     /// Withdraw the treasury's fees (admin).
     Fees {
@@ -392,7 +398,16 @@ async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<
             cli.deploy(me, &m, &env).await
         }
         Command::Vault { action: VaultAction::Update { vault, change } } => cli.vault_update(me, &vault, |p| change.apply(p)).await,
-        Command::Pool { gross_cap_bps, net_cap_bps, max_daily_loss_bps, risk_z_centi, vol_floor_bps, funding_max_bps_per_day } => {
+        Command::Pool {
+            gross_cap_bps,
+            net_cap_bps,
+            max_daily_loss_bps,
+            risk_z_centi,
+            vol_floor_bps,
+            funding_max_bps_per_day,
+            gap_budget_bps,
+            stress_gap_bps,
+        } => {
             cli.pool_update(me, |c: &mut PoolCaps| {
                 c.gross_cap_bps = gross_cap_bps.unwrap_or(c.gross_cap_bps);
                 c.net_cap_bps = net_cap_bps.unwrap_or(c.net_cap_bps);
@@ -400,6 +415,8 @@ async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<
                 c.risk_z_centi = risk_z_centi.unwrap_or(c.risk_z_centi);
                 c.vol_floor_bps = vol_floor_bps.unwrap_or(c.vol_floor_bps);
                 c.funding_max_bps_per_day = funding_max_bps_per_day.unwrap_or(c.funding_max_bps_per_day);
+                c.gap_budget_bps = gap_budget_bps.unwrap_or(c.gap_budget_bps);
+                c.stress_gap_bps = stress_gap_bps.unwrap_or(c.stress_gap_bps);
             })
             .await
         }

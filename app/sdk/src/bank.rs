@@ -59,6 +59,9 @@ pub struct Bank {
     pub mint_authority: Keypair,
     pub usdc_mint: Pubkey,
     pub crt_mint: Pubkey,
+    /// A BTC token (8 decimals, standing for cbBTC or wBTC) for a BTC custody; SOL's custody
+    /// holds wrapped SOL (the native mint).
+    pub btc_mint: Pubkey,
     pub feeds: Vec<LocalFeed>,
     /// Every address the bank has seen: its own accounts and every account of every transaction
     /// it processed. `solana-program-test` has no account scan, so this is what a local RPC
@@ -73,9 +76,12 @@ impl Bank {
         let mut pt = ProgramTest::new("turbo", turbo::ID, processor!(entry));
         pt.prefer_bpf(false);
         let mint_authority = Keypair::new();
-        let (usdc_mint, crt_mint) = (Pubkey::new_unique(), Pubkey::new_unique());
+        let (usdc_mint, crt_mint, btc_mint) = (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
         pt.add_account(usdc_mint, mint_account(&mint_authority.pubkey(), USDC_DECIMALS));
         pt.add_account(crt_mint, mint_account(&mint_authority.pubkey(), CRT_DECIMALS));
+        pt.add_account(btc_mint, mint_account(&mint_authority.pubkey(), BTC_DECIMALS));
+        // The native mint, as every cluster has it: wrapped SOL.
+        pt.add_account(NATIVE_MINT, native_mint_account());
         let feeds: Vec<LocalFeed> = feeds
             .iter()
             // At Pyth's sponsored-feed addresses, as on a cluster, so clients find them without
@@ -92,8 +98,8 @@ impl Bank {
         let ctx = pt.start_with_context().await;
         install_event_log();
         let mut known: std::collections::BTreeSet<Pubkey> = feeds.iter().map(|f| f.account).collect();
-        known.extend([usdc_mint, crt_mint, ctx.payer.pubkey(), mint_authority.pubkey(), pda::program_data()]);
-        let mut bank = Bank { ctx, now: GENESIS_TIME, slot: 1, mint_authority, usdc_mint, crt_mint, feeds, known };
+        known.extend([usdc_mint, crt_mint, btc_mint, NATIVE_MINT, ctx.payer.pubkey(), mint_authority.pubkey(), pda::program_data()]);
+        let mut bank = Bank { ctx, now: GENESIS_TIME, slot: 1, mint_authority, usdc_mint, crt_mint, btc_mint, feeds, known };
         bank.write_clock();
         // The program runs natively, so the bank has no upgradeable-loader accounts for it. Write
         // its ProgramData account, as `solana program deploy` leaves it, with the payer as the
@@ -192,6 +198,31 @@ impl Bank {
         self.send_now(&ixs, signers).await
     }
 
+    /// Give `owner` `amount` raw units of a custody's token in its associated account: the BTC
+    /// token minted, or SOL wrapped (transferred in and synced). Returns the account.
+    pub async fn fund_asset(&mut self, owner: &Pubkey, mint: &Pubkey, amount: u64) -> (Pubkey, Outcome) {
+        let payer = self.ctx.payer.pubkey();
+        let account = pda::ata(owner, mint);
+        let mut ixs = vec![
+            solana_system_interface::instruction::transfer(&payer, owner, 1_000_000_000),
+            create_associated_token_account_idempotent(&payer, owner, mint, &anchor_spl::token::ID),
+        ];
+        let auth = self.mint_authority.insecure_clone();
+        let signers: &[&Keypair] = if *mint == NATIVE_MINT {
+            ixs.push(solana_system_interface::instruction::transfer(&payer, &account, amount));
+            ixs.push(spl_token_interface::instruction::sync_native(&anchor_spl::token::ID, &account).expect("sync_native"));
+            &[]
+        } else {
+            ixs.push(
+                spl_token_interface::instruction::mint_to(&anchor_spl::token::ID, mint, &account, &auth.pubkey(), &[], amount)
+                    .expect("mint_to"),
+            );
+            &[&auth]
+        };
+        let out = self.send_now(&ixs, signers).await;
+        (account, out)
+    }
+
     /// Move to the next slot without sending anything (the clock's time does not move).
     pub fn next_slot(&mut self) {
         self.slot += 1;
@@ -249,6 +280,18 @@ fn program_data_account(authority: Pubkey) -> Account {
     let state = UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: Some(authority) };
     let data = bincode::serialize(&state).expect("serialize ProgramData");
     Account { lamports: 1_000_000_000, data, owner: ID, executable: false, rent_epoch: 0 }
+}
+
+/// The native mint's address (wrapped SOL, 9 decimals).
+pub const NATIVE_MINT: Pubkey = anchor_lang::prelude::pubkey!("So11111111111111111111111111111111111111112");
+/// The bank's BTC token's decimals (cbBTC and wBTC have 8).
+pub const BTC_DECIMALS: u8 = 8;
+
+fn native_mint_account() -> Account {
+    let mut data = vec![0u8; MintState::LEN];
+    MintState { mint_authority: None.into(), supply: 0, decimals: 9, is_initialized: true, freeze_authority: None.into() }
+        .pack_into_slice(&mut data);
+    Account { lamports: 1_000_000_000, data, owner: anchor_spl::token::ID, executable: false, rent_epoch: 0 }
 }
 
 fn mint_account(authority: &Pubkey, decimals: u8) -> Account {

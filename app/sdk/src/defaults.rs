@@ -49,8 +49,34 @@ pub fn pool_caps() -> PoolCaps {
         risk_z_centi: 300,
         vol_floor_bps: 5_000,
         funding_max_bps_per_day: 10,
+        gap_budget_bps: GAP_BUDGET_BPS,
+        stress_gap_bps: STRESS_GAP_BPS,
     }
 }
+
+/// A custody (docs/design.md §5.6): up to 90% of it may be locked, and swaps steer it toward
+/// 80%; the long vaults pay 4% a year plus 4% times the utilization on the locked value; a trade
+/// with it pays 10 bps, plus an impact of 1% per 100% of distance from the target (at most
+/// 50 bps); a slot's trades move at most $1,000,000. Chosen by the hedged-pool study
+/// (docs/economics.md).
+pub fn custody_params() -> turbo::state::CustodyParams {
+    turbo::state::CustodyParams {
+        max_util_bps: 9_000,
+        target_util_bps: 8_000,
+        util_base_bps: 400,
+        util_slope_bps: 400,
+        swap_fee_bps: 10,
+        impact_slope_bps: 100,
+        impact_max_bps: 50,
+        max_trade_per_slot: 1_000_000_000_000,
+    }
+}
+
+/// The gap cap on a hedged asset (docs/design.md §5.6): a 50% gap between two keeper calls may
+/// cost the pool at most 10% of its value beyond what the vaults' equity covers, so a 3x hedge may
+/// reach 0.6 of the pool per asset. Chosen by the hedged-pool study (docs/economics.md).
+pub const GAP_BUDGET_BPS: u16 = 1_000;
+pub const STRESS_GAP_BPS: u16 = 5_000;
 
 /// Turbo BTC/SOL/FET: +3x, band [2.9, 3.0], emergency 4.0, 5% steps, 30 s interval, 30 s
 /// price age, 2% confidence.

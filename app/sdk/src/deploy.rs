@@ -115,7 +115,7 @@ impl<C: Chain> Deployer<'_, C> {
         let crt_price = env.price_account("config.crt_price_account", c.crt_price_account.as_deref(), &crt_feed).map_err(input)?;
         let guardian = env.key("config.guardian", &c.guardian, |_| None).map_err(input)?;
         let treasury = env.key("config.treasury", &c.treasury, |_| None).map_err(input)?;
-        let d = Deployment { usdc_mint, crt_mint, crt_price };
+        let d = Deployment { usdc_mint, crt_mint, crt_price, custody_prices: Default::default() };
         let mut priced = Vec::new();
         for v in &m.vaults {
             let f = feed(&format!("vault {}.feed_id", v.id), &v.feed_id).map_err(input)?;

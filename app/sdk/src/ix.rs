@@ -13,13 +13,38 @@ fn build(accounts: impl ToAccountMetas, data: impl InstructionData) -> Instructi
     Instruction { program_id: turbo::ID, accounts: accounts.to_account_metas(None), data: data.data() }
 }
 
-/// The mints and the CRT price account a deployment was set up with.
+/// The mints and the CRT price account a deployment was set up with, and the price accounts of
+/// its custodies.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Deployment {
     pub usdc_mint: Pubkey,
     pub crt_mint: Pubkey,
     /// The Pyth `PriceUpdateV2` account of CRT/USD.
     pub crt_price: Pubkey,
+    /// The price account of each custody's asset, in asset order: the LP instructions' valuation
+    /// ends with them (docs/design.md §5.6).
+    pub custody_prices: CustodyPrices,
+}
+
+/// The price accounts of a deployment's custodies, in asset order (at most one per asset slot).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CustodyPrices {
+    len: u8,
+    keys: [Pubkey; turbo::constants::MAX_ASSETS],
+}
+
+impl CustodyPrices {
+    pub fn new(keys: &[Pubkey]) -> CustodyPrices {
+        let mut c = CustodyPrices::default();
+        for k in keys.iter().take(turbo::constants::MAX_ASSETS) {
+            c.keys[c.len as usize] = *k;
+            c.len += 1;
+        }
+        c
+    }
+    pub fn as_slice(&self) -> &[Pubkey] {
+        &self.keys[..self.len as usize]
+    }
 }
 
 /// A registered vault with the price account that values it.
@@ -30,9 +55,14 @@ pub struct PricedVault {
     pub price: Pubkey,
 }
 
-/// Remaining accounts for the pool valuation: each vault, then its price update.
-pub fn valuation_accounts(vaults: &[PricedVault]) -> Vec<AccountMeta> {
-    vaults.iter().flat_map(|v| [AccountMeta::new_readonly(v.keys.vault, false), AccountMeta::new_readonly(v.price, false)]).collect()
+/// Remaining accounts for the pool valuation: each vault, then its price update; then each
+/// custody's price update, in asset order.
+pub fn valuation_accounts(d: &Deployment, vaults: &[PricedVault]) -> Vec<AccountMeta> {
+    vaults
+        .iter()
+        .flat_map(|v| [AccountMeta::new_readonly(v.keys.vault, false), AccountMeta::new_readonly(v.price, false)])
+        .chain(d.custody_prices.as_slice().iter().map(|k| AccountMeta::new_readonly(*k, false)))
+        .collect()
 }
 
 pub fn initialize_config(d: &Deployment, admin: Pubkey, args: InitializeConfigArgs) -> Instruction {
@@ -219,7 +249,7 @@ pub fn deposit_liquidity(
         },
         instruction::DepositLiquidity { args },
     );
-    ix.accounts.extend(valuation_accounts(vaults));
+    ix.accounts.extend(valuation_accounts(d, vaults));
     ix
 }
 
@@ -249,7 +279,7 @@ pub fn withdraw_liquidity(
         },
         instruction::WithdrawLiquidity { args },
     );
-    ix.accounts.extend(valuation_accounts(vaults));
+    ix.accounts.extend(valuation_accounts(d, vaults));
     ix
 }
 
@@ -336,7 +366,7 @@ pub fn quote_pool(d: &Deployment, vaults: &[PricedVault]) -> Instruction {
         accounts::QuotePool { config: pda::config(), pool: pda::pool(), lp_mint: pda::lp_mint(), crt_price_update: d.crt_price },
         instruction::QuotePool {},
     );
-    ix.accounts.extend(valuation_accounts(vaults));
+    ix.accounts.extend(valuation_accounts(d, vaults));
     ix
 }
 
@@ -358,4 +388,118 @@ pub fn quote(d: &Deployment, v: &PricedVault) -> Instruction {
 /// Rebalance `v`; the bounty, if earned, goes to `keeper_usdc`.
 pub fn rebalance(d: &Deployment, v: &PricedVault, keeper: Pubkey, keeper_usdc: Option<Pubkey>) -> Instruction {
     build(accounts::Rebalance { keeper, vault_accounts: vault_accounts(d, v), keeper_usdc }, instruction::Rebalance {})
+}
+
+/// The addresses of the custody of asset slot `asset_index`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CustodyKeys {
+    pub asset_index: u8,
+    pub custody: Pubkey,
+    pub reserve: Pubkey,
+    /// The asset's SPL token.
+    pub mint: Pubkey,
+    /// The asset's price account.
+    pub price: Pubkey,
+}
+
+impl CustodyKeys {
+    pub fn new(asset_index: u8, mint: Pubkey, price: Pubkey) -> CustodyKeys {
+        CustodyKeys { asset_index, custody: pda::custody(asset_index), reserve: pda::custody_reserve(asset_index), mint, price }
+    }
+}
+
+/// Open a custody (docs/design.md §5.6); `pending` is its queued `Change::CreateCustody` once
+/// the pool holds LP money.
+pub fn create_custody(admin: Pubkey, mint: Pubkey, pending: Option<u32>, args: CreateCustodyArgs) -> Instruction {
+    build(
+        accounts::CreateCustody {
+            admin,
+            config: pda::config(),
+            pool: pda::pool(),
+            custody: pda::custody(args.asset_index),
+            reserve: pda::custody_reserve(args.asset_index),
+            mint,
+            pending: pending.map(pda::pending_change),
+            token_program: anchor_spl::token::ID,
+            system_program: system_program::ID,
+        },
+        instruction::CreateCustody { args },
+    )
+}
+
+/// Swap with a custody: the user's accounts of its token and of USDC.
+pub fn swap(c: &CustodyKeys, user: Pubkey, user_asset: Pubkey, user_usdc: Pubkey, args: SwapArgs) -> Instruction {
+    build(
+        accounts::Swap {
+            user,
+            config: pda::config(),
+            pool: pda::pool(),
+            custody: c.custody,
+            custody_reserve: c.reserve,
+            pool_usdc: pda::pool_usdc(),
+            user_asset,
+            user_usdc,
+            price_update: c.price,
+            token_program: anchor_spl::token::ID,
+        },
+        instruction::Swap { args },
+    )
+}
+
+/// An LP deposit in a custody's token.
+pub fn deposit_custody(
+    d: &Deployment,
+    c: &CustodyKeys,
+    provider: Pubkey,
+    provider_asset: Pubkey,
+    provider_lp: Pubkey,
+    vaults: &[PricedVault],
+    args: DepositCustodyArgs,
+) -> Instruction {
+    let mut ix = build(
+        accounts::DepositCustody {
+            provider,
+            config: pda::config(),
+            pool: pda::pool(),
+            custody: c.custody,
+            custody_reserve: c.reserve,
+            lp_mint: pda::lp_mint(),
+            provider_asset,
+            provider_lp,
+            crt_price_update: d.crt_price,
+            token_program: anchor_spl::token::ID,
+        },
+        instruction::DepositCustody { args },
+    );
+    ix.accounts.extend(valuation_accounts(d, vaults));
+    ix
+}
+
+/// An LP withdrawal in a custody's token.
+pub fn withdraw_custody(
+    d: &Deployment,
+    c: &CustodyKeys,
+    provider: Pubkey,
+    provider_lp: Pubkey,
+    provider_asset: Pubkey,
+    vaults: &[PricedVault],
+    args: WithdrawCustodyArgs,
+) -> Instruction {
+    let mut ix = build(
+        accounts::WithdrawCustody {
+            provider,
+            config: pda::config(),
+            pool: pda::pool(),
+            custody: c.custody,
+            custody_reserve: c.reserve,
+            lp_mint: pda::lp_mint(),
+            provider_lp,
+            provider_asset,
+            crt_price_update: d.crt_price,
+            token_program: anchor_spl::token::ID,
+        },
+        instruction::WithdrawCustody { args },
+    );
+    ix.accounts.extend(valuation_accounts(d, vaults));
+    ix
 }

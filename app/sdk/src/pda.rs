@@ -25,6 +25,13 @@ pub fn lp_mint() -> Pubkey {
 pub fn vault(vault_id: u16) -> Pubkey {
     find(&[VAULT_SEED, &vault_id.to_le_bytes()])
 }
+/// The custody of asset slot `asset_index`, and its token account.
+pub fn custody(asset_index: u8) -> Pubkey {
+    find(&[CUSTODY_SEED, &[asset_index]])
+}
+pub fn custody_reserve(asset_index: u8) -> Pubkey {
+    find(&[CUSTODY_RESERVE_SEED, &[asset_index]])
+}
 /// A change queued in the timelock.
 pub fn pending_change(id: u32) -> Pubkey {
     find(&[CHANGE_SEED, &id.to_le_bytes()])

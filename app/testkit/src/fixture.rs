@@ -96,7 +96,8 @@ impl Fixture {
         ])
         .await;
         let admin = bank.ctx.payer.insecure_clone();
-        let d = Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, crt_price: bank.feed(&feed_id(CRT_FEED)).account };
+        let crt_price = bank.feed(&feed_id(CRT_FEED)).account;
+        let d = Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, crt_price, custody_prices: Default::default() };
         Fixture {
             bank,
             admin,
@@ -141,6 +142,122 @@ impl Fixture {
         let keeper = fx.user(0, 0).await;
         fx.keeper = Some(keeper);
         (fx, lp)
+    }
+
+    // --- the hedged pool (docs/design.md §5.6) ---
+
+    /// The SPL token a custody of `asset` holds: the bank's BTC token, or wrapped SOL.
+    pub fn custody_mint(&self, asset: Asset) -> Pubkey {
+        match asset {
+            Asset::Btc => self.bank.btc_mint,
+            Asset::Sol => turbo_sdk::bank::NATIVE_MINT,
+            other => panic!("no custody token for {other:?}"),
+        }
+    }
+
+    /// The pool's asset slot of `asset`.
+    pub async fn asset_index(&mut self, asset: Asset) -> u8 {
+        let pool = self.pool().await;
+        let id = asset.feed_id();
+        (0..pool.asset_count).find(|&i| pool.assets[i as usize].feed_id == id).expect("the asset has a slot")
+    }
+
+    /// The addresses of `asset`'s custody, priced by its feed's account.
+    pub async fn custody_keys(&mut self, asset: Asset) -> ix::CustodyKeys {
+        let i = self.asset_index(asset).await;
+        ix::CustodyKeys::new(i, self.custody_mint(asset), self.feed(asset).account)
+    }
+
+    /// `create_custody` for `asset`: at once before launch, else through the timelock. The
+    /// deployment's custody prices follow the pool's custodies.
+    pub async fn create_custody(&mut self, asset: Asset, params: turbo::state::CustodyParams) -> Outcome {
+        let i = self.asset_index(asset).await;
+        let args = CreateCustodyArgs { asset_index: i, params };
+        let pending = if self.pool().await.is_launched() {
+            let change = turbo::state::Change::CreateCustody { asset_index: i, args_hash: args.hash().expect("hash") };
+            let id = self.queue(change, None).await;
+            self.wait_timelock().await;
+            Some(id)
+        } else {
+            None
+        };
+        let admin = self.admin.pubkey();
+        let out = self.send(&[ix::create_custody(admin, self.custody_mint(asset), pending, args)], &[]).await;
+        self.refresh_custody_prices().await;
+        out
+    }
+
+    /// Point the LP instructions' custody prices at the pool's custodies, in asset order.
+    pub async fn refresh_custody_prices(&mut self) {
+        let pool = self.pool().await;
+        let keys: Vec<Pubkey> = (0..pool.asset_count as usize)
+            .filter(|&i| pool.hedges[i].is_enabled())
+            .map(|i| self.bank.feed(&pool.assets[i].feed_id).account)
+            .collect();
+        self.d.custody_prices = ix::CustodyPrices::new(&keys);
+    }
+
+    /// Give `user` `amount` raw units of `asset`'s custody token; its account.
+    pub async fn fund_asset(&mut self, user: &User, asset: Asset, amount: u64) -> Pubkey {
+        let mint = self.custody_mint(asset);
+        let (account, out) = self.bank.fund_asset(&user.pubkey(), &mint, amount).await;
+        assert_ok(&out);
+        account
+    }
+
+    /// `user`'s account of `asset`'s custody token.
+    pub fn asset_account(&self, user: &User, asset: Asset) -> Pubkey {
+        pda::ata(&user.pubkey(), &self.custody_mint(asset))
+    }
+
+    pub async fn swap_ix(&mut self, user: &User, asset: Asset, asset_in: bool, amount: u64, min_out: u64) -> Instruction {
+        let c = self.custody_keys(asset).await;
+        let args = SwapArgs { asset_in, amount_in: amount, min_amount_out: min_out };
+        ix::swap(&c, user.pubkey(), self.asset_account(user, asset), user.usdc, args)
+    }
+
+    /// Swap with `asset`'s custody: `amount` of the asset in (`asset_in`) or USDC in.
+    pub async fn swap(&mut self, user: &User, asset: Asset, asset_in: bool, amount: u64, min_out: u64) -> Outcome {
+        let ix = self.swap_ix(user, asset, asset_in, amount, min_out).await;
+        self.send(&[ix], &[&user.key]).await
+    }
+
+    pub async fn deposit_custody_ix(&mut self, lp: &User, asset: Asset, amount: u64, min_shares: u64) -> Instruction {
+        let c = self.custody_keys(asset).await;
+        let args = DepositCustodyArgs { amount, min_shares_out: min_shares };
+        ix::deposit_custody(&self.d, &c, lp.pubkey(), self.asset_account(lp, asset), lp.lp(), &self.vaults, args)
+    }
+
+    /// An LP deposit of `amount` raw units of `asset`'s custody token.
+    pub async fn deposit_custody(&mut self, lp: &User, asset: Asset, amount: u64) -> Outcome {
+        let ix = self.deposit_custody_ix(lp, asset, amount, 0).await;
+        self.send(&[ix], &[&lp.key]).await
+    }
+
+    pub async fn withdraw_custody_ix(&mut self, lp: &User, asset: Asset, shares: u64, min_out: u64) -> Instruction {
+        let c = self.custody_keys(asset).await;
+        let args = WithdrawCustodyArgs { shares, min_amount_out: min_out };
+        ix::withdraw_custody(&self.d, &c, lp.pubkey(), lp.lp(), self.asset_account(lp, asset), &self.vaults, args)
+    }
+
+    /// An LP withdrawal of `shares` in `asset`'s custody token (its account must exist).
+    pub async fn withdraw_custody(&mut self, lp: &User, asset: Asset, shares: u64) -> Outcome {
+        let ix = self.withdraw_custody_ix(lp, asset, shares, 0).await;
+        self.send(&[ix], &[&lp.key]).await
+    }
+
+    /// Replace the pool's caps (at once: before launch, or for changes that lower risk).
+    pub async fn update_pool_caps(&mut self, caps: turbo::state::PoolCaps) -> Outcome {
+        let admin = self.admin.pubkey();
+        self.send(&[ix::update_pool(admin, caps)], &[]).await
+    }
+
+    /// The read-only `quote` of vault `id`, simulated.
+    pub async fn quote(&mut self, id: u16) -> turbo::events::VaultQuotedEvent {
+        let ix = ix::quote(&self.d, &self.v(id));
+        let out = self.simulate(&[ix], &[]).await;
+        assert_ok(&out);
+        out.event()
     }
 
     // --- transactions ---
@@ -300,6 +417,12 @@ impl Fixture {
             let (usdc, crt) = vault.reserves();
             assert_eq!(self.balance(vault.usdc_reserve).await, usdc, "vault {} USDC", v.keys.id);
             assert_eq!(self.balance(vault.crt_reserve).await, crt, "vault {} CRT", v.keys.id);
+        }
+        for i in 0..pool.asset_count {
+            let h = pool.hedges[i as usize];
+            if h.is_enabled() {
+                assert_eq!(self.balance(pda::custody_reserve(i)).await, { h.owned }, "custody {i}");
+            }
         }
         self.assert_every_unit_accounted_for().await;
     }

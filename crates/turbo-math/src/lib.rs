@@ -17,6 +17,7 @@
 
 pub mod error;
 pub mod fixed;
+pub mod hedge;
 pub mod mark;
 pub mod oracle;
 pub mod pool;
@@ -29,6 +30,7 @@ pub mod vol;
 
 pub use error::{MathError, MathResult};
 pub use fixed::*;
+pub use hedge::*;
 pub use mark::*;
 pub use oracle::*;
 pub use pool::*;

@@ -38,6 +38,9 @@ pub struct PoolValuation {
     pub bias: Bias,
     /// Free tokens at oracle value.
     pub tokens: i128,
+    /// The custodies' tokens at oracle value (docs/design.md §5.6): the pool's, but not money a
+    /// withdrawal in USDC can be paid with.
+    pub custody: i128,
     /// The LPs' share of fees the vaults hold for the pool.
     pub fees_receivable: i128,
     /// What vaults owe the pool (their unrealized losses, each capped at the vault's holdings).
@@ -60,6 +63,7 @@ impl PoolValuation {
         let mut v = PoolValuation {
             bias,
             tokens: 0,
+            custody: 0,
             fees_receivable: 0,
             owed_by_vaults: 0,
             owed_to_vaults: 0,
@@ -133,11 +137,27 @@ impl PoolValuation {
         Ok(())
     }
 
-    /// `tokens + receivables - owed`. Fails with [`MathError::NonPositive`] if the pool owes more
+    /// Add a custody's `owned` raw units of a token with `decimals`, at the price the bias picks
+    /// (high for a deposit, low for a withdrawal).
+    pub fn add_custody(&mut self, owned: TokenAmount, decimals: u8, px: &OraclePrice) -> MathResult<()> {
+        let v = match self.bias {
+            Bias::High => owned.value_ceil(decimals, px.hi)?,
+            Bias::Low => owned.value_floor(decimals, px.lo)?,
+        };
+        self.custody = self.custody.safe_add(v.0 as i128)?;
+        Ok(())
+    }
+
+    /// `tokens + custody + receivables - owed`. Fails with [`MathError::NonPositive`] if the pool owes more
     /// than it holds and is owed. Zero is a value (an empty pool); whether shares may be priced
     /// at it is the caller's decision.
     pub fn value(&self) -> MathResult<Usd> {
-        let v = self.tokens.safe_add(self.fees_receivable)?.safe_add(self.owed_by_vaults)?.safe_sub(self.owed_to_vaults)?;
+        let v = self
+            .tokens
+            .safe_add(self.custody)?
+            .safe_add(self.fees_receivable)?
+            .safe_add(self.owed_by_vaults)?
+            .safe_sub(self.owed_to_vaults)?;
         if v < 0 {
             return Err(MathError::NonPositive);
         }
@@ -148,7 +168,7 @@ impl PoolValuation {
     /// priced at the high value, which the price window may lift above the present one; it must
     /// never buy into a pool that is insolvent now.
     pub fn solvent_at_mid(&self) -> MathResult<bool> {
-        Ok(self.tokens.safe_add(self.fees_receivable)?.safe_sub(self.net_owed_at_mid)? > 0)
+        Ok(self.tokens.safe_add(self.custody)?.safe_add(self.fees_receivable)?.safe_sub(self.net_owed_at_mid)? > 0)
     }
 
     /// What an LP withdrawal may be paid: the free tokens beyond everything the pool owes the

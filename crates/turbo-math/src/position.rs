@@ -40,10 +40,13 @@ pub struct PoolBook {
 /// the vault; negative ones from the vault to the pool.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Settlement {
-    /// `q * (P - P_s)`, rounded toward negative infinity, less the funding.
+    /// `q * (P - P_s)`, rounded toward negative infinity, less the charges.
     pub pnl: SignedUsd,
-    /// The skew funding charged in this settlement (part of `pnl`).
+    /// The charges of this settlement (part of `pnl`): the skew funding, and the utilization fee
+    /// of the hedge (docs/design.md §5.6), which the program splits out of it.
     pub funding: Usd,
+    /// The utilization fee (part of the charges); zero until the caller splits it out.
+    pub hedge_fee: Usd,
     pub usdc_to_vault: i64,
     pub crt_to_vault: i64,
     /// The part of a loss the vault could not pay. The pool absorbs it (docs/design.md §5.7).

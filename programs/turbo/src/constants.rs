@@ -34,7 +34,7 @@ const _: () = assert!(MAX_ASSETS >= MAX_VAULTS, "every vault must find an asset 
 /// and its signer settings. A new field takes its bytes from here, so an account never changes
 /// size; all zero must mean "not set".
 pub const CONFIG_RESERVED: usize = 128;
-pub const POOL_RESERVED: usize = 512;
+pub const POOL_RESERVED: usize = 108;
 pub const VAULT_RESERVED: usize = 128;
 pub const CHANGE_RESERVED: usize = 64;
 
@@ -80,6 +80,25 @@ pub const MIN_VOL_FLOOR_BPS: u32 = 1_000;
 pub const MAX_VOL_FLOOR_BPS: u32 = 100_000;
 /// Skew funding is at most 1% of the notional a day.
 pub const MAX_FUNDING_BPS_PER_DAY: u16 = 100;
+
+/// The hedged pool's bounds (docs/design.md §5.6). The gap cap's loss budget, bps of pool value:
+/// at most half the pool on one stress gap.
+pub const MAX_GAP_BUDGET_BPS: u16 = 5_000;
+/// The stress gap the gap cap is sized for lies between 10% and 100%.
+pub const MIN_STRESS_GAP_BPS: u16 = 1_000;
+pub const MAX_STRESS_GAP_BPS: u16 = 10_000;
+/// At most this share of a custody may be locked (the rest answers withdrawals and swaps).
+pub const MAX_UTILIZATION_BPS: u16 = 9_900;
+/// The utilization fee: base and slope each at most 100% a year.
+pub const MAX_UTIL_FEE_BPS: u16 = 10_000;
+/// A swap's base fee at most 5%, its impact's maximum marginal rate at most 5%.
+pub const MAX_SWAP_FEE_BPS: u16 = 500;
+pub const MAX_IMPACT_BPS: u16 = 500;
+/// A custody token's decimals, at most 9 (the exposure's own).
+pub const MAX_CUSTODY_DECIMALS: u8 = 9;
+pub const CUSTODY_SEED: &[u8] = b"custody";
+pub const CUSTODY_RESERVE_SEED: &[u8] = b"custody_reserve";
+pub const CUSTODY_RESERVED: usize = 128;
 /// A vault's seed deposit is at least $10: with the seed shares locked in the vault, its
 /// supply can never return to zero, so the share price cannot be inflated (docs/design.md §4).
 pub const MIN_SEED_USDC: u64 = 10_000_000;

@@ -157,6 +157,26 @@ pub enum TurboError {
     ExitPauseLimit,
     #[msg("The queued change expired: it was not executed within 7 days of becoming due")]
     ChangeExpired,
+
+    // --- the hedged pool (issue 21) ---
+    #[msg("The pool's hedge of this asset is full and the rest would pass its risk cap: the quote shows how much still fits")]
+    HedgeFull,
+    #[msg("The hedged exposure on this asset would pass its gap cap (the loss on a stress gap beyond 1/L would pass the budget)")]
+    GapCapExceeded,
+    #[msg("Those custody tokens are locked against the vaults' net long and cannot leave the pool")]
+    CustodyLocked,
+    #[msg("This slot's trades with the custody would pass its per-slot bound")]
+    SwapSizeExceeded,
+    #[msg("This asset already has a custody")]
+    CustodyExists,
+    #[msg("The custody, its reserve, its mint or its asset is not the one expected")]
+    CustodyMismatch,
+    #[msg("A hedge or custody parameter is out of its bounds")]
+    HedgeParamsOutOfBounds,
+    #[msg("The remaining accounts must end with one price update for each custody, in asset order")]
+    CustodyListMismatch,
+    #[msg("Swaps with the custody are paused")]
+    SwapPaused,
 }
 
 impl From<turbo_math::MathError> for TurboError {

@@ -249,6 +249,8 @@ pub struct VaultSettledEvent {
     pub pnl: i64,
     /// The skew funding charged, micro-USD (docs/design.md §5.5).
     pub funding: u64,
+    /// The utilization fee of the asset's hedge charged, micro-USD (docs/design.md §5.6).
+    pub hedge_fee: u64,
     /// Positive: pool to vault. Negative: vault to pool.
     pub usdc_to_vault: i64,
     pub crt_to_vault: i64,
@@ -406,6 +408,15 @@ pub struct VaultQuotedEvent {
     pub gross_cap: u64,
     pub asset_net: u64,
     pub net_cap: u64,
+    /// The asset's hedge (docs/design.md §5.6): its custody's tokens owned and locked (raw), the
+    /// net notional the lock covers and the residual it does not (micro-USD), the gap cap on the
+    /// hedged part (0: none), and the net notional a mint on this vault could still add now.
+    pub hedge_owned: u64,
+    pub hedge_locked: u64,
+    pub hedged: u64,
+    pub residual: u64,
+    pub gap_cap: u64,
+    pub capacity: u64,
 }
 
 /// The read-only `quote_pool` instruction's answer: the LP valuation both ways and the share
@@ -433,4 +444,77 @@ pub struct ReverseSplitEvent {
     /// Price per UI token before and after, micro-USD.
     pub ui_price_before: u64,
     pub ui_price_after: u64,
+}
+
+// --- the hedged pool (docs/design.md §5.6) ---
+
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustodyCreatedEvent {
+    pub custody: Pubkey,
+    pub asset_index: u8,
+    pub mint: Pubkey,
+    pub reserve: Pubkey,
+    pub decimals: u8,
+    pub params: crate::state::CustodyParams,
+}
+
+/// A swap between a custody and the pool's USDC at the oracle price.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustodySwappedEvent {
+    pub custody: Pubkey,
+    pub user: Pubkey,
+    /// True: the asset in, USDC out. False: USDC in, the asset out.
+    pub asset_in: bool,
+    /// Raw units of what came in, and of what went out.
+    pub amount_in: u64,
+    pub amount_out: u64,
+    /// The trade's value at the price against the trader, micro-USD.
+    pub value: u64,
+    /// The base fee plus the impact, micro-USD; negative: a rebate for moving the custody toward
+    /// its target.
+    pub fee: i64,
+    /// The asset's price the trade was valued at (the side against the trader), 8 decimals.
+    pub price: u64,
+    pub owned_after: u64,
+    pub locked_after: u64,
+}
+
+/// An LP deposit in a custody's token.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustodyDepositedEvent {
+    pub custody: Pubkey,
+    pub provider: Pubkey,
+    /// Raw units deposited, and their value at the asset's low price, micro-USD.
+    pub amount_in: u64,
+    pub value: u64,
+    /// The base fee plus the impact, micro-USD (negative: a rebate).
+    pub fee: i64,
+    pub shares_out: u64,
+    /// Pool value the shares were priced at (biased high), micro-USD.
+    pub pool_value: u64,
+    pub lp_supply_after: u64,
+    pub owned_after: u64,
+}
+
+/// An LP withdrawal in a custody's token.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct CustodyWithdrawnEvent {
+    pub custody: Pubkey,
+    pub provider: Pubkey,
+    pub shares_burned: u64,
+    /// The shares' value at the pool's low valuation, micro-USD.
+    pub value_out: u64,
+    /// The base fee plus the impact, micro-USD (negative: a rebate).
+    pub fee: i64,
+    /// Raw units paid, at the asset's high price.
+    pub amount_out: u64,
+    /// Pool value the shares were priced at (biased low), micro-USD.
+    pub pool_value: u64,
+    pub lp_supply_after: u64,
+    pub owned_after: u64,
+    pub locked_after: u64,
 }

@@ -27,8 +27,8 @@ pub mod args {
     /// The client struct of the `VaultAccounts` group every vault instruction starts with.
     pub use crate::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
     pub use crate::instructions::{
-        CreateVaultArgs, DepositLiquidityArgs, InitializeConfigArgs, MintArgs, RedeemArgs, SetPauseArgs, UpdateConfigArgs,
-        WithdrawFeesArgs, WithdrawLiquidityArgs,
+        CreateCustodyArgs, CreateVaultArgs, DepositCustodyArgs, DepositLiquidityArgs, InitializeConfigArgs, MintArgs, RedeemArgs,
+        SetPauseArgs, SwapArgs, UpdateConfigArgs, WithdrawCustodyArgs, WithdrawFeesArgs, WithdrawLiquidityArgs,
     };
 }
 
@@ -103,6 +103,11 @@ pub mod turbo {
         withdraw_fees::handler(ctx, args)
     }
 
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn create_custody(ctx: Context<CreateCustody>, args: CreateCustodyArgs) -> Result<()> {
+        create_custody::handler(ctx, args)
+    }
+
     // --- LPs ---
 
     #[access_control(ctx.accounts.validate(&args))]
@@ -115,6 +120,16 @@ pub mod turbo {
         withdraw_liquidity::handler(ctx, args)
     }
 
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn deposit_custody<'info>(ctx: Context<'info, DepositCustody<'info>>, args: DepositCustodyArgs) -> Result<()> {
+        deposit_custody::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn withdraw_custody<'info>(ctx: Context<'info, WithdrawCustody<'info>>, args: WithdrawCustodyArgs) -> Result<()> {
+        withdraw_custody::handler(ctx, args)
+    }
+
     // --- users ---
 
     #[access_control(ctx.accounts.validate(&args))]
@@ -125,6 +140,11 @@ pub mod turbo {
     #[access_control(ctx.accounts.validate(&args))]
     pub fn redeem(ctx: Context<RedeemTokens>, args: RedeemArgs) -> Result<()> {
         user::redeem::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn swap(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
+        user::swap::handler(ctx, args)
     }
 
     // --- keepers ---

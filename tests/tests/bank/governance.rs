@@ -264,7 +264,12 @@ async fn i2_only_the_upgrade_authority_can_initialize_the_config() {
     let mut bank = bank;
     let attacker = Keypair::new();
     bank.fund(&attacker.pubkey(), 0, 0).await;
-    let d = ix::Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, crt_price: bank.feed(&feed_id(CRT_FEED)).account };
+    let d = ix::Deployment {
+        usdc_mint: bank.usdc_mint,
+        crt_mint: bank.crt_mint,
+        crt_price: bank.feed(&feed_id(CRT_FEED)).account,
+        custody_prices: Default::default(),
+    };
     let args = InitializeConfigArgs {
         guardian: attacker.pubkey(),
         treasury: attacker.pubkey(),
@@ -279,7 +284,12 @@ async fn i2_only_the_upgrade_authority_can_initialize_the_config() {
 async fn i3_the_usdc_and_crt_mints_must_differ() {
     let mut bank = turbo_sdk::bank::Bank::start(&[(feed_id(CRT_FEED), PX)]).await;
     let admin = bank.ctx.payer.pubkey();
-    let d = ix::Deployment { usdc_mint: bank.usdc_mint, crt_mint: bank.usdc_mint, crt_price: bank.feed(&feed_id(CRT_FEED)).account };
+    let d = ix::Deployment {
+        usdc_mint: bank.usdc_mint,
+        crt_mint: bank.usdc_mint,
+        crt_price: bank.feed(&feed_id(CRT_FEED)).account,
+        custody_prices: Default::default(),
+    };
     let args = InitializeConfigArgs { guardian: admin, treasury: admin, crt_feed_id: feed_id(CRT_FEED), params: defaults::config_params() };
     let out = bank.send_now(&[ix::initialize_config(&d, admin, args)], &[]).await;
     assert_error(&out, TurboError::SameCollateralMints);

@@ -7,6 +7,7 @@ mod cli;
 mod findings;
 mod fuzz;
 mod governance;
+mod hedge;
 mod keeper;
 mod preview;
 mod quote;

@@ -599,7 +599,7 @@ async fn an_insolvent_pool_takes_no_deposits_and_pays_no_withdrawals() {
 async fn pause_flags_must_name_a_known_pause() {
     let (mut fx, _user) = setup().await;
     let before = fx.config().await.paused;
-    for flags in [0u8, 1 << 5, 0x80 | Pause::MINT.bits()] {
+    for flags in [0u8, 1 << 6, 0x80 | Pause::MINT.bits()] {
         let out = fx.send(&[ix::set_pause(fx.admin.pubkey(), None, SetPauseArgs { flags, paused: true })], &[]).await;
         assert_error(&out, TurboError::PauseFlagsInvalid);
     }

@@ -1,28 +1,54 @@
-//! The pool's caps on the exposure it backs (docs/design.md §5.5; docs/decisions.md, "Caps on mint versus on withdrawal"): what a move may not break,
-//! and the imbalance that lowers the heavy side's target.
+//! The pool's caps on the exposure it backs (docs/design.md §5.5–5.6; docs/decisions.md, "Caps
+//! on mint versus on withdrawal", "The hedged pool"): what a move may not break, and the
+//! residual that lowers the heavy side's target.
+//!
+//! With a custody on an asset, the tokens locked against its net long hedge it: the hard and the
+//! risk cap bound only the **residual** the lock does not cover, and the **gap cap** bounds the
+//! hedged part by what a stress gap beyond `1/L` would cost. An asset without a custody has no
+//! hedge, and its residual is its whole net, as before the hedged pool.
 
 use anchor_lang::prelude::*;
-use turbo_math::{Exposure, Prices, Usd};
+use turbo_math::{Exposure, Lev, Prices, SignedUsd, Usd};
 
+use crate::engine::settle::UNREAD_CRT;
 use crate::error::{MathResultExt, TurboError};
-use crate::state::{Pool, Vault};
+use crate::state::{Config, Pool, Vault};
 
-/// The pool's settled book value that caps are measured against: free USDC plus free CRT at
-/// the mid price (zero when no CRT price is at hand), less what the pool owes vaults' claims.
-pub fn pool_book_value(pool: &Pool, crt: Option<(&Prices, u8)>) -> Result<Usd> {
+/// The pool's settled book value the caps of `vault`'s asset are measured against: free USDC,
+/// free CRT at the mid price (zero without a CRT price), the asset's own custody at its mid
+/// price, less what the pool owes vaults' claims. Other assets' custodies are not counted: a
+/// call on one asset never leans on another asset's price.
+pub fn pool_book_value(pool: &Pool, vault: &Vault, px: &Prices, crt_decimals: u8) -> Result<Usd> {
     let free = pool.free_book()?;
-    let crt_value = match crt {
-        Some((px, decimals)) => free.crt.value_floor(decimals, px.crt.mid).or_math()?,
-        None => Usd(0),
-    };
-    Ok(Usd(free.usdc.checked_add(crt_value).or_math()?.0.saturating_sub(pool.claims_owed)))
+    let crt_value = if px.crt == UNREAD_CRT { Usd(0) } else { free.crt.value_floor(crt_decimals, px.crt.mid).or_math()? };
+    let hedge = &pool.hedges[vault.asset_index as usize];
+    let custody = if hedge.is_enabled() { hedge.book().owned.value_floor(hedge.decimals, px.asset.mid).or_math()? } else { Usd(0) };
+    let total = free.usdc.checked_add(crt_value).or_math()?.checked_add(custody).or_math()?;
+    Ok(Usd(total.0.saturating_sub(pool.claims_owed)))
+}
+
+/// The asset's net as the caps see it: `(residual, hedged)`, the net notional the custody's lock
+/// does not cover and the part it does, at the asset's mid price.
+pub fn residual_and_hedged(pool: &Pool, vault: &Vault, px: &Prices) -> Result<(Usd, Usd)> {
+    let i = vault.asset_index as usize;
+    let book = pool.assets[i].book();
+    let net = book.net();
+    let hedge = &pool.hedges[i];
+    if !hedge.is_enabled() || !book.long_heavy() {
+        return Ok((net, Usd(0)));
+    }
+    let locked = hedge.book().hedged_value(px.asset.mid).or_math()?;
+    let hedged = Usd(locked.0.min(net.0));
+    let signed = net.signed().or_math()?;
+    Ok((turbo_math::residual(signed, hedged), hedged))
 }
 
 /// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (docs/design.md §2,
-/// §5.5): a move that grows |q| must keep the gross notional under its cap, and a move that
-/// grows its asset's heavy side must leave the net imbalance under the net cap. Moves that
-/// shrink risk are always allowed.
-pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd) -> Result<Option<TurboError>> {
+/// §5.5–5.6): a move that grows |q| must keep the gross notional under its cap; a move that grows
+/// its asset's heavy side must keep the residual under the hard and the risk cap and the hedged
+/// part under the gap cap. Moves that shrink risk are always allowed. A residual over a cap while
+/// the asset's hedge is full is `HedgeFull`: more custody would have covered it.
+pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd, px: &Prices) -> Result<Option<TurboError>> {
     let new = Exposure(vault.exposure);
     if new.0.unsigned_abs() > old.0.unsigned_abs() {
         let cap = turbo_math::exposure_cap(value, pool.hard_caps().0).or_math()?;
@@ -30,22 +56,29 @@ pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd) -> Resu
             return Ok(Some(TurboError::PoolCapacityExceeded));
         }
     }
-    let book = pool.assets[vault.asset_index as usize].book();
+    let i = vault.asset_index as usize;
+    let book = pool.assets[i].book();
     let grows_heavy_side = (new.0 > old.0 && book.long_heavy()) || (new.0 < old.0 && book.short > book.long);
     if grows_heavy_side {
-        let (hard, risk) = net_caps(pool, vault, value)?;
-        if book.net() > hard {
-            return Ok(Some(TurboError::ImbalanceCapExceeded));
+        let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
+        if gap_cap(pool, vault, value)?.is_some_and(|g| hedged > g) {
+            return Ok(Some(TurboError::GapCapExceeded));
         }
-        if risk.is_some_and(|r| book.net() > r) {
-            return Ok(Some(TurboError::RiskCapExceeded));
+        let (hard, risk) = net_caps(pool, vault, value)?;
+        let hedge = &pool.hedges[i];
+        let full = hedge.is_enabled() && book.long_heavy() && hedge.book().unlocked_room().or_math()?.0 == 0;
+        if residual > hard {
+            return Ok(Some(if full { TurboError::HedgeFull } else { TurboError::ImbalanceCapExceeded }));
+        }
+        if risk.is_some_and(|r| residual > r) {
+            return Ok(Some(if full { TurboError::HedgeFull } else { TurboError::RiskCapExceeded }));
         }
     }
     Ok(None)
 }
 
-/// The caps on the net exposure of `vault`'s asset at pool value `value`: the hard cap, and the
-/// risk cap at the asset's volatility estimate when it is on (docs/design.md §5.5).
+/// The caps on the residual net exposure of `vault`'s asset at pool value `value`: the hard cap,
+/// and the risk cap at the asset's volatility estimate when it is on (docs/design.md §5.5).
 pub fn net_caps(pool: &Pool, vault: &Vault, value: Usd) -> Result<(Usd, Option<Usd>)> {
     let hard = turbo_math::exposure_cap(value, pool.hard_caps().1).or_math()?;
     let vol = turbo_math::daily_vol_bps(pool.assets[vault.asset_index as usize].variance_rate).or_math()?;
@@ -53,16 +86,46 @@ pub fn net_caps(pool: &Pool, vault: &Vault, value: Usd) -> Result<(Usd, Option<U
     Ok((hard, risk))
 }
 
-/// The tighter of the two net caps.
+/// The tighter of the two caps on the residual.
 pub fn net_cap(pool: &Pool, vault: &Vault, value: Usd) -> Result<Usd> {
     let (hard, risk) = net_caps(pool, vault, value)?;
     Ok(risk.map_or(hard, |r| r.min(hard)))
 }
 
+/// The gap cap on the hedged part of `vault`'s asset at pool value `value`, sized at the vault's
+/// own |target| (docs/design.md §5.6); `None` without a custody or with the cap off.
+pub fn gap_cap(pool: &Pool, vault: &Vault, value: Usd) -> Result<Option<Usd>> {
+    if !pool.hedges[vault.asset_index as usize].is_enabled() {
+        return Ok(None);
+    }
+    let c = &pool.caps;
+    let target = Lev(vault.params.target_leverage);
+    turbo_math::gap_cap(value, turbo_math::Bps(c.gap_budget_bps as u64), turbo_math::Bps(c.stress_gap_bps as u64), target).or_math()
+}
+
+/// The net long notional a mint on `vault`'s asset may still add now: the hedge fills first (up
+/// to its utilization cap, within the gap cap), then the residual up to the tighter net cap; never
+/// more than the gross cap leaves. Zero for a short vault's side is its own (the risk cap only).
+pub fn capacity(pool: &Pool, vault: &Vault, value: Usd, px: &Prices) -> Result<Usd> {
+    let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
+    let residual_room = Usd(net_cap(pool, vault, value)?.0.saturating_sub(residual.0));
+    let gross_room = Usd(turbo_math::exposure_cap(value, pool.hard_caps().0).or_math()?.0.saturating_sub(pool.gross_notional()?.0));
+    let hedge = &pool.hedges[vault.asset_index as usize];
+    let long = vault.params.target_leverage > 0;
+    let net_room = if hedge.is_enabled() && long {
+        let room = hedge.book().unlocked_room().or_math()?.value_floor(hedge.decimals, px.asset.mid).or_math()?;
+        let gap_room = gap_cap(pool, vault, value)?.map(|g| Usd(g.0.saturating_sub(hedged.0)));
+        turbo_math::net_long_capacity(room, gap_room, residual_room)
+    } else {
+        residual_room
+    };
+    Ok(Usd(net_room.0.min(gross_room.0)))
+}
+
 /// Fail with the cap `vault`'s move breaks, if any.
-pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, crt: Option<(&Prices, u8)>) -> Result<()> {
-    let value = pool_book_value(pool, crt)?;
-    match cap_breach(pool, vault, old, value)? {
+pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, px: &Prices, crt_decimals: u8) -> Result<()> {
+    let value = pool_book_value(pool, vault, px, crt_decimals)?;
+    match cap_breach(pool, vault, old, value, px)? {
         Some(e) => Err(error!(e)),
         None => Ok(()),
     }
@@ -78,28 +141,64 @@ pub fn on_heavy_side(pool: &Pool, vault: &Vault) -> bool {
     }
 }
 
-/// `(net cap, net)` when `vault` is on the heavy side of its asset and the pool's net exposure
-/// is over the tighter of its caps; the rebalance then lowers the vault's target, so exposure
-/// comes down as σ rises or the pool shrinks, not only when someone mints (docs/design.md §5.5).
-pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd) -> Result<Option<(Usd, Usd)>> {
+/// `(room, net)` when `vault` is on the heavy side of its asset and the residual is over the
+/// tighter of its caps: the rebalance then scales the heavy side's target by `room / net`, with
+/// `room` the hedged part plus the cap, so exposure comes down pro rata across the heavy side
+/// until the residual fits (docs/design.md §5.5–5.6: the emergency, never a queue).
+pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd, px: &Prices) -> Result<Option<(Usd, Usd)>> {
     let net = pool.assets[vault.asset_index as usize].book().net();
+    let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
     let cap = net_cap(pool, vault, value)?;
-    Ok((on_heavy_side(pool, vault) && net > cap).then_some((cap, net)))
+    let room = Usd(hedged.0.saturating_add(cap.0));
+    Ok((on_heavy_side(pool, vault) && residual > cap).then_some((room, net)))
 }
 
 /// The skew funding `vault` owes for the time since it was last charged, at `px`: on the heavy
-/// side of its asset, `|q|·P · max_rate · min(1, net / cap) · Δt` (rounded up); nothing on the
-/// light side, with no exposure, or with no rate.
-pub fn funding_due(pool: &Pool, vault: &Vault, config: &crate::state::Config, px: &Prices) -> Result<Usd> {
+/// side of its asset, its share of the residual (`|q|·P · residual / net`) at
+/// `max_rate · min(1, residual / cap) · Δt` (rounded up); nothing on the light side, with no
+/// exposure, no rate, or a residual the hedge covers.
+pub fn funding_due(pool: &Pool, vault: &Vault, config: &Config, px: &Prices) -> Result<Usd> {
     let max = pool.caps.funding_max_bps_per_day;
     if max == 0 || vault.exposure == 0 || !on_heavy_side(pool, vault) {
         return Ok(Usd(0));
     }
-    let crt = (px.crt != crate::engine::settle::UNREAD_CRT).then_some((px, config.crt_decimals));
-    let value = pool_book_value(pool, crt)?;
+    let value = pool_book_value(pool, vault, px, config.crt_decimals)?;
     let net = pool.assets[vault.asset_index as usize].book().net();
+    let (residual, _) = residual_and_hedged(pool, vault, px)?;
+    if residual.0 == 0 || net.0 == 0 {
+        return Ok(Usd(0));
+    }
     let cap = net_cap(pool, vault, value)?;
     let notional = Exposure(vault.exposure).abs_notional_ceil(px.asset.mid).or_math()?;
+    let share = notional.mul_div_ceil(residual.0.min(net.0), net.0).or_math()?;
     let dt = px.asset.publish_time.saturating_sub(vault.funding_ts);
-    turbo_math::funding_charge(notional, turbo_math::Bps(max as u64), net, cap, dt).or_math()
+    turbo_math::funding_charge(share, turbo_math::Bps(max as u64), residual, cap, dt).or_math()
+}
+
+/// The utilization fee `vault` owes for the time since it was last charged (docs/design.md §5.6):
+/// a long vault on a hedged asset pays its share of the lock, `q / Σ long q`, of the locked
+/// value at `px`, at the custody's yearly rate `base + slope · u`. Nothing for a short, without a
+/// custody or a lock.
+pub fn utilization_due(pool: &Pool, vault: &Vault, px: &Prices) -> Result<Usd> {
+    let h = &pool.hedges[vault.asset_index as usize];
+    if !h.is_enabled() || vault.exposure <= 0 || h.locked == 0 {
+        return Ok(Usd(0));
+    }
+    let book = h.book();
+    let rate = turbo_math::utilization_rate(
+        turbo_math::Bps(h.util_base_bps as u64),
+        turbo_math::Bps(h.util_slope_bps as u64),
+        book.utilization().or_math()?,
+    )
+    .or_math()?;
+    let locked = book.hedged_value(px.asset.mid).or_math()?;
+    let dt = px.asset.publish_time.saturating_sub(vault.funding_ts);
+    turbo_math::utilization_charge(locked, vault.exposure.unsigned_abs(), h.long_exposure, rate, dt).or_math()
+}
+
+/// The signed net notional of `vault`'s asset at `px`: what the quote reports.
+pub fn signed_net(pool: &Pool, vault: &Vault) -> Result<SignedUsd> {
+    let book = pool.assets[vault.asset_index as usize].book();
+    let net = book.net().signed().or_math()?;
+    Ok(if book.long_heavy() { net } else { SignedUsd(net.0.saturating_neg()) })
 }

@@ -4,13 +4,13 @@
 //! assembled field by field anywhere else.
 
 use anchor_lang::prelude::*;
-use turbo_math::{exposure_for_leverage, initial_shares, Exposure, Lev, OraclePrice, Shares, Usd};
+use turbo_math::{exposure_for_leverage, initial_shares, Exposure, Lev, OraclePrice, Prices, Shares, Usd};
 
 use crate::constants::{CONFIG_RESERVED, MAX_VAULTS, POOL_RESERVED, VAULT_RESERVED};
 use crate::engine::caps::check_caps;
 use crate::error::{MathResultExt, TurboError};
 use crate::events::VaultCreatedEvent;
-use crate::state::{AssetSlot, Config, ConfigParams, Pool, PoolCaps, PriceMark, Vault, VaultParams, LAYOUT_VERSION};
+use crate::state::{AssetSlot, Config, ConfigParams, Hedge, Pool, PoolCaps, PriceMark, Vault, VaultParams, LAYOUT_VERSION};
 
 /// Who runs a deployment and what it takes as collateral.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,6 +75,7 @@ pub fn pool(lp_mint: Pubkey, usdc_reserve: Pubkey, crt_reserve: Pubkey, caps: Po
         bump,
         asset_count: 0,
         assets: [AssetSlot::default(); crate::constants::MAX_ASSETS],
+        hedges: [Hedge::default(); crate::constants::MAX_ASSETS],
         reserved: [0; POOL_RESERVED],
     }
 }
@@ -148,7 +149,7 @@ pub fn vault(
         retire_armed_at: 0,
         reserved: [0; VAULT_RESERVED],
     };
-    check_caps(pool, &vault, Exposure(0), None)?;
+    check_caps(pool, &vault, Exposure(0), &Prices { asset: *price, crt: crate::engine::settle::UNREAD_CRT }, 0)?;
     let leverage = vault.book().leverage(price.mid, price.mid, config.crt()).or_math()?.map_or(i64::MAX, |l| l.0);
     let seed_shares = initial_shares(Usd(n.seed_usdc));
     require!(seed_shares.0 > 0, TurboError::SeedTooSmall);

@@ -19,6 +19,9 @@ use crate::state::{Config, Pause, Pool, Vault};
 pub struct Valued {
     pub valuation: PoolValuation,
     pub crt: OraclePrice,
+    /// The price each asset was valued at in this instruction (none for an asset valued
+    /// unpriced or not at all): what a payout in a custody's token and the caps read.
+    pub asset_prices: [Option<OraclePrice>; MAX_ASSETS],
     /// The pool's value, checked: never negative, and zero only while no LP share exists
     /// (otherwise a deposit would be diluted into shares backed by nothing).
     pub value: Usd,
@@ -48,6 +51,8 @@ pub struct Valuing {
     pub crt: OraclePrice,
     /// The update each asset was priced at in this instruction: one per asset.
     priced: [Option<Pubkey>; MAX_ASSETS],
+    /// And the price it gave.
+    prices: [Option<OraclePrice>; MAX_ASSETS],
     /// The withdrawer asked for feeds stale past their maximum age to be valued unpriced.
     allow_unpriced: bool,
 }
@@ -70,7 +75,14 @@ impl Valuing {
             Err(e) if allow_unpriced && dead(&e) => UNPRICED_CRT,
             Err(e) => return Err(e),
         };
-        Ok(Valuing { bias, valuation: start(config, pool, bias, &crt)?, crt, priced: [None; MAX_ASSETS], allow_unpriced })
+        Ok(Valuing {
+            bias,
+            valuation: start(config, pool, bias, &crt)?,
+            crt,
+            priced: [None; MAX_ASSETS],
+            prices: [None; MAX_ASSETS],
+            allow_unpriced,
+        })
     }
 
     /// Add a registered vault valued at `update` (the account at `update_key`). Every vault of
@@ -99,12 +111,60 @@ impl Valuing {
         }
         let span = config.price_window_span();
         match use_price(update, vault.price_rules(config, Caller::User), &mut pool.assets[i].mark, span, clock) {
-            Ok(px) => add(&mut self.valuation, config, vault, &px),
+            Ok(px) => {
+                self.prices[i] = Some(px);
+                add(&mut self.valuation, config, vault, &px)
+            }
             Err(e) if self.allow_unpriced && dead(&e) => {
                 self.valuation.add_vault_unpriced(&vault.book()).or_math()?;
                 self.valuation.add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share()).or_math()
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// Add the custody of asset slot `i` (docs/design.md §5.6): its owned tokens at the asset's
+    /// price. An asset a vault already priced in this instruction must name the same update and
+    /// keeps that price; one no vault priced (none registered) is read through the user gate with
+    /// the config's collateral bounds. For a withdrawal that asked for it, a custody whose feed is
+    /// stale past its maximum age is worth nothing (the withdrawer only gets less) and its tokens
+    /// are not paid out.
+    pub fn add_custody(
+        &mut self,
+        config: &Config,
+        pool: &mut Pool,
+        i: usize,
+        update_key: Pubkey,
+        update: &PriceUpdateV2,
+        clock: &Clock,
+    ) -> Result<()> {
+        let hedge = pool.hedges[i];
+        let px = match (self.priced[i], self.prices[i]) {
+            (Some(key), price) => {
+                require_keys_eq!(update_key, key, TurboError::AssetPriceMismatch);
+                price
+            }
+            (None, _) => {
+                self.priced[i] = Some(update_key);
+                let feed_id = pool.assets[i].feed_id;
+                let rules = PriceRules {
+                    feed_id: &feed_id,
+                    max_age_secs: config.params.crt_max_age_secs,
+                    max_conf_bps: config.params.crt_max_conf_bps,
+                    fresh_secs: Some(config.params.fresh_price_secs),
+                    ahead_secs: config.params.fresh_price_secs,
+                };
+                match use_price(update, rules, &mut pool.assets[i].mark, config.price_window_span(), clock) {
+                    Ok(px) => Some(px),
+                    Err(e) if self.allow_unpriced && dead(&e) => None,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        self.prices[i] = px;
+        match px {
+            Some(px) => self.valuation.add_custody(TokenAmount(hedge.owned), hedge.decimals, &px).or_math(),
+            None => Ok(()),
         }
     }
 
@@ -114,7 +174,7 @@ impl Valuing {
         let value = self.valuation.value().map_err(|_| error!(TurboError::PoolInsolvent))?;
         let solvent = value.0 > 0 && self.valuation.solvent_at_mid().or_math()?;
         require!(solvent || lp_supply == 0, TurboError::PoolInsolvent);
-        Ok(Valued { valuation: self.valuation, crt: self.crt, value })
+        Ok(Valued { valuation: self.valuation, crt: self.crt, asset_prices: self.prices, value })
     }
 }
 
@@ -136,6 +196,18 @@ pub fn start(config: &Config, pool: &Pool, bias: Bias, crt: &OraclePrice) -> Res
 pub fn add(valuation: &mut PoolValuation, config: &Config, vault: &Vault, px: &OraclePrice) -> Result<()> {
     valuation.add_vault(&vault.book(), px).or_math()?;
     valuation.add_fees_owed(Usd(vault.fees_owed_usdc), TokenAmount(vault.fees_owed_crt), config.lp_fee_share()).or_math()
+}
+
+/// The residual of asset slot `i` (docs/design.md §5.6) at the price it was valued at: its net
+/// less what its custody's lock hedges, for a net long; the whole net without a price or a lock.
+pub fn residual_at(pool: &Pool, i: usize, px: Option<OraclePrice>) -> Result<Usd> {
+    let book = pool.assets[i].book();
+    let (net, hedge) = (book.net(), &pool.hedges[i]);
+    let hedged = match px {
+        Some(px) if hedge.is_enabled() && book.long_heavy() => hedge.book().hedged_value(px.mid).or_math()?.min(net),
+        _ => Usd(0),
+    };
+    Ok(turbo_math::residual(net.signed().or_math()?, hedged))
 }
 
 /// Split a withdrawal's value into USDC first, then CRT at its high price (fewer CRT for the
@@ -249,8 +321,8 @@ pub fn withdraw(config: &Config, pool: &mut Pool, valued: &Valued, lp_supply: u6
     let gross = pool.gross_notional()?.0.max(valued.valuation.gross_notional as u64);
     require!(gross <= exposure_cap(value_after, gross_cap).or_math()?.0, TurboError::WithdrawalBreaksCaps);
     let net_limit = exposure_cap(value_after, net_cap).or_math()?;
-    for slot in &pool.assets[..pool.asset_count as usize] {
-        require!(slot.book().net() <= net_limit, TurboError::WithdrawalBreaksCaps);
+    for i in 0..pool.asset_count as usize {
+        require!(residual_at(pool, i, valued.asset_prices[i])? <= net_limit, TurboError::WithdrawalBreaksCaps);
     }
 
     pool.usdc_balance = pool.usdc_balance.checked_sub(usdc_out.0).or_overflow()?;

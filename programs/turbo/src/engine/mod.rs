@@ -8,6 +8,7 @@ pub mod caps;
 pub mod create;
 pub mod fees;
 pub mod flow;
+pub mod hedge;
 pub mod lp;
 pub mod rebalance;
 pub mod retire;

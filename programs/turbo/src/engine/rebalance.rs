@@ -9,7 +9,7 @@ use turbo_math::{
     Decision, Exposure, Lev, Prices, Settlement, Shares, Usd,
 };
 
-use crate::engine::caps::{cap_breach, imbalance_for, net_cap, pool_book_value};
+use crate::engine::caps::{cap_breach, capacity, gap_cap, imbalance_for, net_cap, pool_book_value, residual_and_hedged};
 use crate::engine::fees::{sweep_fees, Swept};
 use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
@@ -96,9 +96,9 @@ pub fn plan(
     let crt = config.crt();
 
     // The effective target: the volatility budget, then the pool's imbalance (docs/design.md §5.4–5).
-    let value = pool_book_value(pool, Some((px, crt.decimals)))?;
+    let value = pool_book_value(pool, vault, px, crt.decimals)?;
     let vol_bps = annualized_vol_bps(vault.variance_rate).or_math()?;
-    let imbalance = imbalance_for(pool, vault, value)?;
+    let imbalance = imbalance_for(pool, vault, value, px)?;
     let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance).or_math()?;
 
     let before = Exposure(vault.exposure);
@@ -114,7 +114,7 @@ pub fn plan(
         let book_before = pool.assets[vault.asset_index as usize].book();
         vault.exposure = decision.exposure.0;
         pool.rebook(vault.asset_index, before, p, decision.exposure, p)?;
-        if action == Action::Relever && cap_breach(pool, vault, before, value)?.is_some() {
+        if action == Action::Relever && cap_breach(pool, vault, before, value, px)?.is_some() {
             pool.assets[vault.asset_index as usize].set_book(book_before);
             vault.exposure = before.0;
             action = Action::InBand;
@@ -220,7 +220,9 @@ pub fn quote(
     let at = |level: u64| -> Result<u64> { Ok(trigger_price(&book, px.asset.mid, px.crt.mid, crt, level).or_math()?.map_or(0, |p| p.0)) };
     let nav = Usd(nav_of(&book_vault, config, px));
     let emergency = vault.params.emergency_leverage;
-    let value = pool_book_value(&pool, Some((px, config.crt_decimals)))?;
+    let value = pool_book_value(&pool, &book_vault, px, config.crt_decimals)?;
+    let (residual, hedged) = residual_and_hedged(&pool, &book_vault, px)?;
+    let hedge = pool.hedges[vault.asset_index as usize];
     Ok(VaultQuotedEvent {
         vault: vault_key,
         price: px.asset.mid.0,
@@ -242,5 +244,11 @@ pub fn quote(
         gross_cap: turbo_math::exposure_cap(value, pool.hard_caps().0).or_math()?.0,
         asset_net: pool.assets[vault.asset_index as usize].book().net().0,
         net_cap: net_cap(&pool, &book_vault, value)?.0,
+        hedge_owned: hedge.owned,
+        hedge_locked: hedge.locked,
+        hedged: hedged.0,
+        residual: residual.0,
+        gap_cap: gap_cap(&pool, &book_vault, value)?.map_or(0, |g| g.0),
+        capacity: capacity(&pool, &book_vault, value, px)?.0,
     })
 }

@@ -104,10 +104,16 @@ pub fn settle_state(vault: &mut Vault, pool: &mut Pool, config: &Config, px: &Pr
     let hidden_crt = if crt_read { TokenAmount(0) } else { std::mem::take(&mut free.crt) };
     // Other vaults' claims are paid before this vault's new gain.
     let reserved = Usd(pool.claims_owed.saturating_sub(vault.gain_claim));
-    // The skew funding since the last charge, at the book as it stood (docs/design.md §5.5).
-    let funding = crate::engine::caps::funding_due(pool, vault, config, px)?;
+    // The skew funding on the residual and the utilization fee on the hedge since the last
+    // charge, at the book as it stood (docs/design.md §5.5–5.6); one charge, paid like a loss.
+    let skew = crate::engine::caps::funding_due(pool, vault, config, px)?;
+    let hedge_fee = crate::engine::caps::utilization_due(pool, vault, px)?;
     vault.funding_ts = vault.funding_ts.max(px.asset.publish_time);
-    let s = book.settle_with_funding(&mut free, reserved, funding, px.asset.mid, px.crt.mid, config.crt()).or_math()?;
+    let funding = skew.checked_add(hedge_fee).or_math()?;
+    let mut s = book.settle_with_funding(&mut free, reserved, funding, px.asset.mid, px.crt.mid, config.crt()).or_math()?;
+    (s.funding, s.hedge_fee) = (skew, hedge_fee);
+    let h = &mut pool.hedges[vault.asset_index as usize];
+    h.fees_earned = h.fees_earned.checked_add(hedge_fee.0).or_overflow()?;
     free.crt = free.crt.checked_add(hidden_crt).or_math()?;
     pool.set_free_book(free)?;
     pool.rebook(vault.asset_index, before.exposure, before.settle_price, book.exposure, book.settle_price)?;
@@ -154,6 +160,7 @@ pub fn settle(vault_key: Pubkey, vault: &mut Vault, pool: &mut Pool, config: &Co
         previous_price,
         pnl: s.pnl.0,
         funding: s.funding.0,
+        hedge_fee: s.hedge_fee.0,
         usdc_to_vault: s.usdc_to_vault,
         crt_to_vault: s.crt_to_vault,
         bad_debt: s.bad_debt.0,

@@ -111,7 +111,7 @@ pub fn mint(
     vault.exposure = vault.exposure.checked_add(q.exposure_delta.0).or_overflow()?;
     let p = px.asset.mid;
     pool.rebook(vault.asset_index, old_q, p, Exposure(vault.exposure), p)?;
-    check_caps(pool, vault, old_q, Some((px, crt.decimals)))?;
+    check_caps(pool, vault, old_q, px, crt.decimals)?;
     charge_fee(vault, q.fee_usdc, q.fee_crt)?;
     let swept = sweep_fees(pool, vault, config.lp_fee_share(), &mut flow, false)?.event(vault_key);
 

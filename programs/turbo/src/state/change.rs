@@ -21,6 +21,9 @@ pub enum Change {
     CreateVault { vault_id: u16, args_hash: [u8; 32] },
     /// Retire a vault (`retire_vault`).
     RetireVault { vault: Pubkey },
+    /// Open a custody: `create_custody` with exactly the arguments whose SHA-256 (of their
+    /// Borsh encoding) is `args_hash`.
+    CreateCustody { asset_index: u8, args_hash: [u8; 32] },
 }
 
 /// A queued change, at `["change", id]`.

@@ -24,6 +24,7 @@ bitflags::bitflags! {
         const REBALANCE = 1 << 2;
         const DEPOSIT = 1 << 3;
         const WITHDRAW = 1 << 4;
+        const SWAP = 1 << 5;
     }
 }
 

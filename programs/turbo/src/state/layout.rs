@@ -63,18 +63,19 @@ mod tests {
                 (treasury_usdc, 113),
                 (treasury_crt, 121),
                 (caps, 129),
-                (bad_debt_absorbed, 147),
-                (unpaid_gains, 155),
-                (claims_owed, 163),
-                (lp_fees_usdc, 171),
-                (lp_fees_crt, 179),
-                (funding_earned, 187),
-                (crt_mark, 195),
-                (launched, 247),
-                (bump, 248),
-                (asset_count, 249),
-                (assets, 250),
-                (reserved, 1242),
+                (bad_debt_absorbed, 151),
+                (unpaid_gains, 159),
+                (claims_owed, 167),
+                (lp_fees_usdc, 175),
+                (lp_fees_crt, 183),
+                (funding_earned, 191),
+                (crt_mark, 199),
+                (launched, 251),
+                (bump, 252),
+                (asset_count, 253),
+                (assets, 254),
+                (hedges, 1246),
+                (reserved, 1646),
             ]
         );
         pinned!(
@@ -132,7 +133,7 @@ mod tests {
         pinned!(PriceMark, 52, [(last_publish_time, 0), (cell, 8), (span, 16), (lo, 20), (hi, 28), (prev_lo, 36), (prev_hi, 44),]);
         pinned!(
             PoolCaps,
-            18,
+            22,
             [
                 (gross_cap_bps, 0),
                 (net_cap_bps, 4),
@@ -140,6 +141,8 @@ mod tests {
                 (risk_z_centi, 10),
                 (vol_floor_bps, 12),
                 (funding_max_bps_per_day, 16),
+                (gap_budget_bps, 18),
+                (stress_gap_bps, 20),
             ]
         );
         pinned!(
@@ -176,6 +179,57 @@ mod tests {
                 (timelock_secs, 30),
             ]
         );
+        pinned!(
+            Hedge,
+            50,
+            [
+                (owned, 0),
+                (locked, 8),
+                (net_exposure, 16),
+                (long_exposure, 24),
+                (fees_earned, 32),
+                (decimals, 40),
+                (enabled, 41),
+                (max_util_bps, 42),
+                (target_util_bps, 44),
+                (util_base_bps, 46),
+                (util_slope_bps, 48),
+            ]
+        );
+        pinned!(
+            Custody,
+            290,
+            [
+                (version, 0),
+                (asset_index, 1),
+                (bump, 2),
+                (reserve_bump, 3),
+                (mint, 4),
+                (reserve, 36),
+                (feed_id, 68),
+                (params, 100),
+                (trade_slot, 122),
+                (slot_traded, 130),
+                (swapped_in, 138),
+                (swapped_out, 146),
+                (trade_fees, 154),
+                (reserved, 162),
+            ]
+        );
+        pinned!(
+            CustodyParams,
+            22,
+            [
+                (max_util_bps, 0),
+                (target_util_bps, 2),
+                (util_base_bps, 4),
+                (util_slope_bps, 6),
+                (swap_fee_bps, 8),
+                (impact_slope_bps, 10),
+                (impact_max_bps, 12),
+                (max_trade_per_slot, 14),
+            ]
+        );
     }
 
     #[test]
@@ -185,10 +239,14 @@ mod tests {
         assert_eq!(8 + size_of::<Pool>(), 1762);
         assert_eq!(8 + size_of::<Vault>(), 511);
         assert_eq!(8 + PendingChange::INIT_SPACE, 199);
+        assert_eq!(8 + size_of::<Custody>(), 298);
+        // The hedged pool's slots came out of the pool's reserve: its size did not change.
+        assert_eq!(size_of::<Hedge>() * crate::constants::MAX_ASSETS + 4 + crate::constants::POOL_RESERVED, 512);
         // Anchor's own count of each plain-old-data account agrees with its memory layout.
         assert_eq!(Config::INIT_SPACE, size_of::<Config>());
         assert_eq!(Pool::INIT_SPACE, size_of::<Pool>());
         assert_eq!(Vault::INIT_SPACE, size_of::<Vault>());
+        assert_eq!(Custody::INIT_SPACE, size_of::<Custody>());
         // The layout version is the first byte of every account.
         assert_eq!((offset_of!(Config, version), offset_of!(Pool, version), offset_of!(Vault, version)), (0, 0, 0));
         // PendingChange is Borsh (its change is an enum): its version is the first field encoded.

@@ -39,12 +39,14 @@ macro_rules! pod_params {
 
 pub mod change;
 pub mod config;
+pub mod custody;
 mod layout;
 pub mod pool;
 pub mod vault;
 
 pub use change::*;
 pub use config::*;
+pub use custody::*;
 pub use pool::*;
 pub use vault::*;
 
@@ -66,4 +68,4 @@ macro_rules! pod_account_serialize {
         }
     )*};
 }
-pod_account_serialize!(Config, Pool, Vault);
+pod_account_serialize!(Config, Pool, Vault, Custody);

@@ -119,9 +119,73 @@ pub struct Pool {
     pub bump: u8,
     pub asset_count: u8,
     pub assets: [AssetSlot; MAX_ASSETS],
-    /// Zero; room for the fields the coming work adds, the hedged pool's custodies first
-    /// (docs/design.md §2, "Layout").
+    /// Per asset slot, its custody's book and hot parameters when it has one (docs/design.md
+    /// §5.6); the custody account holds the rest.
+    pub hedges: [Hedge; MAX_ASSETS],
+    /// Zero; room for the fields the coming work adds (docs/design.md §2, "Layout").
     pub reserved: [u8; POOL_RESERVED],
+}
+
+/// An asset's hedge: what the pool owns of the asset in its custody, what of it is locked
+/// against the vaults' net long, the vaults' exposure on the asset, and the custody's hot
+/// parameters (docs/design.md §5.6). The exposures are kept for every asset, custody or not, so
+/// a custody opened later starts from the true book.
+#[zero_copy]
+#[repr(C, packed)]
+#[derive(InitSpace, Debug, Default, PartialEq, Eq)]
+pub struct Hedge {
+    /// Custody tokens the pool owns by accounting, raw (locked included).
+    pub owned: u64,
+    /// Of which locked against the asset's net long, raw.
+    pub locked: u64,
+    /// Σ exposure of the asset's vaults, signed, 9 decimals.
+    pub net_exposure: i64,
+    /// Σ exposure of its long vaults, 9 decimals (each pays its share of the lock's fee).
+    pub long_exposure: u64,
+    /// Lifetime utilization fees the long vaults paid, micro-USD.
+    pub fees_earned: u64,
+    /// The custody token's decimals.
+    pub decimals: u8,
+    /// 1 once the asset has a custody.
+    pub enabled: u8,
+    /// The largest share of `owned` that may be locked, bps.
+    pub max_util_bps: u16,
+    /// The utilization the swap impact steers toward, bps.
+    pub target_util_bps: u16,
+    /// The utilization fee: `base + slope · u` a year on the locked value, bps.
+    pub util_base_bps: u16,
+    pub util_slope_bps: u16,
+}
+
+impl Hedge {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled != 0
+    }
+
+    pub fn book(&self) -> turbo_math::HedgeBook {
+        turbo_math::HedgeBook {
+            owned: TokenAmount(self.owned),
+            locked: TokenAmount(self.locked),
+            decimals: self.decimals,
+            max_util: Bps(self.max_util_bps as u64),
+        }
+    }
+
+    /// Recompute the lock for the current net exposure (a no-op without a custody).
+    pub fn relock(&mut self) -> Result<()> {
+        if self.is_enabled() {
+            self.locked = self.book().locked_for(Exposure(self.net_exposure)).or_math()?.0;
+        }
+        Ok(())
+    }
+
+    /// Move one vault's exposure from `old` to `new` in the asset's sums, then relock.
+    pub fn rebook(&mut self, old: Exposure, new: Exposure) -> Result<()> {
+        self.net_exposure = self.net_exposure.checked_sub(old.0).and_then(|n| n.checked_add(new.0)).or_overflow()?;
+        let long = |q: Exposure| q.0.max(0) as u64;
+        self.long_exposure = self.long_exposure.checked_sub(long(old)).and_then(|l| l.checked_add(long(new))).or_overflow()?;
+        self.relock()
+    }
 }
 
 pod_params! {
@@ -143,6 +207,11 @@ pub struct PoolCaps {
     /// Skew funding at the cap: what the heavy side of an asset pays the pool, bps of its
     /// notional per day, in proportion to its net exposure over the cap (0: no funding).
     pub funding_max_bps_per_day: u16,
+    /// The gap cap on hedged exposure (docs/design.md §5.6): the loss a stress gap beyond
+    /// `1/L` may cost the pool, bps of its value (0 turns it off) ...
+    pub gap_budget_bps: u16,
+    /// ... and that stress gap, bps.
+    pub stress_gap_bps: u16,
 }
 }
 
@@ -160,6 +229,9 @@ impl PoolCaps {
             || self.net_cap_bps > old.net_cap_bps
             || loosens_risk_cap
             || self.funding_max_bps_per_day != old.funding_max_bps_per_day
+            // A looser gap cap: a larger budget, a smaller stress gap, or turning it off.
+            || (old.gap_budget_bps != 0 && (self.gap_budget_bps == 0 || self.gap_budget_bps > old.gap_budget_bps))
+            || self.stress_gap_bps < old.stress_gap_bps
     }
 
     pub fn validate(&self) -> Result<()> {
@@ -169,6 +241,8 @@ impl PoolCaps {
         require!((MIN_RISK_Z_CENTI..=MAX_RISK_Z_CENTI).contains(&{ self.risk_z_centi }), TurboError::RiskCapOutOfBounds);
         require!((MIN_VOL_FLOOR_BPS..=MAX_VOL_FLOOR_BPS).contains(&{ self.vol_floor_bps }), TurboError::RiskCapOutOfBounds);
         require!(self.funding_max_bps_per_day <= MAX_FUNDING_BPS_PER_DAY, TurboError::FundingOutOfBounds);
+        require!(self.gap_budget_bps <= MAX_GAP_BUDGET_BPS, TurboError::HedgeParamsOutOfBounds);
+        require!((MIN_STRESS_GAP_BPS..=MAX_STRESS_GAP_BPS).contains(&{ self.stress_gap_bps }), TurboError::HedgeParamsOutOfBounds);
         Ok(())
     }
 
@@ -238,7 +312,7 @@ impl Pool {
         let mut b = slot.book();
         b.update(old_q, old_p, new_q, new_p).or_math()?;
         slot.set_book(b);
-        Ok(())
+        self.hedges[asset as usize].rebook(old_q, new_q)
     }
 
     /// Σ (long + short) over every asset: the gross notional the pool backs.
@@ -262,6 +336,8 @@ mod tests {
         risk_z_centi: 300,
         vol_floor_bps: 5_000,
         funding_max_bps_per_day: 10,
+        gap_budget_bps: 1_000,
+        stress_gap_bps: 5_000,
     };
 
     #[test]
@@ -275,6 +351,9 @@ mod tests {
             PoolCaps { vol_floor_bps: 4_999, ..BASE },
             PoolCaps { funding_max_bps_per_day: 11, ..BASE },
             PoolCaps { funding_max_bps_per_day: 9, ..BASE },
+            PoolCaps { gap_budget_bps: 1_001, ..BASE },
+            PoolCaps { gap_budget_bps: 0, ..BASE },
+            PoolCaps { stress_gap_bps: 4_999, ..BASE },
         ];
         for c in risky {
             assert!(c.adds_risk_over(&BASE), "{c:?}");
@@ -283,6 +362,7 @@ mod tests {
             PoolCaps { gross_cap_bps: 40_000, ..BASE },
             PoolCaps { max_daily_loss_bps: 500, ..BASE },
             PoolCaps { risk_z_centi: 400, vol_floor_bps: 8_000, ..BASE },
+            PoolCaps { gap_budget_bps: 500, stress_gap_bps: 6_000, ..BASE },
             BASE,
         ];
         for c in safer {

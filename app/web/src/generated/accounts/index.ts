@@ -7,6 +7,7 @@
  */
 
 export * from "./config";
+export * from "./custody";
 export * from "./pendingChange";
 export * from "./pool";
 export * from "./vault";

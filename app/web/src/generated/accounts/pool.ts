@@ -43,12 +43,16 @@ import {
 import {
   getAssetSlotDecoder,
   getAssetSlotEncoder,
+  getHedgeDecoder,
+  getHedgeEncoder,
   getPoolCapsDecoder,
   getPoolCapsEncoder,
   getPriceMarkDecoder,
   getPriceMarkEncoder,
   type AssetSlot,
   type AssetSlotArgs,
+  type Hedge,
+  type HedgeArgs,
   type PoolCaps,
   type PoolCapsArgs,
   type PriceMark,
@@ -103,9 +107,11 @@ export type Pool = {
   assetCount: number;
   assets: Array<AssetSlot>;
   /**
-   * Zero; room for the fields the coming work adds, the hedged pool's custodies first
-   * (docs/design.md §2, "Layout").
+   * Per asset slot, its custody's book and hot parameters when it has one (docs/design.md
+   * §5.6); the custody account holds the rest.
    */
+  hedges: Array<Hedge>;
+  /** Zero; room for the fields the coming work adds (docs/design.md §2, "Layout"). */
   reserved: ReadonlyUint8Array;
 };
 
@@ -148,9 +154,11 @@ export type PoolArgs = {
   assetCount: number;
   assets: Array<AssetSlotArgs>;
   /**
-   * Zero; room for the fields the coming work adds, the hedged pool's custodies first
-   * (docs/design.md §2, "Layout").
+   * Per asset slot, its custody's book and hot parameters when it has one (docs/design.md
+   * §5.6); the custody account holds the rest.
    */
+  hedges: Array<HedgeArgs>;
+  /** Zero; room for the fields the coming work adds (docs/design.md §2, "Layout"). */
   reserved: ReadonlyUint8Array;
 };
 
@@ -179,7 +187,8 @@ export function getPoolEncoder(): FixedSizeEncoder<PoolArgs> {
       ["bump", getU8Encoder()],
       ["assetCount", getU8Encoder()],
       ["assets", getArrayEncoder(getAssetSlotEncoder(), { size: 8 })],
-      ["reserved", fixEncoderSize(getBytesEncoder(), 512)],
+      ["hedges", getArrayEncoder(getHedgeEncoder(), { size: 8 })],
+      ["reserved", fixEncoderSize(getBytesEncoder(), 108)],
     ]),
     (value) => ({ ...value, discriminator: POOL_DISCRIMINATOR }),
   );
@@ -209,7 +218,8 @@ export function getPoolDecoder(): FixedSizeDecoder<Pool> {
     ["bump", getU8Decoder()],
     ["assetCount", getU8Decoder()],
     ["assets", getArrayDecoder(getAssetSlotDecoder(), { size: 8 })],
-    ["reserved", fixDecoderSize(getBytesDecoder(), 512)],
+    ["hedges", getArrayDecoder(getHedgeDecoder(), { size: 8 })],
+    ["reserved", fixDecoderSize(getBytesDecoder(), 108)],
   ]);
 }
 

@@ -154,6 +154,24 @@ export const TURBO_ERROR__RETIREMENT_PENDING = 0x17b3; // 6067
 export const TURBO_ERROR__EXIT_PAUSE_LIMIT = 0x17b4; // 6068
 /** ChangeExpired: The queued change expired: it was not executed within 7 days of becoming due */
 export const TURBO_ERROR__CHANGE_EXPIRED = 0x17b5; // 6069
+/** HedgeFull: The pool's hedge of this asset is full and the rest would pass its risk cap: the quote shows how much still fits */
+export const TURBO_ERROR__HEDGE_FULL = 0x17b6; // 6070
+/** GapCapExceeded: The hedged exposure on this asset would pass its gap cap (the loss on a stress gap beyond 1/L would pass the budget) */
+export const TURBO_ERROR__GAP_CAP_EXCEEDED = 0x17b7; // 6071
+/** CustodyLocked: Those custody tokens are locked against the vaults' net long and cannot leave the pool */
+export const TURBO_ERROR__CUSTODY_LOCKED = 0x17b8; // 6072
+/** SwapSizeExceeded: This slot's trades with the custody would pass its per-slot bound */
+export const TURBO_ERROR__SWAP_SIZE_EXCEEDED = 0x17b9; // 6073
+/** CustodyExists: This asset already has a custody */
+export const TURBO_ERROR__CUSTODY_EXISTS = 0x17ba; // 6074
+/** CustodyMismatch: The custody, its reserve, its mint or its asset is not the one expected */
+export const TURBO_ERROR__CUSTODY_MISMATCH = 0x17bb; // 6075
+/** HedgeParamsOutOfBounds: A hedge or custody parameter is out of its bounds */
+export const TURBO_ERROR__HEDGE_PARAMS_OUT_OF_BOUNDS = 0x17bc; // 6076
+/** CustodyListMismatch: The remaining accounts must end with one price update for each custody, in asset order */
+export const TURBO_ERROR__CUSTODY_LIST_MISMATCH = 0x17bd; // 6077
+/** SwapPaused: Swaps with the custody are paused */
+export const TURBO_ERROR__SWAP_PAUSED = 0x17be; // 6078
 
 export type TurboError =
   | typeof TURBO_ERROR__ASSET_PRICE_MISMATCH
@@ -167,6 +185,10 @@ export type TurboError =
   | typeof TURBO_ERROR__CRT_ACCOUNT_MISSING
   | typeof TURBO_ERROR__CRT_PRICE_REQUIRED
   | typeof TURBO_ERROR__CRT_WEIGHT_OUT_OF_BOUNDS
+  | typeof TURBO_ERROR__CUSTODY_EXISTS
+  | typeof TURBO_ERROR__CUSTODY_LIST_MISMATCH
+  | typeof TURBO_ERROR__CUSTODY_LOCKED
+  | typeof TURBO_ERROR__CUSTODY_MISMATCH
   | typeof TURBO_ERROR__DEPOSIT_PAUSED
   | typeof TURBO_ERROR__DIRECTION_IMMUTABLE
   | typeof TURBO_ERROR__EXIT_PAUSE_LIMIT
@@ -175,8 +197,11 @@ export type TurboError =
   | typeof TURBO_ERROR__FEE_TOO_HIGH
   | typeof TURBO_ERROR__FRESH_PRICE_DELAY_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__FUNDING_OUT_OF_BOUNDS
+  | typeof TURBO_ERROR__GAP_CAP_EXCEEDED
   | typeof TURBO_ERROR__GUARDIAN_CANNOT_RENEW_EXIT_PAUSE
   | typeof TURBO_ERROR__GUARDIAN_CANNOT_UNPAUSE
+  | typeof TURBO_ERROR__HEDGE_FULL
+  | typeof TURBO_ERROR__HEDGE_PARAMS_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__IMBALANCE_CAP_EXCEEDED
   | typeof TURBO_ERROR__INSUFFICIENT_TREASURY_FEES
   | typeof TURBO_ERROR__INTERVAL_OUT_OF_BOUNDS
@@ -215,6 +240,8 @@ export type TurboError =
   | typeof TURBO_ERROR__STALE_PRICE
   | typeof TURBO_ERROR__STEP_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__SUPPLY_CAP_EXCEEDED
+  | typeof TURBO_ERROR__SWAP_PAUSED
+  | typeof TURBO_ERROR__SWAP_SIZE_EXCEEDED
   | typeof TURBO_ERROR__TARGET_LEVERAGE_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__TIMELOCK_NOT_ELAPSED
   | typeof TURBO_ERROR__TIMELOCK_OUT_OF_BOUNDS
@@ -241,6 +268,10 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__CRT_ACCOUNT_MISSING]: `A CRT account is needed to receive or send CRT`,
     [TURBO_ERROR__CRT_PRICE_REQUIRED]: `This needs the CRT price: the vault holds CRT, or the payout would include CRT`,
     [TURBO_ERROR__CRT_WEIGHT_OUT_OF_BOUNDS]: `The CRT weight must be at most 95%`,
+    [TURBO_ERROR__CUSTODY_EXISTS]: `This asset already has a custody`,
+    [TURBO_ERROR__CUSTODY_LIST_MISMATCH]: `The remaining accounts must end with one price update for each custody, in asset order`,
+    [TURBO_ERROR__CUSTODY_LOCKED]: `Those custody tokens are locked against the vaults' net long and cannot leave the pool`,
+    [TURBO_ERROR__CUSTODY_MISMATCH]: `The custody, its reserve, its mint or its asset is not the one expected`,
     [TURBO_ERROR__DEPOSIT_PAUSED]: `Liquidity deposits are paused`,
     [TURBO_ERROR__DIRECTION_IMMUTABLE]: `A vault's direction (long or short) can never change`,
     [TURBO_ERROR__EXIT_PAUSE_LIMIT]: `Exits may be paused at most 7 days in a row, and again only 72 h after the last exit pause ended`,
@@ -249,8 +280,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__FEE_TOO_HIGH]: `A fee is above its 5% bound`,
     [TURBO_ERROR__FRESH_PRICE_DELAY_OUT_OF_BOUNDS]: `The fresh-price delay for users must be between 1 and 30 seconds`,
     [TURBO_ERROR__FUNDING_OUT_OF_BOUNDS]: `The skew funding rate is above its 1%-a-day bound`,
+    [TURBO_ERROR__GAP_CAP_EXCEEDED]: `The hedged exposure on this asset would pass its gap cap (the loss on a stress gap beyond 1/L would pass the budget)`,
     [TURBO_ERROR__GUARDIAN_CANNOT_RENEW_EXIT_PAUSE]: `The guardian may not extend an exit pause, and may start one only 72 h after the last exit pause in any scope ended`,
     [TURBO_ERROR__GUARDIAN_CANNOT_UNPAUSE]: `The guardian may pause, but only the admin may unpause`,
+    [TURBO_ERROR__HEDGE_FULL]: `The pool's hedge of this asset is full and the rest would pass its risk cap: the quote shows how much still fits`,
+    [TURBO_ERROR__HEDGE_PARAMS_OUT_OF_BOUNDS]: `A hedge or custody parameter is out of its bounds`,
     [TURBO_ERROR__IMBALANCE_CAP_EXCEEDED]: `The pool's net exposure on this asset is over its cap on this side`,
     [TURBO_ERROR__INSUFFICIENT_TREASURY_FEES]: `The fee withdrawal is more than the treasury holds`,
     [TURBO_ERROR__INTERVAL_OUT_OF_BOUNDS]: `An interval or jitter is above one day`,
@@ -289,6 +323,8 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__STALE_PRICE]: `The price update is older than the maximum age`,
     [TURBO_ERROR__STEP_OUT_OF_BOUNDS]: `The step must be above zero and at most 50% of exposure`,
     [TURBO_ERROR__SUPPLY_CAP_EXCEEDED]: `The mint would exceed the vault's supply cap`,
+    [TURBO_ERROR__SWAP_PAUSED]: `Swaps with the custody are paused`,
+    [TURBO_ERROR__SWAP_SIZE_EXCEEDED]: `This slot's trades with the custody would pass its per-slot bound`,
     [TURBO_ERROR__TARGET_LEVERAGE_OUT_OF_BOUNDS]: `Target leverage is zero or above the 5x bound`,
     [TURBO_ERROR__TIMELOCK_NOT_ELAPSED]: `The queued change's delay has not run out yet`,
     [TURBO_ERROR__TIMELOCK_OUT_OF_BOUNDS]: `The timelock delay must be between 1 hour and 30 days`,

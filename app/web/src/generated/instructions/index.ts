@@ -8,7 +8,9 @@
 
 export * from "./acceptAdmin";
 export * from "./cancelChange";
+export * from "./createCustody";
 export * from "./createVault";
+export * from "./depositCustody";
 export * from "./depositLiquidity";
 export * from "./executeChange";
 export * from "./initializeConfig";
@@ -22,8 +24,10 @@ export * from "./rebalance";
 export * from "./redeem";
 export * from "./retireVault";
 export * from "./setPause";
+export * from "./swap";
 export * from "./updateConfig";
 export * from "./updatePool";
 export * from "./updateVault";
+export * from "./withdrawCustody";
 export * from "./withdrawFees";
 export * from "./withdrawLiquidity";

@@ -34,11 +34,14 @@ import {
 } from "@solana/kit/program-client-core";
 import {
   getConfigCodec,
+  getCustodyCodec,
   getPendingChangeCodec,
   getPoolCodec,
   getVaultCodec,
   type Config,
   type ConfigArgs,
+  type Custody,
+  type CustodyArgs,
   type PendingChange,
   type PendingChangeArgs,
   type Pool,
@@ -49,7 +52,9 @@ import {
 import {
   getAcceptAdminInstruction,
   getCancelChangeInstruction,
+  getCreateCustodyInstruction,
   getCreateVaultInstructionAsync,
+  getDepositCustodyInstruction,
   getDepositLiquidityInstruction,
   getExecuteChangeInstruction,
   getInitializeConfigInstructionAsync,
@@ -63,14 +68,18 @@ import {
   getRedeemInstruction,
   getRetireVaultInstruction,
   getSetPauseInstruction,
+  getSwapInstruction,
   getUpdateConfigInstruction,
   getUpdatePoolInstruction,
   getUpdateVaultInstruction,
+  getWithdrawCustodyInstruction,
   getWithdrawFeesInstruction,
   getWithdrawLiquidityInstruction,
   parseAcceptAdminInstruction,
   parseCancelChangeInstruction,
+  parseCreateCustodyInstruction,
   parseCreateVaultInstruction,
+  parseDepositCustodyInstruction,
   parseDepositLiquidityInstruction,
   parseExecuteChangeInstruction,
   parseInitializeConfigInstruction,
@@ -84,14 +93,18 @@ import {
   parseRedeemInstruction,
   parseRetireVaultInstruction,
   parseSetPauseInstruction,
+  parseSwapInstruction,
   parseUpdateConfigInstruction,
   parseUpdatePoolInstruction,
   parseUpdateVaultInstruction,
+  parseWithdrawCustodyInstruction,
   parseWithdrawFeesInstruction,
   parseWithdrawLiquidityInstruction,
   type AcceptAdminInput,
   type CancelChangeInput,
+  type CreateCustodyInput,
   type CreateVaultAsyncInput,
+  type DepositCustodyInput,
   type DepositLiquidityInput,
   type ExecuteChangeInput,
   type InitializeConfigAsyncInput,
@@ -99,7 +112,9 @@ import {
   type MintInput,
   type ParsedAcceptAdminInstruction,
   type ParsedCancelChangeInstruction,
+  type ParsedCreateCustodyInstruction,
   type ParsedCreateVaultInstruction,
+  type ParsedDepositCustodyInstruction,
   type ParsedDepositLiquidityInstruction,
   type ParsedExecuteChangeInstruction,
   type ParsedInitializeConfigInstruction,
@@ -113,9 +128,11 @@ import {
   type ParsedRedeemInstruction,
   type ParsedRetireVaultInstruction,
   type ParsedSetPauseInstruction,
+  type ParsedSwapInstruction,
   type ParsedUpdateConfigInstruction,
   type ParsedUpdatePoolInstruction,
   type ParsedUpdateVaultInstruction,
+  type ParsedWithdrawCustodyInstruction,
   type ParsedWithdrawFeesInstruction,
   type ParsedWithdrawLiquidityInstruction,
   type ProposeAdminInput,
@@ -126,9 +143,11 @@ import {
   type RedeemInput,
   type RetireVaultInput,
   type SetPauseInput,
+  type SwapInput,
   type UpdateConfigInput,
   type UpdatePoolInput,
   type UpdateVaultInput,
+  type WithdrawCustodyInput,
   type WithdrawFeesInput,
   type WithdrawLiquidityInput,
 } from "../instructions";
@@ -148,6 +167,7 @@ export const TURBO_PROGRAM_ADDRESS =
 
 export enum TurboAccount {
   Config,
+  Custody,
   PendingChange,
   Pool,
   Vault,
@@ -167,6 +187,17 @@ export function identifyTurboAccount(
     )
   ) {
     return TurboAccount.Config;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([1, 184, 48, 81, 93, 131, 63, 145]),
+      ),
+      0,
+    )
+  ) {
+    return TurboAccount.Custody;
   }
   if (
     containsBytes(
@@ -210,7 +241,9 @@ export function identifyTurboAccount(
 export enum TurboInstruction {
   AcceptAdmin,
   CancelChange,
+  CreateCustody,
   CreateVault,
+  DepositCustody,
   DepositLiquidity,
   ExecuteChange,
   InitializeConfig,
@@ -224,9 +257,11 @@ export enum TurboInstruction {
   Redeem,
   RetireVault,
   SetPause,
+  Swap,
   UpdateConfig,
   UpdatePool,
   UpdateVault,
+  WithdrawCustody,
   WithdrawFees,
   WithdrawLiquidity,
 }
@@ -261,12 +296,34 @@ export function identifyTurboInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([173, 161, 194, 79, 9, 52, 250, 107]),
+      ),
+      0,
+    )
+  ) {
+    return TurboInstruction.CreateCustody;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([29, 237, 247, 208, 193, 82, 54, 135]),
       ),
       0,
     )
   ) {
     return TurboInstruction.CreateVault;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([154, 144, 31, 91, 156, 169, 137, 9]),
+      ),
+      0,
+    )
+  ) {
+    return TurboInstruction.DepositCustody;
   }
   if (
     containsBytes(
@@ -415,6 +472,17 @@ export function identifyTurboInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([248, 198, 158, 145, 225, 117, 135, 200]),
+      ),
+      0,
+    )
+  ) {
+    return TurboInstruction.Swap;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([29, 158, 252, 191, 10, 83, 219, 99]),
       ),
       0,
@@ -443,6 +511,17 @@ export function identifyTurboInstruction(
     )
   ) {
     return TurboInstruction.UpdateVault;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([13, 48, 145, 137, 154, 252, 76, 82]),
+      ),
+      0,
+    )
+  ) {
+    return TurboInstruction.WithdrawCustody;
   }
   if (
     containsBytes(
@@ -482,8 +561,14 @@ export type ParsedTurboInstruction<
       instructionType: TurboInstruction.CancelChange;
     } & ParsedCancelChangeInstruction<TProgram>)
   | ({
+      instructionType: TurboInstruction.CreateCustody;
+    } & ParsedCreateCustodyInstruction<TProgram>)
+  | ({
       instructionType: TurboInstruction.CreateVault;
     } & ParsedCreateVaultInstruction<TProgram>)
+  | ({
+      instructionType: TurboInstruction.DepositCustody;
+    } & ParsedDepositCustodyInstruction<TProgram>)
   | ({
       instructionType: TurboInstruction.DepositLiquidity;
     } & ParsedDepositLiquidityInstruction<TProgram>)
@@ -524,6 +609,9 @@ export type ParsedTurboInstruction<
       instructionType: TurboInstruction.SetPause;
     } & ParsedSetPauseInstruction<TProgram>)
   | ({
+      instructionType: TurboInstruction.Swap;
+    } & ParsedSwapInstruction<TProgram>)
+  | ({
       instructionType: TurboInstruction.UpdateConfig;
     } & ParsedUpdateConfigInstruction<TProgram>)
   | ({
@@ -532,6 +620,9 @@ export type ParsedTurboInstruction<
   | ({
       instructionType: TurboInstruction.UpdateVault;
     } & ParsedUpdateVaultInstruction<TProgram>)
+  | ({
+      instructionType: TurboInstruction.WithdrawCustody;
+    } & ParsedWithdrawCustodyInstruction<TProgram>)
   | ({
       instructionType: TurboInstruction.WithdrawFees;
     } & ParsedWithdrawFeesInstruction<TProgram>)
@@ -558,11 +649,25 @@ export function parseTurboInstruction<TProgram extends string>(
         ...parseCancelChangeInstruction(instruction),
       };
     }
+    case TurboInstruction.CreateCustody: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TurboInstruction.CreateCustody,
+        ...parseCreateCustodyInstruction(instruction),
+      };
+    }
     case TurboInstruction.CreateVault: {
       assertIsInstructionWithAccounts(instruction);
       return {
         instructionType: TurboInstruction.CreateVault,
         ...parseCreateVaultInstruction(instruction),
+      };
+    }
+    case TurboInstruction.DepositCustody: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TurboInstruction.DepositCustody,
+        ...parseDepositCustodyInstruction(instruction),
       };
     }
     case TurboInstruction.DepositLiquidity: {
@@ -656,6 +761,13 @@ export function parseTurboInstruction<TProgram extends string>(
         ...parseSetPauseInstruction(instruction),
       };
     }
+    case TurboInstruction.Swap: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TurboInstruction.Swap,
+        ...parseSwapInstruction(instruction),
+      };
+    }
     case TurboInstruction.UpdateConfig: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -675,6 +787,13 @@ export function parseTurboInstruction<TProgram extends string>(
       return {
         instructionType: TurboInstruction.UpdateVault,
         ...parseUpdateVaultInstruction(instruction),
+      };
+    }
+    case TurboInstruction.WithdrawCustody: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TurboInstruction.WithdrawCustody,
+        ...parseWithdrawCustodyInstruction(instruction),
       };
     }
     case TurboInstruction.WithdrawFees: {
@@ -708,6 +827,8 @@ export type TurboPlugin = {
 export type TurboPluginAccounts = {
   config: ReturnType<typeof getConfigCodec> &
     SelfFetchFunctions<ConfigArgs, Config>;
+  custody: ReturnType<typeof getCustodyCodec> &
+    SelfFetchFunctions<CustodyArgs, Custody>;
   pendingChange: ReturnType<typeof getPendingChangeCodec> &
     SelfFetchFunctions<PendingChangeArgs, PendingChange>;
   pool: ReturnType<typeof getPoolCodec> & SelfFetchFunctions<PoolArgs, Pool>;
@@ -722,9 +843,17 @@ export type TurboPluginInstructions = {
   cancelChange: (
     input: CancelChangeInput,
   ) => ReturnType<typeof getCancelChangeInstruction> & SelfPlanAndSendFunctions;
+  createCustody: (
+    input: CreateCustodyInput,
+  ) => ReturnType<typeof getCreateCustodyInstruction> &
+    SelfPlanAndSendFunctions;
   createVault: (
     input: CreateVaultAsyncInput,
   ) => ReturnType<typeof getCreateVaultInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  depositCustody: (
+    input: DepositCustodyInput,
+  ) => ReturnType<typeof getDepositCustodyInstruction> &
     SelfPlanAndSendFunctions;
   depositLiquidity: (
     input: DepositLiquidityInput,
@@ -769,6 +898,9 @@ export type TurboPluginInstructions = {
   setPause: (
     input: SetPauseInput,
   ) => ReturnType<typeof getSetPauseInstruction> & SelfPlanAndSendFunctions;
+  swap: (
+    input: SwapInput,
+  ) => ReturnType<typeof getSwapInstruction> & SelfPlanAndSendFunctions;
   updateConfig: (
     input: UpdateConfigInput,
   ) => ReturnType<typeof getUpdateConfigInstruction> & SelfPlanAndSendFunctions;
@@ -778,6 +910,10 @@ export type TurboPluginInstructions = {
   updateVault: (
     input: UpdateVaultInput,
   ) => ReturnType<typeof getUpdateVaultInstruction> & SelfPlanAndSendFunctions;
+  withdrawCustody: (
+    input: WithdrawCustodyInput,
+  ) => ReturnType<typeof getWithdrawCustodyInstruction> &
+    SelfPlanAndSendFunctions;
   withdrawFees: (
     input: WithdrawFeesInput,
   ) => ReturnType<typeof getWithdrawFeesInstruction> & SelfPlanAndSendFunctions;
@@ -812,6 +948,7 @@ export function turboProgram() {
       turbo: <TurboPlugin>{
         accounts: {
           config: addSelfFetchFunctions(client, getConfigCodec()),
+          custody: addSelfFetchFunctions(client, getCustodyCodec()),
           pendingChange: addSelfFetchFunctions(client, getPendingChangeCodec()),
           pool: addSelfFetchFunctions(client, getPoolCodec()),
           vault: addSelfFetchFunctions(client, getVaultCodec()),
@@ -827,10 +964,20 @@ export function turboProgram() {
               client,
               getCancelChangeInstruction(input),
             ),
+          createCustody: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getCreateCustodyInstruction(input),
+            ),
           createVault: (input) =>
             addSelfPlanAndSendFunctions(
               client,
               getCreateVaultInstructionAsync(input),
+            ),
+          depositCustody: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getDepositCustodyInstruction(input),
             ),
           depositLiquidity: (input) =>
             addSelfPlanAndSendFunctions(
@@ -879,6 +1026,8 @@ export function turboProgram() {
             ),
           setPause: (input) =>
             addSelfPlanAndSendFunctions(client, getSetPauseInstruction(input)),
+          swap: (input) =>
+            addSelfPlanAndSendFunctions(client, getSwapInstruction(input)),
           updateConfig: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -893,6 +1042,11 @@ export function turboProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getUpdateVaultInstruction(input),
+            ),
+          withdrawCustody: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getWithdrawCustodyInstruction(input),
             ),
           withdrawFees: (input) =>
             addSelfPlanAndSendFunctions(

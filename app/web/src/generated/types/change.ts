@@ -22,6 +22,8 @@ import {
   getTupleEncoder,
   getU16Decoder,
   getU16Encoder,
+  getU8Decoder,
+  getU8Encoder,
   type Address,
   type Codec,
   type Decoder,
@@ -51,14 +53,24 @@ export type Change =
   | { __kind: "Pool"; fields: readonly [PoolCaps] }
   | { __kind: "Vault"; vault: Address; params: VaultParams }
   | { __kind: "CreateVault"; vaultId: number; argsHash: ReadonlyUint8Array }
-  | { __kind: "RetireVault"; vault: Address };
+  | { __kind: "RetireVault"; vault: Address }
+  | {
+      __kind: "CreateCustody";
+      assetIndex: number;
+      argsHash: ReadonlyUint8Array;
+    };
 
 export type ChangeArgs =
   | { __kind: "Config"; fields: readonly [ConfigParamsArgs] }
   | { __kind: "Pool"; fields: readonly [PoolCapsArgs] }
   | { __kind: "Vault"; vault: Address; params: VaultParamsArgs }
   | { __kind: "CreateVault"; vaultId: number; argsHash: ReadonlyUint8Array }
-  | { __kind: "RetireVault"; vault: Address };
+  | { __kind: "RetireVault"; vault: Address }
+  | {
+      __kind: "CreateCustody";
+      assetIndex: number;
+      argsHash: ReadonlyUint8Array;
+    };
 
 export function getChangeEncoder(): Encoder<ChangeArgs> {
   return getDiscriminatedUnionEncoder([
@@ -87,6 +99,13 @@ export function getChangeEncoder(): Encoder<ChangeArgs> {
       ]),
     ],
     ["RetireVault", getStructEncoder([["vault", getAddressEncoder()]])],
+    [
+      "CreateCustody",
+      getStructEncoder([
+        ["assetIndex", getU8Encoder()],
+        ["argsHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ]),
+    ],
   ]);
 }
 
@@ -117,6 +136,13 @@ export function getChangeDecoder(): Decoder<Change> {
       ]),
     ],
     ["RetireVault", getStructDecoder([["vault", getAddressDecoder()]])],
+    [
+      "CreateCustody",
+      getStructDecoder([
+        ["assetIndex", getU8Decoder()],
+        ["argsHash", fixDecoderSize(getBytesDecoder(), 32)],
+      ]),
+    ],
   ]);
 }
 
@@ -161,6 +187,14 @@ export function change(
     "RetireVault"
   >,
 ): GetDiscriminatedUnionVariant<ChangeArgs, "__kind", "RetireVault">;
+export function change(
+  kind: "CreateCustody",
+  data: GetDiscriminatedUnionVariantContent<
+    ChangeArgs,
+    "__kind",
+    "CreateCustody"
+  >,
+): GetDiscriminatedUnionVariant<ChangeArgs, "__kind", "CreateCustody">;
 export function change<K extends ChangeArgs["__kind"], Data>(
   kind: K,
   data?: Data,

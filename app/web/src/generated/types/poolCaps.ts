@@ -38,6 +38,13 @@ export type PoolCaps = {
    * notional per day, in proportion to its net exposure over the cap (0: no funding).
    */
   fundingMaxBpsPerDay: number;
+  /**
+   * The gap cap on hedged exposure (docs/design.md §5.6): the loss a stress gap beyond
+   * `1/L` may cost the pool, bps of its value (0 turns it off) ...
+   */
+  gapBudgetBps: number;
+  /** ... and that stress gap, bps. */
+  stressGapBps: number;
 };
 
 export type PoolCapsArgs = PoolCaps;
@@ -50,6 +57,8 @@ export function getPoolCapsEncoder(): FixedSizeEncoder<PoolCapsArgs> {
     ["riskZCenti", getU16Encoder()],
     ["volFloorBps", getU32Encoder()],
     ["fundingMaxBpsPerDay", getU16Encoder()],
+    ["gapBudgetBps", getU16Encoder()],
+    ["stressGapBps", getU16Encoder()],
   ]);
 }
 
@@ -61,6 +70,8 @@ export function getPoolCapsDecoder(): FixedSizeDecoder<PoolCaps> {
     ["riskZCenti", getU16Decoder()],
     ["volFloorBps", getU32Decoder()],
     ["fundingMaxBpsPerDay", getU16Decoder()],
+    ["gapBudgetBps", getU16Decoder()],
+    ["stressGapBps", getU16Decoder()],
   ]);
 }
 

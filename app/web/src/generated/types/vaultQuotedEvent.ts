@@ -70,6 +70,17 @@ export type VaultQuotedEvent = {
   grossCap: bigint;
   assetNet: bigint;
   netCap: bigint;
+  /**
+   * The asset's hedge (docs/design.md §5.6): its custody's tokens owned and locked (raw), the
+   * net notional the lock covers and the residual it does not (micro-USD), the gap cap on the
+   * hedged part (0: none), and the net notional a mint on this vault could still add now.
+   */
+  hedgeOwned: bigint;
+  hedgeLocked: bigint;
+  hedged: bigint;
+  residual: bigint;
+  gapCap: bigint;
+  capacity: bigint;
 };
 
 export type VaultQuotedEventArgs = {
@@ -109,6 +120,17 @@ export type VaultQuotedEventArgs = {
   grossCap: number | bigint;
   assetNet: number | bigint;
   netCap: number | bigint;
+  /**
+   * The asset's hedge (docs/design.md §5.6): its custody's tokens owned and locked (raw), the
+   * net notional the lock covers and the residual it does not (micro-USD), the gap cap on the
+   * hedged part (0: none), and the net notional a mint on this vault could still add now.
+   */
+  hedgeOwned: number | bigint;
+  hedgeLocked: number | bigint;
+  hedged: number | bigint;
+  residual: number | bigint;
+  gapCap: number | bigint;
+  capacity: number | bigint;
 };
 
 export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventArgs> {
@@ -133,6 +155,12 @@ export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventA
     ["grossCap", getU64Encoder()],
     ["assetNet", getU64Encoder()],
     ["netCap", getU64Encoder()],
+    ["hedgeOwned", getU64Encoder()],
+    ["hedgeLocked", getU64Encoder()],
+    ["hedged", getU64Encoder()],
+    ["residual", getU64Encoder()],
+    ["gapCap", getU64Encoder()],
+    ["capacity", getU64Encoder()],
   ]);
 }
 
@@ -158,6 +186,12 @@ export function getVaultQuotedEventDecoder(): FixedSizeDecoder<VaultQuotedEvent>
     ["grossCap", getU64Decoder()],
     ["assetNet", getU64Decoder()],
     ["netCap", getU64Decoder()],
+    ["hedgeOwned", getU64Decoder()],
+    ["hedgeLocked", getU64Decoder()],
+    ["hedged", getU64Decoder()],
+    ["residual", getU64Decoder()],
+    ["gapCap", getU64Decoder()],
+    ["capacity", getU64Decoder()],
   ]);
 }
 

@@ -36,6 +36,8 @@ export type VaultSettledEvent = {
   pnl: bigint;
   /** The skew funding charged, micro-USD (docs/design.md §5.5). */
   funding: bigint;
+  /** The utilization fee of the asset's hedge charged, micro-USD (docs/design.md §5.6). */
+  hedgeFee: bigint;
   /** Positive: pool to vault. Negative: vault to pool. */
   usdcToVault: bigint;
   crtToVault: bigint;
@@ -58,6 +60,8 @@ export type VaultSettledEventArgs = {
   pnl: number | bigint;
   /** The skew funding charged, micro-USD (docs/design.md §5.5). */
   funding: number | bigint;
+  /** The utilization fee of the asset's hedge charged, micro-USD (docs/design.md §5.6). */
+  hedgeFee: number | bigint;
   /** Positive: pool to vault. Negative: vault to pool. */
   usdcToVault: number | bigint;
   crtToVault: number | bigint;
@@ -79,6 +83,7 @@ export function getVaultSettledEventEncoder(): FixedSizeEncoder<VaultSettledEven
     ["previousPrice", getU64Encoder()],
     ["pnl", getI64Encoder()],
     ["funding", getU64Encoder()],
+    ["hedgeFee", getU64Encoder()],
     ["usdcToVault", getI64Encoder()],
     ["crtToVault", getI64Encoder()],
     ["badDebt", getU64Encoder()],
@@ -96,6 +101,7 @@ export function getVaultSettledEventDecoder(): FixedSizeDecoder<VaultSettledEven
     ["previousPrice", getU64Decoder()],
     ["pnl", getI64Decoder()],
     ["funding", getU64Decoder()],
+    ["hedgeFee", getU64Decoder()],
     ["usdcToVault", getI64Decoder()],
     ["crtToVault", getI64Decoder()],
     ["badDebt", getU64Decoder()],

@@ -3,6 +3,7 @@
 
 pub mod accept_admin;
 pub mod cancel_change;
+pub mod create_custody;
 pub mod create_vault;
 pub mod execute_change;
 pub mod initialize_config;
@@ -17,6 +18,7 @@ pub mod withdraw_fees;
 
 pub use accept_admin::*;
 pub use cancel_change::*;
+pub use create_custody::*;
 pub use create_vault::*;
 pub use execute_change::*;
 pub use initialize_config::*;

@@ -1,6 +1,7 @@
 //! The pool's valuation from an LP instruction's remaining accounts: each registered vault
-//! followed by its price update, in registry order. A missing, extra or reordered vault is
-//! refused, so nobody can leave out a vault the pool owes.
+//! followed by its price update, in registry order, then one price update for each custody, in
+//! asset order. A missing, extra or reordered vault or custody price is refused, so nobody can
+//! leave out a vault the pool owes or a custody it owns.
 
 use anchor_lang::prelude::*;
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
@@ -19,13 +20,20 @@ pub fn value_pool<'info>(
     clock: &Clock,
 ) -> Result<Valued> {
     let vaults = config.registered_vaults();
-    require!(remaining.len() == 2 * vaults.len(), TurboError::VaultListMismatch);
+    let custodies: Vec<usize> = (0..pool.asset_count as usize).filter(|&i| pool.hedges[i].is_enabled()).collect();
+    require!(remaining.len() >= 2 * vaults.len(), TurboError::VaultListMismatch);
+    let (pairs, prices) = remaining.split_at(2 * vaults.len());
+    require!(prices.len() == custodies.len(), TurboError::CustodyListMismatch);
     let mut v = Valuing::begin(config, pool, crt_update, lean, clock)?;
-    for (expected, pair) in vaults.iter().zip(remaining.chunks_exact(2)) {
+    for (expected, pair) in vaults.iter().zip(pairs.chunks_exact(2)) {
         require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
         let vault: Account<Vault> = Account::try_from(&pair[0])?;
         let update: Account<PriceUpdateV2> = Account::try_from(&pair[1])?;
         v.add(config, pool, &vault, pair[1].key(), &update, clock)?;
+    }
+    for (&i, info) in custodies.iter().zip(prices) {
+        let update: Account<PriceUpdateV2> = Account::try_from(info)?;
+        v.add_custody(config, pool, i, info.key(), &update, clock)?;
     }
     v.finish(lp_supply)
 }

@@ -3,6 +3,8 @@
 
 pub mod mint;
 pub mod redeem;
+pub mod swap;
 
 pub use mint::*;
 pub use redeem::*;
+pub use swap::*;
