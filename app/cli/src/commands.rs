@@ -59,7 +59,7 @@ pub struct Cli<C: Chain> {
 }
 
 /// A preview's refusal as the program would report it.
-fn refused(e: anchor_lang::error::Error) -> CliError {
+pub(crate) fn refused(e: anchor_lang::error::Error) -> CliError {
     CliError::Program(turbo_sdk::errors::refusal(&e))
 }
 
@@ -106,7 +106,7 @@ impl<C: Chain> Cli<C> {
         Ok(Snapshot::load(&mut self.chain, &self.feeds).await?)
     }
 
-    fn deployment(&self, snap: &Snapshot) -> Deployment {
+    pub(crate) fn deployment(&self, snap: &Snapshot) -> Deployment {
         let pool = &snap.pool;
         let custodies: Vec<_> = (0..pool.asset_count as usize)
             .filter(|&i| pool.hedges[i].is_enabled())
@@ -430,7 +430,7 @@ impl<C: Chain> Cli<C> {
     // --- LPs ---
 
     /// The registered vaults with the price update each names, as LP instructions take them.
-    fn priced_items(snap: &Snapshot) -> Result<Vec<(&turbo::state::Vault, Pubkey, &PriceUpdateV2)>, CliError> {
+    pub(crate) fn priced_items(snap: &Snapshot) -> Result<Vec<(&turbo::state::Vault, Pubkey, &PriceUpdateV2)>, CliError> {
         snap.vaults
             .iter()
             .map(|v| {
@@ -440,7 +440,7 @@ impl<C: Chain> Cli<C> {
             .collect()
     }
 
-    fn priced(&self, snap: &Snapshot) -> Vec<PricedVault> {
+    pub(crate) fn priced(&self, snap: &Snapshot) -> Vec<PricedVault> {
         snap.vaults.iter().map(|v| PricedVault { keys: v.keys, price: v.price_account }).collect()
     }
 
@@ -449,11 +449,22 @@ impl<C: Chain> Cli<C> {
         let snap = self.snapshot().await?;
         let usdc = parse_amount(usdc, 6)?;
         let supply = self.lp_supply().await?;
+        let prices = self.custody_prices(&snap).await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let at = snap.next();
         let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out: 0 };
-        let plan =
-            preview::lp_deposit(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
+        let plan = preview::lp_deposit(
+            &snap.config,
+            &snap.pool,
+            &Self::priced_items(&snap)?,
+            &preview::custodied(&prices),
+            &crt.0,
+            supply,
+            at,
+            &req,
+        )
+        .map_err(refused)?
+        .plan;
         let (shares, value) = (plan.shares_out, turbo_math::Usd(plan.event.pool_value));
         let min = with_slippage(shares.0, slippage_bps);
         let mut out = String::new();
@@ -482,7 +493,7 @@ impl<C: Chain> Cli<C> {
         Ok(out)
     }
 
-    async fn lp_supply(&mut self) -> Result<u64, CliError> {
+    pub(crate) async fn lp_supply(&mut self) -> Result<u64, CliError> {
         accounts::mint_supply(&mut self.chain, &pda::lp_mint()).await?.ok_or_else(|| input("the pool is not initialized"))
     }
 
@@ -494,12 +505,23 @@ impl<C: Chain> Cli<C> {
         let held = accounts::token_balance(&mut self.chain, &lp_account).await?;
         let shares = if shares == "all" { held } else { parse_amount(shares, 6)? };
         let supply = self.lp_supply().await?;
+        let prices = self.custody_prices(&snap).await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let at = snap.next();
         let req =
             WithdrawRequest { provider: owner, shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true, allow_unpriced: unpriced };
-        let plan =
-            preview::lp_withdraw(&snap.config, &snap.pool, &Self::priced_items(&snap)?, &crt.0, supply, at, &req).map_err(refused)?.plan;
+        let plan = preview::lp_withdraw(
+            &snap.config,
+            &snap.pool,
+            &Self::priced_items(&snap)?,
+            &preview::custodied(&prices),
+            &crt.0,
+            supply,
+            at,
+            &req,
+        )
+        .map_err(refused)?
+        .plan;
         let (usdc_out, crt_out, value) = (plan.usdc_out, plan.crt_out, turbo_math::Usd(plan.event.pool_value));
         let mut out = String::new();
         let _ = writeln!(

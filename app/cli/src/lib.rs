@@ -5,6 +5,7 @@
 pub mod commands;
 pub mod demo;
 pub mod deploy;
+pub mod hedge;
 pub mod localnet;
 /// The manifest format lives in the SDK; re-exported for the CLI's users.
 pub use turbo_sdk::manifest;

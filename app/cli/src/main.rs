@@ -39,13 +39,17 @@ enum Command {
     Vaults,
     /// One vault in detail (by symbol or id).
     Show { vault: String },
-    /// Deposit USDC (and CRT) for tokens at NAV, after the mint fee.
+    /// Deposit USDC (and CRT) for tokens at NAV, after the mint fee; or pay in a hedged asset
+    /// with `--pay SOL=2`, which sells it to the pool and mints with the USDC in one transaction.
     Mint {
         vault: String,
-        #[arg(long)]
-        usdc: String,
+        #[arg(long, required_unless_present = "pay")]
+        usdc: Option<String>,
         #[arg(long)]
         crt: Option<String>,
+        /// Pay in a custody's asset instead of USDC, ASSET=AMOUNT.
+        #[arg(long, value_name = "ASSET=AMOUNT", conflicts_with_all = ["usdc", "crt", "min_out"])]
+        pay: Option<String>,
         #[arg(long, default_value_t = 50)]
         slippage_bps: u16,
         /// The fewest tokens to accept (UI amount), instead of a slippage.
@@ -64,6 +68,19 @@ enum Command {
     },
     /// Rebalance a vault now (permissionless).
     Rebalance { vault: String },
+    /// Sell a hedged asset to the pool for USDC (`--sell 2`), or buy it with USDC (`--buy 300`),
+    /// at the oracle price with the custody's fee and impact.
+    Swap {
+        asset: String,
+        #[arg(long, required_unless_present = "buy", conflicts_with = "buy")]
+        sell: Option<String>,
+        #[arg(long)]
+        buy: Option<String>,
+        #[arg(long, default_value_t = 50)]
+        slippage_bps: u16,
+    },
+    /// The pool's custodies: what it owns of each hedged asset, what is locked, what may leave.
+    Custodies,
     /// The changes waiting in the timelock.
     Timelock,
     /// Provide or remove pool liquidity.
@@ -175,13 +192,21 @@ enum LocalnetAction {
 
 #[derive(Subcommand, Debug)]
 enum LpAction {
+    /// Deposit USDC, or a custody's asset with `--asset`.
     Deposit {
-        usdc: String,
+        amount: String,
+        /// Deposit this hedged asset (SOL, BTC) instead of USDC.
+        #[arg(long)]
+        asset: Option<String>,
         #[arg(long, default_value_t = 50)]
         slippage_bps: u16,
     },
+    /// Withdraw shares (or `all`) in USDC and CRT, or in a custody's asset with `--asset`.
     Withdraw {
         shares: String,
+        /// Receive this hedged asset (SOL, BTC) instead of USDC; never its locked part.
+        #[arg(long, conflicts_with = "unpriced")]
+        asset: Option<String>,
         #[arg(long, default_value_t = 50)]
         slippage_bps: u16,
         /// Value a vault whose feed is stale past its maximum age at the most the pool could owe
@@ -250,7 +275,7 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
     let setup = |e: turbo_sdk::setup::SetupError| CliError::Input(e.to_string());
     let url = turbo_sdk::setup::url(args.url.clone());
     // Reading needs no wallet: without a keypair file, reads run with a throwaway one.
-    let read_only = matches!(args.command, Command::Vaults | Command::Show { .. } | Command::Timelock);
+    let read_only = matches!(args.command, Command::Vaults | Command::Show { .. } | Command::Timelock | Command::Custodies);
     let me = match turbo_sdk::setup::wallet(args.keypair.clone()) {
         Ok(k) => k,
         Err(_) if read_only => Keypair::new(),
@@ -352,16 +377,29 @@ async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<
     match command {
         Command::Vaults => cli.vaults().await,
         Command::Show { vault } => cli.show(&vault).await,
-        Command::Mint { vault, usdc, crt, slippage_bps, min_out } => {
+        Command::Mint { vault, pay: Some(pay), slippage_bps, .. } => {
+            let (asset, amount) = pay.split_once('=').ok_or_else(|| CliError::Input(format!("expected ASSET=AMOUNT, got {pay}")))?;
+            cli.mint_with_asset(me, &vault, asset, amount, slippage_bps).await
+        }
+        Command::Mint { vault, usdc, crt, slippage_bps, min_out, pay: None } => {
+            let usdc = usdc.ok_or_else(|| CliError::Input("name --usdc or --pay".into()))?;
             cli.mint_with_guard(me, &vault, &usdc, crt.as_deref(), slippage_bps, min_out.as_deref()).await
         }
         Command::Redeem { vault, amount, slippage_bps, min_usdc } => {
             cli.redeem_with_guard(me, &vault, &amount, slippage_bps, min_usdc.as_deref()).await
         }
         Command::Rebalance { vault } => cli.rebalance(me, &vault).await,
+        Command::Swap { asset, sell, buy, slippage_bps } => cli.swap(me, &asset, sell.as_deref(), buy.as_deref(), slippage_bps).await,
+        Command::Custodies => cli.custodies().await,
         Command::Timelock => cli.timelock().await,
-        Command::Lp { action: LpAction::Deposit { usdc, slippage_bps } } => cli.lp_deposit(me, &usdc, slippage_bps).await,
-        Command::Lp { action: LpAction::Withdraw { shares, slippage_bps, unpriced } } => {
+        Command::Lp { action: LpAction::Deposit { amount, asset: Some(asset), slippage_bps } } => {
+            cli.lp_deposit_asset(me, &asset, &amount, slippage_bps).await
+        }
+        Command::Lp { action: LpAction::Deposit { amount, asset: None, slippage_bps } } => cli.lp_deposit(me, &amount, slippage_bps).await,
+        Command::Lp { action: LpAction::Withdraw { shares, asset: Some(asset), slippage_bps, .. } } => {
+            cli.lp_withdraw_asset(me, &asset, &shares, slippage_bps).await
+        }
+        Command::Lp { action: LpAction::Withdraw { shares, asset: None, slippage_bps, unpriced } } => {
             cli.lp_withdraw(me, &shares, slippage_bps, unpriced).await
         }
         Command::Config { action: None | Some(ConfigAction::Show) } => cli.config_show().await,

@@ -129,6 +129,7 @@ pub fn value_pool(
     config: &Config,
     pool: &mut Pool,
     vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    custodies: &[Custodied],
     crt: &PriceUpdateV2,
     lean: Lean,
     lp_supply: u64,
@@ -139,7 +140,18 @@ pub fn value_pool(
     for (vault, key, update) in vaults {
         v.add(config, pool, vault, *key, update, &clock)?;
     }
+    for (i, key, update) in custodies {
+        v.add_custody(config, pool, *i, *key, update, &clock)?;
+    }
     v.finish(lp_supply)
+}
+
+/// A custody's asset slot and the price account (and its decoded update) that values it.
+pub type Custodied<'a> = (usize, Pubkey, &'a PriceUpdateV2);
+
+/// Borrow owned custody prices as [`Custodied`] items.
+pub fn custodied(prices: &[(usize, Pubkey, PriceUpdateV2)]) -> Vec<Custodied<'_>> {
+    prices.iter().map(|(i, key, update)| (*i, *key, update)).collect()
 }
 
 /// What an LP deposit would do: its refusals, the valuation (high), then the engine.
@@ -147,6 +159,7 @@ pub fn lp_deposit(
     config: &Config,
     pool: &Pool,
     vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    custodies: &[Custodied],
     crt: &PriceUpdateV2,
     lp_supply: u64,
     at: At,
@@ -154,7 +167,7 @@ pub fn lp_deposit(
 ) -> Result<PoolPreview<DepositPlan>> {
     lp::check_deposit(config, req)?;
     let mut pool = *pool;
-    let valued = value_pool(config, &mut pool, vaults, crt, Lean::DEPOSIT, lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::DEPOSIT, lp_supply, at)?;
     let plan = lp::deposit(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
 }
@@ -164,6 +177,7 @@ pub fn lp_withdraw(
     config: &Config,
     pool: &Pool,
     vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    custodies: &[Custodied],
     crt: &PriceUpdateV2,
     lp_supply: u64,
     at: At,
@@ -171,8 +185,78 @@ pub fn lp_withdraw(
 ) -> Result<PoolPreview<WithdrawPlan>> {
     lp::check_withdraw(config, req, at.unix_timestamp)?;
     let mut pool = *pool;
-    let valued = value_pool(config, &mut pool, vaults, crt, Lean::withdrawal(req.allow_unpriced), lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::withdrawal(req.allow_unpriced), lp_supply, at)?;
     let plan = lp::withdraw(config, &mut pool, &valued, lp_supply, req)?;
+    Ok(PoolPreview { plan, pool })
+}
+
+/// What a swap with a custody would do: its refusals, the asset's price through the user gate,
+/// then the engine, on copies.
+pub fn swap(
+    config: &Config,
+    pool: &Pool,
+    custody: &turbo::state::Custody,
+    custody_key: Pubkey,
+    update: &PriceUpdateV2,
+    at: At,
+    req: &turbo::engine::hedge::SwapRequest,
+) -> Result<(turbo::engine::hedge::SwapPlan, Pool, turbo::state::Custody)> {
+    let clock = clock(at);
+    turbo::engine::hedge::check_swap(config, req, at.unix_timestamp)?;
+    let (mut pool, mut custody) = (*pool, *custody);
+    let i = custody.asset_index as usize;
+    let feed_id = pool.assets[i].feed_id;
+    let rules = turbo::oracle::PriceRules {
+        feed_id: &feed_id,
+        max_age_secs: config.params.crt_max_age_secs,
+        max_conf_bps: config.params.crt_max_conf_bps,
+        fresh_secs: Some(config.params.fresh_price_secs),
+        ahead_secs: config.params.fresh_price_secs,
+    };
+    let px = turbo::oracle::use_price(update, rules, &mut pool.assets[i].mark, config.price_window_span(), &clock)?;
+    let plan = turbo::engine::hedge::swap(&mut pool, &mut custody, custody_key, &px, req, at.slot)?;
+    Ok((plan, pool, custody))
+}
+
+/// What an LP deposit in a custody's token would do: the valuation (high), then the engine.
+#[allow(clippy::too_many_arguments)]
+pub fn custody_deposit(
+    config: &Config,
+    pool: &Pool,
+    custody: &turbo::state::Custody,
+    custody_key: Pubkey,
+    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    custodies: &[Custodied],
+    crt: &PriceUpdateV2,
+    lp_supply: u64,
+    at: At,
+    req: &turbo::engine::hedge::CustodyLpRequest,
+) -> Result<PoolPreview<turbo::engine::hedge::CustodyDepositPlan>> {
+    turbo::engine::hedge::check_custody_deposit(config, req)?;
+    let (mut pool, mut custody) = (*pool, *custody);
+    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::DEPOSIT, lp_supply, at)?;
+    let plan = turbo::engine::hedge::deposit(config, &mut pool, &mut custody, custody_key, &valued, lp_supply, req, at.slot)?;
+    Ok(PoolPreview { plan, pool })
+}
+
+/// What an LP withdrawal in a custody's token would do: the valuation (low), then the engine.
+#[allow(clippy::too_many_arguments)]
+pub fn custody_withdraw(
+    config: &Config,
+    pool: &Pool,
+    custody: &turbo::state::Custody,
+    custody_key: Pubkey,
+    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
+    custodies: &[Custodied],
+    crt: &PriceUpdateV2,
+    lp_supply: u64,
+    at: At,
+    req: &turbo::engine::hedge::CustodyLpRequest,
+) -> Result<PoolPreview<turbo::engine::hedge::CustodyWithdrawPlan>> {
+    turbo::engine::hedge::check_custody_withdraw(config, req, at.unix_timestamp)?;
+    let (mut pool, mut custody) = (*pool, *custody);
+    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::withdrawal(false), lp_supply, at)?;
+    let plan = turbo::engine::hedge::withdraw(&mut pool, &mut custody, custody_key, &valued, lp_supply, req, at.slot)?;
     Ok(PoolPreview { plan, pool })
 }
 

@@ -155,8 +155,17 @@ async fn value_with(fx: &mut Fixture, choice: &[Pubkey; 4], bias: Bias) -> Optio
     }
     let crt = update(fx, choice[3]).await;
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
-    preview::value_pool(&config, &mut pool.clone(), &items, &crt, turbo::engine::lp::Lean { bias, allow_unpriced: false }, supply, at(fx))
-        .ok()
+    preview::value_pool(
+        &config,
+        &mut pool.clone(),
+        &items,
+        &[],
+        &crt,
+        turbo::engine::lp::Lean { bias, allow_unpriced: false },
+        supply,
+        at(fx),
+    )
+    .ok()
 }
 
 /// Per feed, the update that moves the pool's value the adversary's way (value is a sum over

@@ -312,9 +312,17 @@ async fn m2_an_unpaid_gain_stays_a_claim_and_is_paid_from_later_inflows() {
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
     let at = turbo_sdk::preview::At { unix_timestamp: fx.now(), slot: fx.bank.slot + 1 };
     let supply = fx.supply(turbo_sdk::pda::lp_mint()).await;
-    let valued =
-        turbo_sdk::preview::value_pool(&config, &mut pool.clone(), &items, &crt, turbo::engine::lp::Lean::withdrawal(false), supply, at)
-            .unwrap();
+    let valued = turbo_sdk::preview::value_pool(
+        &config,
+        &mut pool.clone(),
+        &items,
+        &[],
+        &crt,
+        turbo::engine::lp::Lean::withdrawal(false),
+        supply,
+        at,
+    )
+    .unwrap();
     assert_eq!(valued.value.0, free - unpaid);
     assert_eq!(valued.valuation.payable().unwrap().0, free - unpaid);
     // Turbo SOL's next settlement collects what it is still owed, at an unchanged price.
