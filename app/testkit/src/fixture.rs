@@ -418,10 +418,21 @@ impl Fixture {
             assert_eq!(self.balance(vault.usdc_reserve).await, usdc, "vault {} USDC", v.keys.id);
             assert_eq!(self.balance(vault.crt_reserve).await, crt, "vault {} CRT", v.keys.id);
         }
+        // Each asset's hedge sums are the vaults' own exposures, and its lock is what their net
+        // long needs within the utilization cap; a custody's reserve is what it owns.
+        let (mut net, mut long) = (vec![0i64; pool.asset_count as usize], vec![0u64; pool.asset_count as usize]);
+        for v in self.all_vaults() {
+            let vault = self.vault(v.keys.id).await;
+            net[vault.asset_index as usize] += vault.exposure;
+            long[vault.asset_index as usize] += vault.exposure.max(0) as u64;
+        }
         for i in 0..pool.asset_count {
             let h = pool.hedges[i as usize];
+            assert_eq!(({ h.net_exposure }, { h.long_exposure }), (net[i as usize], long[i as usize]), "asset {i}: hedge sums");
             if h.is_enabled() {
                 assert_eq!(self.balance(pda::custody_reserve(i)).await, { h.owned }, "custody {i}");
+                let lock = h.book().locked_for(turbo_math::Exposure(h.net_exposure)).expect("lock").0;
+                assert_eq!({ h.locked }, lock, "custody {i}: lock");
             }
         }
         self.assert_every_unit_accounted_for().await;

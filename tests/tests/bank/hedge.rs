@@ -174,6 +174,32 @@ async fn the_lock_follows_the_net_long_through_mint_trim_relever_emergency_and_r
     fx.assert_books_balance().await;
 }
 
+/// A re-leverage the caps refuse is undone in the custody's sums too, not only in the asset's
+/// book: a refusal that left the hedge's net long behind would lock tokens no vault needs, and
+/// an arbitrageur would steer the custody toward a target nobody holds.
+#[tokio::test]
+async fn a_relever_the_caps_refuse_leaves_the_hedge_as_it_was() {
+    let (mut fx, lp) = hedged().await;
+    assert_ok(&fx.update_pool_caps(defaults::pool_caps()).await);
+    assert_ok(&fx.deposit_custody(&lp, Asset::Btc, BTC).await);
+    let user = fx.user(1_000_000 * USDC, 0).await;
+    let q = fx.quote(BTC_VAULT).await;
+    assert_ok(&fx.mint(&user, BTC_VAULT, q.capacity / 3 * 99 / 100, 0, 0).await);
+    let before = fx.pool().await.hedges[0];
+    // A rise: the vault asks to re-lever past what the full hedge and the residual caps back.
+    fx.tick(30);
+    fx.move_price(Asset::Btc, 1_000);
+    let out = fx.rebalance(BTC_VAULT).await;
+    assert_ok(&out);
+    let e = out.event::<RebalanceEvent>();
+    assert_eq!(e.exposure_after, e.exposure_before, "the re-leverage was refused");
+    let after = fx.pool().await.hedges[0];
+    assert_eq!({ after.net_exposure }, { before.net_exposure });
+    assert_eq!({ after.long_exposure }, { before.long_exposure });
+    assert_eq!({ after.locked }, { before.locked });
+    assert_hedge_books(&mut fx, Asset::Btc).await;
+}
+
 #[tokio::test]
 async fn a_mint_past_a_full_hedge_and_the_risk_cap_is_refused_and_the_quote_says_what_fits() {
     let (mut fx, lp) = hedged().await;

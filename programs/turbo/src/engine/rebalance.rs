@@ -110,12 +110,14 @@ pub fn plan(
         // Book the move, then check the caps against the book it leaves (the review's L-1): a
         // re-leverage the pool cannot back is undone and skipped; it is the only move that
         // adds risk.
-        let p = px.asset.mid;
-        let book_before = pool.assets[vault.asset_index as usize].book();
+        // Undoing restores the asset's book and its hedge's sums and lock exactly.
+        let (p, i) = (px.asset.mid, vault.asset_index as usize);
+        let (book_before, hedge_before) = (pool.assets[i].book(), pool.hedges[i]);
         vault.exposure = decision.exposure.0;
         pool.rebook(vault.asset_index, before, p, decision.exposure, p)?;
         if action == Action::Relever && cap_breach(pool, vault, before, value, px)?.is_some() {
-            pool.assets[vault.asset_index as usize].set_book(book_before);
+            pool.assets[i].set_book(book_before);
+            pool.hedges[i] = hedge_before;
             vault.exposure = before.0;
             action = Action::InBand;
         } else {
