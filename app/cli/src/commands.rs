@@ -456,9 +456,7 @@ impl<C: Chain> Cli<C> {
         let plan = preview::lp_deposit(
             &snap.config,
             &snap.pool,
-            &Self::priced_items(&snap)?,
-            &preview::custodied(&prices),
-            &crt.0,
+            &preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt: &crt.0 },
             supply,
             at,
             &req,
@@ -513,9 +511,7 @@ impl<C: Chain> Cli<C> {
         let plan = preview::lp_withdraw(
             &snap.config,
             &snap.pool,
-            &Self::priced_items(&snap)?,
-            &preview::custodied(&prices),
-            &crt.0,
+            &preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt: &crt.0 },
             supply,
             at,
             &req,

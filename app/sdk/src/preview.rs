@@ -122,25 +122,24 @@ pub fn rebalance(s: VaultState, p: PriceAccounts, at: At, call: &RebalanceCall) 
     Ok(Preview { plan, pool, vault })
 }
 
-/// The pool's valuation leaning `bias`, as an LP instruction computes it: every registered vault
-/// in `vaults` with the key and contents of the price update it names, CRT at `crt`, through the
-/// user gate at `at`. `pool` is a copy and comes back with the prices recorded.
-pub fn value_pool(
-    config: &Config,
-    pool: &mut Pool,
-    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
-    custodies: &[Custodied],
-    crt: &PriceUpdateV2,
-    lean: Lean,
-    lp_supply: u64,
-    at: At,
-) -> Result<Valued> {
+/// The price updates an LP instruction is given: every registered vault with the key and contents
+/// of the price update it names, then every custody's (in asset order), and CRT's.
+#[derive(Clone, Copy)]
+pub struct PoolPrices<'a> {
+    pub vaults: &'a [(&'a Vault, Pubkey, &'a PriceUpdateV2)],
+    pub custodies: &'a [Custodied<'a>],
+    pub crt: &'a PriceUpdateV2,
+}
+
+/// The pool's valuation leaning `lean`, as an LP instruction computes it from `prices`, through
+/// the user gate at `at`. `pool` is a copy and comes back with the prices recorded.
+pub fn value_pool(config: &Config, pool: &mut Pool, prices: &PoolPrices, lean: Lean, lp_supply: u64, at: At) -> Result<Valued> {
     let clock = clock(at);
-    let mut v = Valuing::begin(config, pool, crt, lean, &clock)?;
-    for (vault, key, update) in vaults {
+    let mut v = Valuing::begin(config, pool, prices.crt, lean, &clock)?;
+    for (vault, key, update) in prices.vaults {
         v.add(config, pool, vault, *key, update, &clock)?;
     }
-    for (i, key, update) in custodies {
+    for (i, key, update) in prices.custodies {
         v.add_custody(config, pool, *i, *key, update, &clock)?;
     }
     v.finish(lp_supply)
@@ -158,16 +157,14 @@ pub fn custodied(prices: &[(usize, Pubkey, PriceUpdateV2)]) -> Vec<Custodied<'_>
 pub fn lp_deposit(
     config: &Config,
     pool: &Pool,
-    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
-    custodies: &[Custodied],
-    crt: &PriceUpdateV2,
+    prices: &PoolPrices,
     lp_supply: u64,
     at: At,
     req: &DepositRequest,
 ) -> Result<PoolPreview<DepositPlan>> {
     lp::check_deposit(config, req)?;
     let mut pool = *pool;
-    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::DEPOSIT, lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, prices, Lean::DEPOSIT, lp_supply, at)?;
     let plan = lp::deposit(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
 }
@@ -176,16 +173,14 @@ pub fn lp_deposit(
 pub fn lp_withdraw(
     config: &Config,
     pool: &Pool,
-    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
-    custodies: &[Custodied],
-    crt: &PriceUpdateV2,
+    prices: &PoolPrices,
     lp_supply: u64,
     at: At,
     req: &WithdrawRequest,
 ) -> Result<PoolPreview<WithdrawPlan>> {
     lp::check_withdraw(config, req, at.unix_timestamp)?;
     let mut pool = *pool;
-    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::withdrawal(req.allow_unpriced), lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, prices, Lean::withdrawal(req.allow_unpriced), lp_supply, at)?;
     let plan = lp::withdraw(config, &mut pool, &valued, lp_supply, req)?;
     Ok(PoolPreview { plan, pool })
 }
@@ -225,16 +220,14 @@ pub fn custody_deposit(
     pool: &Pool,
     custody: &turbo::state::Custody,
     custody_key: Pubkey,
-    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
-    custodies: &[Custodied],
-    crt: &PriceUpdateV2,
+    prices: &PoolPrices,
     lp_supply: u64,
     at: At,
     req: &turbo::engine::hedge::CustodyLpRequest,
 ) -> Result<PoolPreview<turbo::engine::hedge::CustodyDepositPlan>> {
     turbo::engine::hedge::check_custody_deposit(config, req)?;
     let (mut pool, mut custody) = (*pool, *custody);
-    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::DEPOSIT, lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, prices, Lean::DEPOSIT, lp_supply, at)?;
     let plan = turbo::engine::hedge::deposit(config, &mut pool, &mut custody, custody_key, &valued, lp_supply, req, at.slot)?;
     Ok(PoolPreview { plan, pool })
 }
@@ -246,16 +239,14 @@ pub fn custody_withdraw(
     pool: &Pool,
     custody: &turbo::state::Custody,
     custody_key: Pubkey,
-    vaults: &[(&Vault, Pubkey, &PriceUpdateV2)],
-    custodies: &[Custodied],
-    crt: &PriceUpdateV2,
+    prices: &PoolPrices,
     lp_supply: u64,
     at: At,
     req: &turbo::engine::hedge::CustodyLpRequest,
 ) -> Result<PoolPreview<turbo::engine::hedge::CustodyWithdrawPlan>> {
     turbo::engine::hedge::check_custody_withdraw(config, req, at.unix_timestamp)?;
     let (mut pool, mut custody) = (*pool, *custody);
-    let valued = value_pool(config, &mut pool, vaults, custodies, crt, Lean::withdrawal(false), lp_supply, at)?;
+    let valued = value_pool(config, &mut pool, prices, Lean::withdrawal(false), lp_supply, at)?;
     let plan = turbo::engine::hedge::withdraw(&mut pool, &mut custody, custody_key, &valued, lp_supply, req, at.slot)?;
     Ok(PoolPreview { plan, pool })
 }

@@ -16,12 +16,13 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 use turbo::engine::create::{self, NewVault, VaultAddresses};
+use turbo::engine::hedge::{swap, SwapRequest};
 use turbo::engine::lp;
 use turbo::engine::rebalance::{plan, RebalanceCall};
 use turbo::engine::trade::{self, MintRequest, RedeemRequest};
 use turbo::error::TurboError;
-use turbo::state::{Config, Pool, PoolCaps, Vault, VaultParams};
-use turbo_math::{Bias, OraclePrice, Price, Prices, Shares};
+use turbo::state::{Config, Custody, CustodyParams, Pool, PoolCaps, Vault, VaultParams};
+use turbo_math::{Bias, OraclePrice, Price, Prices, Shares, TokenAmount};
 
 use crate::strategies::Path;
 
@@ -71,20 +72,61 @@ impl Default for Flows {
     }
 }
 
-/// A pool design under study: a name and its caps.
+/// A pool design under study: a name, its caps, and its custodies if it holds the assets.
 #[derive(Clone, Copy, Debug)]
 pub struct Design {
     pub name: &'static str,
     pub caps: PoolCaps,
+    pub hedge: Option<HedgeSetup>,
+}
+
+/// The hedged pool's set-up (docs/design.md §5.6): a custody of BTC and of SOL (FET has no liquid
+/// SPL token and stays synthetic), the share of the LPs' starting money that comes in those
+/// tokens, and an arbitrageur that trades the custodies toward their targets.
+#[derive(Clone, Copy, Debug)]
+pub struct HedgeSetup {
+    pub params: CustodyParams,
+    /// The share of the LPs' starting money deposited in the custodies' tokens, split evenly, bps.
+    pub basket_bps: u64,
+    /// The arbitrageur looks this often, and trades when the custody's rebate beats its own cost
+    /// (buying or selling the asset elsewhere), bps of the trade.
+    pub arb_every_secs: i64,
+    pub arb_cost_bps: u64,
+}
+
+impl HedgeSetup {
+    /// The SDK's custody defaults, 30% of the starting money in the assets, an arbitrageur that
+    /// looks every hour and pays 5 bps to trade elsewhere.
+    pub fn defaults() -> HedgeSetup {
+        HedgeSetup { params: turbo_sdk::defaults::custody_params(), basket_bps: 3_000, arb_every_secs: 3_600, arb_cost_bps: 5 }
+    }
+}
+
+/// The decimals of each hedged asset's token: a BTC token 8, wrapped SOL 9.
+fn custody_decimals(symbol: &str) -> Option<u8> {
+    match symbol {
+        "BTC" => Some(8),
+        "SOL" => Some(9),
+        _ => None,
+    }
 }
 
 /// The three designs of the study around `caps`: today's hard caps alone, the risk cap, and the
 /// risk cap with skew funding.
 pub fn designs(caps: PoolCaps, funding: u16) -> [Design; 3] {
     [
-        Design { name: "hard caps (before)", caps: PoolCaps { max_daily_loss_bps: 0, funding_max_bps_per_day: 0, ..caps } },
-        Design { name: "risk cap", caps: PoolCaps { funding_max_bps_per_day: 0, ..caps } },
-        Design { name: "risk cap + funding", caps: PoolCaps { funding_max_bps_per_day: funding, ..caps } },
+        Design { name: "hard caps (before)", caps: PoolCaps { max_daily_loss_bps: 0, funding_max_bps_per_day: 0, ..caps }, hedge: None },
+        Design { name: "risk cap", caps: PoolCaps { funding_max_bps_per_day: 0, ..caps }, hedge: None },
+        Design { name: "risk cap + funding", caps: PoolCaps { funding_max_bps_per_day: funding, ..caps }, hedge: None },
+    ]
+}
+
+/// The hedged study's two designs: today's "risk cap + funding", and the hedged pool with no
+/// skew funding on the residual (the utilization fee pays for the hedge).
+pub fn hedged_designs(caps: PoolCaps, funding: u16, hedge: HedgeSetup) -> [Design; 2] {
+    [
+        Design { name: "risk cap + funding", caps: PoolCaps { funding_max_bps_per_day: funding, ..caps }, hedge: None },
+        Design { name: "hedged", caps: PoolCaps { funding_max_bps_per_day: 0, ..caps }, hedge: Some(hedge) },
     ]
 }
 
@@ -98,6 +140,10 @@ struct ModelVault {
     /// the vault's target.
     lev_time: (u128, u128),
     lev_time_free: (u128, u128),
+    /// Seconds in its band (its own rules, within 0.001x), of seconds counted.
+    band_time: (u128, u128),
+    /// Whether its asset has a liquid SPL token (BTC, SOL): what a hedge can cover.
+    hedgeable: bool,
 }
 
 struct Holder {
@@ -138,6 +184,30 @@ pub struct LpMetrics {
     pub holders_in: u64,
     pub holders_out: u64,
     pub bounties: u64,
+    /// Mint volume asked, micro-USD (refused included).
+    pub asked_usd: u64,
+    /// Every vault's share of time in its band (its own rules), by name ("BTC+3", "SOL-2").
+    pub in_band: Vec<(String, f64)>,
+    /// The hedged design: the utilization fees the long vaults paid, micro-USD, and the long
+    /// notional they held, micro-USD·years, so `fees / exposure` is the hedge's cost a year.
+    pub hedge_fees: u64,
+    pub long_notional_years: f64,
+    /// The skew funding the hedgeable assets' long vaults paid, micro-USD.
+    pub long_funding: u64,
+    /// The arbitrageur's swaps: how many, and the USDC it took from and gave the pool.
+    pub arb_swaps: u32,
+    pub arb_usdc_out: u64,
+    pub arb_usdc_in: u64,
+    /// Per hedged asset: tokens the arbitrageur sold to and bought from the custody.
+    pub arb_tokens_in: Vec<u64>,
+    pub arb_tokens_out: Vec<u64>,
+    /// The largest net long notional per dollar of LP value any hedged asset reached, and the
+    /// gap cap's allowance per dollar at the end.
+    pub peak_net_per_lp: f64,
+    pub gap_cap_per_lp: f64,
+    /// What holding the starting basket (its USDC and tokens) is worth at the end, over the
+    /// deposit, minus one.
+    pub basket_return: f64,
 }
 
 /// The full result of a run: its metrics and the LP value over time (days, value / deposit).
@@ -154,6 +224,15 @@ pub struct PoolModel {
     vaults: Vec<ModelVault>,
     holders: Vec<Holder>,
     metrics: LpMetrics,
+    /// The hedged design's custodies: the asset (index into the study's assets) and its account.
+    custodies: Vec<(usize, Custody)>,
+    hedge: Option<HedgeSetup>,
+    /// The asset slot of each study asset.
+    slots: Vec<u8>,
+    /// The starting basket: USDC and each hedged asset's tokens.
+    basket: (u64, Vec<u64>),
+    last_arb: i64,
+    slot: u64,
 }
 
 fn price_at(p: u64, t: i64) -> Prices {
@@ -168,22 +247,30 @@ fn code(e: &anchor_lang::error::Error) -> Option<u32> {
 }
 
 fn is_cap(e: &anchor_lang::error::Error) -> bool {
-    let caps = [TurboError::PoolCapacityExceeded, TurboError::ImbalanceCapExceeded, TurboError::RiskCapExceeded];
+    let caps = [
+        TurboError::PoolCapacityExceeded,
+        TurboError::ImbalanceCapExceeded,
+        TurboError::RiskCapExceeded,
+        TurboError::HedgeFull,
+        TurboError::GapCapExceeded,
+    ];
     code(e).is_some_and(|c| caps.iter().any(|x| u32::from(*x) == c))
 }
 
 impl PoolModel {
     /// The deployment at `t0`: the LP's deposit in the pool, then the vaults of each asset
     /// opened with their seeds at the first prices, through the program's own constructors.
-    pub fn new(caps: PoolCaps, assets: &[Asset], t0: i64, turbo: VaultParams, bear: VaultParams) -> PoolModel {
+    pub fn new(design: &Design, assets: &[Asset], t0: i64, turbo: VaultParams, bear: VaultParams) -> PoolModel {
         let mut config = crate::model::model_config();
-        let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), caps, 0);
+        let mut pool = create::pool(Pubkey::default(), Pubkey::default(), Pubkey::default(), design.caps, 0);
         pool.usdc_balance = LP_DEPOSIT;
         pool.launch();
         let mut vaults = Vec::new();
+        let mut slots = Vec::new();
         for (a, asset) in assets.iter().enumerate() {
             let feed = [a as u8 + 1; 32];
             let index = pool.asset_index_for(&feed).expect("an asset slot");
+            slots.push(index);
             let sides: &[(bool, VaultParams)] = if asset.bear { &[(true, turbo), (false, bear)] } else { &[(true, turbo)] };
             for &(is_turbo, params) in sides {
                 let id = vaults.len() as u16 + 1;
@@ -206,10 +293,143 @@ impl PoolModel {
                     turbo: is_turbo,
                     lev_time: (0, 0),
                     lev_time_free: (0, 0),
+                    band_time: (0, 0),
+                    hedgeable: custody_decimals(asset.symbol).is_some(),
                 });
             }
         }
-        PoolModel { config, pool, vaults, holders: Vec::new(), metrics: LpMetrics::default() }
+        // The hedged design: a custody of each hedged asset, opened as `create_custody` opens it,
+        // holding its share of the starting basket (the rest of the LPs' money is USDC).
+        let mut custodies = Vec::new();
+        let mut basket = (LP_DEPOSIT, vec![0u64; assets.len()]);
+        if let Some(h) = design.hedge {
+            let hedged: Vec<usize> = (0..assets.len()).filter(|&a| custody_decimals(assets[a].symbol).is_some()).collect();
+            let each =
+                if hedged.is_empty() { 0 } else { (LP_DEPOSIT as u128 * h.basket_bps as u128 / 10_000) as u64 / hedged.len() as u64 };
+            for a in hedged {
+                let decimals = custody_decimals(assets[a].symbol).expect("hedged");
+                let slot = &mut pool.hedges[slots[a] as usize];
+                let p = h.params;
+                (slot.decimals, slot.enabled, slot.max_util_bps, slot.target_util_bps) = (decimals, 1, p.max_util_bps, p.target_util_bps);
+                (slot.util_base_bps, slot.util_slope_bps) = (p.util_base_bps, p.util_slope_bps);
+                let tokens = TokenAmount::for_value_floor(turbo_math::Usd(each), decimals, Price(assets[a].path.price[0])).expect("tokens");
+                slot.owned = tokens.0;
+                slot.relock().expect("relock");
+                pool.usdc_balance -= each;
+                basket.0 -= each;
+                basket.1[a] = tokens.0;
+                let mut custody: Custody = anchor_lang::__private::bytemuck::Zeroable::zeroed();
+                (custody.asset_index, custody.params, custody.feed_id) = (slots[a], p, pool.assets[slots[a] as usize].feed_id);
+                custodies.push((a, custody));
+            }
+        }
+        let n = assets.len();
+        let metrics = LpMetrics { arb_tokens_in: vec![0; n], arb_tokens_out: vec![0; n], ..LpMetrics::default() };
+        PoolModel {
+            config,
+            pool,
+            vaults,
+            holders: Vec::new(),
+            metrics,
+            custodies,
+            hedge: design.hedge,
+            slots,
+            basket,
+            last_arb: t0,
+            slot: 0,
+        }
+    }
+
+    /// What the custodies hold, at `prices`, micro-USD (zero without custodies).
+    pub fn custody_value(&self, prices: &[u64]) -> u64 {
+        self.custodies
+            .iter()
+            .map(|(a, _)| {
+                let h = &self.pool.hedges[self.slots[*a] as usize];
+                TokenAmount(h.owned).value_floor(h.decimals, Price(prices[*a])).map(|u| u.0).unwrap_or(0)
+            })
+            .sum()
+    }
+
+    /// The starting basket's value at `prices`, micro-USD.
+    pub fn basket_value(&self, prices: &[u64]) -> u64 {
+        let tokens: u64 = self
+            .custodies
+            .iter()
+            .map(|(a, _)| {
+                let d = self.pool.hedges[self.slots[*a] as usize].decimals;
+                TokenAmount(self.basket.1[*a]).value_floor(d, Price(prices[*a])).map(|u| u.0).unwrap_or(0)
+            })
+            .sum();
+        self.basket.0 + tokens
+    }
+
+    /// The arbitrageur (the hedged design): every `arb_every_secs`, for each custody, the trade
+    /// toward its target whose rebate beats the arbitrageur's own cost of trading elsewhere,
+    /// through the program's own swap, as large as that stays true (halving from the whole
+    /// distance), within the per-slot bound.
+    fn arbitrage(&mut self, prices: &[u64], t: i64) {
+        let Some(h) = self.hedge else { return };
+        if t < self.last_arb + h.arb_every_secs {
+            return;
+        }
+        self.last_arb = t;
+        for k in 0..self.custodies.len() {
+            let (a, _) = self.custodies[k];
+            let p = Price(prices[a]);
+            let px = OraclePrice::exact(p, t);
+            let hedge = self.pool.hedges[self.slots[a] as usize];
+            let target = turbo_math::target_owned(
+                turbo_math::Exposure(hedge.net_exposure),
+                hedge.decimals,
+                turbo_math::Bps(hedge.target_util_bps as u64),
+            )
+            .unwrap_or(TokenAmount(0));
+            let (owned, decimals) = (TokenAmount(hedge.owned), hedge.decimals);
+            let gap = owned.0 as i128 - target.0 as i128;
+            if gap == 0 {
+                continue;
+            }
+            // Under target: sell the pool tokens; over it: buy them (with USDC worth the gap).
+            let asset_in = gap < 0;
+            let whole = gap.unsigned_abs() as u64;
+            let mut size = if asset_in { whole } else { TokenAmount(whole).value_floor(decimals, p).map(|u| u.0).unwrap_or(0) };
+            let bound = h.params.max_trade_per_slot;
+            size = if asset_in {
+                size.min(TokenAmount::for_value_floor(turbo_math::Usd(bound), decimals, p).map(|x| x.0).unwrap_or(0))
+            } else {
+                size.min(bound)
+            };
+            for _ in 0..12 {
+                if size == 0 {
+                    break;
+                }
+                self.slot += 1;
+                let req = SwapRequest { user: Pubkey::default(), asset_in, amount_in: size, min_amount_out: 0 };
+                let (mut pool, mut custody) = (self.pool, self.custodies[k].1);
+                if let Ok(plan) = swap(&mut pool, &mut custody, Pubkey::default(), &px, &req, self.slot) {
+                    let worth = |tokens: u64| TokenAmount(tokens).value_floor(decimals, p).map(|u| u.0 as i128).unwrap_or(0);
+                    // The arbitrageur's edge: what it gets less what it gives, at the market price.
+                    let edge = if asset_in { plan.amount_out as i128 - worth(size) } else { worth(plan.amount_out) - size as i128 };
+                    let cost = (plan.event.value as i128 * h.arb_cost_bps as i128) / 10_000;
+                    if edge > cost {
+                        self.pool = pool;
+                        self.custodies[k].1 = custody;
+                        let m = &mut self.metrics;
+                        m.arb_swaps += 1;
+                        if asset_in {
+                            m.arb_tokens_in[a] += size;
+                            m.arb_usdc_out += plan.amount_out;
+                        } else {
+                            m.arb_tokens_out[a] += plan.amount_out;
+                            m.arb_usdc_in += size;
+                        }
+                        break;
+                    }
+                }
+                size /= 2;
+            }
+        }
     }
 
     /// The LPs' value at mid prices, through the program's own valuation, micro-USD.
@@ -218,6 +438,10 @@ impl PoolModel {
         let mut v = lp::start(&self.config, &self.pool, Bias::Low, &crt).expect("valuation");
         for m in &self.vaults {
             lp::add(&mut v, &self.config, &m.vault, &OraclePrice::exact(Price(prices[m.asset]), t)).expect("valuation");
+        }
+        for (a, _) in &self.custodies {
+            let h = &self.pool.hedges[self.slots[*a] as usize];
+            v.add_custody(TokenAmount(h.owned), h.decimals, &OraclePrice::exact(Price(prices[*a]), t)).expect("valuation");
         }
         v.value().map(|u| u.0).unwrap_or(0)
     }
@@ -281,9 +505,20 @@ impl PoolModel {
             }
         }
         let w = dt.max(0) as u128;
+        let mut long_notional = 0u128;
         for (m, target) in self.vaults.iter_mut().zip(targets) {
             let px = Price(prices[m.asset]);
             let lev = m.vault.book().leverage(px, CRT_PRICE, self.config.crt()).ok().flatten();
+            if m.vault.exposure > 0 && m.hedgeable {
+                long_notional += turbo_math::Exposure(m.vault.exposure).abs_notional_floor(px).map(|u| u.0 as u128).unwrap_or(0);
+            }
+            if let Some(l) = lev {
+                // In its band by its own rules, to 0.001x.
+                let (lo, hi, tol) = (m.vault.params.band_lo, m.vault.params.band_hi, 1_000);
+                let inside = l.abs() + tol >= lo && l.abs() <= hi + tol;
+                m.band_time.0 += if inside { w } else { 0 };
+                m.band_time.1 += w;
+            }
             if let (true, Some(l), Some(target)) = (m.turbo && m.vault.exposure != 0, lev, target) {
                 m.lev_time.0 += l.abs() as u128 * w;
                 m.lev_time.1 += w;
@@ -293,6 +528,8 @@ impl PoolModel {
                 }
             }
         }
+        // The long side of the hedgeable assets: what pays for a hedge, or the funding.
+        self.metrics.long_notional_years += long_notional as f64 * w as f64 / 31_536_000.0;
     }
 
     /// One keeper pass at clock `now` with prices published at `t`, recording each vault's
@@ -318,6 +555,7 @@ impl PoolModel {
 
     /// Try a mint of `usdc` into vault `i`; returns whether a cap refused it.
     fn mint(&mut self, i: usize, usdc: u64, price: u64, t: i64) -> Result<u64, bool> {
+        self.metrics.asked_usd += usdc;
         let m = &self.vaults[i];
         let req = MintRequest { user: Pubkey::default(), usdc, crt: 0, min_tokens_out: 0, has_crt_account: true };
         if trade::check_mint(&self.config, &m.vault, &req, t).is_err() {
@@ -361,7 +599,7 @@ pub fn run_model(design: &Design, assets: &[Asset], flows: &Flows, turbo: VaultP
     let n = assets[0].path.len();
     let time = &assets[0].path.time;
     let t0 = time[0];
-    let mut m = PoolModel::new(design.caps, assets, t0, turbo, bear);
+    let mut m = PoolModel::new(design, assets, t0, turbo, bear);
     m.metrics.design = design.name.to_string();
     let mut rng = ChaCha8Rng::seed_from_u64(flows.seed);
     let prices_at = |i: usize| -> Vec<u64> { assets.iter().map(|a| a.path.price[i]).collect() };
@@ -377,6 +615,7 @@ pub fn run_model(design: &Design, assets: &[Asset], flows: &Flows, turbo: VaultP
         let prices = prices_at(step);
         let until = time.get(step + 1).copied().unwrap_or(t + dt);
         m.keepers(&prices, t, until, dt);
+        m.arbitrage(&prices, t);
 
         // Exits first: drawdown, rally or time.
         let mut k = 0;
@@ -432,6 +671,12 @@ pub fn run_model(design: &Design, assets: &[Asset], flows: &Flows, turbo: VaultP
         }
 
         let v = m.lp_value(&prices, t);
+        for (a, _) in &m.custodies {
+            let book = m.pool.assets[m.slots[*a] as usize].book();
+            if book.long_heavy() && v > 0 {
+                m.metrics.peak_net_per_lp = m.metrics.peak_net_per_lp.max(book.net().0 as f64 / v as f64);
+            }
+        }
         peak = peak.max(v);
         max_dd = max_dd.max(1.0 - v as f64 / peak as f64);
         m.metrics.max_claims_owed = m.metrics.max_claims_owed.max(m.pool.claims_owed);
@@ -439,6 +684,7 @@ pub fn run_model(design: &Design, assets: &[Asset], flows: &Flows, turbo: VaultP
     }
     let end = prices_at(n - 1);
     let value = m.lp_value(&end, time[n - 1]);
+    let basket_return = m.basket_value(&end) as f64 / LP_DEPOSIT as f64 - 1.0;
     let mt = &mut m.metrics;
     mt.days = (time[n - 1] - t0) as f64 / 86_400.0;
     mt.lp_return = value as f64 / LP_DEPOSIT as f64 - 1.0;
@@ -452,6 +698,30 @@ pub fn run_model(design: &Design, assets: &[Asset], flows: &Flows, turbo: VaultP
     let twl = |(num, den): (u128, u128)| if den == 0 { 0.0 } else { num as f64 / den as f64 / 1e6 };
     mt.twl =
         m.vaults.iter().filter(|v| v.turbo).map(|v| (assets[v.asset].symbol.to_string(), twl(v.lev_time), twl(v.lev_time_free))).collect();
+    mt.in_band = m
+        .vaults
+        .iter()
+        .map(|v| {
+            let side = if v.turbo { "+3" } else { "-2" };
+            let share = if v.band_time.1 == 0 { 1.0 } else { v.band_time.0 as f64 / v.band_time.1 as f64 };
+            (format!("{}{side}", assets[v.asset].symbol), share)
+        })
+        .collect();
+    mt.hedge_fees = m.pool.hedges.iter().map(|h| h.fees_earned).sum();
+    mt.long_funding = m.vaults.iter().filter(|v| v.hedgeable && v.turbo).map(|v| v.vault.funding_paid).sum();
+    mt.basket_return = basket_return;
+    if let (Some(h), Some(v)) = (design.hedge, m.vaults.iter().find(|v| v.turbo && custody_decimals(assets[v.asset].symbol).is_some())) {
+        let _ = h;
+        let target = turbo_math::Lev(v.vault.params.target_leverage);
+        let c = &m.pool.caps;
+        let cap = turbo_math::gap_cap(
+            turbo_math::Usd(value),
+            turbo_math::Bps(c.gap_budget_bps as u64),
+            turbo_math::Bps(c.stress_gap_bps as u64),
+            target,
+        );
+        mt.gap_cap_per_lp = cap.ok().flatten().map_or(0.0, |g| g.0 as f64 / value.max(1) as f64);
+    }
     (LpRun { metrics: m.metrics.clone(), lp_value: series }, m)
 }
 
@@ -529,6 +799,165 @@ pub fn chart(out: &std::path::Path, title: &str, runs: &[LpRun], font: Option<&s
     crate::report::finish(&mut c, &root)
 }
 
+/// A 3x perpetual's funding, a year of notional: the perpetual exchanges' default rate of 0.01%
+/// every 8 hours (the interest leg longs pay in a calm market), 10.95% a year.
+pub const PERP_FUNDING_A_YEAR: f64 = 0.1095;
+
+impl LpMetrics {
+    /// What the hedgeable long vaults paid for their exposure (the hedge's utilization fee and
+    /// any skew funding) per year of notional.
+    pub fn hedge_cost(&self) -> f64 {
+        if self.long_notional_years <= 0.0 {
+            return 0.0;
+        }
+        (self.hedge_fees + self.long_funding) as f64 / self.long_notional_years
+    }
+
+    /// The share of the time the hedgeable assets' vaults (Turbo and Bear on BTC and SOL) spent
+    /// in their bands: the lowest of them.
+    pub fn worst_in_band(&self) -> f64 {
+        self.in_band.iter().filter(|(n, _)| n.starts_with("BTC") || n.starts_with("SOL")).map(|(_, s)| *s).fold(1.0, f64::min)
+    }
+
+    /// The share of the mint volume asked that was refused.
+    pub fn refused_share(&self) -> f64 {
+        if self.asked_usd == 0 {
+            return 0.0;
+        }
+        self.refused_usd as f64 / self.asked_usd as f64
+    }
+}
+
+/// The hedged pool's goals (issue 21), each with its verdict: the vaults in band 99% of the time,
+/// at least 0.5 of net 3x notional per LP dollar, under 10% of mints refused, no unpaid gains, a
+/// drawdown under 30%, and a hedge cheaper than a perpetual's funding.
+pub fn hedge_goals(m: &LpMetrics) -> [(&'static str, bool); 6] {
+    [
+        ("in band ≥ 99%", m.worst_in_band() >= 0.99),
+        ("capacity ≥ 0.5", m.gap_cap_per_lp >= 0.5),
+        ("refused < 10%", m.refused_share() < 0.10),
+        ("no unpaid gains", m.unpaid_gains == 0),
+        ("drawdown < 30%", m.lp_max_drawdown < 0.30),
+        ("cheaper than a perp", m.hedge_cost() < PERP_FUNDING_A_YEAR),
+    ]
+}
+
+/// A markdown table of the hedged study's runs on one file: each design at each demand.
+pub fn hedge_markdown(title: &str, runs: &[(f64, LpRun)]) -> String {
+    let mut s = format!(
+        "#### {title}\n\n| design | demand | LP return | holding the starting basket | LP max drawdown | mints refused (of volume) | unpaid gains | bad debt | time in band | Turbo time-weighted leverage | the holders' cost a year of notional (a perp: 10.95%) | net 3x notional per LP $: gap cap (peak used) | arbitrage swaps |\n|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---:|---:|\n"
+    );
+    for (demand, r) in runs {
+        let m = &r.metrics;
+        let band: Vec<String> = m.in_band.iter().map(|(n, v)| format!("{n} {:.1}%", v * 100.0)).collect();
+        let twl: Vec<String> = m.twl.iter().map(|(n, all, _)| format!("{n} {all:.2}x")).collect();
+        let cap = if m.gap_cap_per_lp > 0.0 {
+            format!("{:.2} ({:.2})", m.gap_cap_per_lp, m.peak_net_per_lp)
+        } else {
+            format!("— ({:.2})", m.peak_net_per_lp)
+        };
+        s.push_str(&format!(
+            "| {} | {demand:.0}x | {:+.1}% | {:+.1}% | {:.1}% | {} of {} ({:.0}%) | ${:.0} | ${:.0} | {} | {} | {:.2}% | {cap} | {} |\n",
+            m.design,
+            m.lp_return * 100.0,
+            m.basket_return * 100.0,
+            m.lp_max_drawdown * 100.0,
+            m.mints_refused,
+            m.mints + m.mints_refused,
+            m.refused_share() * 100.0,
+            m.unpaid_gains as f64 / 1e6,
+            m.bad_debt as f64 / 1e6,
+            band.join(", "),
+            twl.join(", "),
+            m.hedge_cost() * 100.0,
+            m.arb_swaps,
+        ));
+    }
+    s
+}
+
+/// One point of the hedged sweep.
+#[derive(Clone, Debug, Serialize)]
+pub struct HedgePoint {
+    pub max_util_bps: u16,
+    pub util_slope_bps: u16,
+    pub gap_budget_bps: u16,
+    pub worst_in_band: f64,
+    pub worst_drawdown: f64,
+    pub unpaid: u64,
+    pub refused_share: f64,
+    pub mean_cost: f64,
+    pub capacity: f64,
+    pub goals_met: u32,
+}
+
+/// Sweep the utilization cap, the fee's slope and the gap budget over every scenario at today's
+/// demand: the trade-off the hedged defaults are chosen from.
+pub fn hedge_sweep(
+    scenarios: &[(String, Vec<Asset>)],
+    flows: &Flows,
+    caps: PoolCaps,
+    hedge: HedgeSetup,
+    turbo: VaultParams,
+    bear: VaultParams,
+) -> (String, Vec<HedgePoint>) {
+    let mut points = Vec::new();
+    for max_util in [8_000u16, 9_000, 9_500] {
+        for slope in [0u16, 400, 1_000] {
+            for gap in [500u16, 1_000, 2_000] {
+                let params = CustodyParams {
+                    max_util_bps: max_util,
+                    util_slope_bps: slope,
+                    target_util_bps: hedge.params.target_util_bps.min(max_util),
+                    ..hedge.params
+                };
+                let design = Design {
+                    name: "sweep",
+                    caps: PoolCaps { gap_budget_bps: gap, funding_max_bps_per_day: 0, ..caps },
+                    hedge: Some(HedgeSetup { params, ..hedge }),
+                };
+                let runs: Vec<LpMetrics> = scenarios
+                    .iter()
+                    .filter(|(_, a)| a.iter().any(|x| custody_decimals(x.symbol).is_some()))
+                    .map(|(_, a)| run(&design, a, flows, turbo, bear).metrics)
+                    .collect();
+                let n = runs.len().max(1) as f64;
+                points.push(HedgePoint {
+                    max_util_bps: max_util,
+                    util_slope_bps: slope,
+                    gap_budget_bps: gap,
+                    worst_in_band: runs.iter().map(|m| m.worst_in_band()).fold(1.0, f64::min),
+                    worst_drawdown: runs.iter().map(|m| m.lp_max_drawdown).fold(0.0, f64::max),
+                    unpaid: runs.iter().map(|m| m.unpaid_gains).sum(),
+                    refused_share: runs.iter().map(|m| m.refused_share()).sum::<f64>() / n,
+                    mean_cost: runs.iter().map(|m| m.hedge_cost()).sum::<f64>() / n,
+                    capacity: runs.iter().map(|m| m.gap_cap_per_lp).fold(f64::MAX, f64::min),
+                    goals_met: runs.iter().map(|m| hedge_goals(m).iter().filter(|(_, ok)| *ok).count() as u32).sum(),
+                });
+            }
+        }
+    }
+    let mut s = String::from(
+        "| utilization cap | fee slope | gap budget | lowest time in band | worst LP drawdown | unpaid gains | mints refused (mean share of volume) | the holders' cost a year (mean) | capacity per LP $ (lowest) | goals met (of 6 per file) |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for p in &points {
+        s.push_str(&format!(
+            "| {}% | {}% | {}% | {:.1}% | {:.1}% | ${:.0} | {:.0}% | {:.2}% | {:.2} | {} |\n",
+            p.max_util_bps / 100,
+            p.util_slope_bps as f64 / 100.0,
+            p.gap_budget_bps as f64 / 100.0,
+            p.worst_in_band * 100.0,
+            p.worst_drawdown * 100.0,
+            p.unpaid as f64 / 1e6,
+            p.refused_share * 100.0,
+            p.mean_cost * 100.0,
+            p.capacity,
+            p.goals_met
+        ));
+    }
+    (s, points)
+}
+
 /// One point of the sweep: a risk-cap budget and a funding rate, and how every scenario fared.
 #[derive(Clone, Debug, Serialize)]
 pub struct SweepPoint {
@@ -563,7 +992,7 @@ pub fn sweep(scenarios: &[(String, Vec<Asset>)], flows: &Flows, base: PoolCaps, 
     for loss in [0u16, 100, 250, 500, 1_000, 2_000] {
         for funding in [0u16, 10, 25, 50, 100] {
             let caps = PoolCaps { max_daily_loss_bps: loss, funding_max_bps_per_day: funding, ..base };
-            let design = Design { name: "sweep", caps };
+            let design = Design { name: "sweep", caps, hedge: None };
             let runs: Vec<LpMetrics> = scenarios.iter().map(|(_, a)| run(&design, a, flows, turbo, bear).metrics).collect();
             let free: Vec<f64> = runs
                 .iter()
@@ -670,17 +1099,30 @@ mod tests {
             ["BTC", "SOL", "FET"].into_iter().zip(paths).map(|(s, path)| Asset { symbol: s, path, bear: s != "FET" }).collect();
         let caps = turbo_sdk::defaults::pool_caps();
         let (turbo, bear) = (turbo_sdk::defaults::turbo_params(), turbo_sdk::defaults::bear_params());
-        for design in designs(PoolCaps { funding_max_bps_per_day: 25, ..caps }, 25) {
+        let hedged = hedged_designs(caps, 25, HedgeSetup::defaults())[1];
+        for design in designs(PoolCaps { funding_max_bps_per_day: 25, ..caps }, 25).into_iter().chain([hedged]) {
             let flows =
                 Flows { seed: 7, arrivals_per_day: 200.0, stop_loss: 0.05, take_profit: 0.1, max_hold_days: 1.0, ..Flows::default() };
             let (run, m) = run_model(&design, &assets, &flows, turbo, bear);
             let mt = m.metrics();
             assert!(mt.mints > 50 && mt.redeems > 10, "{}: the flows did something: {mt:?}", design.name);
-            assert_eq!(m.tokens(), LP_DEPOSIT + m.seeds() + mt.holders_in - mt.holders_out - mt.bounties, "{}: tokens", design.name);
+            // USDC: the LPs' (less what came as the basket's tokens), the seeds, what holders paid
+            // in less what they took out, bounties, and the arbitrageur's swaps.
+            let usdc_in = m.basket.0 + m.seeds() + mt.holders_in + mt.arb_usdc_in;
+            assert_eq!(m.tokens(), usdc_in - mt.holders_out - mt.bounties - mt.arb_usdc_out, "{}: tokens", design.name);
+            // Each custody: the basket's tokens and the arbitrageur's, to the unit.
+            for (a, _) in &m.custodies {
+                let owned = m.pool.hedges[m.slots[*a] as usize].owned;
+                assert_eq!(owned, m.basket.1[*a] + mt.arb_tokens_in[*a] - mt.arb_tokens_out[*a], "{}: custody {a}", design.name);
+            }
             let last = assets[0].path.len() - 1;
             let prices: Vec<u64> = assets.iter().map(|a| a.path.price[last]).collect();
             let t = assets[0].path.time[last];
-            assert_eq!(m.lp_value(&prices, t) + m.vaults_nav(&prices) + m.treasury(), m.tokens(), "{}: value", design.name);
+            let held = m.tokens() + m.custody_value(&prices);
+            assert_eq!(m.lp_value(&prices, t) + m.vaults_nav(&prices) + m.treasury(), held, "{}: value", design.name);
+            if design.hedge.is_some() {
+                assert!(mt.arb_swaps > 0 && !m.custodies.is_empty(), "the arbitrageur traded: {mt:?}");
+            }
             assert_eq!(run.lp_value.len(), last + 1);
         }
     }

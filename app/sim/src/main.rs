@@ -60,6 +60,23 @@ enum Command {
         #[arg(long)]
         font: Option<PathBuf>,
     },
+    /// The hedged pool's study (issue 21): every file at 1x, 2x and 5x today's demand, the hedged
+    /// design beside today's "risk cap + funding", and a sweep of its parameters.
+    HedgeStudy {
+        /// The folder of price files (`../shared/data`).
+        data: PathBuf,
+        /// Where `hedge-*.md`, `.json` and `.svg` go.
+        #[arg(long, default_value = "target/sim")]
+        out: PathBuf,
+        /// The holders' seed.
+        #[arg(long, default_value_t = 14)]
+        seed: u64,
+        /// Skip the parameter sweep.
+        #[arg(long)]
+        no_sweep: bool,
+        #[arg(long)]
+        font: Option<PathBuf>,
+    },
     /// From every start day, windows of N days: who ends at zero, is liquidated, loses > 90%.
     Survival {
         csv: PathBuf,
@@ -219,6 +236,9 @@ fn main() -> anyhow::Result<()> {
         Command::LpStudy { data, out, max_daily_loss_bps, funding_bps_per_day, seed, no_sweep, font } => {
             lp_study(&data, &out, max_daily_loss_bps, funding_bps_per_day, seed, !no_sweep, font.as_deref())?;
         }
+        Command::HedgeStudy { data, out, seed, no_sweep, font } => {
+            hedge_study(&data, &out, seed, !no_sweep, font.as_deref())?;
+        }
         Command::Survival { csv, common, windows, name, out } => {
             let path = common.load(&csv)?;
             let o = common.options()?;
@@ -262,6 +282,62 @@ fn scenarios(data: &std::path::Path) -> anyhow::Result<Vec<(String, Vec<lp::Asse
     let [btc, sol, fet]: [Path; 3] = aligned.try_into().map_err(|_| anyhow::anyhow!("three paths"))?;
     out.push(("all-3m-2024q4".to_string(), vec![asset("BTC", btc), asset("SOL", sol), asset("FET", fet)]));
     Ok(out)
+}
+
+fn hedge_study(
+    data: &std::path::Path,
+    out: &std::path::Path,
+    seed: u64,
+    sweep: bool,
+    font: Option<&std::path::Path>,
+) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)?;
+    let caps = turbo_sdk::defaults::pool_caps();
+    let hedge = lp::HedgeSetup::defaults();
+    let (turbo, bear) = (turbo_sdk::defaults::turbo_params(), turbo_sdk::defaults::bear_params());
+    let scenarios = scenarios(data)?;
+    let designs = lp::hedged_designs(caps, caps.funding_max_bps_per_day, hedge);
+    let bar = ProgressBar::new(scenarios.len() as u64).with_style(ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len}")?);
+    let mut all = String::new();
+    let mut goals = String::from("| file | design | demand | in band ≥ 99% | capacity ≥ 0.5 | refused < 10% | no unpaid gains | drawdown < 30% | cheaper than a perp |\n|---|---|---:|---|---|---|---|---|---|\n");
+    for (name, assets) in &scenarios {
+        bar.set_message(name.clone());
+        let mut runs = Vec::new();
+        for demand in [1.0, 2.0, 5.0] {
+            let flows = lp::Flows { seed, arrivals_per_day: lp::Flows::default().arrivals_per_day * demand, ..lp::Flows::default() };
+            for d in &designs {
+                let r = lp::run(d, assets, &flows, turbo, bear);
+                let marks: Vec<&str> = lp::hedge_goals(&r.metrics).iter().map(|(_, ok)| if *ok { "yes" } else { "**no**" }).collect();
+                goals.push_str(&format!("| {name} | {} | {demand:.0}x | {} |\n", d.name, marks.join(" | ")));
+                runs.push((demand, r));
+            }
+        }
+        let title = format!("hedge-{name}: {} steps", assets[0].path.len());
+        let md = lp::hedge_markdown(&title, &runs);
+        std::fs::write(out.join(format!("hedge-{name}.md")), &md)?;
+        std::fs::write(
+            out.join(format!("hedge-{name}.json")),
+            serde_json::to_string_pretty(&runs.iter().map(|(d, r)| (d, &r.metrics)).collect::<Vec<_>>())?,
+        )?;
+        let today: Vec<lp::LpRun> = runs.iter().filter(|(d, _)| *d == 1.0).map(|(_, r)| r.clone()).collect();
+        if let Err(e) = lp::chart(&out.join(format!("hedge-{name}.svg")), &title, &today, font) {
+            eprintln!("chart not written: {e}");
+        }
+        all.push_str(&md);
+        all.push('\n');
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    std::fs::write(out.join("hedge-goals.md"), &goals)?;
+    print!("{all}{goals}");
+    if sweep {
+        let flows = lp::Flows { seed, ..lp::Flows::default() };
+        let (md, points) = lp::hedge_sweep(&scenarios, &flows, caps, hedge, turbo, bear);
+        std::fs::write(out.join("hedge-sweep.md"), &md)?;
+        std::fs::write(out.join("hedge-sweep.json"), serde_json::to_string_pretty(&points)?)?;
+        print!("{md}");
+    }
+    Ok(())
 }
 
 fn lp_study(

@@ -158,9 +158,7 @@ async fn value_with(fx: &mut Fixture, choice: &[Pubkey; 4], bias: Bias) -> Optio
     preview::value_pool(
         &config,
         &mut pool.clone(),
-        &items,
-        &[],
-        &crt,
+        &preview::PoolPrices { vaults: &items, custodies: &[], crt: &crt },
         turbo::engine::lp::Lean { bias, allow_unpriced: false },
         supply,
         at(fx),

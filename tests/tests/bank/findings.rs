@@ -315,9 +315,7 @@ async fn m2_an_unpaid_gain_stays_a_claim_and_is_paid_from_later_inflows() {
     let valued = turbo_sdk::preview::value_pool(
         &config,
         &mut pool.clone(),
-        &items,
-        &[],
-        &crt,
+        &turbo_sdk::preview::PoolPrices { vaults: &items, custodies: &[], crt: &crt },
         turbo::engine::lp::Lean::withdrawal(false),
         supply,
         at,

@@ -369,7 +369,8 @@ async fn deposit_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
     let (config, pool, vaults, crt, supply) = lp_inputs(fx).await;
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
     let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out };
-    let preview = preview::lp_deposit(&config, &pool, &items, &[], &crt, supply, fx.next_at(), &req);
+    let preview =
+        preview::lp_deposit(&config, &pool, &preview::PoolPrices { vaults: &items, custodies: &[], crt: &crt }, supply, fx.next_at(), &req);
     let ix =
         ix::deposit_liquidity(&fx.d, lp.pubkey(), lp.usdc, lp.lp(), &fx.vaults, DepositLiquidityArgs { usdc_amount: usdc, min_shares_out });
     let o = fx.send(&[ix], &[&lp.key]).await;
@@ -389,7 +390,14 @@ async fn withdraw_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
     let (config, pool, vaults, crt, supply) = lp_inputs(fx).await;
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
     let req = WithdrawRequest { provider: lp.pubkey(), shares, min_usdc_out, min_crt_out, has_crt_account, allow_unpriced: false };
-    let preview = preview::lp_withdraw(&config, &pool, &items, &[], &crt, supply, fx.next_at(), &req);
+    let preview = preview::lp_withdraw(
+        &config,
+        &pool,
+        &preview::PoolPrices { vaults: &items, custodies: &[], crt: &crt },
+        supply,
+        fx.next_at(),
+        &req,
+    );
     let args = WithdrawLiquidityArgs { shares, min_usdc_out, min_crt_out, allow_unpriced: false };
     let ix = ix::withdraw_liquidity(&fx.d, lp.pubkey(), lp.lp(), lp.usdc, has_crt_account.then_some(lp.crt), &fx.vaults, args);
     let o = fx.send(&[ix], &[&lp.key]).await;
