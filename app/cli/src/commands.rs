@@ -675,5 +675,5 @@ pub fn pause_names(flags: u8) -> String {
 pub fn parse_pause(s: &str) -> Result<Pause, CliError> {
     Pause::parse(s)
         .filter(|f| !f.is_empty())
-        .ok_or_else(|| input(format!("unknown pause flag in {s:?}; use mint, redeem, rebalance, deposit, withdraw or all")))
+        .ok_or_else(|| input(format!("unknown pause flag in {s:?}; use mint, redeem, rebalance, deposit, withdraw, swap or all")))
 }

@@ -24,6 +24,16 @@ fn input(s: impl Into<String>) -> CliError {
     CliError::Input(s.into())
 }
 
+/// A custody trade's fee: what it pays, or the rebate it earns for moving the custody toward its
+/// target.
+fn fee_text(fee: i64) -> String {
+    if fee < 0 {
+        format!("a rebate of {} for moving the custody toward its target", usd(fee.unsigned_abs()))
+    } else {
+        format!("fee {}", usd(fee as u64))
+    }
+}
+
 /// A custody as the commands need it: its account, its keys, the price update that values it
 /// and its token.
 struct Held {
@@ -84,13 +94,12 @@ impl<C: Chain> Cli<C> {
         let fee = plan.event.fee;
         let _ = writeln!(
             out,
-            "Swap {} {}: receive ≈ {} {out_sym} (minimum {}); fee {}{} (a negative fee is a rebate for moving the custody toward its target)",
-            if asset_in { amount(amount_in, h.decimals, 6) } else { amount(amount_in, 6, 2) },
+            "Swap {} {}: receive ≈ {} {out_sym} (minimum {}); {}",
+            if asset_in { amount(amount_in, h.decimals, 2) } else { amount(amount_in, 6, 2) },
             if asset_in { h.symbol.as_str() } else { "USDC" },
-            amount(plan.amount_out, out_dec, 6),
-            amount(min, out_dec, 6),
-            if fee < 0 { "-" } else { "" },
-            usd(fee.unsigned_abs()),
+            amount(plan.amount_out, out_dec, 2),
+            amount(min, out_dec, 2),
+            fee_text(fee),
         );
         let owner = user.pubkey();
         let (asset_account, usdc) = (pda::ata(&owner, &h.custody.mint), pda::ata(&owner, &snap.config.usdc_mint));
@@ -123,11 +132,11 @@ impl<C: Chain> Cli<C> {
         let sym = &v.mint.symbol;
         let _ = writeln!(
             out,
-            "Mint {sym} with {} {}: the pool pays {} USDC for it (fee {}), which mints ≈ {} {sym} (minimum {})",
-            amount(amount_in, h.decimals, 6),
+            "Mint {sym} with {} {}: the pool pays {} USDC for it ({}), which mints ≈ {} {sym} (minimum {})",
+            amount(amount_in, h.decimals, 2),
             h.symbol,
             amount(usdc, 6, 2),
-            usd(plan.event.fee.max(0) as u64),
+            fee_text(plan.event.fee),
             amount(v.mint.ui_amount_raw(q.shares_out.0), 6, 2),
             amount(v.mint.ui_amount_raw(min_tokens), 6, 2),
         );
@@ -184,12 +193,11 @@ impl<C: Chain> Cli<C> {
         let e = &plan.event;
         let _ = writeln!(
             out,
-            "Deposit {} {} (worth {}, fee {}{}): receive ≈ {} LP shares at pool value {} (minimum {})",
-            amount(amount_in, h.decimals, 6),
+            "Deposit {} {} (worth {}, {}): receive ≈ {} LP shares at pool value {} (minimum {})",
+            amount(amount_in, h.decimals, 2),
             h.symbol,
             usd(e.value),
-            if e.fee < 0 { "-" } else { "" },
-            usd(e.fee.unsigned_abs()),
+            fee_text(e.fee),
             amount(plan.shares_out.0, 6, 2),
             usd(e.pool_value),
             amount(min, 6, 2)
@@ -244,15 +252,14 @@ impl<C: Chain> Cli<C> {
         let e = &plan.event;
         let _ = writeln!(
             out,
-            "Withdraw {} LP shares (worth {}) in {}: receive ≈ {} {} (minimum {}; fee {}{})",
+            "Withdraw {} LP shares (worth {}) in {}: receive ≈ {} {} (minimum {}; {})",
             amount(shares, 6, 2),
             usd(e.value_out),
             h.symbol,
-            amount(plan.amount_out.0, h.decimals, 6),
+            amount(plan.amount_out.0, h.decimals, 2),
             h.symbol,
-            amount(min, h.decimals, 6),
-            if e.fee < 0 { "-" } else { "" },
-            usd(e.fee.unsigned_abs()),
+            amount(min, h.decimals, 2),
+            fee_text(e.fee),
         );
         let d = self.deployment(&snap);
         let priced = self.priced(&snap);
@@ -276,7 +283,7 @@ impl<C: Chain> Cli<C> {
     pub async fn custodies(&mut self) -> CliResult {
         let snap = self.snapshot().await?;
         let pool = &snap.pool;
-        let mut t = table(&["Asset slot", "Owned", "Locked", "Utilization", "May leave", "Net exposure", "Fees earned"]);
+        let mut t = table(&["Asset", "Owned", "Locked", "Utilization", "May leave", "Net exposure", "Fees earned"]);
         let mut any = false;
         for i in 0..pool.asset_count as usize {
             let h = pool.hedges[i];
@@ -286,13 +293,15 @@ impl<C: Chain> Cli<C> {
             any = true;
             let b = h.book();
             let d = h.decimals as u32;
+            let feed = pool.assets[i].feed_id;
+            let name = ["BTC", "SOL", "FET"].into_iter().find(|s| crate::localnet::feed_of(s) == Some(feed));
             t.add_row(vec![
-                format!("{i}"),
-                amount(h.owned, d, 6),
-                amount(h.locked, d, 6),
+                name.map_or_else(|| format!("slot {i}"), str::to_string),
+                amount(h.owned, d, 2),
+                amount(h.locked, d, 2),
                 format!("{:.2}%", b.utilization().map(|u| u.0).unwrap_or(0) as f64 / 100.0),
-                amount(b.withdrawable().map(|x| x.0).unwrap_or(0), d, 6),
-                amount(h.net_exposure.max(0) as u64, 9, 6),
+                amount(b.withdrawable().map(|x| x.0).unwrap_or(0), d, 2),
+                amount(h.net_exposure.max(0) as u64, 9, 2),
                 usd(h.fees_earned),
             ]);
         }

@@ -98,7 +98,7 @@ enum Command {
         /// One vault instead of the whole protocol.
         #[arg(long)]
         vault: Option<String>,
-        /// Comma-separated: mint, redeem, rebalance, deposit, withdraw, all.
+        /// Comma-separated: mint, redeem, rebalance, deposit, withdraw, swap, all.
         #[arg(long, default_value = "all")]
         flags: String,
         #[arg(long)]

@@ -175,3 +175,58 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     assert!(out.contains("Nothing to do: localnet already matches the manifest."), "{out}");
     assert!(cli.timelock().await.unwrap().starts_with("The timelock is empty"));
 }
+
+/// The hedged pool's commands against custodies of the bank's BTC token and of wrapped SOL,
+/// opened by the admin before launch: an LP deposit in SOL, a swap each way, a mint paid in SOL
+/// (a swap and a mint in one transaction), the custodies table and a withdrawal in SOL. Each
+/// previews with the program's own engine at zero slippage, so an exact preview is what lands.
+#[tokio::test]
+async fn hedged_pool_commands_preview_exactly_and_send() {
+    use turbo_sdk::bank::NATIVE_MINT;
+    let (mut cli, admin, _env) = deployed().await;
+    let pool = cli.snapshot().await.unwrap().pool;
+    for (feed, mint) in [(turbo_sdk::pyth::BTC_FEED, cli.chain.btc_mint), (turbo_sdk::pyth::SOL_FEED, NATIVE_MINT)] {
+        let feed = turbo_sdk::pyth::feed_id(feed);
+        let i = (0..pool.asset_count).find(|&i| pool.assets[i as usize].feed_id == feed).unwrap();
+        let args = turbo::args::CreateCustodyArgs { asset_index: i, params: turbo_sdk::defaults::custody_params() };
+        let o = cli.chain.send(&[turbo_sdk::ix::create_custody(admin.pubkey(), mint, None, args)], &[&admin]).await.unwrap();
+        assert!(turbo_sdk::errors::failure(&o).is_none(), "{o:?}");
+    }
+    let lp = wallet(&mut cli.chain, 0).await;
+    cli.chain.fund_asset(&lp.pubkey(), &NATIVE_MINT, 100 * 1_000_000_000).await;
+    let out = cli.lp_deposit_asset(&lp, "SOL", "50", 0).await.unwrap();
+    assert!(out.contains("Deposit 50.00 SOL (worth $7,500.00, fee $7.68): receive ≈ 7,492.3125 LP shares"), "{out}");
+    assert!(out.contains("confirmed"), "{out}");
+    let user = wallet(&mut cli.chain, 10_000 * USDC).await;
+    cli.chain.fund_asset(&user.pubkey(), &NATIVE_MINT, 10 * 1_000_000_000).await;
+    let out = cli.swap(&user, "SOL", Some("2"), None, 0).await.unwrap();
+    assert!(out.contains("Swap 2.00 SOL: receive ≈ 299.680942 USDC (minimum 299.680942); fee $0.31"), "{out}");
+    let out = cli.swap(&user, "SOL", None, Some("150"), 0).await.unwrap();
+    assert!(out.contains("Swap 150.00 USDC: receive ≈ 0.999064266 SOL (minimum 0.999064266); fee $0.14"), "{out}");
+    // 3 SOL sold at $150 less the swap's fee, then 0.5% to mint at tSOL's $100.
+    let out = cli.mint_with_asset(&user, "tSOL", "SOL", "3", 0).await.unwrap();
+    assert!(out.contains("the pool pays 449.520408 USDC for it (fee $0.47), which mints ≈ 4.472728 tSOL (minimum 4.472728)"), "{out}");
+    assert!(out.contains("confirmed"), "{out}");
+    let tsol = cli.snapshot().await.unwrap().find("tSOL").unwrap().keys.mint;
+    let held = turbo_sdk::accounts::token_balance(&mut cli.chain, &turbo_sdk::pda::token_2022_ata(&user.pubkey(), &tsol)).await.unwrap();
+    assert_eq!(held, 4_472_728);
+    // The lock follows tSOL's net long; 90% of what is owned may lock.
+    let out = cli.custodies().await.unwrap();
+    assert!(out.contains("│ SOL   ┆ 54.000935734 ┆ 15.612122767 ┆ 28.92%      ┆ 36.654132659 ┆ 15.612122767 ┆ $0.00       │"), "{out}");
+    let out = cli.lp_withdraw_asset(&lp, "SOL", "1000", 0).await.unwrap();
+    assert!(
+        out.contains("Withdraw 1,000.00 LP shares (worth $1,000.00) in SOL: receive ≈ 6.660373653 SOL (minimum 6.660373653; fee $0.95)"),
+        "{out}"
+    );
+    // FET has no custody, and a swap names one side: both are said before anything is sent.
+    let err = cli.swap(&user, "FET", Some("1"), None, 0).await.unwrap_err();
+    assert_eq!(err.to_string(), "FET has no custody: it stays synthetic, under the pool's risk cap");
+    let err = cli.swap(&user, "SOL", Some("1"), Some("1"), 0).await.unwrap_err();
+    assert_eq!(err.to_string(), "name one side: --sell <amount of the asset> or --buy <USDC>");
+    // Paused swaps: the refusal is the program's, with its name, and nothing moves.
+    assert!(cli.pause(&admin, None, "swap", false).await.unwrap().contains("Pause swap on every vault"));
+    let err = cli.swap(&user, "SOL", Some("1"), None, 0).await.unwrap_err();
+    assert_eq!(err.program_error(), Some("SwapPaused"), "{err}");
+    let err = cli.mint_with_asset(&user, "tSOL", "SOL", "1", 0).await.unwrap_err();
+    assert_eq!(err.program_error(), Some("SwapPaused"), "{err}");
+}
