@@ -16,6 +16,9 @@ use turbo_sdk::{defaults, ix, pda};
 
 use turbo_testkit::*;
 
+/// One whole BTC token (8 decimals).
+const BTC_UNIT: u64 = 100_000_000;
+
 /// One instruction's cost.
 #[derive(Clone, Debug)]
 pub struct Measured {
@@ -170,6 +173,16 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
     let deposit = fx.deposit_liquidity_ix(&lp, 100_000 * USDC, &fx.vaults);
     out.push(fx.measure("deposit_liquidity (4 vaults)", &[], deposit, &[&lp.key]).await);
 
+    // The hedged pool: a BTC custody, an LP deposit of 2 BTC in it (the LP instructions now also
+    // read the custody's price). From here the BTC vaults lock custody tokens as they move.
+    let args = CreateCustodyArgs { asset_index: fx.asset_index(Asset::Btc).await, params: defaults::custody_params() };
+    let custody = ix::create_custody(admin, fx.custody_mint(Asset::Btc), None, args);
+    out.push(fx.measure("create_custody", &[], custody, &[]).await);
+    fx.refresh_custody_prices().await;
+    fx.fund_asset(&lp, Asset::Btc, 3 * BTC_UNIT).await;
+    let deposit = fx.deposit_custody_ix(&lp, Asset::Btc, 2 * BTC_UNIT, 0).await;
+    out.push(fx.measure("deposit_custody (4 vaults, 1 custody)", &[], deposit, &[&lp.key]).await);
+
     // A user mints with USDC, then with USDC and CRT, then redeems.
     let user = fx.user(100_000 * USDC, 1_000 * CRT).await;
     let v = fx.v(BTC_VAULT);
@@ -218,6 +231,12 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
         .await,
     );
 
+    // An arbitrageur sells the custody a tenth of a BTC for USDC.
+    fx.fund_asset(&user, Asset::Btc, BTC_UNIT).await;
+    fx.tick(1);
+    let swap = fx.swap_ix(&user, Asset::Btc, true, BTC_UNIT / 10, 0).await;
+    out.push(fx.measure("swap (asset in)", &[], swap, &[&user.key]).await);
+
     // A keeper: a no-op, then a trim that settles and earns the bounty.
     let keeper = fx.user(0, 0).await;
     fx.tick(30);
@@ -259,6 +278,8 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
         )
         .await,
     );
+    let withdraw = fx.withdraw_custody_ix(&lp, Asset::Btc, shares / 100, 0).await;
+    out.push(fx.measure("withdraw_custody (4 vaults, 1 custody)", &[], withdraw, &[&lp.key]).await);
     let treasury = fx.user(0, 0).await;
     let update = ix::update_config(admin, UpdateConfigArgs { treasury: Some(treasury.pubkey()), ..Default::default() });
     out.push(
@@ -319,6 +340,7 @@ pub async fn measure_all() -> (Vec<Measured>, Vec<(&'static str, usize)>) {
         ("Pool", 8 + Pool::INIT_SPACE),
         ("Vault", 8 + Vault::INIT_SPACE),
         ("PendingChange (a change in the timelock)", 8 + turbo::state::PendingChange::INIT_SPACE),
+        ("Custody", 8 + turbo::state::Custody::INIT_SPACE),
         ("Turbo mint (Token-2022, metadata + ScaledUiAmount)", fx.account(v.keys.mint).await.unwrap().data.len()),
         ("Token-2022 holder account", fx.account(pda::token_2022_ata(&user.pubkey(), &v.keys.mint)).await.unwrap().data.len()),
         ("SPL token account (reserves)", fx.account(v.keys.usdc_reserve).await.unwrap().data.len()),

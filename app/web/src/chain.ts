@@ -161,6 +161,8 @@ export interface Deployment {
   pool: Pool;
   vaults: VaultInfo[];
   crtPrice: Address;
+  /** Each custody's price account, in asset order: the LP instructions' last accounts. */
+  custodyPrices: Address[];
   usdc: MintInfo;
   crt: MintInfo;
   lp: MintInfo;
@@ -191,6 +193,8 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
   const vaults = registered.length > 0 ? await fetchAllVault(net.rpc, registered) : [];
   // The chain's clock decides which ScaledUiAmount multiplier is in force.
   const now = Number((await fetchSysvarClock(net.rpc)).unixTimestamp);
+  const hedged = pool.data.hedges.map((h, i) => ({ h, i })).filter(({ h, i }) => i < pool.data.assetCount && h.enabled !== 0);
+  const custodyPrices = await Promise.all(hedged.map(({ i }) => priceAccount(net, pool.data.assets[i].feedId)));
   const [usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
     mintInfo(net, c.usdcMint, now),
     mintInfo(net, c.crtMint, now),
@@ -211,6 +215,7 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
     pool: pool.data,
     vaults: infos as VaultInfo[],
     crtPrice: crtPrice as Address,
+    custodyPrices,
     usdc: usdc as MintInfo,
     crt: crt as MintInfo,
     lp: lp as MintInfo,
@@ -355,9 +360,10 @@ export function withRemaining(ix: Instruction, accounts: Address[]): Instruction
   return { ...ix, accounts: [...(ix.accounts ?? []), ...accounts.map((a) => ({ address: a, role: AccountRole.READONLY }))] };
 }
 
-/** Every registered vault followed by its price account, as the LP instructions want them. */
+/** Every registered vault followed by its price account, then each custody's price account, as
+ * the LP instructions and `quote_pool` want them. */
 export function valuationAccounts(d: Deployment): Address[] {
-  return d.vaults.flatMap((v) => [v.address, v.price]);
+  return [...d.vaults.flatMap((v) => [v.address, v.price]), ...d.custodyPrices];
 }
 
 export interface Quotes {
