@@ -105,17 +105,31 @@ impl Decision {
     }
 }
 
-/// The effective target `sign(T) · min(|T|, B/σ) · imbalance` (docs/design.md §5.4, §5.5). `imbalance`
-/// is `(cap, net)` when this vault's side of its asset is over the pool's net cap; the target
-/// is then scaled by `cap / net`.
-pub fn effective_target(target: Lev, vol_budget: Bps, vol_bps: u64, imbalance: Option<(Usd, Usd)>) -> MathResult<Lev> {
+/// The effective target `sign(T) · min(|T|, B/σ)`, and under an imbalance at most
+/// `|L| · room / net` (docs/design.md §5.4, §5.5). `imbalance` is `(room, net)` when this vault's
+/// side of its asset is over what the pool may carry; `leverage` is the vault's own now.
+///
+/// The scale applies to where the vault is, not to its target: every heavy-side vault cutting its
+/// exposure by `room / net` brings the net to `room`. And it is the same at every step of a trim,
+/// since a step scales `|L|` and the net alike, so a trim by steps ends at `room`. (Scaling the
+/// target by the net of the moment instead ends each step nearer a target that rises as the net
+/// falls, at the geometric mean of the net and the room.) A vault with no leverage to read
+/// (no equity) scales its target.
+pub fn effective_target(
+    target: Lev,
+    vol_budget: Bps,
+    vol_bps: u64,
+    imbalance: Option<(Usd, Usd)>,
+    leverage: Option<Lev>,
+) -> MathResult<Lev> {
     let mut mag = target.abs();
     if let Some(cap) = vol_capped_leverage(vol_budget, vol_bps)? {
         mag = mag.min(cap);
     }
-    if let Some((cap, net)) = imbalance {
-        if net.0 > cap.0 && net.0 > 0 {
-            mag = u128_to_u64(mul_div_floor(mag as u128, cap.0 as u128, net.0 as u128)?)?;
+    if let Some((room, net)) = imbalance {
+        if net.0 > room.0 && net.0 > 0 {
+            let from = leverage.map_or(mag, |l| mag.min(l.abs()));
+            mag = u128_to_u64(mul_div_floor(from as u128, room.0 as u128, net.0 as u128)?)?;
         }
     }
     let mag = mag as i64;
@@ -337,11 +351,36 @@ mod tests {
     #[test]
     fn effective_target_takes_the_smallest_cap() {
         let t = Lev(3_000_000);
-        assert_eq!(effective_target(t, Bps(0), 9_000, None).unwrap(), t);
-        assert_eq!(effective_target(t, Bps(15_000), 7_500, None).unwrap(), Lev(2_000_000));
-        assert_eq!(effective_target(Lev(-2_000_000), Bps(15_000), 15_000, None).unwrap(), Lev(-1_000_000));
-        assert_eq!(effective_target(t, Bps(0), 0, Some((Usd(100), Usd(150)))).unwrap(), Lev(2_000_000));
-        assert_eq!(effective_target(t, Bps(0), 0, Some((Usd(200), Usd(150)))).unwrap(), t);
+        assert_eq!(effective_target(t, Bps(0), 9_000, None, None).unwrap(), t);
+        assert_eq!(effective_target(t, Bps(15_000), 7_500, None, None).unwrap(), Lev(2_000_000));
+        assert_eq!(effective_target(Lev(-2_000_000), Bps(15_000), 15_000, None, None).unwrap(), Lev(-1_000_000));
+        assert_eq!(effective_target(t, Bps(0), 0, Some((Usd(100), Usd(150))), None).unwrap(), Lev(2_000_000));
+        assert_eq!(effective_target(t, Bps(0), 0, Some((Usd(200), Usd(150))), None).unwrap(), t);
+        // Under an imbalance the scale applies to the leverage the vault is at, when it is lower.
+        let imbalance = Some((Usd(100), Usd(150)));
+        assert_eq!(effective_target(t, Bps(0), 0, imbalance, Some(Lev(2_400_000))).unwrap(), Lev(1_600_000));
+        assert_eq!(effective_target(t, Bps(0), 0, imbalance, Some(Lev(3_600_000))).unwrap(), Lev(2_000_000));
+        assert_eq!(effective_target(Lev(-2_000_000), Bps(0), 0, imbalance, Some(Lev(-1_500_000))).unwrap(), Lev(-1_000_000));
+    }
+
+    /// A trim by steps toward the scaled target ends where the net fits its room: each step
+    /// scales the leverage and the net alike, so the target it aims at does not move. Scaling the
+    /// target itself stopped at the geometric mean (here a net of 122, not 100).
+    #[test]
+    fn a_trim_by_steps_under_an_imbalance_ends_at_the_room() {
+        let (t, room) = (Lev(3_000_000), Usd(100_000_000));
+        // One vault on the heavy side at 3x with a net of 150: each step cuts 5% of its leverage.
+        let (mut lev, mut net) = (3_000_000u64, 150_000_000u64);
+        for _ in 0..100 {
+            let goal = effective_target(t, Bps(0), 0, Some((room, Usd(net))), Some(Lev(lev as i64))).unwrap().0 as u64;
+            if goal >= lev {
+                break;
+            }
+            let next = goal.max(lev - lev / 20);
+            net = net * next / lev;
+            lev = next;
+        }
+        assert!(net <= room.0 && net > room.0 - room.0 / 1_000, "{net}");
     }
 
     #[test]

@@ -235,6 +235,40 @@ fn rebalances_with_the_real_band_move_by_at_most_the_step() {
     });
 }
 
+/// Under an imbalance, every heavy-side vault moved to its effective target brings the net within
+/// the room (`goal · net / |L| ≤ room`), never past its own target, and a step of the trim (the
+/// leverage and the net scaled alike by `k`) leaves the goal where it was, to rounding: a trim by
+/// steps ends at the room.
+#[test]
+fn the_imbalance_target_brings_the_net_to_its_room_at_every_step() {
+    // The vault at or under its target (a vault over it trims on its own), the room a share of
+    // the net, and a step that leaves the net still over the room.
+    let strategy = (1_000_000i64..10_000_000, 1u64..=10_000, 1_000u64..1u64 << 50, 1u64..10_000, 0u64..=10_000, any::<bool>());
+    run_counted("imbalance", strategy, 0.9, |(target, lev_bps, net, room_bps, k_step, short)| {
+        let lev = (target as u64 * lev_bps / 10_000).max(1);
+        let room = net * room_bps / 10_000;
+        let sign = if short { -1 } else { 1 };
+        let (t, l) = (Lev(sign * target), Lev(sign * lev as i64));
+        let goal = effective_target(t, Bps(0), 0, Some((Usd(room), Usd(net))), Some(l)).unwrap();
+        prop_assert!(goal.0 == 0 || goal.0.signum() == t.0.signum());
+        let g = goal.0.unsigned_abs();
+        // Every vault at its goal: the net scales by g / |L|, and fits the room.
+        prop_assert!(big(g) * big(net) <= big(room) * big(lev));
+        // A step scales |L| and the net by k, between room/net and 1: the goal moves only by the
+        // rounding of the two floored products.
+        let k_bps = room_bps + 1 + k_step * (10_000 - room_bps - 1) / 10_000;
+        let (lev_k, net_k) = (lev * k_bps / 10_000, net * k_bps / 10_000);
+        if lev_k == 0 || net_k <= room {
+            return Ok(false);
+        }
+        let after = effective_target(t, Bps(0), 0, Some((Usd(room), Usd(net_k))), Some(Lev(sign * lev_k as i64))).unwrap();
+        // (|L|k − a)·room/(net·k − b) with a, b < 1: off from g by at most g/net_k + room/net_k + 1.
+        let slack = g / net_k + room / net_k + 2;
+        prop_assert!(after.0.unsigned_abs().abs_diff(g) <= slack, "{} vs {g}", after.0);
+        Ok(true)
+    });
+}
+
 #[test]
 fn volatility_and_the_effective_target_stay_bounded() {
     let strategy = (any::<u64>(), price(), price(), 1i64..10_000_000, 1_000_000i64..5_000_000, 0u64..50_000, 0u64..100_000);
@@ -249,7 +283,7 @@ fn volatility_and_the_effective_target_stay_bounded() {
         // σ in bps is the integer square root of v · seconds per year / 10^10, exactly.
         let x = big(v) * big(SECONDS_PER_YEAR) / big(10_000_000_000u64);
         prop_assert!(big(sigma) * big(sigma) <= x && (big(sigma) + 1) * (big(sigma) + 1) > x);
-        let Ok(eff) = effective_target(Lev(target), Bps(budget), vol, None) else { return Ok(false) };
+        let Ok(eff) = effective_target(Lev(target), Bps(budget), vol, None, None) else { return Ok(false) };
         prop_assert!(eff.0.unsigned_abs() <= target.unsigned_abs(), "{eff:?} over {target}");
         Ok(true)
     });

@@ -184,11 +184,14 @@ async fn a_relever_the_caps_refuse_leaves_the_hedge_as_it_was() {
     assert_ok(&fx.deposit_custody(&lp, Asset::Btc, BTC).await);
     let user = fx.user(1_000_000 * USDC, 0).await;
     let q = fx.quote(BTC_VAULT).await;
-    assert_ok(&fx.mint(&user, BTC_VAULT, q.capacity / 3 * 99 / 100, 0, 0).await);
+    assert_ok(&fx.mint(&user, BTC_VAULT, q.capacity / 3 * 91 / 100, 0, 0).await);
     let before = fx.pool().await.hedges[0];
-    // A rise: the vault asks to re-lever past what the full hedge and the residual caps back.
+    // A rise: the residual still fits its cap (a residual over it would bring the heavy side
+    // down), but the vault asks to re-lever past what the full hedge and the residual caps back.
     fx.tick(30);
     fx.move_price(Asset::Btc, 1_000);
+    let q = fx.quote(BTC_VAULT).await;
+    assert!(q.residual < q.net_cap && q.effective_target == 3_000_000, "{q:?}");
     let out = fx.rebalance(BTC_VAULT).await;
     assert_ok(&out);
     let e = out.event::<RebalanceEvent>();
@@ -232,6 +235,55 @@ async fn the_gap_cap_refuses_a_hedge_past_what_a_stress_gap_may_cost() {
     let user = fx.user(1_000_000 * USDC, 0).await;
     assert_error(&fx.mint(&user, BTC_VAULT, q.gap_cap / 2, 0, 0).await, TurboError::GapCapExceeded);
     assert_ok(&fx.mint(&user, BTC_VAULT, q.capacity / 3 * 99 / 100, 0, 0).await);
+}
+
+/// The gap cap is a ceiling the heavy side is held to, not only a check on mints: when the hedged
+/// part passes it with no mint (here the admin halves the gap budget; a fall in the pool's value
+/// does the same), the next rebalance brings the heavy side's target down pro rata to
+/// `L · gap cap / net`, and the vault trims by steps until the hedge fits.
+#[tokio::test]
+async fn a_hedge_past_a_tightened_gap_cap_is_brought_down_at_the_next_rebalance() {
+    let (mut fx, lp) = hedged().await;
+    assert_ok(&fx.update_pool_caps(defaults::pool_caps()).await);
+    assert_ok(&fx.deposit_custody(&lp, Asset::Btc, 10 * BTC).await);
+    let user = fx.user(1_000_000 * USDC, 0).await;
+    let q = fx.quote(BTC_VAULT).await;
+    assert_ok(&fx.mint(&user, BTC_VAULT, q.capacity / 3 * 99 / 100, 0, 0).await);
+    let q = fx.quote(BTC_VAULT).await;
+    assert!(q.hedged <= q.gap_cap && q.effective_target == 3_000_000, "{q:?}");
+    // The budget halved (a tightening applies at once): the hedge is now over its gap cap.
+    let caps = defaults::pool_caps();
+    assert_ok(&fx.update_pool_caps(turbo::state::PoolCaps { gap_budget_bps: caps.gap_budget_bps / 2, ..caps }).await);
+    fx.tick(30);
+    let q = fx.quote(BTC_VAULT).await;
+    assert!(q.hedged > q.gap_cap, "{q:?}");
+    // The vault is the asset's only long and sits at its leverage: every step aims at
+    // `L · gap cap / net`, the leverage at which the net fits the cap.
+    // (The quote's leverage is rounded down; the program scales the exact one: one unit apart.)
+    let expected = (q.leverage as u128 * q.gap_cap as u128 / q.asset_net as u128) as i64;
+    assert!((q.effective_target - expected).abs() <= 1, "{} vs {expected}", q.effective_target);
+    let mut steps = 0;
+    loop {
+        let out = fx.rebalance(BTC_VAULT).await;
+        assert_ok(&out);
+        let e = out.event::<RebalanceEvent>();
+        if e.exposure_after == e.exposure_before {
+            break;
+        }
+        // Each step aims at the same target, to 0.5%: the bear vault's short is not scaled, so
+        // the net falls a little faster than the long, and the bounty and fees move the equity.
+        assert!(e.exposure_after < e.exposure_before && (e.effective_target - expected).abs() <= expected / 200, "{e:?}");
+        steps += 1;
+        fx.tick(30);
+    }
+    // Nine steps of 5% of the leverage end with the hedge within its cap (at most 0.1% under
+    // it) and the target back at 3x: the re-leverage toward it is what the caps now refuse.
+    let after = fx.quote(BTC_VAULT).await;
+    assert!(after.hedged <= after.gap_cap && after.hedged > after.gap_cap - after.gap_cap / 1_000, "{after:?}");
+    assert_eq!((steps, after.effective_target, after.action), (9, 3_000_000, turbo::events::RebalanceAction::InBand));
+    assert!((after.leverage - expected).abs() <= expected / 200, "{after:?}");
+    assert_hedge_books(&mut fx, Asset::Btc).await;
+    fx.assert_books_balance().await;
 }
 
 #[tokio::test]

@@ -141,16 +141,24 @@ pub fn on_heavy_side(pool: &Pool, vault: &Vault) -> bool {
     }
 }
 
-/// `(room, net)` when `vault` is on the heavy side of its asset and the residual is over the
-/// tighter of its caps: the rebalance then scales the heavy side's target by `room / net`, with
-/// `room` the hedged part plus the cap, so exposure comes down pro rata across the heavy side
-/// until the residual fits (docs/design.md §5.5–5.6: the emergency, never a queue).
+/// `(room, net)` when `vault` is on the heavy side of its asset and its net does not fit: the
+/// rebalance then scales the heavy side's target by `room / net`, so exposure comes down pro rata
+/// across the heavy side until it fits (docs/design.md §5.5–5.6: the emergency, never a queue).
+/// - The hedged part over its gap cap (the pool's value fell or the budget was cut; no mint is
+///   needed for it): `room` is the gap cap. A net long fills the hedge before any residual, so a
+///   net over the gap cap has no room for a residual either.
+/// - Otherwise, the residual over the tighter of its caps: `room` is the hedged part plus the cap.
 pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd, px: &Prices) -> Result<Option<(Usd, Usd)>> {
     let net = pool.assets[vault.asset_index as usize].book().net();
     let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
-    let cap = net_cap(pool, vault, value)?;
-    let room = Usd(hedged.0.saturating_add(cap.0));
-    Ok((on_heavy_side(pool, vault) && residual > cap).then_some((room, net)))
+    let over = match gap_cap(pool, vault, value)? {
+        Some(gap) if hedged > gap => Some(gap),
+        _ => {
+            let cap = net_cap(pool, vault, value)?;
+            (residual > cap).then_some(Usd(hedged.0.saturating_add(cap.0)))
+        }
+    };
+    Ok(over.filter(|_| on_heavy_side(pool, vault)).map(|room| (room, net)))
 }
 
 /// The skew funding `vault` owes for the time since it was last charged, at `px`: on the heavy

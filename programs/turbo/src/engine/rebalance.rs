@@ -99,7 +99,15 @@ pub fn plan(
     let value = pool_book_value(pool, vault, px, crt.decimals)?;
     let vol_bps = annualized_vol_bps(vault.variance_rate).or_math()?;
     let imbalance = imbalance_for(pool, vault, value, px)?;
-    let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance).or_math()?;
+    let leverage = match imbalance {
+        Some(_) => {
+            let equity = vault.book().risk_equity(px.asset.mid, px.crt.mid, crt).or_math()?;
+            Lev::of(Exposure(vault.exposure), px.asset.mid, equity).or_math()?
+        }
+        None => None,
+    };
+    let target =
+        effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance, leverage).or_math()?;
 
     let before = Exposure(vault.exposure);
     let seed = jitter_seed(vault.vault_id, vault.last_rebalance_ts);
@@ -215,8 +223,12 @@ pub fn quote(
     let (mut pool, mut book_vault) = (Box::new(*pool), Box::new(*vault));
     let call = RebalanceCall { vault: vault_key, keeper: Pubkey::default(), now, bounty_eligible: false };
     let p = plan(config, &mut pool, &mut book_vault, supply, px, &call)?;
-    // The settled book before the move the plan would make.
+    // The settled book before the move the plan would make, the vault's and the pool's: the move
+    // undone on the copies, at the price it was booked at, so exactly.
     book_vault.exposure = p.before.0;
+    if p.after != p.before {
+        pool.rebook(vault.asset_index, p.after, px.asset.mid, p.before, px.asset.mid)?;
+    }
     let book = book_vault.book();
     let crt = config.crt();
     let at = |level: u64| -> Result<u64> { Ok(trigger_price(&book, px.asset.mid, px.crt.mid, crt, level).or_math()?.map_or(0, |p| p.0)) };

@@ -75,41 +75,16 @@ pub fn handler(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
 
     let signer = a.pool.signer();
     let pool_info = a.pool.to_account_info();
-    if args.asset_in {
-        transfer(
-            &a.token_program,
-            a.user_asset.to_account_info(),
-            a.custody_reserve.to_account_info(),
-            a.user.to_account_info(),
-            &[],
-            args.amount_in,
-        )?;
-        transfer(
-            &a.token_program,
-            a.pool_usdc.to_account_info(),
-            a.user_usdc.to_account_info(),
-            pool_info,
-            &signer.seeds(),
-            plan.amount_out,
-        )?;
+    // What comes in goes from the user to its reserve; what goes out leaves the other reserve
+    // under the pool's signature.
+    let (user_in, reserve_in, reserve_out, user_out) = if args.asset_in {
+        (&a.user_asset, &a.custody_reserve, &a.pool_usdc, &a.user_usdc)
     } else {
-        transfer(
-            &a.token_program,
-            a.user_usdc.to_account_info(),
-            a.pool_usdc.to_account_info(),
-            a.user.to_account_info(),
-            &[],
-            args.amount_in,
-        )?;
-        transfer(
-            &a.token_program,
-            a.custody_reserve.to_account_info(),
-            a.user_asset.to_account_info(),
-            pool_info,
-            &signer.seeds(),
-            plan.amount_out,
-        )?;
-    }
+        (&a.user_usdc, &a.pool_usdc, &a.custody_reserve, &a.user_asset)
+    };
+    let user = a.user.to_account_info();
+    transfer(&a.token_program, user_in.to_account_info(), reserve_in.to_account_info(), user, &[], args.amount_in)?;
+    transfer(&a.token_program, reserve_out.to_account_info(), user_out.to_account_info(), pool_info, &signer.seeds(), plan.amount_out)?;
     emit(plan.event);
     Ok(())
 }
