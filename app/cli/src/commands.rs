@@ -92,6 +92,15 @@ pub fn parse_amount(s: &str, decimals: u32) -> Result<u64, CliError> {
     parse_decimal(s, decimals).and_then(|v| u64::try_from(v).ok()).ok_or_else(|| input(format!("{s:?} is not an amount")))
 }
 
+/// A redeem previewed for `owner`: their token account, the raw amount and what the program would
+/// do with it.
+pub(crate) struct RedeemPreview {
+    pub owner: Pubkey,
+    pub tokens: Pubkey,
+    pub raw: u64,
+    pub preview: preview::Preview<turbo::engine::trade::RedeemPlan>,
+}
+
 /// Leave `bps` of room under an expected amount (rounded down: the guard never asks for more).
 pub fn with_slippage(expected: u64, bps: u16) -> u64 {
     turbo_math::Bps(10_000 - bps.min(10_000) as u64).of_floor(expected).unwrap_or(0)
@@ -348,16 +357,8 @@ impl<C: Chain> Cli<C> {
     ) -> CliResult {
         let snap = self.snapshot().await?;
         let v = Self::find(&snap, name)?;
-        let owner = user.pubkey();
-        let tokens = pda::token_2022_ata(&owner, &v.keys.mint);
-        let held = accounts::token_balance(&mut self.chain, &tokens).await?;
-        let raw = if amount_ui == "all" { held } else { v.mint.raw_from_ui_raw(parse_amount(amount_ui, 6)?) };
-        if raw == 0 || raw > held {
-            return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
-        }
-        let req = RedeemRequest { user: user.pubkey(), amount: raw, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
-        let q = preview::redeem(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
-        let min_crt = with_slippage(q.crt_out.0, slippage_bps);
+        let r = self.redeem_preview(&snap, v, user.pubkey(), amount_ui).await?;
+        let q = r.preview.plan.quote;
         let min_usdc = match min_usdc {
             Some(m) => parse_amount(m, 6)?,
             None => with_slippage(q.usdc_out.0, slippage_bps),
@@ -366,7 +367,7 @@ impl<C: Chain> Cli<C> {
         let _ = writeln!(
             out,
             "Redeem {} {}: receive ≈ {} USDC{} after a {} USDC fee (minimum {} USDC with {} slippage)",
-            amount(v.mint.ui_amount_raw(raw), 6, 2),
+            amount(v.mint.ui_amount_raw(r.raw), 6, 2),
             v.mint.symbol,
             amount(q.usdc_out.0, 6, 2),
             if q.crt_out.0 > 0 { format!(" + {} CRT", amount(q.crt_out.0, snap.config.crt_decimals as u32, 2)) } else { String::new() },
@@ -374,21 +375,50 @@ impl<C: Chain> Cli<C> {
             amount(min_usdc, 6, 2),
             text::bps(slippage_bps as u64),
         );
-        let d = self.deployment(&snap);
+        let ixs = self.redeem_ixs(&snap, v, &r, min_usdc, with_slippage(q.crt_out.0, slippage_bps));
+        self.execute(&ixs, &[user], &mut out).await?;
+        Ok(out)
+    }
+
+    /// The raw tokens `amount_ui` ("all" or UI tokens) of vault `v` that `owner` holds, and what
+    /// redeeming them would do now.
+    pub(crate) async fn redeem_preview(
+        &mut self,
+        snap: &Snapshot,
+        v: &VaultView,
+        owner: Pubkey,
+        amount_ui: &str,
+    ) -> Result<RedeemPreview, CliError> {
+        let tokens = pda::token_2022_ata(&owner, &v.keys.mint);
+        let held = accounts::token_balance(&mut self.chain, &tokens).await?;
+        let raw = if amount_ui == "all" { held } else { v.mint.raw_from_ui_raw(parse_amount(amount_ui, 6)?) };
+        if raw == 0 || raw > held {
+            return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
+        }
+        let req = RedeemRequest { user: owner, amount: raw, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
+        let preview = preview::redeem(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(refused)?;
+        Ok(RedeemPreview { owner, tokens, raw, preview })
+    }
+
+    /// The instructions of a redeem previewed by [`Cli::redeem_preview`], with its guards: the
+    /// CRT account's creation when CRT comes out, then the redeem with the price accounts it reads.
+    pub(crate) fn redeem_ixs(&self, snap: &Snapshot, v: &VaultView, r: &RedeemPreview, min_usdc: u64, min_crt: u64) -> Vec<Instruction> {
+        let (owner, crt_out) = (r.owner, r.preview.plan.quote.crt_out.0);
+        let d = self.deployment(snap);
         let crt_account = pda::ata(&owner, &d.crt_mint);
         let mut ixs = Vec::new();
-        if q.crt_out.0 > 0 {
+        if crt_out > 0 {
             ixs.push(create_associated_token_account_idempotent(&owner, &owner, &d.crt_mint, &anchor_spl::token::ID));
         }
-        let u = UserAccounts { user: owner, tokens, usdc: pda::ata(&owner, &d.usdc_mint), crt: (q.crt_out.0 > 0).then_some(crt_account) };
+        let u =
+            UserAccounts { user: owner, tokens: r.tokens, usdc: pda::ata(&owner, &d.usdc_mint), crt: (crt_out > 0).then_some(crt_account) };
         let pv = PricedVault { keys: v.keys, price: v.price_account };
-        let args = RedeemArgs { amount: raw, min_usdc_out: min_usdc, min_crt_out: min_crt };
+        let args = RedeemArgs { amount: r.raw, min_usdc_out: min_usdc, min_crt_out: min_crt };
         // A retired vault reads no price; one without CRT never reads CRT's.
         let (asset, crt) =
             if v.vault.is_retired() { (None, None) } else { (Some(v.price_account), (v.vault.crt_balance > 0).then_some(d.crt_price)) };
         ixs.push(ix::redeem_priced(&pv, &u, args, asset, crt));
-        self.execute(&ixs, &[user], &mut out).await?;
-        Ok(out)
+        ixs
     }
 
     // --- keepers ---

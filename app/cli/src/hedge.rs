@@ -165,6 +165,51 @@ impl<C: Chain> Cli<C> {
         Ok(out)
     }
 
+    /// `turbo redeem <vault> <amount> --receive <ASSET>`: redeem, and buy the asset from the
+    /// pool's custody with the USDC the redeem pays, in one transaction. The swap spends the
+    /// redeem's minimum (the preview less the slippage), so a redeem that pays a little less still
+    /// lands and what it pays over that stays in USDC; the custody never sells locked tokens.
+    pub async fn redeem_for_asset(&mut self, user: &Keypair, name: &str, symbol: &str, amount_ui: &str, slippage_bps: u16) -> CliResult {
+        let snap = self.snapshot().await?;
+        let h = self.held(&snap, symbol).await?;
+        let v = snap.find(name).ok_or_else(|| input(format!("no vault {name:?}")))?;
+        let r = self.redeem_preview(&snap, v, user.pubkey(), amount_ui).await?;
+        let q = r.preview.plan.quote;
+        let min_usdc = with_slippage(q.usdc_out.0, slippage_bps);
+        let req = SwapRequest { user: user.pubkey(), asset_in: false, amount_in: min_usdc, min_amount_out: 0 };
+        let (plan, _, _) =
+            preview::swap(&snap.config, &r.preview.pool, &h.custody, h.keys.custody, &h.update, snap.next(), &req).map_err(refused)?;
+        let min_asset = with_slippage(plan.amount_out, slippage_bps);
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "Redeem {} {} for {}: the redeem pays ≈ {} USDC{} after a {} USDC fee; {} USDC of it buys ≈ {} {} from the pool ({}; minimum {}), the rest stays in USDC",
+            amount(v.mint.ui_amount_raw(r.raw), 6, 2),
+            v.mint.symbol,
+            h.symbol,
+            amount(q.usdc_out.0, 6, 2),
+            if q.crt_out.0 > 0 { format!(" + {} CRT", amount(q.crt_out.0, snap.config.crt_decimals as u32, 2)) } else { String::new() },
+            amount(q.fee_usdc.0, 6, 2),
+            amount(min_usdc, 6, 2),
+            amount(plan.amount_out, h.decimals, 2),
+            h.symbol,
+            fee_text(plan.event.fee),
+            amount(min_asset, h.decimals, 2),
+        );
+        let owner = user.pubkey();
+        let mut ixs = self.redeem_ixs(&snap, v, &r, min_usdc, with_slippage(q.crt_out.0, slippage_bps));
+        ixs.push(create_associated_token_account_idempotent(&owner, &owner, &h.custody.mint, &anchor_spl::token::ID));
+        ixs.push(ix::swap(
+            &h.keys,
+            owner,
+            pda::ata(&owner, &h.custody.mint),
+            pda::ata(&owner, &snap.config.usdc_mint),
+            SwapArgs { asset_in: false, amount_in: min_usdc, min_amount_out: min_asset },
+        ));
+        self.execute(&ixs, &[user], &mut out).await?;
+        Ok(out)
+    }
+
     /// `turbo lp deposit <amount> --asset <ASSET>`: LP shares for a custody's token.
     pub async fn lp_deposit_asset(&mut self, lp: &Keypair, symbol: &str, asset_amount: &str, slippage_bps: u16) -> CliResult {
         let snap = self.snapshot().await?;

@@ -63,8 +63,12 @@ enum Command {
         #[arg(long, default_value_t = 100)]
         slippage_bps: u16,
         /// The least USDC to accept, instead of a slippage.
-        #[arg(long, conflicts_with = "slippage_bps")]
+        #[arg(long, conflicts_with_all = ["slippage_bps", "receive"])]
         min_usdc: Option<String>,
+        /// Receive a hedged asset (SOL, BTC) instead of USDC: the redeem's USDC buys it from the
+        /// pool's custody in the same transaction.
+        #[arg(long)]
+        receive: Option<String>,
     },
     /// Rebalance a vault now (permissionless).
     Rebalance { vault: String },
@@ -385,7 +389,10 @@ async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<
             let usdc = usdc.ok_or_else(|| CliError::Input("name --usdc or --pay".into()))?;
             cli.mint_with_guard(me, &vault, &usdc, crt.as_deref(), slippage_bps, min_out.as_deref()).await
         }
-        Command::Redeem { vault, amount, slippage_bps, min_usdc } => {
+        Command::Redeem { vault, amount, slippage_bps, receive: Some(asset), .. } => {
+            cli.redeem_for_asset(me, &vault, &asset, &amount, slippage_bps).await
+        }
+        Command::Redeem { vault, amount, slippage_bps, min_usdc, receive: None } => {
             cli.redeem_with_guard(me, &vault, &amount, slippage_bps, min_usdc.as_deref()).await
         }
         Command::Rebalance { vault } => cli.rebalance(me, &vault).await,

@@ -218,6 +218,23 @@ async fn hedged_pool_commands_preview_exactly_and_send() {
         out.contains("Withdraw 1,000.00 LP shares (worth $1,000.00) in SOL: receive ≈ 6.660373653 SOL (minimum 6.660373653; fee $0.95)"),
         "{out}"
     );
+    // Redeem 2 tSOL for SOL: the redeem's USDC less 1% buys SOL from the custody, the 1% stays.
+    let usdc_account = turbo_sdk::pda::ata(&user.pubkey(), &cli.chain.usdc_mint);
+    let sol_account = turbo_sdk::pda::ata(&user.pubkey(), &NATIVE_MINT);
+    let (usdc_before, sol_before) = (
+        turbo_sdk::accounts::token_balance(&mut cli.chain, &usdc_account).await.unwrap(),
+        turbo_sdk::accounts::token_balance(&mut cli.chain, &sol_account).await.unwrap(),
+    );
+    let out = cli.redeem_for_asset(&user, "tSOL", "SOL", "2", 100).await.unwrap();
+    // 2 tSOL at $100 less the 1% redeem fee; 99% of it at $150 less the swap's fee.
+    assert!(
+        out.contains("Redeem 2.00 tSOL for SOL: the redeem pays ≈ 198.00 USDC after a 2.00 USDC fee; 196.02 USDC of it buys ≈ 1.305555853 SOL from the pool (fee $0.18; minimum 1.292500294), the rest stays in USDC"),
+        "{out}"
+    );
+    assert!(out.contains("confirmed"), "{out}");
+    let usdc_after = turbo_sdk::accounts::token_balance(&mut cli.chain, &usdc_account).await.unwrap();
+    let sol_after = turbo_sdk::accounts::token_balance(&mut cli.chain, &sol_account).await.unwrap();
+    assert_eq!((usdc_after - usdc_before, sol_after - sol_before), (1_980_000, 1_305_555_853), "what the preview said, to the unit");
     // FET has no custody, and a swap names one side: both are said before anything is sent.
     let err = cli.swap(&user, "FET", Some("1"), None, 0).await.unwrap_err();
     assert_eq!(err.to_string(), "FET has no custody: it stays synthetic, under the pool's risk cap");
