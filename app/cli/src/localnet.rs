@@ -703,6 +703,7 @@ impl Node {
             "turboLocalEnv" => to_value(json!({
                 "usdcMint": self.bank.usdc_mint.to_string(),
                 "crtMint": self.bank.crt_mint.to_string(),
+                "btcMint": self.bank.btc_mint.to_string(),
                 "feeds": self.bank.feeds.iter().map(|f| (turbo_sdk::pyth::feed_hex(&f.feed_id), f.account.to_string())).collect::<BTreeMap<_, _>>(),
             })),
             "turboAirdropUsdc" => {

@@ -373,6 +373,7 @@ async fn local_env(url: &str) -> Option<turbo_cli::manifest::LocalEnv> {
     Some(turbo_cli::manifest::LocalEnv {
         usdc_mint: key(&v["usdcMint"])?,
         crt_mint: key(&v["crtMint"])?,
+        btc_mint: key(&v["btcMint"]),
         feeds: turbo_sdk::accounts::Feeds { overrides },
     })
 }

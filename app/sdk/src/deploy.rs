@@ -15,7 +15,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::AccountDeserialize;
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::args::*;
-use turbo::state::{Change, PendingChange, Pool, Vault};
+use turbo::state::{Change, Custody, PendingChange, Pool, Vault};
 
 use crate::accounts::{self, Feeds};
 use crate::chain::{Chain, ChainError};
@@ -343,6 +343,51 @@ impl<C: Chain> Deployer<'_, C> {
                 }
             }
         }
+        // Custodies: opened once a vault of their asset exists, through the timelock once the
+        // pool is launched; a custody's token and parameters never change.
+        for c in &m.custodies {
+            let label = format!("custody {}", c.asset);
+            let f = feed(&format!("{label}.feed_id"), &c.feed_id).map_err(input)?;
+            let mint = env.key(&format!("{label}.mint"), &c.mint, |l| l.btc_mint).map_err(input)?;
+            let pool = accounts::pool(self.chain).await?;
+            let Some(index) = (0..pool.asset_count).find(|&i| pool.assets[i as usize].feed_id == f) else {
+                let _ = writeln!(out, "  {label}: waits for a vault of its asset");
+                continue;
+            };
+            match self.chain.account(&pda::custody(index)).await? {
+                Some(acc) => {
+                    let cur = Custody::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?;
+                    if cur.mint != mint || cur.params != c.params {
+                        return Err(input(format!("{label}: it exists with another token or other parameters; a custody's never change")));
+                    }
+                    let _ = writeln!(out, "  {label}: unchanged");
+                }
+                None => {
+                    let args = CreateCustodyArgs { asset_index: index, params: c.params };
+                    let change = Change::CreateCustody { asset_index: index, args_hash: args.hash().map_err(|e| input(e.to_string()))? };
+                    match route(pool.is_launched(), true, &change, &queue, now) {
+                        Route::Now => {
+                            self.execute(&[ix::create_custody(me, mint, None, args)], &[admin]).await?;
+                            let _ = writeln!(out, "  {label}: created");
+                            changes += 1;
+                        }
+                        Route::Execute(id) => {
+                            self.execute(&[ix::create_custody(me, mint, Some(id), args)], &[admin]).await?;
+                            let _ = writeln!(out, "  {label}: created (after the timelock)");
+                            changes += 1;
+                        }
+                        Route::Queue => {
+                            let _ = writeln!(out, "  {label}: creation {}", self.queue(admin, change, None).await?);
+                            changes += 1;
+                        }
+                        Route::Wait(id, eta) => {
+                            let _ = writeln!(out, "  {label}: creation {}", wait_line(id, eta, now));
+                        }
+                    }
+                }
+            }
+        }
+
         if changes == 0 && !out.contains("waiting for change") {
             let _ = writeln!(out, "Nothing to do: {} already matches the manifest.", m.network);
         } else {

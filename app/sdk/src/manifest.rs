@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::defaults;
 use anchor_lang::prelude::Pubkey;
 use serde::Deserialize;
-use turbo::state::{ConfigParams, PoolCaps, VaultParams};
+use turbo::state::{ConfigParams, CustodyParams, PoolCaps, VaultParams};
 
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields)]
@@ -16,6 +16,10 @@ pub struct Manifest {
     pub pool: PoolSpec,
     #[serde(rename = "vault", default)]
     pub vaults: Vec<VaultSpec>,
+    /// The hedged pool's custodies (docs/design.md §5.6), each opened once a vault of its asset
+    /// exists.
+    #[serde(rename = "custody", default)]
+    pub custodies: Vec<CustodySpec>,
 }
 
 /// Addresses are base58 keys, `"deployer"` (the deploying wallet), or `"local"` (the embedded
@@ -43,6 +47,21 @@ pub struct PoolSpec {
     /// USDC (raw) the deployer deposits when the pool has no LP yet.
     #[serde(default)]
     pub initial_liquidity: u64,
+}
+
+/// A custody of an asset's SPL token: the asset by its feed (a vault of it must exist), the token,
+/// and its parameters, all of them, as fields of the same table. A custody's token and
+/// parameters never change once it is open.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct CustodySpec {
+    /// What reports call it ("SOL").
+    pub asset: String,
+    pub feed_id: String,
+    /// The token's mint: an address, or `"local"` for the embedded bank's BTC token.
+    pub mint: String,
+    #[serde(flatten)]
+    pub params: CustodyParams,
 }
 
 #[derive(Debug, Deserialize, Clone, Copy, PartialEq, Eq)]
@@ -161,6 +180,8 @@ pub struct Env {
 pub struct LocalEnv {
     pub usdc_mint: Pubkey,
     pub crt_mint: Pubkey,
+    /// The bank's BTC token (standing for cbBTC or wBTC), when it has one.
+    pub btc_mint: Option<Pubkey>,
     pub feeds: crate::accounts::Feeds,
 }
 
@@ -199,6 +220,22 @@ mod tests {
     use super::*;
 
     const LOCALNET: &str = include_str!("../../../migrations/localnet.toml");
+    const DEVNET: &str = include_str!("../../../migrations/devnet.toml");
+    const MAINNET: &str = include_str!("../../../migrations/mainnet.toml");
+
+    /// Every shipped manifest parses; devnet and mainnet open the hedged pool's custodies (SOL on
+    /// both, cbBTC on mainnet) at the defaults the study chose, each for an asset with a vault.
+    #[test]
+    fn the_shipped_manifests_parse_with_their_custodies() {
+        for (text, assets) in [(LOCALNET, vec![]), (DEVNET, vec!["SOL"]), (MAINNET, vec!["SOL", "BTC"])] {
+            let m = Manifest::parse(text).unwrap();
+            assert_eq!(m.custodies.iter().map(|c| c.asset.as_str()).collect::<Vec<_>>(), assets, "{}", m.network);
+            for c in &m.custodies {
+                assert_eq!(c.params, defaults::custody_params(), "{} {}", m.network, c.asset);
+                assert!(m.vaults.iter().any(|v| v.feed_id == c.feed_id), "{} {}: a vault of its asset", m.network, c.asset);
+            }
+        }
+    }
 
     #[test]
     fn a_misspelt_or_extra_field_is_refused_not_ignored() {

@@ -59,7 +59,7 @@ pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>) -> Result<
     };
     let env = Env {
         deployer: admin.pubkey(),
-        local: Some(LocalEnv { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, feeds: bank.feed_map() }),
+        local: Some(LocalEnv { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, btc_mint: Some(bank.btc_mint), feeds: bank.feed_map() }),
     };
     let manifest = Manifest::parse(LOCALNET).map_err(DeployError::Manifest)?;
     let needed = manifest.pool.initial_liquidity + manifest.vaults.iter().map(|v| v.seed_usdc).sum::<u64>();

@@ -176,6 +176,53 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     assert!(cli.timelock().await.unwrap().starts_with("The timelock is empty"));
 }
 
+/// A manifest's custodies: opened before launch at once, a second run changes nothing, a custody
+/// whose asset has no vault waits for one, one whose token or parameters differ is refused, and
+/// after launch a new one goes through the timelock.
+#[tokio::test]
+async fn deploy_opens_the_manifests_custodies_and_after_launch_through_the_timelock() {
+    use turbo_cli::manifest::CustodySpec;
+    let (mut cli, admin, env) = deployed().await;
+    let custody = |asset: &str, feed: &str, mint: &str| CustodySpec {
+        asset: asset.into(),
+        feed_id: feed.into(),
+        mint: mint.into(),
+        params: turbo_sdk::defaults::custody_params(),
+    };
+    let mut m = Manifest::parse(LOCALNET).unwrap();
+    m.custodies.push(custody("SOL", turbo_sdk::pyth::SOL_FEED, &turbo_sdk::bank::NATIVE_MINT.to_string()));
+    m.custodies.push(custody("BTC", turbo_sdk::pyth::BTC_FEED, "local"));
+    m.custodies.push(custody("ETH", "ff61491a931112ddf1bd8147cd1b641375f79f5825126d665480874634fd0ace", "local"));
+    let out = cli.deploy(&admin, &m, &env).await.unwrap();
+    assert!(out.contains("custody SOL: created") && out.contains("custody BTC: created"), "{out}");
+    assert!(out.contains("custody ETH: waits for a vault of its asset") && out.contains("2 change(s) applied."), "{out}");
+    let pool = cli.snapshot().await.unwrap().pool;
+    let btc = pool.hedges.iter().zip(pool.assets.iter()).find(|(_, a)| a.feed_id == turbo_sdk::pyth::feed_id(turbo_sdk::pyth::BTC_FEED));
+    assert!(btc.is_some_and(|(h, _)| h.is_enabled() && h.decimals == turbo_sdk::bank::BTC_DECIMALS), "the bank's BTC token");
+    let out = cli.deploy(&admin, &m, &env).await.unwrap();
+    assert!(out.contains("custody SOL: unchanged") && out.contains("custody BTC: unchanged"), "{out}");
+    // A custody's parameters never change: a manifest that differs is refused, not ignored.
+    let mut other = m.clone();
+    other.custodies[0].params.swap_fee_bps = 20;
+    let err = cli.deploy(&admin, &other, &env).await.unwrap_err();
+    assert_eq!(err.to_string(), "custody SOL: it exists with another token or other parameters; a custody's never change");
+    // After launch, FET's custody (here of the CRT token, a mint the bank has) waits out the
+    // timelock.
+    let user = wallet(&mut cli.chain, 1_000 * USDC).await;
+    cli.mint(&user, "tSOL", "100", None, 50).await.unwrap();
+    let mut more = m.clone();
+    more.custodies.push(custody("FET", turbo_sdk::pyth::FET_FEED, &cli.chain.crt_mint.to_string()));
+    let out = cli.deploy(&admin, &more, &env).await.unwrap();
+    assert!(out.contains("custody FET: creation queued as change #0, due in 24h"), "{out}");
+    assert!(cli.timelock().await.unwrap().contains("create the custody of asset slot 2"));
+    cli.chain.advance(24 * 3_600);
+    cli.chain.refresh_prices();
+    let out = cli.deploy(&admin, &more, &env).await.unwrap();
+    assert!(out.contains("custody FET: created (after the timelock)"), "{out}");
+    let out = cli.deploy(&admin, &more, &env).await.unwrap();
+    assert!(out.contains("Nothing to do: localnet already matches the manifest."), "{out}");
+}
+
 /// The hedged pool's commands against custodies of the bank's BTC token and of wrapped SOL,
 /// opened by the admin before launch: an LP deposit in SOL, a swap each way, a mint paid in SOL
 /// (a swap and a mint in one transaction), the custodies table and a withdrawal in SOL. Each

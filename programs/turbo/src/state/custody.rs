@@ -12,6 +12,7 @@ use crate::error::TurboError;
 pod_params! {
 /// A custody's parameters, set at its creation and changed through the timelock once anyone
 /// else's money is in.
+#[cfg_attr(feature = "serde", derive(serde::Deserialize))]
 pub struct CustodyParams {
     /// The largest share of the custody that may be locked, bps.
     pub max_util_bps: u16,
