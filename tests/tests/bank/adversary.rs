@@ -73,6 +73,25 @@ fn with_crt(fx: &Fixture, crt: Pubkey) -> Deployment {
     Deployment { crt_price: crt, ..fx.d }
 }
 
+/// Each custody's slot and the update `choice` prices its asset at, in asset order: an LP
+/// instruction values a custody at the same update as its asset's vaults.
+async fn custody_choice(fx: &mut Fixture, choice: &[Pubkey; 4]) -> Vec<(usize, Pubkey)> {
+    let pool = fx.pool().await;
+    (0..pool.asset_count as usize)
+        .filter(|&i| pool.hedges[i].is_enabled())
+        .map(|i| {
+            let asset = FEEDS.iter().find(|a| a.feed_id() == pool.assets[i].feed_id).expect("a known feed");
+            (i, choice[slot_of(*asset)])
+        })
+        .collect()
+}
+
+/// The deployment an LP instruction priced at `choice` names: its CRT update and its custodies'.
+async fn lp_deployment(fx: &mut Fixture, choice: &[Pubkey; 4]) -> Deployment {
+    let keys: Vec<Pubkey> = custody_choice(fx, choice).await.into_iter().map(|(_, k)| k).collect();
+    Deployment { crt_price: choice[3], custody_prices: ix::CustodyPrices::new(&keys), ..fx.d }
+}
+
 /// A user's choice: the instruction to send and what the preview says it pays.
 pub struct Choice {
     pub ix: Instruction,
@@ -154,11 +173,15 @@ async fn value_with(fx: &mut Fixture, choice: &[Pubkey; 4], bias: Bias) -> Optio
         vaults.push((fx.vault(v.keys.id).await, v.price, update(fx, v.price).await));
     }
     let crt = update(fx, choice[3]).await;
+    let mut custodies = Vec::new();
+    for (i, key) in custody_choice(fx, choice).await {
+        custodies.push((i, key, update(fx, key).await));
+    }
     let items: Vec<_> = vaults.iter().map(|(v, k, u)| (v, *k, u)).collect();
     preview::value_pool(
         &config,
         &mut pool.clone(),
-        &preview::PoolPrices { vaults: &items, custodies: &[], crt: &crt },
+        &preview::PoolPrices { vaults: &items, custodies: &preview::custodied(&custodies), crt: &crt },
         turbo::engine::lp::Lean { bias, allow_unpriced: false },
         supply,
         at(fx),
@@ -202,7 +225,7 @@ pub async fn best_deposit(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64)
     let req = DepositRequest { provider: lp.pubkey(), usdc, min_shares_out: 0 };
     let shares = turbo::engine::lp::deposit(&config, &mut pool, &valued, supply, &req).ok()?.shares_out;
     let args = DepositLiquidityArgs { usdc_amount: usdc, min_shares_out: 0 };
-    let ix = ix::deposit_liquidity(&with_crt(fx, choice[3]), lp.pubkey(), lp.usdc, lp.lp(), &priced(fx, &choice), args);
+    let ix = ix::deposit_liquidity(&lp_deployment(fx, &choice).await, lp.pubkey(), lp.usdc, lp.lp(), &priced(fx, &choice), args);
     Some(Choice { ix, expected: shares.0 })
 }
 
@@ -215,7 +238,8 @@ pub async fn best_withdraw(fx: &mut Fixture, ups: &Updates, lp: &User, shares: u
         WithdrawRequest { provider: lp.pubkey(), shares, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true, allow_unpriced: false };
     let value_out = Usd(turbo::engine::lp::withdraw(&config, &mut pool, &valued, supply, &req).ok()?.event.value_out);
     let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false };
-    let ix = ix::withdraw_liquidity(&with_crt(fx, choice[3]), lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &choice), args);
+    let ix =
+        ix::withdraw_liquidity(&lp_deployment(fx, &choice).await, lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &choice), args);
     Some(Choice { ix, expected: value_out.0 })
 }
 
@@ -281,7 +305,8 @@ pub async fn lp_round_trip(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64
     for k in 0..depth {
         let dep_choice = pick(k);
         let args = DepositLiquidityArgs { usdc_amount: usdc, min_shares_out: 0 };
-        let dep = ix::deposit_liquidity(&with_crt(fx, dep_choice[3]), lp.pubkey(), lp.usdc, lp.lp(), &priced(fx, &dep_choice), args);
+        let dep =
+            ix::deposit_liquidity(&lp_deployment(fx, &dep_choice).await, lp.pubkey(), lp.usdc, lp.lp(), &priced(fx, &dep_choice), args);
         let sim = fx.simulate(std::slice::from_ref(&dep), &[&lp.key]).await;
         if sim.result.is_err() {
             continue;
@@ -292,7 +317,7 @@ pub async fn lp_round_trip(fx: &mut Fixture, ups: &Updates, lp: &User, usdc: u64
             let args = WithdrawLiquidityArgs { shares, min_usdc_out: 0, min_crt_out: 0, allow_unpriced: false };
             txs.push(vec![
                 dep.clone(),
-                ix::withdraw_liquidity(&with_crt(fx, w[3]), lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &w), args),
+                ix::withdraw_liquidity(&lp_deployment(fx, &w).await, lp.pubkey(), lp.lp(), lp.usdc, Some(lp.crt), &priced(fx, &w), args),
             ]);
         }
     }

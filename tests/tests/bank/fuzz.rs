@@ -56,6 +56,12 @@ fn allowed(code: u32) -> bool {
         TurboError::GuardianCannotRenewExitPause,
         TurboError::ExitPauseLimit,
         TurboError::ChangeExpired,
+        // The hedged pool: a mint past a full hedge or the gap cap, a trade past a slot's bound
+        // or into locked tokens.
+        TurboError::HedgeFull,
+        TurboError::GapCapExceeded,
+        TurboError::SwapSizeExceeded,
+        TurboError::CustodyLocked,
     ];
     code == 1 /* token program: insufficient funds */ || OK.iter().any(|e| u32::from(*e) == code)
 }
@@ -100,6 +106,9 @@ impl Ledger {
         for d in o.events::<LiquidityDepositedEvent>() {
             self.pool_usdc += d.usdc_in as i128;
         }
+        for s in o.events::<CustodySwappedEvent>() {
+            self.pool_usdc += if s.asset_in { -(s.amount_out as i128) } else { s.amount_in as i128 };
+        }
         for w in o.events::<LiquidityWithdrawnEvent>() {
             self.pool_usdc -= w.usdc_out as i128;
         }
@@ -136,6 +145,21 @@ async fn usdc_everywhere(fx: &mut Fixture, wallets: &[solana_sdk::pubkey::Pubkey
     total
 }
 
+/// The hedged assets (custodies of the bank's BTC token and of wrapped SOL).
+const HEDGED: [Asset; 2] = [Asset::Btc, Asset::Sol];
+/// One whole BTC token (8 decimals) and one whole SOL (9).
+const UNITS: [u64; 2] = [100_000_000, 1_000_000_000];
+
+/// Every raw unit of `asset`'s custody token: in the wallets and in the custody.
+async fn asset_everywhere(fx: &mut Fixture, holders: &[solana_sdk::pubkey::Pubkey], asset: Asset) -> u128 {
+    let mut total = 0u128;
+    for h in holders {
+        total += fx.balance(pda::ata(h, &fx.custody_mint(asset))).await as u128;
+    }
+    let reserve = fx.custody_keys(asset).await.reserve;
+    total + fx.balance(reserve).await as u128
+}
+
 #[tokio::test]
 async fn random_sequences_keep_every_invariant() {
     let steps: usize = std::env::var("TURBO_FUZZ_STEPS").ok().and_then(|s| s.parse().ok()).unwrap_or(2_000);
@@ -149,6 +173,21 @@ async fn random_sequences_keep_every_invariant() {
         users.push(fx.user(200_000 * USDC, 10_000 * CRT).await);
     }
     let lp2 = fx.user(500_000 * USDC, 0).await;
+    // The hedged pool: custodies of BTC and SOL opened before launch, and tokens of both for the
+    // users and the second LP, who trade them with the custodies.
+    for a in HEDGED {
+        assert_ok(&fx.create_custody(a, defaults::custody_params()).await);
+    }
+    let traders: Vec<_> = users.iter().chain(std::iter::once(&lp2)).map(|u| u.pubkey()).collect();
+    for u in users.iter().chain(std::iter::once(&lp2)) {
+        for (a, unit) in HEDGED.iter().zip(UNITS) {
+            fx.fund_asset(u, *a, 20 * unit).await;
+        }
+    }
+    let mut asset_totals = Vec::new();
+    for a in HEDGED {
+        asset_totals.push(asset_everywhere(&mut fx, &traders, a).await);
+    }
     let keeper_usdc = fx.keeper.as_ref().unwrap().usdc;
     let mut wallets: Vec<_> = users.iter().map(|u| u.usdc).collect();
     wallets.extend([lp.usdc, lp2.usdc, keeper_usdc]);
@@ -183,6 +222,30 @@ async fn random_sequences_keep_every_invariant() {
                 let choice = adversary::best_mint(&mut fx, &ups, u, id, usdc, crt).await;
                 ("mint", Some(adversary::send(&mut fx, choice, "mint", &u.key, fallback).await))
             }
+            22..=24 if rng.random_bool(0.25) => {
+                // A swap round trip in one transaction: USDC for the asset, and all of it back.
+                // It never returns more USDC than it paid.
+                let u = &users[rng.random_range(0..users.len())];
+                let a = HEDGED[rng.random_range(0..HEDGED.len())];
+                let usdc = rng.random_range(100..20_000) * USDC;
+                let buy = fx.swap_ix(u, a, false, usdc, 0).await;
+                let sim = fx.simulate(std::slice::from_ref(&buy), &[&u.key]).await;
+                if sim.result.is_err() {
+                    ("round trip (swap, refused in preview)", None)
+                } else {
+                    let got = sim.event::<CustodySwappedEvent>().amount_out;
+                    let sell = fx.swap_ix(u, a, true, got, 0).await;
+                    let o = fx.send(&[buy, sell], &[&u.key]).await;
+                    if o.result.is_ok() {
+                        let back = o.events::<CustodySwappedEvent>()[1].amount_out;
+                        assert!(back <= usdc, "step {step}: a swap round trip paid {back} for {usdc}");
+                        ledger.worst_round_trip = ledger.worst_round_trip.max(back as i128 - usdc as i128);
+                        ("round trip (swap)", Some(o))
+                    } else {
+                        ("round trip (swap, refused)", Some(o))
+                    }
+                }
+            }
             22..=24 => {
                 let u = &users[rng.random_range(0..users.len())];
                 let usdc = rng.random_range(1_000..50_000) * USDC;
@@ -214,6 +277,37 @@ async fn random_sequences_keep_every_invariant() {
                     let fallback = fx.redeem_ix(u, id, amount);
                     let choice = adversary::best_redeem(&mut fx, &ups, u, id, amount).await;
                     ("redeem", Some(adversary::send(&mut fx, choice, "redeem", &u.key, fallback).await))
+                }
+            }
+            40..=43 if rng.random_bool(0.5) => {
+                // The hedged pool: an LP deposit or withdrawal in a custody's token, or a swap
+                // either way, at the feed's own update.
+                let a = HEDGED[rng.random_range(0..HEDGED.len())];
+                let unit = UNITS[HEDGED.iter().position(|x| *x == a).unwrap()];
+                match rng.random_range(0..4) {
+                    0 => {
+                        let amount = rng.random_range(1..=5 * unit);
+                        ("custody deposit", Some(fx.deposit_custody(&lp2, a, amount).await))
+                    }
+                    1 => {
+                        let held = fx.balance(lp2.lp()).await;
+                        if held == 0 {
+                            ("custody withdraw (none held)", None)
+                        } else {
+                            let shares = rng.random_range(1..=held.min(200_000 * USDC));
+                            ("custody withdraw", Some(fx.withdraw_custody(&lp2, a, shares).await))
+                        }
+                    }
+                    2 => {
+                        let u = &users[rng.random_range(0..users.len())];
+                        let amount = rng.random_range(1..=2 * unit);
+                        ("swap (asset in)", Some(fx.swap(u, a, true, amount, 0).await))
+                    }
+                    _ => {
+                        let u = &users[rng.random_range(0..users.len())];
+                        let usdc = rng.random_range(1..20_000) * USDC;
+                        ("swap (USDC in)", Some(fx.swap(u, a, false, usdc, 0).await))
+                    }
                 }
             }
             40..=43 => {
@@ -402,6 +496,9 @@ async fn random_sequences_keep_every_invariant() {
         // exactly by what the events say.
         fx.assert_books_balance().await;
         assert_eq!(usdc_everywhere(&mut fx, &wallets).await, total, "step {step}: USDC was created or destroyed");
+        for (a, expected) in HEDGED.iter().zip(&asset_totals) {
+            assert_eq!(asset_everywhere(&mut fx, &traders, *a).await, *expected, "step {step}: {a:?} was created or destroyed");
+        }
         assert_eq!(fx.pool().await.usdc_balance as i128, ledger.pool_usdc, "step {step}: pool USDC differs from its events");
         for id in VAULTS {
             let v = fx.vault(id).await;
@@ -417,7 +514,7 @@ async fn random_sequences_keep_every_invariant() {
     assert!(ledger.ops.get("rebalance").copied().unwrap_or(0) > steps as u32 / 10);
     // The attack checks ran: round trips of both kinds landed, so `back <= paid` was asserted on
     // each (a change that refused them all would otherwise silence it).
-    for kind in ["round trip (mint)", "round trip (lp)"] {
+    for kind in ["round trip (mint)", "round trip (lp)", "round trip (swap)", "swap (asset in)", "custody deposit", "custody withdraw"] {
         // At least five of each: later in a long run most vaults are wiped out or retired by the
         // gaps, and a mint round trip then has nothing to land on (20,000 steps at seed
         // 20261203: 6 mint and 209 LP round trips landed).
