@@ -223,11 +223,12 @@ mod tests {
     const DEVNET: &str = include_str!("../../../migrations/devnet.toml");
     const MAINNET: &str = include_str!("../../../migrations/mainnet.toml");
 
-    /// Every shipped manifest parses; devnet and mainnet open the hedged pool's custodies (SOL on
-    /// both, cbBTC on mainnet) at the defaults the study chose, each for an asset with a vault.
+    /// Every shipped manifest parses and opens the hedged pool's custodies (SOL everywhere, BTC on
+    /// the localnet's bank token and on mainnet's cbBTC) at the defaults the study chose, each for
+    /// an asset with a vault.
     #[test]
     fn the_shipped_manifests_parse_with_their_custodies() {
-        for (text, assets) in [(LOCALNET, vec![]), (DEVNET, vec!["SOL"]), (MAINNET, vec!["SOL", "BTC"])] {
+        for (text, assets) in [(LOCALNET, vec!["SOL", "BTC"]), (DEVNET, vec!["SOL"]), (MAINNET, vec!["SOL", "BTC"])] {
             let m = Manifest::parse(text).unwrap();
             assert_eq!(m.custodies.iter().map(|c| c.asset.as_str()).collect::<Vec<_>>(), assets, "{}", m.network);
             for c in &m.custodies {

@@ -13,7 +13,8 @@ async fn deployed() -> (turbo_cli::Cli<turbo_sdk::bank::Bank>, solana_sdk::signa
     let l = localnet([60_000 * PX, 150 * PX, 150_000_000]).await.expect("deploy");
     let (cli, admin, env, out) = (turbo_cli::Cli::new(l.bank, l.feeds), l.admin, l.env, l.report);
     assert!(out.contains("config: created") && out.contains("vault 5 bSOL: created"), "{out}");
-    assert!(out.contains("8 change(s) applied."), "{out}");
+    assert!(out.contains("custody SOL: created") && out.contains("custody BTC: created"), "{out}");
+    assert!(out.contains("10 change(s) applied."), "{out}");
     (cli, admin, env)
 }
 
@@ -23,7 +24,7 @@ async fn deploy_twice_changes_nothing_the_second_time() {
     let m = Manifest::parse(LOCALNET).unwrap();
     let again = cli.deploy(&admin, &m, &env).await.unwrap();
     assert!(again.contains("Nothing to do: localnet already matches the manifest."), "{again}");
-    assert_eq!(again.matches("unchanged").count(), 7, "{again}"); // config, pool, 5 vaults
+    assert_eq!(again.matches("unchanged").count(), 9, "{again}"); // config, pool, 5 vaults, 2 custodies
                                                                   // A changed parameter is applied, and only that one.
     let mut changed = m.clone();
     changed.vaults[1].overrides.mint_fee_bps = Some(30);
@@ -182,6 +183,7 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
 #[tokio::test]
 async fn deploy_opens_the_manifests_custodies_and_after_launch_through_the_timelock() {
     use turbo_cli::manifest::CustodySpec;
+    // The localnet's manifest opened SOL's and BTC's custodies (deployed() checks it).
     let (mut cli, admin, env) = deployed().await;
     let custody = |asset: &str, feed: &str, mint: &str| CustodySpec {
         asset: asset.into(),
@@ -190,17 +192,13 @@ async fn deploy_opens_the_manifests_custodies_and_after_launch_through_the_timel
         params: turbo_sdk::defaults::custody_params(),
     };
     let mut m = Manifest::parse(LOCALNET).unwrap();
-    m.custodies.push(custody("SOL", turbo_sdk::pyth::SOL_FEED, &turbo_sdk::bank::NATIVE_MINT.to_string()));
-    m.custodies.push(custody("BTC", turbo_sdk::pyth::BTC_FEED, "local"));
-    m.custodies.push(custody("ETH", "ff61491a931112ddf1bd8147cd1b641375f79f5825126d665480874634fd0ace", "local"));
-    let out = cli.deploy(&admin, &m, &env).await.unwrap();
-    assert!(out.contains("custody SOL: created") && out.contains("custody BTC: created"), "{out}");
-    assert!(out.contains("custody ETH: waits for a vault of its asset") && out.contains("2 change(s) applied."), "{out}");
     let pool = cli.snapshot().await.unwrap().pool;
     let btc = pool.hedges.iter().zip(pool.assets.iter()).find(|(_, a)| a.feed_id == turbo_sdk::pyth::feed_id(turbo_sdk::pyth::BTC_FEED));
     assert!(btc.is_some_and(|(h, _)| h.is_enabled() && h.decimals == turbo_sdk::bank::BTC_DECIMALS), "the bank's BTC token");
+    m.custodies.push(custody("ETH", "ff61491a931112ddf1bd8147cd1b641375f79f5825126d665480874634fd0ace", "local"));
     let out = cli.deploy(&admin, &m, &env).await.unwrap();
     assert!(out.contains("custody SOL: unchanged") && out.contains("custody BTC: unchanged"), "{out}");
+    assert!(out.contains("custody ETH: waits for a vault of its asset") && out.contains("Nothing to do"), "{out}");
     // A custody's parameters never change: a manifest that differs is refused, not ignored.
     let mut other = m.clone();
     other.custodies[0].params.swap_fee_bps = 20;
@@ -224,21 +222,15 @@ async fn deploy_opens_the_manifests_custodies_and_after_launch_through_the_timel
 }
 
 /// The hedged pool's commands against custodies of the bank's BTC token and of wrapped SOL,
-/// opened by the admin before launch: an LP deposit in SOL, a swap each way, a mint paid in SOL
-/// (a swap and a mint in one transaction), the custodies table and a withdrawal in SOL. Each
+/// opened by the localnet's manifest before launch: an LP deposit in SOL, a swap each way, a
+/// mint paid in SOL (a swap and a mint in one transaction), the custodies table and a withdrawal
+/// in SOL. Each
 /// previews with the program's own engine at zero slippage, so an exact preview is what lands.
 #[tokio::test]
 async fn hedged_pool_commands_preview_exactly_and_send() {
     use turbo_sdk::bank::NATIVE_MINT;
+    // The localnet's manifest opened the custodies of the bank's BTC token and of wrapped SOL.
     let (mut cli, admin, _env) = deployed().await;
-    let pool = cli.snapshot().await.unwrap().pool;
-    for (feed, mint) in [(turbo_sdk::pyth::BTC_FEED, cli.chain.btc_mint), (turbo_sdk::pyth::SOL_FEED, NATIVE_MINT)] {
-        let feed = turbo_sdk::pyth::feed_id(feed);
-        let i = (0..pool.asset_count).find(|&i| pool.assets[i as usize].feed_id == feed).unwrap();
-        let args = turbo::args::CreateCustodyArgs { asset_index: i, params: turbo_sdk::defaults::custody_params() };
-        let o = cli.chain.send(&[turbo_sdk::ix::create_custody(admin.pubkey(), mint, None, args)], &[&admin]).await.unwrap();
-        assert!(turbo_sdk::errors::failure(&o).is_none(), "{o:?}");
-    }
     let lp = wallet(&mut cli.chain, 0).await;
     cli.chain.fund_asset(&lp.pubkey(), &NATIVE_MINT, 100 * 1_000_000_000).await;
     let out = cli.lp_deposit_asset(&lp, "SOL", "50", 0).await.unwrap();
