@@ -713,6 +713,21 @@ impl Node {
                 o.result.map_err(|e| RpcErr(-32603, e.to_string(), None))?;
                 to_value(usdc)
             }
+            // A hedged asset's token for a test wallet: "SOL" (wrapped SOL) or "BTC" (the
+            // bank's BTC token), raw units.
+            "turboAirdropAsset" => {
+                let to = pubkey(params, 0)?;
+                let symbol: String = required(params, 1)?;
+                let amount: u64 = required(params, 2)?;
+                let mint = match symbol.as_str() {
+                    "SOL" => turbo_sdk::bank::NATIVE_MINT,
+                    "BTC" => self.bank.btc_mint,
+                    other => return Err(RpcErr(-32602, format!("no custody token {other:?}: use SOL or BTC"), None)),
+                };
+                let (_, o) = self.bank.fund_asset(&to, &mint, amount).await;
+                o.result.map_err(|e| RpcErr(-32603, e.to_string(), None))?;
+                to_value(amount)
+            }
             _ => Err(RpcErr(-32601, format!("Method not found: {method}"), None)),
         }
     }

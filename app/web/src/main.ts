@@ -164,6 +164,15 @@ function vaultsPage(d: Deployment): HTMLElement {
   return page;
 }
 
+/** How the pool backs `v` (docs/design.md §5.6): a long on an asset with a custody is hedged by
+ * tokens the pool holds; an asset with no custody (FET) is synthetic, under the risk cap; a
+ * short is backed by the pool's stablecoin under the risk cap either way. */
+function backing(d: Deployment, v: VaultInfo): string {
+  if (d.pool.hedges[v.account.assetIndex].enabled === 0) return 'synthetic: the pool holds none of the asset; its net is under the risk cap';
+  if (v.account.params.targetLeverage < 0n) return 'a short: backed by the pool\'s stablecoin, under the risk cap';
+  return 'hedged: the pool holds the asset in a custody, locked against the net long';
+}
+
 async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'): Promise<HTMLElement> {
   const q = quoteOf(v);
   const p = v.account.params;
@@ -186,6 +195,7 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
         ['Volatility (annualized)', bps(q.volBps), 'vol'],
         ['Supply / cap', `${tokens(q.supply, v.mint)} / ${tokens(p.supplyCap, v.mint)}`, 'supply'],
         ['State', stateOf(v), 'state'],
+        ['Pool side', backing(d, v), 'backing'],
       ]),
     );
   }
@@ -401,13 +411,60 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
   return dialog;
 }
 
+/** `locked / owned` in bps rounded up, as the program's `HedgeBook::utilization` reads it (the
+ * browser test checks it against `turbo custodies`), printed as a percentage. */
+function utilization(locked: bigint, owned: bigint): string {
+  if (owned === 0n) return '—';
+  const b = (locked * 10_000n + owned - 1n) / owned;
+  return `${b / 100n}.${(b % 100n).toString().padStart(2, '0')}%`;
+}
+
+/** The hedged pool (docs/design.md §5.6): per asset, the custody's tokens, what the vaults' net
+ * long locks, the hedged notional against its gap cap, and the net notional a mint may still add;
+ * an asset with no custody is synthetic, under the risk cap. Every figure is the program's (the
+ * pool account and `quote`); the utilization is the ratio of two of them. */
+function hedgeTable(d: Deployment, quotes: (readonly [VaultInfo, VaultQuotedEvent | undefined])[]): HTMLTableElement {
+  // Per asset, its vaults' names and a long vault's quote: the capacity a long mint meets.
+  const byAsset = new Map<number, { names: string[]; q?: VaultQuotedEvent }>();
+  for (const [v, q] of quotes) {
+    const e = byAsset.get(v.account.assetIndex) ?? { names: [] };
+    e.names.push(v.mint.symbol);
+    if (q && v.account.params.targetLeverage > 0n && !e.q) e.q = q;
+    byAsset.set(v.account.assetIndex, e);
+  }
+  const t = h('table', { id: 'hedges' });
+  t.append(h('caption', {}, 'The hedge: custodies of the real assets (locked tokens never leave the pool)'));
+  const hr = t.createTHead().insertRow();
+  for (const c of ['Asset', 'Custody', 'Locked', 'Utilization', 'Hedged / gap cap', 'Mint capacity left']) hr.append(h('th', { scope: 'col' }, c));
+  const tb = t.createTBody();
+  for (const [i, { names, q }] of byAsset) {
+    if (!q) continue;
+    const hg = d.pool.hedges[i];
+    const r = tb.insertRow();
+    r.dataset.asset = names.join(', ');
+    r.append(h('th', { scope: 'row' }, names.join(', ')));
+    if (hg.enabled === 0) {
+      r.append(h('td', { colspan: '4' }, 'synthetic: no custody, under the risk cap'), h('td', {}, usd(q.capacity)));
+      continue;
+    }
+    r.append(
+      h('td', {}, amount(hg.owned, hg.decimals)),
+      h('td', {}, amount(hg.locked, hg.decimals)),
+      h('td', {}, utilization(hg.locked, hg.owned)),
+      h('td', {}, `${usd(q.hedged)} / ${q.gapCap === 0n ? 'no cap' : usd(q.gapCap)}`),
+      h('td', {}, usd(q.capacity)),
+    );
+  }
+  return t;
+}
+
 function liquidityPage(d: Deployment): HTMLElement {
   const pq = app.quotes?.pool;
   const quotes = d.vaults.map((v) => [v, quoteOf(v)] as const);
   const any = quotes.find(([, q]) => q)?.[1];
   const page = h('section', { 'aria-labelledby': 'liquidity-title' }, h('h1', { id: 'liquidity-title' }, 'Liquidity'));
   page.append(
-    h('p', {}, 'LPs fund the counterparty pool: they earn the fees and the skew funding and take the other side of every vault.'),
+    h('p', {}, 'LPs fund the counterparty pool: they earn the fees, the utilization fee and the skew funding and take the other side of every vault. The pool holds BTC and SOL as the hedge of their longs; LPs may bring them instead of USDC (turbo lp deposit --asset SOL).'),
     facts([
       ['Pool value', pq ? `${usd(pq.valueLow)} – ${usd(pq.valueHigh)}` : '—', 'pool-value'],
       ['LP share price', pq ? `${usd(pq.sharePriceLow)} (withdraw) / ${usd(pq.sharePriceHigh)} (deposit)` : '—', 'share-price'],
@@ -441,7 +498,7 @@ function liquidityPage(d: Deployment): HTMLElement {
       h('td', {}, q.netCap === 0n ? '—' : pct(Number(q.assetNet) / Number(q.netCap)).replace('+', '')),
     );
   }
-  page.append(caps);
+  page.append(caps, hedgeTable(d, quotes));
   const c = ctx();
   const lpUnit = { symbol: 'LP', decimals: d.lp.decimals, multiplier: 1 };
   const me = () => app.session?.address as Address;

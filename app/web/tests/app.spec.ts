@@ -241,6 +241,44 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   await expect(page.locator('[data-field="withdraw-pause"]')).toHaveText('open');
 });
 
+/** The rows of `turbo custodies`, by asset: column name → text. */
+function cliCustodies(): Map<string, Record<string, string>> {
+  const lines = turbo(node, 'custodies').split('\n').filter((l) => l.includes('┆'));
+  const cells = (l: string) => l.replace(/^[│\s]+|[│\s]+$/g, '').split('┆').map((c) => c.trim());
+  const [head, ...rows] = lines.map(cells);
+  return new Map(rows.map((r) => [r[0], Object.fromEntries(head.map((h, i) => [h, r[i]]))]));
+}
+
+test('the liquidity page shows each custody as turbo custodies reads it, and FET as synthetic', async ({ page }) => {
+  // An LP brings 10 SOL to the custody through the CLI; the seeds' net long on SOL locks part.
+  await node.call('turboAirdropAsset', [wallet.address, 'SOL', 10_000_000_000]);
+  turbo(node, '-k', wallet.file, 'lp', 'deposit', '10', '--asset', 'SOL');
+  await open(page, '#/liquidity');
+  const cli = cliCustodies();
+  for (const [asset, vaults] of [['SOL', 'tSOL, bSOL'], ['BTC', 'tBTC, bBTC']]) {
+    const row = cli.get(asset)!;
+    const cells = page.locator(`#hedges tr[data-asset="${vaults}"] td`);
+    await expect(cells.nth(0)).toHaveText(row['Owned']);
+    await expect(cells.nth(1)).toHaveText(row['Locked']);
+    await expect(cells.nth(3)).toHaveText(/^\$[\d,.]+ \/ \$[\d,.]+$/);
+  }
+  expect(cli.get('SOL')!['Owned']).toBe('10.00');
+  await expect(page.locator('#hedges tr[data-asset="tSOL, bSOL"] td').nth(2)).toHaveText(cli.get('SOL')!['Utilization']);
+  await expect(page.locator('#hedges tr[data-asset="tBTC, bBTC"] td').nth(2)).toHaveText('—');
+  await expect(page.locator('#hedges tr[data-asset="tFET"] td').first()).toHaveText('synthetic: no custody, under the risk cap');
+  // Each vault's page says how the pool backs it.
+  await open(page);
+  for (const [symbol, text] of [
+    ['tFET', 'synthetic: the pool holds none of the asset; its net is under the risk cap'],
+    ['tSOL', 'hedged: the pool holds the asset in a custody, locked against the net long'],
+    ['bSOL', "a short: backed by the pool's stablecoin, under the risk cap"],
+  ]) {
+    await open(page, `#/vault/${await vaultAddress(page, symbol)}`);
+    await expect(page.locator('[data-field="backing"]')).toHaveText(text);
+    await open(page);
+  }
+});
+
 test('the vault chart has the points the events imply', async ({ page }) => {
   await open(page);
   const tsol = (await vaultAddress(page, 'tSOL')) as Address;
