@@ -56,10 +56,9 @@ async function open(page: Page, hash = '#/'): Promise<void> {
   await expect(page.locator('body')).toHaveAttribute('data-ready', /.+/);
 }
 
-/** The rows of `turbo vaults`, by vault symbol: column name → text. */
-function cliVaults(): Map<string, Record<string, string>> {
-  const out = turbo(node, 'vaults');
-  const lines = out.split('\n').filter((l) => l.includes('┆'));
+/** The rows of a `turbo` table (`vaults`, `custodies`), by their first cell: column name → text. */
+function cliTable(command: string): Map<string, Record<string, string>> {
+  const lines = turbo(node, command).split('\n').filter((l) => l.includes('┆'));
   const cells = (l: string) => l.replace(/^[│\s]+|[│\s]+$/g, '').split('┆').map((c) => c.trim());
   const [head, ...rows] = lines.map(cells);
   return new Map(rows.map((r) => [r[0], Object.fromEntries(head.map((h, i) => [h, r[i]]))]));
@@ -82,7 +81,7 @@ test('the vaults table shows what turbo vaults reads from the chain', async ({ p
   // The page records its first render for the benchmark (bench/first-render.spec.ts); the time
   // itself is measured there, never asserted here.
   await expect(page.locator('body')).toHaveAttribute('data-first-render', /^\d+$/);
-  const cli = cliVaults();
+  const cli = cliTable('vaults');
   expect([...cli.keys()].sort()).toEqual((await page.locator('#vaults tbody tr').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.vault))).sort());
   for (const [symbol, row] of cli) {
     const cell = (col: string) => page.locator(`tr[data-vault="${symbol}"] [data-col="${col}"]`);
@@ -167,7 +166,7 @@ test('a slippage refusal shows SlippageExceeded and its sentence, and nothing mo
   // page holds the minimum it previewed; the click must send that one, so the test checks the
   // dialog still shows it when clicking.
   const minimum = await dialog.locator('[data-field="minimum"]').textContent();
-  const sol = Number(cliVaults().get('tSOL')?.['Price'].replace(/[$,]/g, ''));
+  const sol = Number(cliTable('vaults').get('tSOL')?.['Price'].replace(/[$,]/g, ''));
   await node.call('turboSetPrice', ['SOL', sol * 1.05]);
   await expect(dialog.locator('[data-field="minimum"]')).toHaveText(minimum ?? '');
   await dialog.getByRole('button', { name: 'Mint tSOL' }).click();
@@ -241,20 +240,12 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   await expect(page.locator('[data-field="withdraw-pause"]')).toHaveText('open');
 });
 
-/** The rows of `turbo custodies`, by asset: column name → text. */
-function cliCustodies(): Map<string, Record<string, string>> {
-  const lines = turbo(node, 'custodies').split('\n').filter((l) => l.includes('┆'));
-  const cells = (l: string) => l.replace(/^[│\s]+|[│\s]+$/g, '').split('┆').map((c) => c.trim());
-  const [head, ...rows] = lines.map(cells);
-  return new Map(rows.map((r) => [r[0], Object.fromEntries(head.map((h, i) => [h, r[i]]))]));
-}
-
 test('the liquidity page shows each custody as turbo custodies reads it, and FET as synthetic', async ({ page }) => {
   // An LP brings 10 SOL to the custody through the CLI; the seeds' net long on SOL locks part.
   await node.call('turboAirdropAsset', [wallet.address, 'SOL', 10_000_000_000]);
   turbo(node, '-k', wallet.file, 'lp', 'deposit', '10', '--asset', 'SOL');
   await open(page, '#/liquidity');
-  const cli = cliCustodies();
+  const cli = cliTable('custodies');
   for (const [asset, vaults] of [['SOL', 'tSOL, bSOL'], ['BTC', 'tBTC, bBTC']]) {
     const row = cli.get(asset)!;
     const cells = page.locator(`#hedges tr[data-asset="${vaults}"] td`);
@@ -283,7 +274,7 @@ test('the vault chart has the points the events imply', async ({ page }) => {
   await open(page);
   const tsol = (await vaultAddress(page, 'tSOL')) as Address;
   // A keeper rebalances after each of three moves of SOL.
-  let sol = Number(cliVaults().get('tSOL')?.['Price'].replace(/[$,]/g, ''));
+  let sol = Number(cliTable('vaults').get('tSOL')?.['Price'].replace(/[$,]/g, ''));
   for (const move of [-0.04, 0.03, -0.05]) {
     sol *= 1 + move;
     await movePrice('SOL', sol);
@@ -320,7 +311,7 @@ test('after a reverse split balances and supply show the ScaledUiAmount multipli
   expect(raw).toBeGreaterThan(0n);
   // FET falls 12% at a time; each fall takes tFET past its emergency leverage and a keeper
   // cuts it back, until the token trades under its $10 split threshold and is reverse split.
-  let fet = Number(cliVaults().get('tFET')?.['Price'].replace(/[$,]/g, ''));
+  let fet = Number(cliTable('vaults').get('tFET')?.['Price'].replace(/[$,]/g, ''));
   const multiplier = async () => {
     const r = await createSolanaRpc(node.url).getAccountInfo(mint, { encoding: 'jsonParsed' }).send();
     const info = (r.value?.data as { parsed: { info: { extensions: { extension: string; state: { newMultiplier: string } }[] } } }).parsed.info;
@@ -342,7 +333,7 @@ test('after a reverse split balances and supply show the ScaledUiAmount multipli
   await page.goto(`${node.url}/#/vault/${tfet}/redeem`);
   const shown = Number(held.ui).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 6 });
   await expect(page.getByRole('dialog').locator('#redeem-balance')).toHaveText(`Balance: ${shown} tFET`);
-  const cli = cliVaults().get('tFET') as Record<string, string>;
+  const cli = cliTable('vaults').get('tFET') as Record<string, string>;
   await expect(page.locator('[data-field="supply"]')).toHaveText(new RegExp(`^${cli['Supply'].replace(/[.]/g, '\\.')} / `));
   // Redeeming the whole UI balance burns the whole raw balance.
   await page.getByRole('dialog').getByRole('button', { name: 'Max' }).click();
