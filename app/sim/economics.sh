@@ -29,7 +29,7 @@ $sim survival "$data/sol_usd_1d_2021_2024.csv" --name sol-1d --out "$out" --vol-
 $sim survival "$data/fet_usd_1d_2021_2024.csv" --name fet-1d --out "$out" --vol-budget-bps $budget > /dev/null
 $sim survival "$data/sol_usdt_3m_2024q4.csv" --name sol-3m --out "$out" --windows 30 --vol-budget-bps $budget > /dev/null
 $sim lp-study "$data" --out "$out" > /dev/null
-$sim hedge-study "$data" --out "$out" --no-sweep > /dev/null
+$sim hedge-study "$data" --out "$out" > /dev/null
 {
   cat app/sim/economics-intro.md
   for n in btc-2020-03-12-crash btc-2020-03-covid btc-1h-2020-2023 sol-2022 sol-1d-2021-2024 fet-2023 fet-1d-2021-2024 btc-3m-2024q4 sol-3m-2024q4 fet-3m-2024q4; do
@@ -49,6 +49,8 @@ $sim hedge-study "$data" --out "$out" --no-sweep > /dev/null
   cat "$out/lp-worst.md"
   echo; cat app/sim/economics-hedge.md
   cat "$out/hedge-goals.md"
+  echo; echo "### The sweep: utilization cap × fee slope × gap budget, at 1x demand"; echo
+  cat "$out/hedge-sweep.md"
   for n in btc-1h-2020-2023 sol-1d-2021-2024 fet-1d-2021-2024 btc-3m-2024q4 sol-3m-2024q4 fet-3m-2024q4 all-3m-2024q4; do
     echo; cat "$out/hedge-$n.md"; echo; echo "![LP value, hedged, $n](economics/hedge-$n.svg)"
   done

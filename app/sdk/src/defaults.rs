@@ -61,7 +61,7 @@ pub fn pool_caps() -> PoolCaps {
 /// (docs/economics.md).
 pub fn custody_params() -> turbo::state::CustodyParams {
     turbo::state::CustodyParams {
-        max_util_bps: 9_000,
+        max_util_bps: 9_500,
         target_util_bps: 8_000,
         util_base_bps: 400,
         util_slope_bps: 400,

@@ -72,6 +72,15 @@ impl Default for Flows {
     }
 }
 
+impl Flows {
+    /// These flows with every mint `scale` times the size: the same holders against a pool
+    /// `1 / scale` times as large.
+    pub fn sized(self, scale: f64) -> Flows {
+        let k = |x: u64| ((x as f64) * scale).round().max(1.0) as u64;
+        Flows { size_lo: k(self.size_lo), size_hi: k(self.size_hi), ..self }
+    }
+}
+
 /// A pool design under study: a name, its caps, and its custodies if it holds the assets.
 #[derive(Clone, Copy, Debug)]
 pub struct Design {

@@ -74,6 +74,14 @@ enum Command {
         /// Skip the parameter sweep.
         #[arg(long)]
         no_sweep: bool,
+        /// The holders' mint sizes as a share of the LP study's $1,000–$100,000: 1x demand is
+        /// the LP study's holders against a pool 100 times as large (docs/economics.md, "The
+        /// hedged pool: a study").
+        #[arg(long, default_value_t = 0.01)]
+        size_scale: f64,
+        /// Only the files whose name contains this.
+        #[arg(long)]
+        only: Option<String>,
         #[arg(long)]
         font: Option<PathBuf>,
     },
@@ -236,8 +244,8 @@ fn main() -> anyhow::Result<()> {
         Command::LpStudy { data, out, max_daily_loss_bps, funding_bps_per_day, seed, no_sweep, font } => {
             lp_study(&data, &out, max_daily_loss_bps, funding_bps_per_day, seed, !no_sweep, font.as_deref())?;
         }
-        Command::HedgeStudy { data, out, seed, no_sweep, font } => {
-            hedge_study(&data, &out, seed, !no_sweep, font.as_deref())?;
+        Command::HedgeStudy { data, out, seed, no_sweep, size_scale, only, font } => {
+            hedge_study(&data, &out, seed, !no_sweep, size_scale, only.as_deref(), font.as_deref())?;
         }
         Command::Survival { csv, common, windows, name, out } => {
             let path = common.load(&csv)?;
@@ -289,13 +297,16 @@ fn hedge_study(
     out: &std::path::Path,
     seed: u64,
     sweep: bool,
+    size_scale: f64,
+    only: Option<&str>,
     font: Option<&std::path::Path>,
 ) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
     let caps = turbo_sdk::defaults::pool_caps();
     let hedge = lp::HedgeSetup::defaults();
     let (turbo, bear) = (turbo_sdk::defaults::turbo_params(), turbo_sdk::defaults::bear_params());
-    let scenarios = scenarios(data)?;
+    let scenarios: Vec<_> = scenarios(data)?.into_iter().filter(|(n, _)| only.is_none_or(|o| n.contains(o))).collect();
+    let base = lp::Flows::default().sized(size_scale);
     let designs = lp::hedged_designs(caps, caps.funding_max_bps_per_day, hedge);
     let bar = ProgressBar::new(scenarios.len() as u64).with_style(ProgressStyle::with_template("{msg:24} [{bar:30}] {pos}/{len}")?);
     let mut all = String::new();
@@ -304,7 +315,7 @@ fn hedge_study(
         bar.set_message(name.clone());
         let mut runs = Vec::new();
         for demand in [1.0, 2.0, 5.0] {
-            let flows = lp::Flows { seed, arrivals_per_day: lp::Flows::default().arrivals_per_day * demand, ..lp::Flows::default() };
+            let flows = lp::Flows { seed, arrivals_per_day: base.arrivals_per_day * demand, ..base };
             for d in &designs {
                 let r = lp::run(d, assets, &flows, turbo, bear);
                 let marks: Vec<&str> = lp::hedge_goals(&r.metrics).iter().map(|(_, ok)| if *ok { "yes" } else { "**no**" }).collect();
@@ -331,7 +342,7 @@ fn hedge_study(
     std::fs::write(out.join("hedge-goals.md"), &goals)?;
     print!("{all}{goals}");
     if sweep {
-        let flows = lp::Flows { seed, ..lp::Flows::default() };
+        let flows = lp::Flows { seed, ..base };
         let (md, points) = lp::hedge_sweep(&scenarios, &flows, caps, hedge, turbo, bear);
         std::fs::write(out.join("hedge-sweep.md"), &md)?;
         std::fs::write(out.join("hedge-sweep.json"), serde_json::to_string_pretty(&points)?)?;

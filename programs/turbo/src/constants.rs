@@ -38,6 +38,13 @@ pub const POOL_RESERVED: usize = 108;
 pub const VAULT_RESERVED: usize = 128;
 pub const CHANGE_RESERVED: usize = 64;
 
+/// New mints may fill the caps on an asset's net (the gap cap on its hedge, the hard and the risk
+/// cap on its residual) only to this share of them; the rest is the holders' headroom, for the
+/// re-leverage a rally asks of the vaults already minted (docs/decisions.md, "Headroom for the
+/// holders already in").
+#[constant]
+pub const MINT_CAP_SHARE_BPS: u16 = 8_000;
+
 /// Decimals of every Turbo/Bear token and of the LP token.
 #[constant]
 pub const SHARE_DECIMALS: u8 = 6;

@@ -10,6 +10,7 @@
 use anchor_lang::prelude::*;
 use turbo_math::{Exposure, Lev, Prices, SignedUsd, Usd};
 
+use crate::constants::MINT_CAP_SHARE_BPS;
 use crate::engine::settle::UNREAD_CRT;
 use crate::error::{MathResultExt, TurboError};
 use crate::state::{Config, Pool, Vault};
@@ -43,12 +44,37 @@ pub fn residual_and_hedged(pool: &Pool, vault: &Vault, px: &Prices) -> Result<(U
     Ok((turbo_math::residual(signed, hedged), hedged))
 }
 
+/// Who asks to grow an asset's net: a new mint, held to `MINT_CAP_SHARE_BPS` of the net caps, or
+/// the holders already in (a re-leverage), who may use the headroom the mints leave
+/// (docs/decisions.md, "Headroom for the holders already in").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mover {
+    Mint,
+    Holders,
+}
+
+impl Mover {
+    /// The share of the net caps (the gap cap, the hard and the risk cap) this mover may fill.
+    fn share(self) -> turbo_math::Bps {
+        match self {
+            Mover::Mint => turbo_math::Bps(MINT_CAP_SHARE_BPS as u64),
+            Mover::Holders => turbo_math::Bps(turbo_math::BPS_ONE),
+        }
+    }
+
+    /// `cap` at this mover's share, rounded down.
+    fn of(self, cap: Usd) -> Result<Usd> {
+        Ok(Usd(self.share().of_floor(cap.0).or_math()?))
+    }
+}
+
 /// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (docs/design.md §2,
 /// §5.5–5.6): a move that grows |q| must keep the gross notional under its cap; a move that grows
 /// its asset's heavy side must keep the residual under the hard and the risk cap and the hedged
-/// part under the gap cap. Moves that shrink risk are always allowed. A residual over a cap while
-/// the asset's hedge is full is `HedgeFull`: more custody would have covered it.
-pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd, px: &Prices) -> Result<Option<TurboError>> {
+/// part under the gap cap, each at `mover`'s share. Moves that shrink risk are always allowed. A
+/// residual over a cap while the asset's hedge is full is `HedgeFull`: more custody would have
+/// covered it.
+pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd, px: &Prices, mover: Mover) -> Result<Option<TurboError>> {
     let new = Exposure(vault.exposure);
     if new.0.unsigned_abs() > old.0.unsigned_abs() {
         let cap = turbo_math::exposure_cap(value, pool.hard_caps().0).or_math()?;
@@ -61,10 +87,13 @@ pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd, px: &Pr
     let grows_heavy_side = (new.0 > old.0 && book.long_heavy()) || (new.0 < old.0 && book.short > book.long);
     if grows_heavy_side {
         let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
-        if gap_cap(pool, vault, value)?.is_some_and(|g| hedged > g) {
-            return Ok(Some(TurboError::GapCapExceeded));
+        if let Some(g) = gap_cap(pool, vault, value)? {
+            if hedged > mover.of(g)? {
+                return Ok(Some(TurboError::GapCapExceeded));
+            }
         }
         let (hard, risk) = net_caps(pool, vault, value)?;
+        let (hard, risk) = (mover.of(hard)?, risk.map(|r| mover.of(r)).transpose()?);
         let hedge = &pool.hedges[i];
         let full = hedge.is_enabled() && book.long_heavy() && hedge.book().unlocked_room().or_math()?.0 == 0;
         if residual > hard {
@@ -95,26 +124,34 @@ pub fn net_cap(pool: &Pool, vault: &Vault, value: Usd) -> Result<Usd> {
 /// The gap cap on the hedged part of `vault`'s asset at pool value `value`, sized at the vault's
 /// own |target| (docs/design.md §5.6); `None` without a custody or with the cap off.
 pub fn gap_cap(pool: &Pool, vault: &Vault, value: Usd) -> Result<Option<Usd>> {
+    gap_cap_at(pool, vault, value, Lev(vault.params.target_leverage))
+}
+
+/// The gap cap sized at leverage `lev`: the vaults' equity covers a fall of `1/|lev|`.
+fn gap_cap_at(pool: &Pool, vault: &Vault, value: Usd, lev: Lev) -> Result<Option<Usd>> {
     if !pool.hedges[vault.asset_index as usize].is_enabled() {
         return Ok(None);
     }
     let c = &pool.caps;
-    let target = Lev(vault.params.target_leverage);
-    turbo_math::gap_cap(value, turbo_math::Bps(c.gap_budget_bps as u64), turbo_math::Bps(c.stress_gap_bps as u64), target).or_math()
+    turbo_math::gap_cap(value, turbo_math::Bps(c.gap_budget_bps as u64), turbo_math::Bps(c.stress_gap_bps as u64), lev).or_math()
 }
 
 /// The net long notional a mint on `vault`'s asset may still add now: the hedge fills first (up
-/// to its utilization cap, within the gap cap), then the residual up to the tighter net cap; never
-/// more than the gross cap leaves. Zero for a short vault's side is its own (the risk cap only).
+/// to its utilization cap, within the mint's share of the gap cap), then the residual up to the
+/// mint's share of the tighter net cap; never more than the gross cap leaves. Zero for a short
+/// vault's side is its own (the risk cap only).
 pub fn capacity(pool: &Pool, vault: &Vault, value: Usd, px: &Prices) -> Result<Usd> {
     let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
-    let residual_room = Usd(net_cap(pool, vault, value)?.0.saturating_sub(residual.0));
+    let residual_room = Usd(Mover::Mint.of(net_cap(pool, vault, value)?)?.0.saturating_sub(residual.0));
     let gross_room = Usd(turbo_math::exposure_cap(value, pool.hard_caps().0).or_math()?.0.saturating_sub(pool.gross_notional()?.0));
     let hedge = &pool.hedges[vault.asset_index as usize];
     let long = vault.params.target_leverage > 0;
     let net_room = if hedge.is_enabled() && long {
         let room = hedge.book().unlocked_room().or_math()?.value_floor(hedge.decimals, px.asset.mid).or_math()?;
-        let gap_room = gap_cap(pool, vault, value)?.map(|g| Usd(g.0.saturating_sub(hedged.0)));
+        let gap_room = match gap_cap(pool, vault, value)? {
+            Some(g) => Some(Usd(Mover::Mint.of(g)?.0.saturating_sub(hedged.0))),
+            None => None,
+        };
         turbo_math::net_long_capacity(room, gap_room, residual_room)
     } else {
         residual_room
@@ -122,10 +159,10 @@ pub fn capacity(pool: &Pool, vault: &Vault, value: Usd, px: &Prices) -> Result<U
     Ok(Usd(net_room.0.min(gross_room.0)))
 }
 
-/// Fail with the cap `vault`'s move breaks, if any.
+/// Fail with the cap a new mint's move on `vault` breaks, if any.
 pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, px: &Prices, crt_decimals: u8) -> Result<()> {
     let value = pool_book_value(pool, vault, px, crt_decimals)?;
-    match cap_breach(pool, vault, old, value, px)? {
+    match cap_breach(pool, vault, old, value, px, Mover::Mint)? {
         Some(e) => Err(error!(e)),
         None => Ok(()),
     }
@@ -146,12 +183,17 @@ pub fn on_heavy_side(pool: &Pool, vault: &Vault) -> bool {
 /// across the heavy side until it fits (docs/design.md §5.5–5.6: the emergency, never a queue).
 /// - The hedged part over its gap cap (the pool's value fell or the budget was cut; no mint is
 ///   needed for it): `room` is the gap cap. A net long fills the hedge before any residual, so a
-///   net over the gap cap has no room for a residual either.
+///   net over the gap cap has no room for a residual either. The cap is read at the vault's own
+///   `leverage` when that is under its target: a rally books the hedge higher but lowers the
+///   vault's loss on the stress gap faster (`N · g − E`), and is not an emergency
+///   (docs/decisions.md, "A rally is not an emergency").
 /// - Otherwise, the residual over the tighter of its caps: `room` is the hedged part plus the cap.
-pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd, px: &Prices) -> Result<Option<(Usd, Usd)>> {
+pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd, px: &Prices, leverage: Option<Lev>) -> Result<Option<(Usd, Usd)>> {
     let net = pool.assets[vault.asset_index as usize].book().net();
     let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
-    let over = match gap_cap(pool, vault, value)? {
+    let target = vault.params.target_leverage.unsigned_abs();
+    let reading = Lev(leverage.map_or(target, |l| l.abs().min(target)) as i64);
+    let over = match gap_cap_at(pool, vault, value, reading)? {
         Some(gap) if hedged > gap => Some(gap),
         _ => {
             let cap = net_cap(pool, vault, value)?;

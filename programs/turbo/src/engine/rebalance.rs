@@ -9,7 +9,7 @@ use turbo_math::{
     Decision, Exposure, Lev, Prices, Settlement, Shares, Usd,
 };
 
-use crate::engine::caps::{cap_breach, capacity, gap_cap, imbalance_for, net_cap, pool_book_value, residual_and_hedged};
+use crate::engine::caps::{cap_breach, capacity, gap_cap, imbalance_for, net_cap, pool_book_value, residual_and_hedged, Mover};
 use crate::engine::fees::{sweep_fees, Swept};
 use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
@@ -98,14 +98,9 @@ pub fn plan(
     // The effective target: the volatility budget, then the pool's imbalance (docs/design.md §5.4–5).
     let value = pool_book_value(pool, vault, px, crt.decimals)?;
     let vol_bps = annualized_vol_bps(vault.variance_rate).or_math()?;
-    let imbalance = imbalance_for(pool, vault, value, px)?;
-    let leverage = match imbalance {
-        Some(_) => {
-            let equity = vault.book().risk_equity(px.asset.mid, px.crt.mid, crt).or_math()?;
-            Lev::of(Exposure(vault.exposure), px.asset.mid, equity).or_math()?
-        }
-        None => None,
-    };
+    let equity = vault.book().risk_equity(px.asset.mid, px.crt.mid, crt).or_math()?;
+    let leverage = Lev::of(Exposure(vault.exposure), px.asset.mid, equity).or_math()?;
+    let imbalance = imbalance_for(pool, vault, value, px, leverage)?;
     let target =
         effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance, leverage).or_math()?;
 
@@ -123,7 +118,7 @@ pub fn plan(
         let (book_before, hedge_before) = (pool.assets[i].book(), pool.hedges[i]);
         vault.exposure = decision.exposure.0;
         pool.rebook(vault.asset_index, before, p, decision.exposure, p)?;
-        if action == Action::Relever && cap_breach(pool, vault, before, value, px)?.is_some() {
+        if action == Action::Relever && cap_breach(pool, vault, before, value, px, Mover::Holders)?.is_some() {
             pool.assets[i].set_book(book_before);
             pool.hedges[i] = hedge_before;
             vault.exposure = before.0;
