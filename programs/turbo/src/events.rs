@@ -370,6 +370,32 @@ pub struct RebalanceEvent {
     pub band_hi: u64,
 }
 
+/// Which of the pool's ceilings an asset's heavy side is over (docs/design.md §5.5–5.6).
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EmergencyCause {
+    /// The hedged part over its gap cap, read at the vault's own leverage under its target.
+    GapCap,
+    /// The residual the custody does not cover over the tighter of its hard and risk caps.
+    ResidualCap,
+}
+
+/// The declared emergency: emitted by a rebalance of a vault whose side of its asset is over what
+/// the pool may carry, before its `RebalanceEvent`. Every vault on the heavy side is cut by the
+/// same share, `room / net`, never as a queue; the pool's caps lower holders' leverage only here.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmergencyDeleverageEvent {
+    pub vault: Pubkey,
+    pub asset_index: u8,
+    pub cause: EmergencyCause,
+    /// What the side may carry, and the asset's net it carries, micro-USD.
+    pub room: u64,
+    pub net: u64,
+    /// The vault's own target, and the one the cut aims at, 6 decimals.
+    pub target: i64,
+    pub effective_target: i64,
+}
+
 /// The read-only `quote` instruction's answer: what a vault is worth and how far it is from its
 /// next rebalance at the current prices (docs/design.md §5.7). Clients simulate `quote` and
 /// read this event; nothing is written.

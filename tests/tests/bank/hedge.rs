@@ -6,7 +6,7 @@
 use solana_sdk::signature::Signer;
 use turbo::error::TurboError;
 use turbo::events::{
-    CustodyCreatedEvent, CustodyDepositedEvent, CustodySwappedEvent, CustodyWithdrawnEvent, RebalanceEvent, VaultSettledEvent,
+    CustodyCreatedEvent, EmergencyCause, EmergencyDeleverageEvent, CustodyDepositedEvent, CustodySwappedEvent, CustodyWithdrawnEvent, RebalanceEvent, VaultSettledEvent,
 };
 use turbo::state::{CustodyParams, Pause};
 use turbo_math::{units_ceil, Exposure, TokenAmount};
@@ -68,7 +68,7 @@ async fn a_custody_opens_for_an_asset_with_a_vault_with_bounded_parameters() {
     // Parameters out of bounds: more than 99% locked, a target over the cap, a swap fee over 5%.
     for bad in [
         CustodyParams { max_util_bps: 9_901, ..p },
-        CustodyParams { target_util_bps: 9_500, ..p },
+        CustodyParams { target_util_bps: 9_600, ..p },
         CustodyParams { swap_fee_bps: 501, ..p },
         CustodyParams { max_trade_per_slot: 0, ..p },
     ] {
@@ -288,6 +288,7 @@ async fn a_rally_past_the_gap_cap_at_the_target_does_not_trim_the_hedged_long() 
     assert_ok(&out);
     let e = out.event::<RebalanceEvent>();
     assert_eq!((e.exposure_after, e.effective_target), (e.exposure_before, 3_000_000), "{e:?}");
+    assert!(out.events::<EmergencyDeleverageEvent>().is_empty(), "a rally declares no emergency");
     let q = fx.quote(BTC_VAULT).await;
     // At the target's reading the hedge is over its cap; at the vault's own leverage it is not.
     assert!(q.hedged > q.gap_cap, "{q:?}");
@@ -333,9 +334,18 @@ async fn a_hedge_past_a_tightened_gap_cap_is_brought_down_at_the_next_rebalance(
         assert_ok(&out);
         let e = out.event::<RebalanceEvent>();
         if e.exposure_after == e.exposure_before {
+            assert!(out.events::<EmergencyDeleverageEvent>().is_empty(), "the emergency is over");
             break;
         }
         assert!(e.exposure_after < e.exposure_before && e.effective_target < 3_000_000, "{e:?}");
+        // Every step of the cut declares the emergency: the cap it is over, the room and the net,
+        // and the target it cuts to, the same for every vault on the heavy side.
+        let cut = out.event::<EmergencyDeleverageEvent>();
+        assert_eq!((cut.cause, cut.target, cut.effective_target), (EmergencyCause::GapCap, 3_000_000, e.effective_target), "{cut:?}");
+        assert!(cut.room < cut.net && cut.asset_index == 0, "{cut:?}");
+        if steps == 0 {
+            assert_eq!(cut.net, q.asset_net, "{cut:?}");
+        }
         steps += 1;
         fx.tick(30);
     }

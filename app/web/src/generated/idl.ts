@@ -13,6 +13,7 @@ export const EVENT_DISCRIMINATORS = {
   CustodyDepositedEvent: new Uint8Array([137, 156, 44, 100, 194, 196, 178, 181]),
   CustodySwappedEvent: new Uint8Array([157, 152, 162, 117, 45, 178, 238, 98]),
   CustodyWithdrawnEvent: new Uint8Array([33, 18, 83, 66, 99, 33, 43, 40]),
+  EmergencyDeleverageEvent: new Uint8Array([144, 138, 65, 157, 120, 250, 44, 213]),
   FeesSweptEvent: new Uint8Array([176, 158, 209, 67, 245, 224, 61, 65]),
   FeesWithdrawnEvent: new Uint8Array([93, 177, 0, 69, 15, 156, 73, 194]),
   LiquidityDepositedEvent: new Uint8Array([90, 3, 240, 128, 109, 154, 131, 185]),

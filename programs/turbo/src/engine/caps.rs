@@ -13,6 +13,7 @@ use turbo_math::{Exposure, Lev, Prices, SignedUsd, Usd};
 use crate::constants::MINT_CAP_SHARE_BPS;
 use crate::engine::settle::UNREAD_CRT;
 use crate::error::{MathResultExt, TurboError};
+use crate::events::EmergencyCause;
 use crate::state::{Config, Pool, Vault};
 
 /// The pool's settled book value the caps of `vault`'s asset are measured against: free USDC,
@@ -178,7 +179,16 @@ pub fn on_heavy_side(pool: &Pool, vault: &Vault) -> bool {
     }
 }
 
-/// `(room, net)` when `vault` is on the heavy side of its asset and its net does not fit: the
+/// A heavy side over what the pool may carry: the room it may keep, the asset's net, and which
+/// ceiling it is over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Imbalance {
+    pub room: Usd,
+    pub net: Usd,
+    pub cause: EmergencyCause,
+}
+
+/// The [`Imbalance`] when `vault` is on the heavy side of its asset and its net does not fit: the
 /// rebalance then scales the heavy side's target by `room / net`, so exposure comes down pro rata
 /// across the heavy side until it fits (docs/design.md §5.5–5.6: the emergency, never a queue).
 /// - The hedged part over its gap cap (the pool's value fell or the budget was cut; no mint is
@@ -188,19 +198,19 @@ pub fn on_heavy_side(pool: &Pool, vault: &Vault) -> bool {
 ///   vault's loss on the stress gap faster (`N · g − E`), and is not an emergency
 ///   (docs/decisions.md, "A rally is not an emergency").
 /// - Otherwise, the residual over the tighter of its caps: `room` is the hedged part plus the cap.
-pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd, px: &Prices, leverage: Option<Lev>) -> Result<Option<(Usd, Usd)>> {
+pub fn imbalance_for(pool: &Pool, vault: &Vault, value: Usd, px: &Prices, leverage: Option<Lev>) -> Result<Option<Imbalance>> {
     let net = pool.assets[vault.asset_index as usize].book().net();
     let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
     let target = vault.params.target_leverage.unsigned_abs();
     let reading = Lev(leverage.map_or(target, |l| l.abs().min(target)) as i64);
     let over = match gap_cap_at(pool, vault, value, reading)? {
-        Some(gap) if hedged > gap => Some(gap),
+        Some(gap) if hedged > gap => Some((gap, EmergencyCause::GapCap)),
         _ => {
             let cap = net_cap(pool, vault, value)?;
-            (residual > cap).then_some(Usd(hedged.0.saturating_add(cap.0)))
+            (residual > cap).then_some((Usd(hedged.0.saturating_add(cap.0)), EmergencyCause::ResidualCap))
         }
     };
-    Ok(over.filter(|_| on_heavy_side(pool, vault)).map(|room| (room, net)))
+    Ok(over.filter(|_| on_heavy_side(pool, vault)).map(|(room, cause)| Imbalance { room, net, cause }))
 }
 
 /// The skew funding `vault` owes for the time since it was last charged, at `px`: on the heavy

@@ -14,7 +14,7 @@ use crate::engine::fees::{sweep_fees, Swept};
 use crate::engine::flow::NetFlow;
 use crate::engine::settle::{leverage_of, nav_of, settle};
 use crate::error::{CheckedExt, MathResultExt, TurboError};
-use crate::events::{FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultQuotedEvent, VaultSettledEvent};
+use crate::events::{EmergencyDeleverageEvent, FeesSweptEvent, RebalanceEvent, ReverseSplitEvent, VaultQuotedEvent, VaultSettledEvent};
 use crate::state::{Config, Pause, Pool, Vault};
 
 /// The refusals of a rebalance that need no price: a retired vault, a pause.
@@ -60,6 +60,8 @@ pub struct RebalancePlan {
     pub settled_event: Option<VaultSettledEvent>,
     pub swept_event: Option<FeesSweptEvent>,
     pub split_event: Option<ReverseSplitEvent>,
+    /// The declared emergency, when the vault's side is over what the pool may carry.
+    pub emergency_event: Option<EmergencyDeleverageEvent>,
     pub event: RebalanceEvent,
 }
 
@@ -101,8 +103,17 @@ pub fn plan(
     let equity = vault.book().risk_equity(px.asset.mid, px.crt.mid, crt).or_math()?;
     let leverage = Lev::of(Exposure(vault.exposure), px.asset.mid, equity).or_math()?;
     let imbalance = imbalance_for(pool, vault, value, px, leverage)?;
-    let target =
-        effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, imbalance, leverage).or_math()?;
+    let room = imbalance.map(|i| (i.room, i.net));
+    let target = effective_target(vault.params.target(), Bps(vault.params.vol_budget_bps as u64), vol_bps, room, leverage).or_math()?;
+    let emergency_event = imbalance.map(|i| EmergencyDeleverageEvent {
+        vault: call.vault,
+        asset_index: vault.asset_index,
+        cause: i.cause,
+        room: i.room.0,
+        net: i.net.0,
+        target: vault.params.target_leverage,
+        effective_target: target.0,
+    });
 
     let before = Exposure(vault.exposure);
     let seed = jitter_seed(vault.vault_id, vault.last_rebalance_ts);
@@ -196,6 +207,7 @@ pub fn plan(
         settled_event,
         swept_event: swept.event(call.vault),
         split_event,
+        emergency_event,
         event,
     })
 }

@@ -21,6 +21,8 @@ export * from "./custodyDepositedEvent";
 export * from "./custodyParams";
 export * from "./custodySwappedEvent";
 export * from "./custodyWithdrawnEvent";
+export * from "./emergencyCause";
+export * from "./emergencyDeleverageEvent";
 export * from "./feesSweptEvent";
 export * from "./feesWithdrawnEvent";
 export * from "./hedge";

@@ -79,6 +79,7 @@ pub fn handler(ctx: Context<Rebalance>) -> Result<()> {
     emit_some(p.settled_event);
     emit_some(p.swept_event);
     emit_some(p.split_event);
+    emit_some(p.emergency_event);
     emit(p.event);
     probe!("events");
     Ok(())
