@@ -411,18 +411,10 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
   return dialog;
 }
 
-/** `locked / owned` in bps rounded up, as the program's `HedgeBook::utilization` reads it (the
- * browser test checks it against `turbo custodies`), printed as a percentage. */
-function utilization(locked: bigint, owned: bigint): string {
-  if (owned === 0n) return '—';
-  const b = (locked * 10_000n + owned - 1n) / owned;
-  return `${b / 100n}.${(b % 100n).toString().padStart(2, '0')}%`;
-}
-
 /** The hedged pool (docs/design.md §5.6): per asset, the custody's tokens, what the vaults' net
  * long locks, the hedged notional against its gap cap, and the net notional a mint may still add;
  * an asset with no custody is synthetic, under the risk cap. Every figure is the program's (the
- * pool account and `quote`); the utilization is the ratio of two of them. */
+ * pool account and `quote`). */
 function hedgeTable(d: Deployment, quotes: (readonly [VaultInfo, VaultQuotedEvent | undefined])[]): HTMLTableElement {
   // Per asset, its vaults' names and a long vault's quote: the capacity a long mint meets.
   const byAsset = new Map<number, { names: string[]; q?: VaultQuotedEvent }>();
@@ -450,7 +442,8 @@ function hedgeTable(d: Deployment, quotes: (readonly [VaultInfo, VaultQuotedEven
     r.append(
       h('td', {}, amount(hg.owned, hg.decimals)),
       h('td', {}, amount(hg.locked, hg.decimals)),
-      h('td', {}, utilization(hg.locked, hg.owned)),
+      // The program's own `locked / owned` (the quote's), never re-derived here.
+      h('td', {}, hg.owned === 0n ? '—' : `${amount(q.utilizationBps, 2, 2)}%`),
       h('td', {}, `${usd(q.hedged)} / ${q.gapCap === 0n ? 'no cap' : usd(q.gapCap)}`),
       h('td', {}, usd(q.capacity)),
     );

@@ -443,6 +443,8 @@ pub struct VaultQuotedEvent {
     pub residual: u64,
     pub gap_cap: u64,
     pub capacity: u64,
+    /// The custody's utilization, `locked / owned` in bps rounded up (0 with nothing owned).
+    pub utilization_bps: u64,
 }
 
 /// The read-only `quote_pool` instruction's answer: the LP valuation both ways and the share

@@ -221,6 +221,7 @@ async fn a_mint_past_a_full_hedge_and_the_risk_cap_is_refused_and_the_quote_says
     let after = fx.quote(BTC_VAULT).await;
     assert!(after.capacity < q.capacity / 20, "{after:?}");
     assert_eq!(after.hedge_locked, 95_000_000, "the whole 95% locked");
+    assert_eq!(after.utilization_bps, 9_500, "the quote carries the book's utilization");
     assert_hedge_books(&mut fx, Asset::Btc).await;
 }
 

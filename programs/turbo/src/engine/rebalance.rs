@@ -271,5 +271,6 @@ pub fn quote(
         residual: residual.0,
         gap_cap: gap_cap(&pool, &book_vault, value)?.map_or(0, |g| g.0),
         capacity: capacity(&pool, &book_vault, value, px)?.0,
+        utilization_bps: hedge.book().utilization().or_math()?.0,
     })
 }

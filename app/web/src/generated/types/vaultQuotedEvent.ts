@@ -81,6 +81,8 @@ export type VaultQuotedEvent = {
   residual: bigint;
   gapCap: bigint;
   capacity: bigint;
+  /** The custody's utilization, `locked / owned` in bps rounded up (0 with nothing owned). */
+  utilizationBps: bigint;
 };
 
 export type VaultQuotedEventArgs = {
@@ -131,6 +133,8 @@ export type VaultQuotedEventArgs = {
   residual: number | bigint;
   gapCap: number | bigint;
   capacity: number | bigint;
+  /** The custody's utilization, `locked / owned` in bps rounded up (0 with nothing owned). */
+  utilizationBps: number | bigint;
 };
 
 export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventArgs> {
@@ -161,6 +165,7 @@ export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventA
     ["residual", getU64Encoder()],
     ["gapCap", getU64Encoder()],
     ["capacity", getU64Encoder()],
+    ["utilizationBps", getU64Encoder()],
   ]);
 }
 
@@ -192,6 +197,7 @@ export function getVaultQuotedEventDecoder(): FixedSizeDecoder<VaultQuotedEvent>
     ["residual", getU64Decoder()],
     ["gapCap", getU64Decoder()],
     ["capacity", getU64Decoder()],
+    ["utilizationBps", getU64Decoder()],
   ]);
 }
 
