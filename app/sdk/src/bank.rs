@@ -43,6 +43,16 @@ fn entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramR
     result
 }
 
+/// The Lazer verifier (docs/decisions.md, "The mainnet price path"), from its published crate,
+/// run natively as the Turbo program is, with the same lifetime leak.
+fn lazer_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
+    let program_id: &'static Pubkey = Box::leak(Box::new(*program_id));
+    let data: &'static [u8] = Box::leak(data.to_vec().into_boxed_slice());
+    let accounts: &'static [AccountInfo<'static>] =
+        unsafe { std::mem::transmute(Box::leak(accounts.to_vec().into_boxed_slice()) as &[AccountInfo]) };
+    pyth_lazer_solana_contract::entry(program_id, accounts, data)
+}
+
 /// A Pyth price account the bank controls.
 #[derive(Clone, Copy, Debug)]
 pub struct LocalFeed {
@@ -63,6 +73,10 @@ pub struct Bank {
     /// holds wrapped SOL (the native mint).
     pub btc_mint: Pubkey,
     pub feeds: Vec<LocalFeed>,
+    /// The key the bank's Lazer storage trusts (Pyth's signer on a cluster), and the treasury its
+    /// verification fee goes to.
+    pub lazer_signer: Keypair,
+    pub lazer_treasury: Pubkey,
     /// Every address the bank has seen: its own accounts and every account of every transaction
     /// it processed. `solana-program-test` has no account scan, so this is what a local RPC
     /// server answers `getProgramAccounts` and `getTokenAccountsByOwner` from.
@@ -75,6 +89,12 @@ impl Bank {
     pub async fn start(feeds: &[([u8; 32], i64)]) -> Bank {
         let mut pt = ProgramTest::new("turbo", turbo::ID, processor!(entry));
         pt.prefer_bpf(false);
+        pt.add_program("pyth_lazer_solana_contract", crate::lazer::PROGRAM_ID, processor!(lazer_entry));
+        let (lazer_signer, lazer_treasury) = (Keypair::new(), Pubkey::new_unique());
+        pt.add_account(
+            lazer_treasury,
+            Account { lamports: 1_000_000_000, data: vec![], owner: anchor_lang::system_program::ID, executable: false, rent_epoch: 0 },
+        );
         let mint_authority = Keypair::new();
         let (usdc_mint, crt_mint, btc_mint) = (Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique());
         pt.add_account(usdc_mint, mint_account(&mint_authority.pubkey(), USDC_DECIMALS));
@@ -99,8 +119,28 @@ impl Bank {
         install_event_log();
         let mut known: std::collections::BTreeSet<Pubkey> = feeds.iter().map(|f| f.account).collect();
         known.extend([usdc_mint, crt_mint, btc_mint, NATIVE_MINT, ctx.payer.pubkey(), mint_authority.pubkey(), pda::program_data()]);
-        let mut bank = Bank { ctx, now: GENESIS_TIME, slot: 1, mint_authority, usdc_mint, crt_mint, btc_mint, feeds, known };
+        known.extend([crate::lazer::PROGRAM_ID, crate::lazer::STORAGE_ID, lazer_treasury]);
+        let mut bank = Bank {
+            ctx,
+            now: GENESIS_TIME,
+            slot: 1,
+            mint_authority,
+            usdc_mint,
+            crt_mint,
+            btc_mint,
+            feeds,
+            lazer_signer,
+            lazer_treasury,
+            known,
+        };
         bank.write_clock();
+        // The Lazer storage, trusting the bank's signer for a year, managed by the payer.
+        let payer = bank.ctx.payer.pubkey();
+        let ixs = [
+            crate::lazer::initialize_ix(payer, payer, lazer_treasury),
+            crate::lazer::trust_ix(payer, bank.lazer_signer.pubkey(), GENESIS_TIME + 365 * 86_400),
+        ];
+        bank.send_now(&ixs, &[]).await.result.expect("the Lazer storage is set up");
         // The program runs natively, so the bank has no upgradeable-loader accounts for it. Write
         // its ProgramData account, as `solana program deploy` leaves it, with the payer as the
         // upgrade authority: the only key `initialize_config` accepts.

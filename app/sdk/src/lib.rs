@@ -12,6 +12,7 @@ pub mod errors;
 #[cfg(feature = "bank")]
 pub mod heap;
 pub mod ix;
+pub mod lazer;
 pub mod manifest;
 pub mod outcome;
 pub mod pda;

@@ -6,7 +6,8 @@
 use solana_sdk::signature::Signer;
 use turbo::error::TurboError;
 use turbo::events::{
-    CustodyCreatedEvent, EmergencyCause, EmergencyDeleverageEvent, CustodyDepositedEvent, CustodySwappedEvent, CustodyWithdrawnEvent, RebalanceEvent, VaultSettledEvent,
+    CustodyCreatedEvent, CustodyDepositedEvent, CustodySwappedEvent, CustodyWithdrawnEvent, EmergencyCause, EmergencyDeleverageEvent,
+    RebalanceEvent, VaultSettledEvent,
 };
 use turbo::state::{CustodyParams, Pause};
 use turbo_math::{units_ceil, Exposure, TokenAmount};

@@ -10,6 +10,7 @@ mod governance;
 mod hedge;
 mod keeper;
 mod preview;
+mod prices;
 mod quote;
 mod rebalance;
 mod rejections;
