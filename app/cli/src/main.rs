@@ -35,6 +35,15 @@ struct Args {
 
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Make a new wallet (a Solana CLI keypair file) at --keypair, or at the Solana CLI
+    /// config's path (default ~/.config/solana/id.json); no Solana CLI needed.
+    Keygen {
+        /// Replace a keypair already there (its funds stay with its old address).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Print the wallet's address (from --keypair, or the Solana CLI config's path).
+    Address,
     /// Every vault: NAV, leverage, supply, caps and last rebalance.
     Vaults,
     /// One vault in detail (by symbol or id).
@@ -273,10 +282,22 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
         }
         return demo::run(steps).await;
     }
+    let setup = |e: turbo_sdk::setup::SetupError| CliError::Input(e.to_string());
+    match args.command {
+        Command::Keygen { force } => {
+            let path = turbo_sdk::setup::wallet_path(args.keypair);
+            let key = turbo_sdk::setup::keygen(&path, force).map_err(setup)?;
+            return Ok(format!("Wrote a new keypair to {}\nAddress: {key}\n", path.display()));
+        }
+        Command::Address => {
+            let me = turbo_sdk::setup::wallet(args.keypair).map_err(setup)?;
+            return Ok(format!("{}\n", solana_sdk::signature::Signer::pubkey(&me)));
+        }
+        _ => {}
+    }
     if let Command::Localnet { bind, replay, speed, quiet, deployer, web, action } = args.command {
         return localnet(args.url, bind, replay, speed, quiet, deployer, web, action).await;
     }
-    let setup = |e: turbo_sdk::setup::SetupError| CliError::Input(e.to_string());
     let url = turbo_sdk::setup::url(args.url.clone());
     // Reading needs no wallet: without a keypair file, reads run with a throwaway one.
     let read_only = matches!(args.command, Command::Vaults | Command::Show { .. } | Command::Timelock | Command::Custodies);
@@ -320,8 +341,14 @@ async fn localnet(
                 let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboAirdropUsdc" };
                 let _: u64 = client.send(request, serde_json::json!([wallet.to_string(), usdc])).await.map_err(unreachable)?;
             }
+            // Where the USDC is: the wallet's associated account of the node's USDC mint (what
+            // `turbo-keeper --bounty-account` wants, for example).
+            let usdc_account = match local_env(&node_url).await {
+                Some(env) => format!("\nUSDC account: {}", turbo_sdk::pda::ata(&wallet, &env.usdc_mint)),
+                None => String::new(),
+            };
             return Ok(format!(
-                "{wallet}: +{} SOL, +{} USDC on {node_url}\n",
+                "{wallet}: +{} SOL, +{} USDC on {node_url}{usdc_account}\n",
                 turbo_cli::text::amount(lamports, 9, 2),
                 turbo_cli::text::amount(usdc, 6, 2)
             ));
@@ -467,7 +494,9 @@ async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<
             .await
         }
         Command::Fees { action: FeesAction::Withdraw { usdc, crt } } => cli.fees_withdraw(me, &usdc, &crt).await,
-        Command::Demo { .. } | Command::Localnet { .. } => unreachable!("handled before connecting"),
+        Command::Demo { .. } | Command::Localnet { .. } | Command::Keygen { .. } | Command::Address => {
+            unreachable!("handled before connecting")
+        }
     }
 }
 

@@ -397,3 +397,58 @@ fn books_balance(node: &Node) -> bool {
 fn lines(p: &Proc) -> Vec<String> {
     BufReader::new(std::fs::File::open(&p.log).unwrap()).lines().map_while(Result::ok).collect()
 }
+
+/// A newcomer with no Solana CLI (issue 25): `turbo keygen` makes the wallet, `turbo address`
+/// reads it, a second keygen never overwrites it unasked, `localnet fund` says where the USDC
+/// went, and the keeper takes the wallet as its bounty account (its USDC account is derived)
+/// while a CRT account is refused in one line before any scan.
+#[test]
+fn a_wallet_without_the_solana_cli_from_keygen_to_a_keeper_bounty() {
+    let node = start_node("newcomer", &[]);
+    let path = node.dir.0.join("me/id.json");
+    let keygen = |extra: &[&str]| {
+        Command::new(turbo_bin()).args(["keygen", "--keypair", path.to_str().unwrap()]).args(extra).output().expect("turbo runs")
+    };
+    let out = keygen(&[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let address = text(&out).lines().find_map(|l| l.strip_prefix("Address: ")).expect("the address").to_string();
+    let out = Command::new(turbo_bin()).args(["address", "--keypair", path.to_str().unwrap()]).output().unwrap();
+    assert_eq!(text(&out), format!("{address}\n"));
+    let out = keygen(&[]);
+    assert!(!out.status.success() && text(&out).contains("already holds a keypair; pass --force"), "{}", text(&out));
+    // A missing keypair points to keygen.
+    let out = node.turbo(None, &["mint", "tSOL", "--usdc", "1"]);
+    assert!(!out.status.success() && text(&out).contains("make one with `turbo keygen`"), "{}", text(&out));
+
+    let out = node.turbo(None, &["localnet", "fund", &address, "--sol", "1", "--usdc", "10"]);
+    let me: solana_sdk::pubkey::Pubkey = address.parse().unwrap();
+    let usdc = turbo_sdk::pda::ata(&me, &usdc_mint(&node));
+    assert!(text(&out).contains(&format!("USDC account: {usdc}")), "{}", text(&out));
+    assert_eq!(node.token_balance(&usdc), 10_000_000);
+
+    // The wallet as the bounty account: accepted, its USDC account named in the log.
+    let (keeper, _) = start_keeper(&node, &path, &me, "wallet");
+    let started = Instant::now();
+    while !keeper.output().contains("bounty to the wallet's USDC account") {
+        assert!(started.elapsed() < Duration::from_secs(60), "{}", keeper.output());
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    assert!(keeper.output().contains(&format!("usdc_account={usdc}")), "{}", keeper.output());
+    drop(keeper);
+    // An account that is not a USDC one (the wallet's CRT address): refused in one line,
+    // before any scan.
+    let crt = turbo_sdk::pda::ata(&me, &crt_mint(&node));
+    let out = Command::new(keeper_bin())
+        .args(["--url", &node.url, "--keypair", path.to_str().unwrap(), "--once", "--bounty-account", &crt.to_string()])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains(&format!("--bounty-account {crt}")), "{}", text(&out));
+}
+
+fn crt_mint(node: &Node) -> solana_sdk::pubkey::Pubkey {
+    let a = node.client().get_account(&turbo_sdk::pda::config()).unwrap();
+    let config: turbo::state::Config = anchor_lang::AccountDeserialize::try_deserialize(&mut a.data.as_slice()).unwrap();
+    config.crt_mint
+}

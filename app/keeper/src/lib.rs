@@ -148,6 +148,27 @@ impl Default for Settings {
 pub enum KeeperError {
     #[error(transparent)]
     Chain(#[from] ChainError),
+    #[error("--bounty-account {given} is a token account of mint {mint}, not of the deployment's USDC ({usdc})")]
+    BountyNotUsdc { given: Pubkey, mint: Pubkey, usdc: Pubkey },
+    #[error("--bounty-account {given} is a wallet with no USDC account yet: create its associated account {ata} (for example by receiving USDC), or name a USDC token account")]
+    BountyWalletWithoutUsdc { given: Pubkey, ata: Pubkey },
+}
+
+/// The USDC account the bounty goes to, from what `--bounty-account` names: a USDC token account
+/// as it is, or a wallet's associated USDC account; anything else refused in one line before the
+/// first scan (a wallet named as it is would make every rebalance fail on the transfer).
+pub async fn bounty_account<C: Chain>(chain: &mut C, given: Pubkey) -> Result<Pubkey, KeeperError> {
+    let usdc = turbo_sdk::accounts::config(chain).await?.usdc_mint;
+    let is_token_program = |owner: &Pubkey| *owner == anchor_spl::token::ID || *owner == anchor_spl::token_2022::ID;
+    if let Some(acc) = chain.account(&given).await?.filter(|a| is_token_program(&a.owner)) {
+        let t = turbo_sdk::accounts::token_account(&acc)?;
+        return if t.mint == usdc { Ok(given) } else { Err(KeeperError::BountyNotUsdc { given, mint: t.mint, usdc }) };
+    }
+    let ata = turbo_sdk::pda::ata(&given, &usdc);
+    match chain.account(&ata).await? {
+        Some(_) => Ok(ata),
+        None => Err(KeeperError::BountyWalletWithoutUsdc { given, ata }),
+    }
 }
 
 /// One transaction the keeper sent, and how it went.
@@ -170,6 +191,13 @@ pub struct TickReport {
     /// Seconds between the clock and the newest price the scan saw.
     pub price_age: Option<i64>,
     pub skipped: Vec<(String, String)>,
+}
+
+impl TickReport {
+    /// How many of the transactions sent were refused by the program.
+    pub fn refused(&self) -> usize {
+        self.sent.iter().filter(|s| failure(&s.outcome).is_some()).count()
+    }
 }
 
 /// Scan every vault once and send the rebalances that would act.
@@ -225,16 +253,23 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
                     }
                 };
                 match failure(&outcome) {
-                    None => info!(
-                        vault = %intent.symbol,
-                        action = ?intent.plan.action,
-                        exposure_before = intent.plan.before.0,
-                        exposure_after = intent.plan.after.0,
-                        target = intent.plan.target.0,
-                        splits = intent.plan.splits,
-                        bounty = intent.plan.bounty,
-                        "rebalanced"
-                    ),
+                    None => {
+                        let e = &intent.plan.event;
+                        let moved = turbo_math::Exposure(e.exposure_after.saturating_sub(e.exposure_before))
+                            .abs_notional_floor(turbo_math::Price(e.price))
+                            .unwrap_or_default();
+                        info!(
+                            vault = %intent.symbol,
+                            action = ?intent.plan.action,
+                            leverage_before = %turbo_sdk::text::lev(Some(e.leverage_before)),
+                            leverage_after = %turbo_sdk::text::lev(Some(e.leverage_after)),
+                            target = %turbo_sdk::text::lev(Some(intent.plan.target.0)),
+                            moved = %turbo_sdk::text::usd(moved.0),
+                            splits = intent.plan.splits,
+                            bounty = %turbo_sdk::text::usd(intent.plan.bounty),
+                            "rebalanced"
+                        )
+                    }
                     Some(f) => warn!(vault = %intent.symbol, error = %f, "rebalance refused"),
                 }
                 stale = true;
@@ -261,9 +296,14 @@ pub async fn run<C: Chain>(
         let wait = match tick(chain, keeper, s).await {
             Ok(r) => {
                 failures = 0;
+                let refused = r.refused();
+                if refused > 0 && refused == r.sent.len() {
+                    warn!(sent = r.sent.len(), "every rebalance this scan sent was refused");
+                }
                 info!(
                     scanned = r.scanned,
                     sent = r.sent.len(),
+                    refused,
                     idle = r.idle,
                     small = r.small.len(),
                     skipped = r.skipped.len(),

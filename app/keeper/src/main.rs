@@ -134,6 +134,15 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
     );
     let kp = keeper.insecure_clone();
     let mut chain = RpcChain::new(&url, keeper);
+    // A wallet named for the bounty becomes its USDC account; a wrong account stops here.
+    let mut settings = settings;
+    if let Some(given) = settings.bounty_account {
+        let account = turbo_keeper::bounty_account(&mut chain, given).await?;
+        if account != given {
+            tracing::info!(wallet = %given, usdc_account = %account, "bounty to the wallet's USDC account");
+        }
+        settings.bounty_account = Some(account);
+    }
     chain.fees = Some(FeePolicy {
         cu_margin_pct: args.cu_margin_pct,
         fee_percentile: args.priority_fee_percentile,

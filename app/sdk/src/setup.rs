@@ -12,8 +12,10 @@ use crate::accounts::Feeds;
 /// Why set-up failed, in the user's terms.
 #[derive(Debug, thiserror::Error)]
 pub enum SetupError {
-    #[error("keypair {path}: {why}")]
+    #[error("keypair {path}: {why} (make one with `turbo keygen`, or name one with --keypair)")]
     Keypair { path: String, why: String },
+    #[error("{0} already holds a keypair; pass --force to replace it (its funds stay with its address)")]
+    KeypairExists(String),
     #[error("expected FEED=PUBKEY, got {0}")]
     NotAPair(String),
     #[error("bad feed id {0}: expected 64 hex digits")]
@@ -34,8 +36,29 @@ pub fn url(url: Option<String>) -> String {
 
 /// The wallet: `keypair` when given, else the Solana CLI's config's, else its default path.
 pub fn wallet(keypair: Option<PathBuf>) -> Result<Keypair, SetupError> {
-    let path = keypair.unwrap_or_else(|| solana_config().keypair_path.into());
+    let path = wallet_path(keypair);
     read_keypair_file(&path).map_err(|e| SetupError::Keypair { path: path.display().to_string(), why: e.to_string() })
+}
+
+/// Where the wallet is read from: `keypair` when given, else the Solana CLI config's path, else
+/// its default (`~/.config/solana/id.json`).
+pub fn wallet_path(keypair: Option<PathBuf>) -> PathBuf {
+    keypair.unwrap_or_else(|| solana_config().keypair_path.into())
+}
+
+/// Make a new wallet at `path` (a Solana CLI keypair file, its parent folders created), unless
+/// one is there and `force` is not set; its address.
+pub fn keygen(path: &std::path::Path, force: bool) -> Result<Pubkey, SetupError> {
+    if path.exists() && !force {
+        return Err(SetupError::KeypairExists(path.display().to_string()));
+    }
+    let io = |e: &dyn std::fmt::Display| SetupError::Keypair { path: path.display().to_string(), why: e.to_string() };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| io(&e))?;
+    }
+    let key = Keypair::new();
+    solana_sdk::signature::write_keypair_file(&key, path).map_err(|e| io(&e))?;
+    Ok(solana_sdk::signature::Signer::pubkey(&key))
 }
 
 /// The RPC URL and the wallet, as [`url`] and [`wallet`] find them.
@@ -66,6 +89,22 @@ pub fn feeds<S: AsRef<str>>(pairs: &[S]) -> Result<Feeds, SetupError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keygen_makes_a_wallet_the_tools_read_and_never_overwrites_one_unasked() {
+        let dir = std::env::temp_dir().join(format!("turbo-keygen-{}", std::process::id()));
+        let path = dir.join("nested/id.json");
+        let made = keygen(&path, false).unwrap();
+        assert_eq!(solana_sdk::signature::Signer::pubkey(&wallet(Some(path.clone())).unwrap()), made);
+        assert!(matches!(keygen(&path, false), Err(SetupError::KeypairExists(_))));
+        assert_eq!(solana_sdk::signature::Signer::pubkey(&wallet(Some(path.clone())).unwrap()), made, "untouched");
+        let again = keygen(&path, true).unwrap();
+        assert_ne!(again, made);
+        // A missing wallet says how to make one.
+        let e = wallet(Some(dir.join("none.json"))).unwrap_err().to_string();
+        assert!(e.contains("turbo keygen"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn feed_pairs_parse_or_say_why_not() {

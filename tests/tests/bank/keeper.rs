@@ -186,3 +186,22 @@ async fn a_keeper_skips_a_step_under_its_minimum_and_sends_it_once_it_grows() {
     assert!(!turbo_math::is_small_step(sol.plan.before, sol.plan.after, settings.min_step).unwrap());
     assert!(!report.small.iter().any(|s| s == "tSOL"));
 }
+
+/// `--bounty-account` is checked before the first scan: a USDC token account is used as it is, a
+/// wallet becomes its associated USDC account, and a wallet without one, or a token account of
+/// another mint, is refused in one line (before, a wallet named as it is made every rebalance
+/// fail with `AccountOwnedByWrongProgram` while the scan logged them as sent).
+#[tokio::test]
+async fn the_bounty_account_is_a_usdc_account_or_a_wallet_that_has_one() {
+    let (mut fx, _lp) = Fixture::deployed().await;
+    let user = fx.user(10 * USDC, 5 * CRT).await;
+    let usdc_mint = fx.bank.usdc_mint;
+    assert_eq!(turbo_keeper::bounty_account(&mut fx.bank, user.usdc).await.unwrap(), user.usdc);
+    assert_eq!(turbo_keeper::bounty_account(&mut fx.bank, user.pubkey()).await.unwrap(), turbo_sdk::pda::ata(&user.pubkey(), &usdc_mint));
+    let stranger = solana_sdk::pubkey::Pubkey::new_unique();
+    let e = turbo_keeper::bounty_account(&mut fx.bank, stranger).await.unwrap_err();
+    assert!(matches!(e, turbo_keeper::KeeperError::BountyWalletWithoutUsdc { given, .. } if given == stranger), "{e}");
+    let e = turbo_keeper::bounty_account(&mut fx.bank, user.crt).await.unwrap_err();
+    assert!(matches!(e, turbo_keeper::KeeperError::BountyNotUsdc { mint, .. } if mint == fx.bank.crt_mint), "{e}");
+    assert!(e.to_string().starts_with(&format!("--bounty-account {} is a token account of mint", user.crt)), "{e}");
+}
