@@ -151,18 +151,25 @@ impl<C: Chain> Cli<C> {
     /// `turbo vaults`: NAV, leverage, supply, caps and last rebalance of every vault.
     pub async fn vaults(&mut self) -> CliResult {
         let snap = self.snapshot().await?;
-        let mut t = table(&["Vault", "Id", "Price", "NAV", "Token", "Leverage", "Target", "Supply", "Cap", "Last rebalance", "Status"]);
+        let mut t = table(&["Vault", "Id", "Price", "NAV", "Token", "Leverage", "Band", "Supply", "Cap", "Last rebalance", "Status"]);
+        let now = snap.at.unix_timestamp;
         for v in &snap.vaults {
             let p = &v.vault.params;
-            let (px, nav, token, leverage) = match &v.prices {
-                Ok(px) => match preview::metrics(&snap.config, &snap.pool, &v.vault, v.mint.supply, px) {
-                    Ok(m) => (price(px.asset.mid.0), usd(m.nav.0), usd(m.ui_price.0), lev(m.leverage.map(|l| l.0))),
-                    Err(e) => (price(px.asset.mid.0), e.to_string(), "-".into(), "-".into()),
-                },
-                Err(_) => ("-".into(), "-".into(), "-".into(), "-".into()),
+            // The program's own quote, as the web app reads it (docs/design.md §5.7).
+            let quote =
+                v.prices.as_ref().ok().map(|px| preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, now));
+            let (px, nav, token, leverage, band) = match &quote {
+                Some(Ok(q)) => (
+                    price(q.price),
+                    usd(q.nav),
+                    usd(q.ui_price),
+                    lev(Some(q.leverage)),
+                    text::band(q.band_lo, q.band_hi, p.target_leverage < 0),
+                ),
+                Some(Err(e)) => ("-".into(), e.to_string(), "-".into(), "-".into(), "-".into()),
+                None => ("-".into(), "-".into(), "-".into(), "-".into(), "-".into()),
             };
-            let ago = snap.at.unix_timestamp - v.vault.last_rebalance_ts;
-            let now = snap.at.unix_timestamp;
+            let ago = now - v.vault.last_rebalance_ts;
             let exits = [
                 (snap.config.redeem_paused_until.max(v.vault.redeem_paused_until), "redeem"),
                 (snap.config.withdraw_paused_until, "withdraw"),
@@ -177,7 +184,10 @@ impl<C: Chain> Cli<C> {
             } else {
                 match (&v.prices, v.vault.paused | snap.config.paused, exit_pauses.is_empty()) {
                     (Err(e), _, _) => format!("price: {e}"),
-                    (Ok(_), 0, true) => "ok".into(),
+                    (Ok(_), 0, true) => match &quote {
+                        Some(Ok(q)) => text::vault_state(q, now),
+                        _ => "-".into(),
+                    },
                     (Ok(_), flags, _) => {
                         let mut parts = Vec::new();
                         if flags != 0 {
@@ -195,7 +205,7 @@ impl<C: Chain> Cli<C> {
                 nav,
                 token,
                 leverage,
-                lev(Some(p.target_leverage)),
+                band,
                 amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2),
                 amount(v.mint.ui_amount_raw(p.supply_cap), 6, 0),
                 format!("{ago}s ago ({} total)", { v.vault.rebalance_count }),
@@ -233,31 +243,30 @@ impl<C: Chain> Cli<C> {
         row("mint", format!("{} (Token-2022, UI multiplier {})", v.keys.mint, v.mint.multiplier));
         row("feed", turbo_sdk::pyth::feed_hex(&s.feed_id));
         row("price account", v.price_account.to_string());
+        let now = snap.at.unix_timestamp;
+        let short = p.target_leverage < 0;
         if let Ok(px) = &v.prices {
             row("price", format!("{} (conf ±{})", price(px.asset.mid.0), price(px.asset.hi.0 - px.asset.mid.0)));
-            if let Ok(m) = preview::metrics(&snap.config, &snap.pool, s, v.mint.supply, px) {
-                row("NAV", usd(m.nav.0));
-                row("token price", format!("{} per UI token", usd(m.ui_price.0)));
-                row("leverage", lev(m.leverage.map(|l| l.0)));
-                row("volatility (annualized)", text::bps(m.vol_bps));
+            // The program's own quote, as the web app reads it (docs/design.md §5.7).
+            if let Ok(q) = preview::quote(&snap.config, &snap.pool, s, v.keys.vault, v.mint.supply, px, now) {
+                row("NAV", usd(q.nav));
+                row("token price", format!("{} per UI token", usd(q.ui_price)));
+                row("leverage", lev(Some(q.leverage)));
+                row("effective target / band", format!("{} / {}", lev(Some(q.effective_target)), text::band(q.band_lo, q.band_hi, short)));
+                row("rebalance", text::vault_state(&q, now));
+                row("volatility (annualized)", text::bps(q.vol_bps));
             }
         }
+        let signed = |l: u64| lev(Some(if short { -(l as i64) } else { l as i64 }));
         row(
             "target / band / emergency",
-            format!(
-                "{} / [{}, {}] / {}",
-                lev(Some(p.target_leverage)),
-                lev(Some(p.band_lo as i64)),
-                lev(Some(p.band_hi as i64)),
-                lev(Some(p.emergency_leverage as i64))
-            ),
+            format!("{} / {} / {}", lev(Some(p.target_leverage)), text::band(p.band_lo, p.band_hi, short), signed(p.emergency_leverage)),
         );
         row(
             "step / interval",
             format!("{} of exposure / {}s (+≤{}s jitter)", text::bps({ p.step_bps } as u64), { p.min_interval_secs }, { p.jitter_secs }),
         );
         row("fees", format!("mint {}, redeem {}", text::bps(p.mint_fee_bps as u64), text::bps(p.redeem_fee_bps as u64)));
-        let now = snap.at.unix_timestamp;
         let c = &snap.config;
         row("redeem", text::exit_pause(c.redeem_paused_until.max(s.redeem_paused_until), c.exit_pause_until, now));
         row("LP withdrawal", text::exit_pause(c.withdraw_paused_until, c.exit_pause_until, now));

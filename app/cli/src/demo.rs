@@ -108,19 +108,21 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     let mut t = table(&["Vault", "Underlying", "Move", "Token start", "Token end", "Token return", "Target × move", "Rebalances"]);
     for (s, e) in start.vaults.iter().zip(&end.vaults) {
         let (Ok(ps), Ok(pe)) = (&s.prices, &e.prices) else { continue };
-        let ms = turbo_sdk::preview::metrics(&start.config, &start.pool, &s.vault, s.mint.supply, ps)
-            .map_err(|e| CliError::Input(e.to_string()))?;
-        let me =
-            turbo_sdk::preview::metrics(&end.config, &end.pool, &e.vault, e.mint.supply, pe).map_err(|e| CliError::Input(e.to_string()))?;
+        // The program's own quote at each end, as the web app reads it.
+        let quote = |snap: &turbo_sdk::accounts::Snapshot, v: &turbo_sdk::accounts::VaultView, px| {
+            turbo_sdk::preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, snap.at.unix_timestamp)
+                .map_err(|e| CliError::Input(e.to_string()))
+        };
+        let (qs, qe) = (quote(&start, s, ps)?, quote(&end, e, pe)?);
         let mv = pe.asset.mid.0 as f64 / ps.asset.mid.0 as f64 - 1.0;
-        let ret = me.ui_price.0 as f64 / ms.ui_price.0 as f64 - 1.0;
+        let ret = qe.ui_price as f64 / qs.ui_price as f64 - 1.0;
         let target = s.vault.params.target_leverage as f64 / 1e6;
         t.add_row(vec![
             e.mint.symbol.clone(),
             format!("{} → {}", price(ps.asset.mid.0), price(pe.asset.mid.0)),
             format!("{:+.2}%", mv * 100.0),
-            usd(ms.ui_price.0),
-            usd(me.ui_price.0),
+            usd(qs.ui_price),
+            usd(qe.ui_price),
             format!("{:+.2}%", ret * 100.0),
             format!("{:+.2}%", target * mv * 100.0),
             (e.vault.rebalance_count - s.vault.rebalance_count).to_string(),

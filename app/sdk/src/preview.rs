@@ -8,11 +8,11 @@ use anchor_lang::prelude::{Pubkey, Result};
 use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo::engine::lp::{self, DepositPlan, DepositRequest, Lean, Valued, Valuing, WithdrawPlan, WithdrawRequest};
 use turbo::engine::rebalance::{check_rebalance, plan, RebalanceCall, RebalancePlan};
-use turbo::engine::settle::{self, settle_state};
+use turbo::engine::settle;
 use turbo::engine::trade::{self, MintPlan, MintRequest, RedeemPlan, RedeemRequest};
 use turbo::oracle::Caller;
 use turbo::state::{Config, Pool, Vault};
-use turbo_math::{Prices, Shares, Usd};
+use turbo_math::{Prices, Shares};
 
 /// The clock a preview assumes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -251,31 +251,16 @@ pub fn custody_withdraw(
     Ok(PoolPreview { plan, pool })
 }
 
-/// What a vault looks like once settled at current prices.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Metrics {
-    /// NAV at mid, micro-USD.
-    pub nav: Usd,
-    /// Signed leverage at mid; `None` without positive risk equity.
-    pub leverage: Option<turbo_math::Lev>,
-    /// Price per UI token, micro-USD.
-    pub ui_price: Usd,
-    /// Annualized volatility estimate, bps.
-    pub vol_bps: u64,
-}
-
-/// Settle copies of `pool` and `vault` at `px` with the program's own settlement and read off
-/// NAV, leverage and the UI token price.
-pub fn metrics(config: &Config, pool: &Pool, vault: &Vault, supply: u64, px: &Prices) -> Result<Metrics> {
-    let (mut pool, mut vault) = (*pool, *vault);
-    settle_state(&mut vault, &mut pool, config, px)?;
-    let map = |e: turbo_math::MathError| anchor_lang::error::Error::from(turbo::error::TurboError::from(e));
-    let book = vault.book();
-    let nav = Usd(book.nav_floor(px.asset.mid, px.crt.mid, config.crt()).map_err(map)?.0.max(0) as u64);
-    Ok(Metrics {
-        nav,
-        leverage: book.leverage(px.asset.mid, px.crt.mid, config.crt()).map_err(map)?,
-        ui_price: turbo_math::ui_token_price(nav, Shares(supply.max(1)), vault.split_count).map_err(map)?,
-        vol_bps: turbo_math::annualized_vol_bps(vault.variance_rate).map_err(map)?,
-    })
+/// The program's own `quote` of a vault at `px` and clock time `now` (docs/design.md §5.7), run on
+/// decoded copies: the numbers the web app reads by simulating the instruction.
+pub fn quote(
+    config: &Config,
+    pool: &Pool,
+    vault: &Vault,
+    key: Pubkey,
+    supply: u64,
+    px: &Prices,
+    now: i64,
+) -> Result<turbo::events::VaultQuotedEvent> {
+    turbo::engine::rebalance::quote(config, pool, vault, key, Shares(supply), px, now)
 }

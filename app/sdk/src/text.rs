@@ -59,6 +59,31 @@ pub fn lev(l: Option<i64>) -> String {
     }
 }
 
+/// A band on |L| as the vault's side reads it: `2.900x to 3.000x` for a long, `-2.000x to
+/// -2.500x` for a short (a Bear token's leverage is negative).
+pub fn band(lo: u64, hi: u64, short: bool) -> String {
+    let signed = |l: u64| lev(Some(if short { -(l as i64) } else { l as i64 }));
+    format!("{} to {}", signed(lo), signed(hi))
+}
+
+/// What a vault's rebalance stands at, from the program's quote at clock time `now`, in the
+/// words the web app uses: in band, trim due, re-lever due, emergency, or the wait before the
+/// next step ("trim in 12s").
+pub fn vault_state(q: &turbo::events::VaultQuotedEvent, now: i64) -> String {
+    use turbo::events::RebalanceAction as A;
+    match q.action {
+        A::InBand => "in band".into(),
+        A::Trim => "trim due".into(),
+        A::Relever => "re-lever due".into(),
+        A::Emergency => "emergency".into(),
+        A::NoEquity => "no equity".into(),
+        A::Waiting => {
+            let what = if q.leverage.unsigned_abs() > q.band_hi { "trim" } else { "re-lever" };
+            format!("{what} in {}s", q.next_step_at.saturating_sub(now).max(0))
+        }
+    }
+}
+
 pub fn bps(b: u64) -> String {
     format!("{}%", amount(b, 2, 0))
 }
@@ -91,6 +116,12 @@ pub fn exit_pause(until: i64, clock_until: i64, now: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bear_band_reads_signed() {
+        assert_eq!(band(2_900_000, 3_000_000, false), "2.900x to 3.000x");
+        assert_eq!(band(2_000_000, 2_500_000, true), "-2.000x to -2.500x");
+    }
 
     #[test]
     fn exit_pauses_read_with_the_one_clock() {

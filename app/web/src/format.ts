@@ -37,6 +37,12 @@ export function lev(l: bigint | number): string {
   return `${v < 0n ? '-' : ''}${(Number(v < 0n ? -v : v) / 1e6).toFixed(3)}x`;
 }
 
+/** A band on |L| as the vault's side reads it, as `turbo` prints it (`text::band`): "2.900x to
+ * 3.000x" for a long, "-2.000x to -2.500x" for a short. */
+export function band(lo: bigint, hi: bigint, short: boolean): string {
+  return `${lev(short ? -lo : lo)} to ${lev(short ? -hi : hi)}`;
+}
+
 /** Basis points as a percentage. */
 export function bps(b: bigint | number): string {
   return `${amount(BigInt(b), 2, 0)}%`;

@@ -26,7 +26,7 @@ import {
 import { chart } from './chart';
 import { facts, h, replace } from './dom';
 import { flow, refusalView, refused, type Context, type Preview } from './flow';
-import { ago, amount, bps, exitPause, lev, minOut, pct, price, short, uiAmount, usd } from './format';
+import { ago, amount, band, bps, exitPause, lev, minOut, pct, price, short, uiAmount, usd } from './format';
 import {
   getDepositLiquidityInstruction,
   getMintInstruction,
@@ -90,6 +90,37 @@ function stateOf(v: VaultInfo): string {
   return 'open';
 }
 
+/** Where a vault's rebalance stands, from the program's quote, in `turbo vaults`' words
+ * (`text::vault_state`): in band, trim due, re-lever due, emergency, or the wait before the next
+ * step. */
+function rebalanceState(q: VaultQuotedEvent, now: number): string {
+  switch (q.action) {
+    case RebalanceAction.InBand:
+      return 'in band';
+    case RebalanceAction.Trim:
+      return 'trim due';
+    case RebalanceAction.Relever:
+      return 're-lever due';
+    case RebalanceAction.Emergency:
+      return 'emergency';
+    case RebalanceAction.NoEquity:
+      return 'no equity';
+    default: {
+      const abs = q.leverage < 0n ? -q.leverage : q.leverage;
+      const wait = Math.max(0, Number(q.nextStepAt) - Math.floor(now));
+      return `${abs > q.bandHi ? 'trim' : 're-lever'} in ${wait}s`;
+    }
+  }
+}
+
+/** A vault's state chip: retired or paused first, else where its rebalance stands. */
+function chipOf(v: VaultInfo, q: VaultQuotedEvent | undefined): string {
+  const s = stateOf(v);
+  return s !== 'open' || !q ? s : rebalanceState(q, app.d?.now ?? Date.now() / 1000);
+}
+
+const isShort = (v: VaultInfo) => v.account.params.targetLeverage < 0n;
+
 function samplesOf(points: Point[], q?: VaultQuotedEvent): Sample[] {
   const s = points.map((p) => ({ time: p.time, price: p.event.price, token: p.event.uiPrice }));
   if (q) s.push({ time: app.d?.now ?? Date.now() / 1000, price: q.price, token: q.uiPrice });
@@ -105,7 +136,7 @@ function away(at: bigint, now: bigint): string {
 function nextTrim(q: VaultQuotedEvent): string {
   if (q.action === RebalanceAction.Trim || q.action === RebalanceAction.Emergency) return 'due now';
   const abs = q.leverage < 0n ? -q.leverage : q.leverage;
-  if (q.action === RebalanceAction.Waiting && abs > q.bandHi) return 'due after the interval';
+  if (q.action === RebalanceAction.Waiting && abs > q.bandHi) return rebalanceState(q, app.d?.now ?? Date.now() / 1000);
   if (q.trimPrice === 0n) return '—';
   return away(q.trimPrice, q.price);
 }
@@ -137,10 +168,10 @@ function vaultsPage(d: Deployment): HTMLElement {
     cell('change', '…');
     cell('nav', q ? usd(q.nav) : '—');
     cell('leverage', q ? lev(q.leverage) : '—');
-    cell('band', q ? `${lev(q.bandLo)}–${lev(q.bandHi)}` : '—');
+    cell('band', q ? band(q.bandLo, q.bandHi, isShort(v)) : '—');
     cell('trim', q ? nextTrim(q) : '—');
     cell('supply', `${tokens(v.mint.supply, v.mint)} / ${tokens(v.account.params.supplyCap, v.mint)}`);
-    cell('state', stateOf(v));
+    cell('state', chipOf(v, q));
     cell(
       'trade',
       stateOf(v) === 'open'
@@ -188,13 +219,13 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
         ['NAV', usd(q.nav), 'nav'],
         ['Leverage', lev(q.leverage), 'leverage'],
         ['Effective target', lev(q.effectiveTarget), 'target'],
-        ['Band', `${lev(q.bandLo)}–${lev(q.bandHi)}`, 'band'],
+        ['Band', band(q.bandLo, q.bandHi, isShort(v)), 'band'],
         ['Next trim at', nextTrim(q), 'trim'],
-        ['Re-leverage at', q.releverPrice === 0n ? '—' : away(q.releverPrice, q.price), 'relever'],
+        ['Re-leverage at', q.action === RebalanceAction.Relever ? 'due now' : q.releverPrice === 0n ? '—' : away(q.releverPrice, q.price), 'relever'],
         ['Emergency at', q.emergencyPrice === 0n ? '—' : price(q.emergencyPrice), 'emergency'],
         ['Volatility (annualized)', bps(q.volBps), 'vol'],
         ['Supply / cap', `${tokens(q.supply, v.mint)} / ${tokens(p.supplyCap, v.mint)}`, 'supply'],
-        ['State', stateOf(v), 'state'],
+        ['State', chipOf(v, q), 'state'],
         ['Pool side', backing(d, v), 'backing'],
       ]),
     );
@@ -246,7 +277,7 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
     h('h2', {}, 'Parameters'),
     facts([
       ['Target leverage', lev(p.targetLeverage)],
-      ['Band', `${lev(p.bandLo)}–${lev(p.bandHi)}`],
+      ['Band', band(p.bandLo, p.bandHi, isShort(v))],
       ['Emergency leverage', lev(p.emergencyLeverage)],
       ['Step limit', bps(p.stepBps)],
       ['Minimum interval', `${p.minIntervalSecs} s + up to ${p.jitterSecs} s jitter`],

@@ -89,8 +89,11 @@ test('the vaults table shows what turbo vaults reads from the chain', async ({ p
     await expect(cell('price')).toHaveText(row['Token']);
     await expect(cell('leverage')).toHaveText(row['Leverage']);
     await expect(cell('supply')).toHaveText(new RegExp(`^${row['Supply'].replace(/[.]/g, '\\.')} / `));
-    await expect(cell('state')).toHaveText('open');
+    // The same words as the CLI's status and band: the program's quote, read by both.
+    await expect(cell('state')).toHaveText(row['Status']);
+    await expect(cell('band')).toHaveText(row['Band']);
   }
+  await expect(page.locator('tr[data-vault="bSOL"] [data-col="band"]')).toHaveText('-2.000x to -2.500x');
 });
 
 test('mint Turbo SOL and see the balance the bank holds', async ({ page }) => {

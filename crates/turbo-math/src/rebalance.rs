@@ -174,6 +174,13 @@ pub fn is_small_step(before: Exposure, after: Exposure, min_step: Bps) -> MathRe
     Ok(before.0.abs_diff(after.0) < min_step.of_floor(before.0.unsigned_abs())?)
 }
 
+/// The earliest clock time a capped step (trim or re-leverage) may land after one at
+/// `last_step`: the band's interval plus the step's jitter (the emergency never waits).
+pub fn next_step_at(band: &Band, jitter_seed: u64, last_step: i64) -> MathResult<i64> {
+    let wait = (band.min_interval as u64).safe_add(interval_jitter(jitter_seed, band.jitter))? as i64;
+    Ok(last_step.saturating_add(wait))
+}
+
 /// Decide a rebalance of a vault that was just settled at `price`.
 #[allow(clippy::too_many_arguments)]
 pub fn decide(
@@ -213,8 +220,7 @@ pub fn decide(
         d.exposure = goal;
         return Ok(d);
     }
-    let wait = (band.min_interval as u64).safe_add(interval_jitter(jitter_seed, band.jitter))? as i64;
-    if now < last_step.saturating_add(wait) {
+    if now < next_step_at(band, jitter_seed, last_step)? {
         d.action = Action::Waiting;
         return Ok(d);
     }

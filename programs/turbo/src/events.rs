@@ -445,6 +445,9 @@ pub struct VaultQuotedEvent {
     pub capacity: u64,
     /// The custody's utilization, `locked / owned` in bps rounded up (0 with nothing owned).
     pub utilization_bps: u64,
+    /// The earliest clock time a trim or re-leverage step may land (the interval and its jitter
+    /// after the last step; an emergency never waits), unix seconds.
+    pub next_step_at: i64,
 }
 
 /// The read-only `quote_pool` instruction's answer: the LP valuation both ways and the share

@@ -83,15 +83,18 @@ async fn vaults_lists_every_vault_with_nav_leverage_and_supply() {
     cli.mint(&user, "tBTC", "10000", None, 50).await.unwrap();
     let out = cli.vaults().await.unwrap();
     let row = out.lines().find(|l| l.contains("tBTC")).expect("a tBTC row");
-    for cell in ["$60,000.00", "$10,950.00", "$100.00", "3.000x", "109.50", "1,000,000,000", "ok"] {
+    for cell in ["$60,000.00", "$10,950.00", "$100.00", "3.000x", "2.900x to 3.000x", "109.50", "1,000,000,000", "in band"] {
         assert!(row.contains(cell), "{cell} missing from {row}");
     }
     let bear = out.lines().find(|l| l.contains("bSOL")).expect("a bSOL row");
-    assert!(bear.contains("-2.000x") && bear.contains("$1,000.00") && bear.contains("10.00"), "{bear}");
+    assert!(bear.contains("-2.000x to -2.500x") && bear.contains("$1,000.00") && bear.contains("10.00"), "{bear}");
     // The $50 fee waits in the vault until a transfer sweeps it.
     assert!(out.contains("Pool: $1,000,000.00 free USDC, $0.00 treasury fees, $50.00 fees awaiting sweep in vaults"), "{out}");
     let show = cli.show("tBTC").await.unwrap();
-    assert!(show.contains("Turbo BTC (tBTC)") && show.contains("[2.900x, 3.000x]"), "{show}");
+    assert!(show.contains("Turbo BTC (tBTC)") && show.contains("3.000x / 2.900x to 3.000x / 4.000x"), "{show}");
+    assert!(show.contains("in band"), "{show}");
+    let show = cli.show("bSOL").await.unwrap();
+    assert!(show.contains("-2.000x / -2.000x to -2.500x / -3.000x"), "{show}");
 }
 
 #[tokio::test]
@@ -285,4 +288,32 @@ async fn hedged_pool_commands_preview_exactly_and_send() {
     assert_eq!(err.program_error(), Some("SwapPaused"), "{err}");
     let err = cli.mint_with_asset(&user, "tSOL", "SOL", "1", 0).await.unwrap_err();
     assert_eq!(err.program_error(), Some("SwapPaused"), "{err}");
+}
+
+/// `turbo vaults` reads the program's quote: past the emergency level it says "emergency" (it
+/// said "ok" at 4.919x), and after a step it names the wait before the next one.
+#[tokio::test]
+async fn the_status_column_says_where_each_rebalance_stands() {
+    let (mut cli, _admin, _env) = deployed().await;
+    let user = wallet(&mut cli.chain, 10_000 * USDC).await;
+    cli.mint(&user, "tBTC", "10000", None, 50).await.unwrap();
+    let status = |out: &str, sym: &str| {
+        let row = out.lines().find(|l| l.contains(sym)).unwrap();
+        row.rsplit('┆').next().unwrap().trim_end_matches('│').trim().to_string()
+    };
+    // BTC falls 12% (from $60,000): Turbo BTC is past its 4x emergency level.
+    let btc = turbo_sdk::pyth::feed_id(turbo_sdk::pyth::BTC_FEED);
+    cli.chain.advance(30);
+    cli.chain.set_price(&btc, 5_280_000_000_000, 0);
+    let out = cli.vaults().await.unwrap();
+    assert_eq!(status(&out, "tBTC"), "emergency", "{out}");
+    // The emergency step lands; a 3% rise then asks a re-leverage, which waits for the interval.
+    cli.rebalance(&user, "tBTC").await.unwrap();
+    cli.chain.set_price(&btc, 5_440_000_000_000, 0);
+    let out = cli.vaults().await.unwrap();
+    assert!(status(&out, "tBTC").starts_with("re-lever in "), "{out}");
+    cli.chain.advance(60);
+    cli.chain.refresh_prices();
+    cli.chain.set_price(&btc, 5_440_000_000_000, 0);
+    assert_eq!(status(&cli.vaults().await.unwrap(), "tBTC"), "re-lever due");
 }

@@ -87,8 +87,11 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
         let snap = Snapshot::load(&mut cli.chain, &settings.feeds).await.unwrap();
         for (i, name) in WATCHED.iter().enumerate() {
             let v = snap.find(name).unwrap();
-            let m = turbo_sdk::preview::metrics(&snap.config, &snap.pool, &v.vault, v.mint.supply, v.prices.as_ref().unwrap()).unwrap();
-            let l = m.leverage.expect("positive equity").abs();
+            let px = v.prices.as_ref().unwrap();
+            let q = turbo_sdk::preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, snap.at.unix_timestamp)
+                .unwrap();
+            assert_ne!(q.leverage, i64::MAX, "positive equity");
+            let l = q.leverage.unsigned_abs();
             let call = turbo::engine::rebalance::RebalanceCall {
                 vault: v.keys.vault,
                 keeper: keeper.pubkey(),

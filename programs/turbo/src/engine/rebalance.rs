@@ -272,5 +272,11 @@ pub fn quote(
         gap_cap: gap_cap(&pool, &book_vault, value)?.map_or(0, |g| g.0),
         capacity: capacity(&pool, &book_vault, value, px)?.0,
         utilization_bps: hedge.book().utilization().or_math()?.0,
+        next_step_at: turbo_math::next_step_at(
+            &vault.band(),
+            jitter_seed(vault.vault_id, vault.last_rebalance_ts),
+            vault.last_rebalance_ts,
+        )
+        .or_math()?,
     })
 }

@@ -83,6 +83,11 @@ export type VaultQuotedEvent = {
   capacity: bigint;
   /** The custody's utilization, `locked / owned` in bps rounded up (0 with nothing owned). */
   utilizationBps: bigint;
+  /**
+   * The earliest clock time a trim or re-leverage step may land (the interval and its jitter
+   * after the last step; an emergency never waits), unix seconds.
+   */
+  nextStepAt: bigint;
 };
 
 export type VaultQuotedEventArgs = {
@@ -135,6 +140,11 @@ export type VaultQuotedEventArgs = {
   capacity: number | bigint;
   /** The custody's utilization, `locked / owned` in bps rounded up (0 with nothing owned). */
   utilizationBps: number | bigint;
+  /**
+   * The earliest clock time a trim or re-leverage step may land (the interval and its jitter
+   * after the last step; an emergency never waits), unix seconds.
+   */
+  nextStepAt: number | bigint;
 };
 
 export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventArgs> {
@@ -166,6 +176,7 @@ export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventA
     ["gapCap", getU64Encoder()],
     ["capacity", getU64Encoder()],
     ["utilizationBps", getU64Encoder()],
+    ["nextStepAt", getI64Encoder()],
   ]);
 }
 
@@ -198,6 +209,7 @@ export function getVaultQuotedEventDecoder(): FixedSizeDecoder<VaultQuotedEvent>
     ["gapCap", getU64Decoder()],
     ["capacity", getU64Decoder()],
     ["utilizationBps", getU64Decoder()],
+    ["nextStepAt", getI64Decoder()],
   ]);
 }
 
