@@ -239,17 +239,23 @@ async fn the_gap_cap_refuses_a_hedge_past_what_a_stress_gap_may_cost() {
     assert_ok(&fx.mint(&user, BTC_VAULT, q.capacity / 3 * 99 / 100, 0, 0).await);
 }
 
+/// The hedged deployment with a tight gap cap (1% of the pool on a 50% gap, so that it binds
+/// before the custody's tokens do), 10 BTC in the BTC custody, and a user holding $1,000,000.
+async fn tight_gap() -> (Fixture, User) {
+    let (mut fx, lp) = hedged().await;
+    assert_ok(&fx.update_pool_caps(turbo::state::PoolCaps { gap_budget_bps: 100, ..defaults::pool_caps() }).await);
+    assert_ok(&fx.deposit_custody(&lp, Asset::Btc, 10 * BTC).await);
+    let user = fx.user(1_000_000 * USDC, 0).await;
+    (fx, user)
+}
+
 /// New mints leave headroom under the caps for the holders already in: a mint may fill the gap
 /// cap only to `MINT_CAP_SHARE_BPS` of it, and the re-leverage a rally asks of those holders may
 /// use the rest, so the pool's caps do not push existing holders out of their band
 /// (docs/decisions.md, "Headroom for the holders already in").
 #[tokio::test]
 async fn a_mint_leaves_headroom_under_the_gap_cap_that_a_relever_may_use() {
-    let (mut fx, lp) = hedged().await;
-    // A tight gap cap, so that it binds before the hedge's tokens do.
-    assert_ok(&fx.update_pool_caps(turbo::state::PoolCaps { gap_budget_bps: 100, ..defaults::pool_caps() }).await);
-    assert_ok(&fx.deposit_custody(&lp, Asset::Btc, 10 * BTC).await);
-    let user = fx.user(1_000_000 * USDC, 0).await;
+    let (mut fx, user) = tight_gap().await;
     let q = fx.quote(BTC_VAULT).await;
     let mint_line = (q.gap_cap as u128 * turbo::constants::MINT_CAP_SHARE_BPS as u128 / 10_000) as u64;
     assert!(q.capacity <= mint_line - q.hedged, "the quote's capacity is a mint's: {q:?}");
@@ -278,10 +284,7 @@ async fn a_mint_leaves_headroom_under_the_gap_cap_that_a_relever_may_use() {
 /// below its band before (docs/decisions.md, "A rally is not an emergency").
 #[tokio::test]
 async fn a_rally_past_the_gap_cap_at_the_target_does_not_trim_the_hedged_long() {
-    let (mut fx, lp) = hedged().await;
-    assert_ok(&fx.update_pool_caps(turbo::state::PoolCaps { gap_budget_bps: 100, ..defaults::pool_caps() }).await);
-    assert_ok(&fx.deposit_custody(&lp, Asset::Btc, 10 * BTC).await);
-    let user = fx.user(1_000_000 * USDC, 0).await;
+    let (mut fx, user) = tight_gap().await;
     let q = fx.quote(BTC_VAULT).await;
     assert_ok(&fx.mint(&user, BTC_VAULT, q.capacity / 3 * 99 / 100, 0, 0).await);
     fx.tick(30);
