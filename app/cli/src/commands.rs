@@ -312,7 +312,8 @@ impl<C: Chain> Cli<C> {
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
         let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: crt > 0 };
-        let q = preview::mint(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(refused)?.plan.quote;
+        let q =
+            preview::mint(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(|e| Self::cap_refusal(&snap, v, e))?.plan.quote;
         let min_out = match min_out_ui {
             Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, 6)?),
             None => with_slippage(q.shares_out.0, slippage_bps),
@@ -347,6 +348,30 @@ impl<C: Chain> Cli<C> {
         ];
         self.execute(&ixs, &[user], &mut out).await?;
         Ok(out)
+    }
+
+    /// A preview's refusal of a mint into `v`; a cap's says how far over it was (the compared
+    /// values the program attaches: what the side would carry, what a mint may fill) and what
+    /// would fit now: the quote's capacity as USDC at the vault's leverage, before its mint fee,
+    /// rounded down.
+    fn cap_refusal(snap: &Snapshot, v: &VaultView, e: anchor_lang::error::Error) -> CliError {
+        let values = match &e {
+            anchor_lang::error::Error::AnchorError(a) => match &a.compared_values {
+                Some(anchor_lang::error::ComparedValues::Values((l, r))) => l.parse::<u64>().ok().zip(r.parse::<u64>().ok()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let CliError::Program(mut f) = refused(e) else { unreachable!("a preview's refusal is the program's") };
+        let (Some((after, limit)), Ok(px)) = (values, &v.prices) else { return CliError::Program(f) };
+        f.message = format!("{}: the side would carry {} where a mint may fill {}", f.message, usd(after), usd(limit));
+        if let Ok(q) = preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, snap.at.unix_timestamp) {
+            let l = (q.leverage.unsigned_abs() as u128).max(1);
+            let fee = (v.vault.params.mint_fee_bps as u128).min(9_999);
+            let usdc = q.capacity as u128 * 1_000_000 / l * 10_000 / (10_000 - fee);
+            f.message = format!("{}; at most about {} of USDC can be minted into {} now", f.message, usd(usdc as u64), v.mint.symbol);
+        }
+        CliError::Program(f)
     }
 
     /// `turbo redeem <vault> <amount|all> [--slippage-bps B | --min-usdc N]`; the amount is in

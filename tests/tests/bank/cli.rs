@@ -317,3 +317,20 @@ async fn the_status_column_says_where_each_rebalance_stands() {
     cli.chain.set_price(&btc, 5_440_000_000_000, 0);
     assert_eq!(status(&cli.vaults().await.unwrap(), "tBTC"), "re-lever due");
 }
+
+/// A cap's refusal says how much would fit, from the program's quote, and that amount mints.
+#[tokio::test]
+async fn a_cap_refusal_says_how_much_fits_and_that_much_mints() {
+    let (mut cli, _admin, _env) = deployed().await;
+    let whale = wallet(&mut cli.chain, 2_000_000 * USDC).await;
+    let err = cli.mint(&whale, "tSOL", "1000000", None, 50).await.unwrap_err();
+    let text = err.to_string();
+    assert!(["RiskCapExceeded", "ImbalanceCapExceeded", "HedgeFull", "GapCapExceeded"].contains(&err.program_error().unwrap()), "{text}");
+    assert!(text.contains(": the side would carry $") && text.contains(" where a mint may fill $"), "{text}");
+    let fits =
+        text.split("at most about $").nth(1).and_then(|t| t.split(" of USDC").next()).expect("the amount that fits").replace(',', "");
+    let fits: f64 = fits.parse().unwrap();
+    assert!(fits > 1_000.0 && fits < 1_000_000.0, "{text}");
+    // 99% of it mints: the estimate is the quote's capacity at the vault's leverage.
+    cli.mint(&whale, "tSOL", &format!("{:.2}", fits * 0.99), None, 50).await.unwrap();
+}

@@ -239,6 +239,23 @@ async fn pool_capacity_is_enforced() {
     fx.assert_books_balance().await;
 }
 
+/// The compared values a cap's refusal of a mint of `usdc` into `id` carries, from the SDK's
+/// preview (the program's own code): `(what the side would carry, what a mint may fill)`.
+async fn cap_values(fx: &mut Fixture, user: &User, id: u16, usdc: u64) -> (u64, u64) {
+    let feeds = fx.bank.feed_map();
+    let snap = turbo_sdk::accounts::Snapshot::load(&mut fx.bank, &feeds).await.unwrap();
+    let v = snap.vaults.iter().find(|v| v.keys.id == id).unwrap();
+    let req = turbo::engine::trade::MintRequest { user: user.pubkey(), usdc, crt: 0, min_tokens_out: 0, has_crt_account: false };
+    let Err(anchor_lang::error::Error::AnchorError(e)) = turbo_sdk::preview::mint(snap.state(v), snap.price_accounts(v), snap.next(), &req)
+    else {
+        panic!("a refusal")
+    };
+    match e.compared_values {
+        Some(anchor_lang::error::ComparedValues::Values((a, b))) => (a.parse().unwrap(), b.parse().unwrap()),
+        other => panic!("no numbers: {other:?}"),
+    }
+}
+
 #[tokio::test]
 async fn net_imbalance_cap_refuses_the_heavy_side() {
     let (mut fx, _lp) = Fixture::deployed().await;
@@ -248,6 +265,11 @@ async fn net_imbalance_cap_refuses_the_heavy_side() {
     let whale = fx.user(400_000 * USDC, 0).await;
     let out = fx.mint(&whale, BTC_VAULT, 400_000 * USDC, 0, 0).await; // ~$1.19M long
     assert_error(&out, TurboError::ImbalanceCapExceeded);
+    // The refusal carries its numbers (micro-USD): what the side would carry, and what a mint
+    // may fill, 80% of the cap (MINT_CAP_SHARE_BPS); a preview reads them, Anchor logs them on chain.
+    let (after, limit) = cap_values(&mut fx, &whale, BTC_VAULT, 400_000 * USDC).await;
+    let share = fx.quote(BTC_VAULT).await.net_cap as u128 * turbo::constants::MINT_CAP_SHARE_BPS as u128 / 10_000;
+    assert!((limit as u128).abs_diff(share) <= share / 1_000 && after > limit, "{after} over {limit}");
     // Another asset: ~$746,000 long fits a mint's 80% of the cap (MINT_CAP_SHARE_BPS); $300,000
     // (~$895,000 long) is past it though under the cap itself: the rest is the holders' headroom.
     assert_error(&fx.mint(&whale, SOL_VAULT, 300_000 * USDC, 0, 0).await, TurboError::ImbalanceCapExceeded);

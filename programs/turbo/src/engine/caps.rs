@@ -69,18 +69,27 @@ impl Mover {
     }
 }
 
+/// A cap a move breaks: which, the amount it would leave, and the cap at the mover's share.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Breach {
+    pub error: TurboError,
+    pub after: Usd,
+    pub limit: Usd,
+}
+
 /// Which cap, if any, `vault`'s move from `old` to its current exposure breaks (docs/design.md §2,
 /// §5.5–5.6): a move that grows |q| must keep the gross notional under its cap; a move that grows
 /// its asset's heavy side must keep the residual under the hard and the risk cap and the hedged
 /// part under the gap cap, each at `mover`'s share. Moves that shrink risk are always allowed. A
 /// residual over a cap while the asset's hedge is full is `HedgeFull`: more custody would have
 /// covered it.
-pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd, px: &Prices, mover: Mover) -> Result<Option<TurboError>> {
+pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd, px: &Prices, mover: Mover) -> Result<Option<Breach>> {
     let new = Exposure(vault.exposure);
     if new.0.unsigned_abs() > old.0.unsigned_abs() {
         let cap = turbo_math::exposure_cap(value, pool.hard_caps().0).or_math()?;
-        if pool.gross_notional()? > cap {
-            return Ok(Some(TurboError::PoolCapacityExceeded));
+        let gross = pool.gross_notional()?;
+        if gross > cap {
+            return Ok(Some(Breach { error: TurboError::PoolCapacityExceeded, after: gross, limit: cap }));
         }
     }
     let i = vault.asset_index as usize;
@@ -89,19 +98,23 @@ pub fn cap_breach(pool: &Pool, vault: &Vault, old: Exposure, value: Usd, px: &Pr
     if grows_heavy_side {
         let (residual, hedged) = residual_and_hedged(pool, vault, px)?;
         if let Some(g) = gap_cap(pool, vault, value)? {
-            if hedged > mover.of(g)? {
-                return Ok(Some(TurboError::GapCapExceeded));
+            let limit = mover.of(g)?;
+            if hedged > limit {
+                return Ok(Some(Breach { error: TurboError::GapCapExceeded, after: hedged, limit }));
             }
         }
         let (hard, risk) = net_caps(pool, vault, value)?;
         let (hard, risk) = (mover.of(hard)?, risk.map(|r| mover.of(r)).transpose()?);
         let hedge = &pool.hedges[i];
         let full = hedge.is_enabled() && book.long_heavy() && hedge.book().unlocked_room().or_math()?.0 == 0;
-        if residual > hard {
-            return Ok(Some(if full { TurboError::HedgeFull } else { TurboError::ImbalanceCapExceeded }));
-        }
-        if risk.is_some_and(|r| residual > r) {
-            return Ok(Some(if full { TurboError::HedgeFull } else { TurboError::RiskCapExceeded }));
+        // The tighter cap is the one reported, with its numbers.
+        let (limit, error) = match risk {
+            Some(r) if r < hard => (r, TurboError::RiskCapExceeded),
+            _ => (hard, TurboError::ImbalanceCapExceeded),
+        };
+        if residual > limit {
+            let error = if full { TurboError::HedgeFull } else { error };
+            return Ok(Some(Breach { error, after: residual, limit }));
         }
     }
     Ok(None)
@@ -160,11 +173,14 @@ pub fn capacity(pool: &Pool, vault: &Vault, value: Usd, px: &Prices) -> Result<U
     Ok(Usd(net_room.0.min(gross_room.0)))
 }
 
-/// Fail with the cap a new mint's move on `vault` breaks, if any.
+/// Fail with the cap a new mint's move on `vault` breaks, if any, carrying its numbers as the
+/// error's compared values (micro-USD): what the side would carry, and what a mint may fill.
+/// Anchor logs them on chain (`Left:`, `Right:`), as klend's `xmsg!` does, and a client's preview
+/// reads them, so a refused user sees how far over they were.
 pub fn check_caps(pool: &Pool, vault: &Vault, old: Exposure, px: &Prices, crt_decimals: u8) -> Result<()> {
     let value = pool_book_value(pool, vault, px, crt_decimals)?;
     match cap_breach(pool, vault, old, value, px, Mover::Mint)? {
-        Some(e) => Err(error!(e)),
+        Some(b) => Err(error!(b.error).with_values((b.after.0, b.limit.0))),
         None => Ok(()),
     }
 }
