@@ -151,23 +151,24 @@ impl<C: Chain> Cli<C> {
     /// `turbo vaults`: NAV, leverage, supply, caps and last rebalance of every vault.
     pub async fn vaults(&mut self) -> CliResult {
         let snap = self.snapshot().await?;
-        let mut t = table(&["Vault", "Id", "Price", "NAV", "Token", "Leverage", "Band", "Supply", "Cap", "Last rebalance", "Status"]);
+        let mut t = table(&["Vault", "Id", "Price", "NAV", "Token", "Leverage", "Band", "Supply", "Can mint", "Last rebalance", "Status"]);
         let now = snap.at.unix_timestamp;
         for v in &snap.vaults {
             let p = &v.vault.params;
             // The program's own quote, as the web app reads it (docs/design.md §5.7).
             let quote =
                 v.prices.as_ref().ok().map(|px| preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, now));
-            let (px, nav, token, leverage, band) = match &quote {
+            let (px, nav, token, leverage, band, can_mint) = match &quote {
                 Some(Ok(q)) => (
                     price(q.price),
                     usd(q.nav),
                     usd(q.ui_price),
                     lev(Some(q.leverage)),
                     text::band(q.band_lo, q.band_hi, p.target_leverage < 0),
+                    usd(q.mint_capacity_usdc),
                 ),
-                Some(Err(e)) => ("-".into(), e.to_string(), "-".into(), "-".into(), "-".into()),
-                None => ("-".into(), "-".into(), "-".into(), "-".into(), "-".into()),
+                Some(Err(e)) => ("-".into(), e.to_string(), "-".into(), "-".into(), "-".into(), "-".into()),
+                None => ("-".into(), "-".into(), "-".into(), "-".into(), "-".into(), "-".into()),
             };
             let ago = now - v.vault.last_rebalance_ts;
             let exits = [
@@ -207,7 +208,7 @@ impl<C: Chain> Cli<C> {
                 leverage,
                 band,
                 amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2),
-                amount(v.mint.ui_amount_raw(p.supply_cap), 6, 0),
+                can_mint,
                 format!("{ago}s ago ({} total)", { v.vault.rebalance_count }),
                 status,
             ]);
@@ -352,8 +353,7 @@ impl<C: Chain> Cli<C> {
 
     /// A preview's refusal of a mint into `v`; a cap's says how far over it was (the compared
     /// values the program attaches: what the side would carry, what a mint may fill) and what
-    /// would fit now: the quote's capacity as USDC at the vault's leverage, before its mint fee,
-    /// rounded down.
+    /// would fit now (the quote's `mint_capacity_usdc`).
     fn cap_refusal(snap: &Snapshot, v: &VaultView, e: anchor_lang::error::Error) -> CliError {
         let values = match &e {
             anchor_lang::error::Error::AnchorError(a) => match &a.compared_values {
@@ -366,10 +366,8 @@ impl<C: Chain> Cli<C> {
         let (Some((after, limit)), Ok(px)) = (values, &v.prices) else { return CliError::Program(f) };
         f.message = format!("{}: the side would carry {} where a mint may fill {}", f.message, usd(after), usd(limit));
         if let Ok(q) = preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, snap.at.unix_timestamp) {
-            let l = (q.leverage.unsigned_abs() as u128).max(1);
-            let fee = (v.vault.params.mint_fee_bps as u128).min(9_999);
-            let usdc = q.capacity as u128 * 1_000_000 / l * 10_000 / (10_000 - fee);
-            f.message = format!("{}; at most about {} of USDC can be minted into {} now", f.message, usd(usdc as u64), v.mint.symbol);
+            f.message =
+                format!("{}; at most about {} of USDC can be minted into {} now", f.message, usd(q.mint_capacity_usdc), v.mint.symbol);
         }
         CliError::Program(f)
     }

@@ -121,6 +121,12 @@ function chipOf(v: VaultInfo, q: VaultQuotedEvent | undefined): string {
 
 const isShort = (v: VaultInfo) => v.account.params.targetLeverage < 0n;
 
+/** A vault's supply, with its cap only when it is near binding (at 90% or more). */
+function supplyText(v: VaultInfo, supply: bigint): string {
+  const cap = v.account.params.supplyCap;
+  return supply * 10n >= cap * 9n ? `${tokens(supply, v.mint)} of a cap of ${tokens(cap, v.mint)}` : tokens(supply, v.mint);
+}
+
 function samplesOf(points: Point[], q?: VaultQuotedEvent): Sample[] {
   const s = points.map((p) => ({ time: p.time, price: p.event.price, token: p.event.uiPrice }));
   if (q) s.push({ time: app.d?.now ?? Date.now() / 1000, price: q.price, token: q.uiPrice });
@@ -152,7 +158,7 @@ function vaultLink(v: VaultInfo): HTMLElement {
 }
 
 function vaultsPage(d: Deployment): HTMLElement {
-  const cols = ['Token', 'Token price', '24 h', 'NAV', 'Leverage', 'Band', 'Next trim at', 'Supply / cap', 'State', 'Trade'];
+  const cols = ['Token', 'Token price', '24 h', 'NAV', 'Leverage', 'Band', 'Next trim at', 'Supply', 'Can mint now', 'State', 'Trade'];
   const table = h('table', { id: 'vaults', 'aria-describedby': 'vaults-caption' });
   table.append(h('caption', { id: 'vaults-caption' }, 'Every Turbo vault at the current oracle prices, from the program’s own quote.'));
   const head = table.createTHead().insertRow();
@@ -170,7 +176,8 @@ function vaultsPage(d: Deployment): HTMLElement {
     cell('leverage', q ? lev(q.leverage) : '—');
     cell('band', q ? band(q.bandLo, q.bandHi, isShort(v)) : '—');
     cell('trim', q ? nextTrim(q) : '—');
-    cell('supply', `${tokens(v.mint.supply, v.mint)} / ${tokens(v.account.params.supplyCap, v.mint)}`);
+    cell('supply', supplyText(v, v.mint.supply));
+    cell('capacity', q ? usd(q.mintCapacityUsdc) : '—');
     cell('state', chipOf(v, q));
     cell(
       'trade',
@@ -224,7 +231,8 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
         ['Re-leverage at', q.action === RebalanceAction.Relever ? 'due now' : q.releverPrice === 0n ? '—' : away(q.releverPrice, q.price), 'relever'],
         ['Emergency at', q.emergencyPrice === 0n ? '—' : price(q.emergencyPrice), 'emergency'],
         ['Volatility (annualized)', bps(q.volBps), 'vol'],
-        ['Supply / cap', `${tokens(q.supply, v.mint)} / ${tokens(p.supplyCap, v.mint)}`, 'supply'],
+        ['Supply', supplyText(v, q.supply), 'supply'],
+        ['Can mint now', `at most ${usd(q.mintCapacityUsdc)} of USDC (the pool's caps, from the program's quote)`, 'capacity'],
         ['State', chipOf(v, q), 'state'],
         ['Pool side', backing(d, v), 'backing'],
       ]),
@@ -438,7 +446,10 @@ function tradeDialog(d: Deployment, v: VaultInfo, kind: 'mint' | 'redeem'): HTML
           },
           c,
         );
-  dialog.append(h('h2', { id: 'trade-title' }, `${kind === 'mint' ? 'Mint' : 'Redeem'} ${v.mint.symbol}`), tabs, body, h('button', { type: 'button', class: 'close', onclick: () => dialog.close() }, 'Close'));
+  // What fits before anyone types: the quote's capacity for a mint, in USDC.
+  const q = quoteOf(v);
+  const capacity = kind === 'mint' && q ? h('p', { id: 'mint-capacity' }, `At most ${usd(q.mintCapacityUsdc)} of USDC can be minted now.`) : '';
+  dialog.append(h('h2', { id: 'trade-title' }, `${kind === 'mint' ? 'Mint' : 'Redeem'} ${v.mint.symbol}`), tabs, capacity, body, h('button', { type: 'button', class: 'close', onclick: () => dialog.close() }, 'Close'));
   return dialog;
 }
 

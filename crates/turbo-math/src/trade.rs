@@ -439,3 +439,42 @@ mod split_tests {
         assert_eq!(ui_token_price(Usd(1), Shares(1 << 40), 40).unwrap(), Usd(1_000_000));
     }
 }
+
+/// The deposit (USDC, before the mint fee) whose mint adds at most `notional` of exposure to a
+/// vault at leverage `lev` with a mint fee of `fee`: `notional / |lev| / (1 − fee)`, rounded down,
+/// so what it names fits (docs/design.md §5.7, the quote's `mint_capacity_usdc`). Zero at zero
+/// leverage or a fee of 100%.
+pub fn deposit_for_notional(notional: Usd, lev: Lev, fee: Bps) -> MathResult<u64> {
+    let l = lev.abs() as u128;
+    let keep = (BPS_ONE as u128).saturating_sub(fee.0 as u128);
+    if l == 0 || keep == 0 {
+        return Ok(0);
+    }
+    let net = mul_div_floor(notional.0 as u128, LEV_ONE as u128, l)?;
+    u128_to_u64(mul_div_floor(net, BPS_ONE as u128, keep)?)
+}
+
+#[cfg(test)]
+mod capacity_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn the_deposit_that_fits_a_notional_undoes_the_leverage_and_the_fee() {
+        // $300,000 of notional at 3x with a 0.5% fee: $100,000 net, $100,502.51 before the fee.
+        assert_eq!(deposit_for_notional(Usd(300_000_000_000), Lev(3_000_000), Bps(50)).unwrap(), 100_502_512_562);
+        assert_eq!(deposit_for_notional(Usd(300_000_000_000), Lev(-2_000_000), Bps(0)).unwrap(), 150_000_000_000);
+        assert_eq!(deposit_for_notional(Usd(300_000_000_000), Lev(0), Bps(50)).unwrap(), 0);
+    }
+
+    proptest! {
+        /// The deposit named never adds more than the notional once its fee is taken and it is
+        /// levered: `deposit · (1 − fee) · |L| ≤ notional`.
+        #[test]
+        fn the_deposit_named_fits(notional in 0u64..1_000_000_000_000_000, lev in 1i64..10_000_000, fee in 0u64..10_000) {
+            let d = deposit_for_notional(Usd(notional), Lev(lev), Bps(fee)).unwrap() as u128;
+            let added = d * (10_000 - fee as u128) / 10_000 * lev as u128 / 1_000_000;
+            prop_assert!(added <= notional as u128, "{d} adds {added} > {notional}");
+        }
+    }
+}

@@ -448,6 +448,10 @@ pub struct VaultQuotedEvent {
     /// The earliest clock time a trim or re-leverage step may land (the interval and its jitter
     /// after the last step; an emergency never waits), unix seconds.
     pub next_step_at: i64,
+    /// The most USDC a mint into this vault could pay now (before its fee): `capacity` at the
+    /// vault's leverage (its target while flat), rounded down; what a page shows before anyone
+    /// types.
+    pub mint_capacity_usdc: u64,
 }
 
 /// The read-only `quote_pool` instruction's answer: the LP valuation both ways and the share

@@ -83,9 +83,23 @@ async fn vaults_lists_every_vault_with_nav_leverage_and_supply() {
     cli.mint(&user, "tBTC", "10000", None, 50).await.unwrap();
     let out = cli.vaults().await.unwrap();
     let row = out.lines().find(|l| l.contains("tBTC")).expect("a tBTC row");
-    for cell in ["$60,000.00", "$10,950.00", "$100.00", "3.000x", "2.900x to 3.000x", "109.50", "1,000,000,000", "in band"] {
+    for cell in ["$60,000.00", "$10,950.00", "$100.00", "3.000x", "2.900x to 3.000x", "109.50", "in band"] {
         assert!(row.contains(cell), "{cell} missing from {row}");
     }
+    // What a mint could pay now: the program's quote, in dollars.
+    let snap = cli.snapshot().await.unwrap();
+    let v = snap.find("tBTC").unwrap();
+    let q = turbo_sdk::preview::quote(
+        &snap.config,
+        &snap.pool,
+        &v.vault,
+        v.keys.vault,
+        v.mint.supply,
+        v.prices.as_ref().unwrap(),
+        snap.at.unix_timestamp,
+    )
+    .unwrap();
+    assert!(q.mint_capacity_usdc > 0 && row.contains(&turbo_sdk::text::usd(q.mint_capacity_usdc)), "{row}");
     let bear = out.lines().find(|l| l.contains("bSOL")).expect("a bSOL row");
     assert!(bear.contains("-2.000x to -2.500x") && bear.contains("$1,000.00") && bear.contains("10.00"), "{bear}");
     // The $50 fee waits in the vault until a transfer sweeps it.

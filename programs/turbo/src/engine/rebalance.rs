@@ -244,6 +244,9 @@ pub fn quote(
     let value = pool_book_value(&pool, &book_vault, px, config.crt_decimals)?;
     let (residual, hedged) = residual_and_hedged(&pool, &book_vault, px)?;
     let hedge = pool.hedges[vault.asset_index as usize];
+    let capacity = capacity(&pool, &book_vault, value, px)?;
+    let lev = p.decision.leverage.filter(|l| l.0 != 0).unwrap_or(vault.params.target());
+    let mint_capacity_usdc = turbo_math::deposit_for_notional(capacity, lev, Bps(vault.params.mint_fee_bps as u64)).or_math()?;
     Ok(VaultQuotedEvent {
         vault: vault_key,
         price: px.asset.mid.0,
@@ -270,7 +273,7 @@ pub fn quote(
         hedged: hedged.0,
         residual: residual.0,
         gap_cap: gap_cap(&pool, &book_vault, value)?.map_or(0, |g| g.0),
-        capacity: capacity(&pool, &book_vault, value, px)?.0,
+        capacity: capacity.0,
         utilization_bps: hedge.book().utilization().or_math()?.0,
         next_step_at: turbo_math::next_step_at(
             &vault.band(),
@@ -278,5 +281,6 @@ pub fn quote(
             vault.last_rebalance_ts,
         )
         .or_math()?,
+        mint_capacity_usdc,
     })
 }

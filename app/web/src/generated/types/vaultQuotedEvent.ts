@@ -88,6 +88,12 @@ export type VaultQuotedEvent = {
    * after the last step; an emergency never waits), unix seconds.
    */
   nextStepAt: bigint;
+  /**
+   * The most USDC a mint into this vault could pay now (before its fee): `capacity` at the
+   * vault's leverage (its target while flat), rounded down; what a page shows before anyone
+   * types.
+   */
+  mintCapacityUsdc: bigint;
 };
 
 export type VaultQuotedEventArgs = {
@@ -145,6 +151,12 @@ export type VaultQuotedEventArgs = {
    * after the last step; an emergency never waits), unix seconds.
    */
   nextStepAt: number | bigint;
+  /**
+   * The most USDC a mint into this vault could pay now (before its fee): `capacity` at the
+   * vault's leverage (its target while flat), rounded down; what a page shows before anyone
+   * types.
+   */
+  mintCapacityUsdc: number | bigint;
 };
 
 export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventArgs> {
@@ -177,6 +189,7 @@ export function getVaultQuotedEventEncoder(): FixedSizeEncoder<VaultQuotedEventA
     ["capacity", getU64Encoder()],
     ["utilizationBps", getU64Encoder()],
     ["nextStepAt", getI64Encoder()],
+    ["mintCapacityUsdc", getU64Encoder()],
   ]);
 }
 
@@ -210,6 +223,7 @@ export function getVaultQuotedEventDecoder(): FixedSizeDecoder<VaultQuotedEvent>
     ["capacity", getU64Decoder()],
     ["utilizationBps", getU64Decoder()],
     ["nextStepAt", getI64Decoder()],
+    ["mintCapacityUsdc", getU64Decoder()],
   ]);
 }
 
