@@ -455,6 +455,7 @@ pub fn deposit_for_notional(notional: Usd, lev: Lev, fee: Bps) -> MathResult<u64
 }
 
 #[cfg(test)]
+#[allow(clippy::arithmetic_side_effects)] // tests compute expectations directly
 mod capacity_tests {
     use super::*;
     use proptest::prelude::*;
