@@ -9,7 +9,7 @@ use anchor_lang::solana_program::instruction::Instruction;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
 use solana_sdk::signature::{Keypair, Signer};
 use turbo::args::*;
-use turbo::engine::lp::{DepositRequest, WithdrawRequest};
+use turbo::engine::lp::{DepositRequest, Lean, WithdrawRequest};
 use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo::state::{Pause, PoolCaps, VaultParams};
 use turbo_sdk::accounts::{self, Feeds, Snapshot, VaultView};
@@ -292,6 +292,59 @@ impl<C: Chain> Cli<C> {
     }
 
     // --- wallets ---
+
+    /// `turbo positions [WALLET]`: what a wallet holds of each Turbo token and of the pool, and
+    /// what it is worth now: tokens at NAV (the program's quote), LP shares at the value a
+    /// withdrawal would be paid on (the pool valued low, as `withdraw_liquidity` values it).
+    /// Cost basis and PnL need the wallet's history, which the indexer will keep (issue 26).
+    pub async fn positions(&mut self, owner: &Pubkey) -> CliResult {
+        let snap = self.snapshot().await?;
+        let now = snap.at.unix_timestamp;
+        let mut t = table(&["Position", "Balance", "Value", "Of the whole"]);
+        let mut total = 0u64;
+        for v in &snap.vaults {
+            let held = accounts::token_balance(&mut self.chain, &pda::token_2022_ata(owner, &v.keys.mint)).await?;
+            if held == 0 {
+                continue;
+            }
+            let value = match &v.prices {
+                Ok(px) => {
+                    let q = preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, now).map_err(refused)?;
+                    turbo_math::Usd(q.nav).mul_div_floor(held, v.mint.supply.max(1)).map_err(|e| input(e.to_string()))?.0
+                }
+                Err(_) => 0,
+            };
+            total = total.saturating_add(value);
+            t.add_row(vec![
+                v.mint.symbol.clone(),
+                format!("{} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol),
+                usd(value),
+                format!("{:.4}% of the supply", held as f64 * 100.0 / v.mint.supply.max(1) as f64),
+            ]);
+        }
+        let shares = accounts::token_balance(&mut self.chain, &pda::ata(owner, &pda::lp_mint())).await?;
+        if shares > 0 {
+            let supply = self.lp_supply().await?;
+            let prices = self.custody_prices(&snap).await?;
+            let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
+            let mut pool = snap.pool;
+            let pp = preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt: &crt.0 };
+            let valued =
+                preview::value_pool(&snap.config, &mut pool, &pp, Lean::withdrawal(false), supply, snap.next()).map_err(refused)?;
+            let value = valued.value.mul_div_floor(shares, supply.max(1)).map_err(|e| input(e.to_string()))?.0;
+            total = total.saturating_add(value);
+            t.add_row(vec![
+                "LP".into(),
+                format!("{} shares", amount(shares, 6, 2)),
+                usd(value),
+                format!("{:.4}% of the pool", shares as f64 * 100.0 / supply.max(1) as f64),
+            ]);
+        }
+        Ok(format!(
+            "{owner}\n{t}\nTotal {} (tokens at NAV, LP shares at the pool's withdrawal value; cost basis and PnL need the indexer)\n",
+            usd(total)
+        ))
+    }
 
     /// `turbo mint <vault> --usdc N [--crt N] [--slippage-bps B | --min-out T]`.
     pub async fn mint(&mut self, user: &Keypair, name: &str, usdc: &str, crt: Option<&str>, slippage_bps: u16) -> CliResult {

@@ -348,3 +348,42 @@ async fn a_cap_refusal_says_how_much_fits_and_that_much_mints() {
     // 99% of it mints: the estimate is the quote's capacity at the vault's leverage.
     cli.mint(&whale, "tSOL", &format!("{:.2}", fits * 0.99), None, 50).await.unwrap();
 }
+
+/// `turbo positions`: each token held at NAV (the program's quote) and LP shares at the pool's
+/// withdrawal value, to the unit; a wallet that holds nothing shows a total of $0.00.
+#[tokio::test]
+async fn positions_value_tokens_at_nav_and_shares_at_the_withdrawal_value() {
+    let (mut cli, _admin, _env) = deployed().await;
+    let user = wallet(&mut cli.chain, 10_000 * USDC).await;
+    cli.mint(&user, "tSOL", "1000", None, 50).await.unwrap();
+    cli.lp_deposit(&user, "2000", 50).await.unwrap();
+    let out = cli.positions(&user.pubkey()).await.unwrap();
+    let snap = cli.snapshot().await.unwrap();
+    let v = snap.find("tSOL").unwrap();
+    let held =
+        turbo_sdk::accounts::token_balance(&mut cli.chain, &turbo_sdk::pda::token_2022_ata(&user.pubkey(), &v.keys.mint)).await.unwrap();
+    let q = turbo_sdk::preview::quote(
+        &snap.config,
+        &snap.pool,
+        &v.vault,
+        v.keys.vault,
+        v.mint.supply,
+        v.prices.as_ref().unwrap(),
+        snap.at.unix_timestamp,
+    )
+    .unwrap();
+    let value = (q.nav as u128 * held as u128 / v.mint.supply as u128) as u64;
+    let row = out.lines().find(|l| l.contains("tSOL")).expect("a tSOL row");
+    assert!(
+        row.contains(&turbo_sdk::text::usd(value))
+            && row.contains(&format!("{} tSOL", turbo_sdk::text::amount(v.mint.ui_amount_raw(held), 6, 2))),
+        "{out}"
+    );
+    // $2,000 of LP money: 1,999.995 shares (the deposit is valued high), worth $1,999.99 as a
+    // withdrawal would value them (low), 0.1996% of the pool's shares.
+    let lp = out.lines().find(|l| l.contains("shares")).expect("an LP row");
+    assert!(lp.contains("1,999.995 shares") && lp.contains("$1,999.99") && lp.contains("0.1996% of the pool"), "{out}");
+    assert!(out.contains(&format!("Total {}", turbo_sdk::text::usd(value + 1_999_990_000))), "{out}");
+    let nobody = cli.positions(&solana_sdk::pubkey::Pubkey::new_unique()).await.unwrap();
+    assert!(nobody.contains("Total $0.00"), "{nobody}");
+}
