@@ -74,10 +74,42 @@ function ctx(): Context {
 
 // --- data ---
 
+/** When the numbers on screen were read (ms), for "updated N s ago". */
+let updatedAt = 0;
+
 async function refresh(): Promise<void> {
   if (!app.net) return;
   app.d = await loadDeployment(app.net);
   app.quotes = await quoteAll(app.d, app.session?.address);
+  updatedAt = Date.now();
+}
+
+/** A vault's rebalance history (its last `limit` transactions), kept for a minute: the live
+ * re-reads redraw the page every few seconds, and history is hundreds of requests. */
+const histories = new Map<string, { at: number; points: Promise<Point[]> }>();
+function historyOf(d: Deployment, v: VaultInfo, limit?: number): Promise<Point[]> {
+  const key = `${v.address}/${limit ?? ''}`;
+  const hit = histories.get(key);
+  if (hit && Date.now() - hit.at < 60_000) return hit.points;
+  const points = rebalances(d.net, v.address, limit);
+  histories.set(key, { at: Date.now(), points });
+  points.catch(() => histories.delete(key));
+  return points;
+}
+
+/** Seconds between live re-reads of the page's numbers while the tab is visible. */
+const LIVE_SECS = 5;
+
+/** Keep the numbers live: every second, say how old they are; every LIVE_SECS re-read and redraw
+ * the page, unless the tab is hidden, a dialog is open or the user is working inside the page
+ * (focus in it), so nothing moves under a hand. */
+function live(): void {
+  const label = document.getElementById('updated') as HTMLElement;
+  setInterval(() => {
+    if (updatedAt > 0) label.textContent = `updated ${Math.max(0, Math.round((Date.now() - updatedAt) / 1000))} s ago`;
+    const busy = main.querySelector('dialog[open]') !== null || main.contains(document.activeElement);
+    if (document.visibilityState === 'visible' && !busy && !routingNow && Date.now() - updatedAt >= LIVE_SECS * 1000) void route(true);
+  }, 1000);
 }
 
 function quoteOf(v: VaultInfo): VaultQuotedEvent | undefined {
@@ -193,7 +225,7 @@ function vaultsPage(d: Deployment): HTMLElement {
   // The 24 h change needs each vault's history: fill it in when it arrives.
   void Promise.all(
     d.vaults.map(async (v) => {
-      const points = await rebalances(d.net, v.address, 100).catch(() => []);
+      const points = await historyOf(d, v, 100).catch(() => []);
       const c = change(samplesOf(points, quoteOf(v)), d.now);
       const td = table.querySelector(`tr[data-vault="${v.mint.symbol}"] td[data-col="change"]`);
       if (td) td.textContent = c ? `${pct(c.ratio)}${c.span < 86_000 ? ` (${ago(c.span).replace(' ago', '')})` : ''}` : '—';
@@ -238,7 +270,7 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
       ]),
     );
   }
-  const points = await rebalances(d.net, v.address);
+  const points = await historyOf(d, v);
   const samples = samplesOf(points);
   const target = Number(p.targetLeverage) / 1e6;
   const times = samples.map((s) => s.time);
@@ -681,9 +713,26 @@ function renderWallet(): void {
 }
 
 let routing = 0;
-async function route(): Promise<void> {
+let routingNow = false;
+
+/** Read the chain and draw the page the address names; `again` is a live re-read of the same
+ * page, which keeps its ready mark and focus. */
+async function route(again = false): Promise<void> {
+  routingNow = true;
+  try {
+    await draw(again);
+  } finally {
+    routingNow = false;
+  }
+}
+
+async function draw(again: boolean): Promise<void> {
   const n = ++routing;
-  delete document.body.dataset.ready;
+  if (!again) {
+    delete document.body.dataset.ready;
+    // A navigation reads history afresh; only the live re-reads share it.
+    histories.clear();
+  }
   const parts = location.hash.replace(/^#\/?/, '').split('/');
   document.querySelectorAll('header nav a').forEach((a) => a.removeAttribute('aria-current'));
   try {
@@ -705,9 +754,10 @@ async function route(): Promise<void> {
     page = vaultsPage(d);
   }
   if (n !== routing) return;
+  if (again && (main.querySelector('dialog[open]') || main.contains(document.activeElement))) return;
   replace(main, page);
   const dialog = main.querySelector('dialog');
-  if (dialog && !dialog.open) {
+  if (dialog && !dialog.open && !again) {
     dialog.showModal();
     dialog.querySelector('input')?.focus();
   }
@@ -737,6 +787,7 @@ async function start(): Promise<void> {
   renderWallet();
   window.addEventListener('hashchange', () => void route());
   await route();
+  live();
 }
 
 void start();

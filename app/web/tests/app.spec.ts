@@ -97,6 +97,19 @@ test('the vaults table shows what turbo vaults reads from the chain', async ({ p
   await expect(page.locator('tr[data-vault="bSOL"] [data-col="band"]')).toHaveText('-2.000x to -2.500x');
 });
 
+test('the numbers stay live: a price move shows without a reload, with their age', async ({ page }) => {
+  await open(page);
+  await expect(page.locator('#updated')).toHaveText(/^updated \d+ s ago$/);
+  const before = cliTable('vaults').get('tSOL')?.['Leverage'];
+  await expect(page.locator('tr[data-vault="tSOL"] [data-col="leverage"]')).toHaveText(before ?? '');
+  // SOL up 2%: Turbo SOL's leverage falls; the page re-reads the quote by itself.
+  const sol = Number(cliTable('vaults').get('tSOL')?.['Price'].replace(/[$,]/g, ''));
+  await movePrice('SOL', sol * 1.02);
+  const after = cliTable('vaults').get('tSOL')?.['Leverage'];
+  expect(after).not.toEqual(before);
+  await expect(page.locator('tr[data-vault="tSOL"] [data-col="leverage"]')).toHaveText(after ?? '', { timeout: 15_000 });
+});
+
 test('mint Turbo SOL and see the balance the bank holds', async ({ page }) => {
   await open(page);
   await connectTestWallet(page);
