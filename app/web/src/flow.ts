@@ -85,11 +85,13 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
     return BigInt(Math.round(v * 100));
   };
 
-  const update = async () => {
+  /** Preview the amount typed; `keepStatus` keeps a refusal on screen while the preview is
+   * re-read after it. */
+  const update = async (keepStatus = false) => {
     const n = ++seq;
     current = null;
     confirm.disabled = true;
-    replace(status);
+    if (!keepStatus) replace(status);
     const r = raw();
     if (!ctx.signer) {
       replace(preview, h('p', {}, 'Connect a wallet to preview.'));
@@ -149,7 +151,8 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
         const sent = await send(ctx.net, ctx.signer, ixs, (s) => replace(status, s));
         if (!sent.ok) {
           replace(status, refusalView(sent.refusal));
-          confirm.disabled = false;
+          // The preview that was refused is stale: read it again at once, beside the refusal.
+          await update(true);
           return;
         }
         const line = await spec.after();
@@ -169,6 +172,12 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
     confirm,
     status,
   );
+  // Any landed transaction may change this balance (a deposit changes the withdraw form's).
+  const onLanded = () => (document.contains(form) ? void refreshBalance() : window.removeEventListener(LANDED, onLanded));
+  window.addEventListener(LANDED, onLanded);
   void refreshBalance();
   return form;
 }
+
+/** The window event a landed transaction raises, after the page's data is read again. */
+export const LANDED = 'turbo:landed';

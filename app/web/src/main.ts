@@ -25,7 +25,7 @@ import {
 } from './chain';
 import { chart } from './chart';
 import { facts, h, replace } from './dom';
-import { flow, refusalView, refused, type Context, type Preview } from './flow';
+import { flow, LANDED, refusalView, refused, type Context, type Preview } from './flow';
 import { ago, amount, band, bps, exitPause, lev, minOut, pct, price, short, uiAmount, usd } from './format';
 import {
   getDepositLiquidityInstruction,
@@ -69,7 +69,7 @@ function explorer(signature: string): string {
 }
 
 function ctx(): Context {
-  return { net: app.net as Net, signer: app.session, explorer, landed: () => void refresh() };
+  return { net: app.net as Net, signer: app.session, explorer, landed: () => void refresh().then(() => window.dispatchEvent(new Event(LANDED))) };
 }
 
 // --- data ---

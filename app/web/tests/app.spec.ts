@@ -193,6 +193,9 @@ test('a slippage refusal shows SlippageExceeded and its sentence, and nothing mo
   await expect(refusal).toContainText('SlippageExceeded');
   await expect(refusal.locator('.sentence')).toHaveText(/^The price moved since the preview: you would receive less than the minimum you accepted\./);
   expect((await balanceOf(node, wallet.address, env.usdcMint, TOKEN)).raw).toBe(usdc.raw);
+  // The refused preview is read again at once at the new price (fewer tokens), beside the refusal.
+  await expect(dialog.locator('[data-field="minimum"]')).not.toHaveText(minimum ?? '');
+  await expect(refusal).toBeVisible();
 });
 
 test('a mint the pool cannot back, or the wallet cannot pay, is refused in the preview before any signature', async ({ page, context }) => {
@@ -241,6 +244,8 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   const lp = await balanceOf(node, wallet.address, pool.data.lpMint, TOKEN);
   expect(lp.raw).toBeGreaterThan(0n);
   await expect(form.locator('.new-balance')).toHaveText(`LP balance: ${lp.ui} LP`);
+  // The withdraw form's balance follows the deposit that landed beside it.
+  await expect(page.locator('#withdraw-balance')).toContainText(`${lp.ui} LP`);
 
   const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
   const out = page.locator('#withdraw');
