@@ -10,6 +10,12 @@ export default defineConfig({
   expect: { timeout: 15_000 },
   workers: 1,
   reporter: [['list']],
+  // Every flow runs on a desktop and on a phone (390×844, touch): a control that is off screen,
+  // covered or too small to receive the click fails the phone project (no forced clicks).
+  projects: [
+    { name: 'desktop', use: { viewport: { width: 1280, height: 800 } } },
+    { name: 'phone', use: { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } },
+  ],
   use: {
     screenshot: 'only-on-failure',
     trace: 'off',

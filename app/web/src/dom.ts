@@ -26,3 +26,20 @@ export function facts(rows: [string, Child, string?][]): HTMLDListElement {
 export function replace(target: Element, ...children: Child[]): void {
   target.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (c instanceof Node ? c : String(c))));
 }
+
+/** Label every body cell with its column's heading, so the table reads as one card per row on a
+ * phone (style.css, `table.cards` under 640 px). */
+export function asCards(t: HTMLTableElement): HTMLTableElement {
+  t.classList.add('cards');
+  const heads = [...(t.tHead?.rows[0]?.cells ?? [])].map((c) => c.textContent ?? '');
+  for (const body of t.tBodies) {
+    for (const row of body.rows) {
+      let i = 0;
+      for (const cell of row.cells) {
+        cell.dataset.label = heads[i] ?? '';
+        i += cell.colSpan;
+      }
+    }
+  }
+  return t;
+}

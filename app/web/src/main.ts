@@ -24,7 +24,7 @@ import {
   type VaultInfo,
 } from './chain';
 import { chart } from './chart';
-import { facts, h, replace } from './dom';
+import { asCards, facts, h, replace } from './dom';
 import { flow, LANDED, refusalView, refused, type Context, type Preview } from './flow';
 import { ago, amount, band, bps, exitPause, lev, minOut, pct, price, short, uiAmount, usd } from './format';
 import {
@@ -220,7 +220,7 @@ function vaultsPage(d: Deployment): HTMLElement {
       h('a', { href: `#/vault/${v.address}/redeem`, class: 'button', 'aria-label': `Redeem ${v.mint.symbol}` }, 'Redeem'),
     );
   }
-  const page = h('section', { 'aria-labelledby': 'vaults-title' }, h('h1', { id: 'vaults-title' }, 'Vaults'), table);
+  const page = h('section', { 'aria-labelledby': 'vaults-title' }, h('h1', { id: 'vaults-title' }, 'Vaults'), asCards(table));
   if (app.quotes?.refusal) page.append(refusalView(app.quotes.refusal));
   // The 24 h change needs each vault's history: fill it in when it arrives.
   void Promise.all(
@@ -355,7 +355,7 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
       h('td', {}, h('a', { href: explorer(pt.signature), target: '_blank', rel: 'noopener' }, short(pt.signature))),
     );
   }
-  page.append(h('h2', {}, 'Last rebalances'), last.length ? rows : h('p', {}, 'None yet.'));
+  page.append(h('h2', {}, 'Last rebalances'), last.length ? asCards(rows) : h('p', {}, 'None yet.'));
   if (dialog) page.append(tradeDialog(d, v, dialog));
   return page;
 }
@@ -565,7 +565,7 @@ function liquidityPage(d: Deployment): HTMLElement {
       h('td', {}, q.netCap === 0n ? '—' : pct(Number(q.assetNet) / Number(q.netCap)).replace('+', '')),
     );
   }
-  page.append(caps, hedgeTable(d, quotes));
+  page.append(asCards(caps), asCards(hedgeTable(d, quotes)));
   const c = ctx();
   const lpUnit = { symbol: 'LP', decimals: d.lp.decimals, multiplier: 1 };
   const me = () => app.session?.address as Address;
