@@ -36,7 +36,7 @@ import {
   type VaultQuotedEvent,
 } from './generated';
 import { change, decay, ideal, rebalances, type Point, type Sample } from './history';
-import { connectWallet, disconnectWallet, onWalletsChanged, registerDemoWallet, solanaWallets, type Session } from './wallet';
+import { connectWallet, disconnectWallet, onWalletsChanged, reconnect, registerDemoWallet, solanaWallets, type Session } from './wallet';
 
 const PAUSE_MINT = 1;
 
@@ -784,6 +784,8 @@ async function start(): Promise<void> {
   onWalletsChanged(() => {
     if (!app.session) renderWallet();
   });
+  // The wallet connected before a reload, reconnected without a prompt where it allows.
+  app.session = await reconnect();
   renderWallet();
   window.addEventListener('hashchange', () => void route());
   await route();

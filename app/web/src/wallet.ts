@@ -1,11 +1,13 @@
 // Wallets through the Wallet Standard: every installed wallet that can sign Solana
 // transactions (Phantom, Backpack, Solflare, …) registers itself with the page, and the page
 // lists them without any per-wallet code. On a local validator the page also registers a demo
-// wallet of its own (a key that lives in this tab only), funded by the node on connect.
+// wallet of its own (a key that lives in this tab's session: a reload keeps it, closing the tab
+// loses it), funded by the node on its first connect. The page remembers the wallet it last
+// connected and reconnects it silently after a reload, where the wallet allows.
 
 import {
   address,
-  generateKeyPair,
+  createKeyPairFromPrivateKeyBytes,
   getAddressFromPublicKey,
   getTransactionDecoder,
   getTransactionEncoder,
@@ -47,10 +49,16 @@ export interface Session extends Signer {
   account: WalletAccount;
 }
 
-export async function connectWallet(wallet: SolanaWallet): Promise<Session> {
-  const { accounts } = await wallet.features[StandardConnect].connect();
+/** Where the page remembers the wallet it last connected (its name). */
+const LAST_WALLET = 'turbo.wallet';
+
+/** Connect `wallet`; `silent` asks it not to prompt (a reload's reconnect), which a wallet that
+ * needs the user's approval refuses. The page remembers it for the next load. */
+export async function connectWallet(wallet: SolanaWallet, silent = false): Promise<Session> {
+  const { accounts } = await wallet.features[StandardConnect].connect(silent ? { silent: true } : undefined);
   const account = accounts.find((a) => a.features.includes(SolanaSignTransaction)) ?? accounts[0];
   if (!account) throw new Error(`${wallet.name} shared no account`);
+  localStorage.setItem(LAST_WALLET, wallet.name);
   return {
     wallet,
     account,
@@ -63,8 +71,18 @@ export async function connectWallet(wallet: SolanaWallet): Promise<Session> {
 }
 
 export async function disconnectWallet(s: Session): Promise<void> {
+  localStorage.removeItem(LAST_WALLET);
   const f = (s.wallet.features as Record<string, { disconnect?: () => Promise<void> }>)['standard:disconnect'];
   await f?.disconnect?.();
+}
+
+/** The wallet the page connected last, if it is here again: reconnect it without a prompt.
+ * `null` when there is none, or it declines to reconnect silently. */
+export async function reconnect(): Promise<Session | null> {
+  const name = localStorage.getItem(LAST_WALLET);
+  const w = name ? solanaWallets().find((x) => x.name === name) : undefined;
+  if (!w) return null;
+  return connectWallet(w, true).catch(() => null);
 }
 
 const DEMO_ICON = ('data:image/svg+xml;base64,' +
@@ -76,7 +94,13 @@ const DEMO_ICON = ('data:image/svg+xml;base64,' +
  */
 export async function registerDemoWallet(net: Net): Promise<void> {
   if (!net.local) return;
-  const keys = await generateKeyPair();
+  // The key lives in this tab's session storage, so a reload keeps the wallet and its funds.
+  let seed = sessionStorage.getItem('turbo.demo-key');
+  if (!seed) {
+    seed = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32))));
+    sessionStorage.setItem('turbo.demo-key', seed);
+  }
+  const keys = await createKeyPairFromPrivateKeyBytes(Uint8Array.from(atob(seed), (c) => c.charCodeAt(0)), true);
   const addr: Address = await getAddressFromPublicKey(keys.publicKey);
   const publicKey = new Uint8Array(await crypto.subtle.exportKey('raw', keys.publicKey));
   const chains = ['solana:localnet'] as const;
@@ -96,7 +120,11 @@ export async function registerDemoWallet(net: Net): Promise<void> {
         version: '1.0.0',
         async connect() {
           if (connected.length === 0) {
-            await fundLocal(net, addr);
+            // Funded once per key: a reload's reconnect does not fund it again.
+            if (sessionStorage.getItem('turbo.demo-funded') !== addr) {
+              await fundLocal(net, addr);
+              sessionStorage.setItem('turbo.demo-funded', addr);
+            }
             connected = [account];
             listeners.forEach((l) => l({ accounts: connected }));
           }

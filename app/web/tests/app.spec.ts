@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { address, createSolanaRpc, type Address } from '@solana/kit';
 import { fetchSysvarClock } from '@solana/sysvars';
 import { decodeEvents } from '../src/chain';
-import { usd } from '../src/format';
+import { uiAmount, usd } from '../src/format';
 import { balanceOf, connectTestWallet, fundedWallet, installTestWallet, startNode, turbo, type Node, type TestWallet } from './localnet';
 
 const TOKEN = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
@@ -74,6 +74,24 @@ test('connect a wallet through the Wallet Standard', async ({ page }) => {
   await expect(page.getByLabel('Wallet')).toContainText('Turbo test wallet');
   await connectTestWallet(page);
   await expect(page.locator('#connected')).toHaveAttribute('data-address', wallet.address);
+});
+
+test('a reload keeps the wallet: a silent reconnect, and the demo wallet keeps its key and funds', async ({ page }) => {
+  await open(page);
+  await connectTestWallet(page);
+  await page.reload();
+  await expect(page.locator('#connected')).toHaveAttribute('data-address', wallet.address);
+  // The local demo wallet: its key lives in the tab's session, funded once.
+  await page.locator('#disconnect').click();
+  await page.getByLabel('Wallet').selectOption({ label: 'Local demo wallet' });
+  await page.getByRole('button', { name: 'Connect wallet' }).click();
+  const demo = await page.locator('#connected').getAttribute('data-address');
+  expect(demo).toMatch(/^[1-9A-HJ-NP-Za-km-z]{32,44}$/);
+  const funded = await balanceOf(node, demo as Address, env.usdcMint, TOKEN);
+  expect(funded.raw).toBe(10_000_000_000n);
+  await page.reload();
+  await expect(page.locator('#connected')).toHaveAttribute('data-address', demo ?? '');
+  expect((await balanceOf(node, demo as Address, env.usdcMint, TOKEN)).raw).toBe(funded.raw);
 });
 
 test('the vaults table shows what turbo vaults reads from the chain', async ({ page }) => {
@@ -248,7 +266,7 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   expect(lp.raw).toBeGreaterThan(0n);
   await expect(form.locator('.new-balance')).toHaveText(`LP balance: ${lp.ui} LP`);
   // The withdraw form's balance follows the deposit that landed beside it.
-  await expect(page.locator('#withdraw-balance')).toContainText(`${lp.ui} LP`);
+  await expect(page.locator('#withdraw-balance')).toHaveText(`Balance: ${uiAmount(lp.raw, 6)} LP`);
 
   const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
   const out = page.locator('#withdraw');

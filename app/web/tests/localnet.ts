@@ -155,6 +155,9 @@ export async function installTestWallet(page: Page, w: TestWallet): Promise<void
 }
 
 export async function connectTestWallet(page: Page): Promise<void> {
+  // A page of a context that connected before reconnects silently on load (the page remembers
+  // the last wallet): nothing to choose then.
+  if (await page.locator('#connected').isVisible()) return;
   await page.getByLabel('Wallet').selectOption({ label: 'Turbo test wallet' });
   await page.getByRole('button', { name: 'Connect wallet' }).click();
   await expect(page.locator('#connected')).toBeVisible();
