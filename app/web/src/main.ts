@@ -732,12 +732,16 @@ async function draw(again: boolean): Promise<void> {
     delete document.body.dataset.ready;
     // A navigation reads history afresh; only the live re-reads share it.
     histories.clear();
+    // Say at once that the page is loading: the old one is dimmed until the new one is drawn.
+    main.setAttribute('aria-busy', 'true');
+    (document.getElementById('updated') as HTMLElement).textContent = 'loading…';
   }
   const parts = location.hash.replace(/^#\/?/, '').split('/');
   document.querySelectorAll('header nav a').forEach((a) => a.removeAttribute('aria-current'));
   try {
     await refresh();
   } catch (e) {
+    main.removeAttribute('aria-busy');
     replace(main, h('p', { class: 'refusal', role: 'alert' }, `Cannot read Turbo from ${app.net?.url}: ${(e as Error).message}`));
     return;
   }
@@ -756,6 +760,7 @@ async function draw(again: boolean): Promise<void> {
   if (n !== routing) return;
   if (again && (main.querySelector('dialog[open]') || main.contains(document.activeElement))) return;
   replace(main, page);
+  main.removeAttribute('aria-busy');
   const dialog = main.querySelector('dialog');
   if (dialog && !dialog.open && !again) {
     dialog.showModal();

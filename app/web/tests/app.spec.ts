@@ -131,6 +131,20 @@ test('the numbers stay live: a price move shows without a reload, with their age
   await expect(page.locator('tr[data-vault="tSOL"] [data-col="leverage"]')).toHaveText(after ?? '', { timeout: 15_000 });
 });
 
+test('a navigation says it is loading at once, and stops when the page is drawn', async ({ page }) => {
+  await open(page);
+  // Hold every RPC answer 400 ms, as a far node would.
+  await page.route('**/*', async (r) => {
+    if (r.request().method() === 'POST') await new Promise((done) => setTimeout(done, 400));
+    await r.continue();
+  });
+  await page.locator('tr[data-vault="tSOL"] a').first().click();
+  await expect(page.locator('#main')).toHaveAttribute('aria-busy', 'true');
+  await expect(page.locator('#updated')).toHaveText('loading…');
+  await expect(page.locator('body')).toHaveAttribute('data-ready', /^vault\//);
+  await expect(page.locator('#main')).not.toHaveAttribute('aria-busy', 'true');
+});
+
 test('mint Turbo SOL and see the balance the bank holds', async ({ page }) => {
   await open(page);
   await connectTestWallet(page);
