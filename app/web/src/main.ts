@@ -525,6 +525,24 @@ function hedgeTable(d: Deployment, quotes: (readonly [VaultInfo, VaultQuotedEven
   return t;
 }
 
+/** The LP's risk in plain words, every number the pool account's (docs/design.md §5.5–5.6):
+ * what the caps budget for, the bad debt so far, and when a withdrawal can be refused. */
+function riskBox(d: Deployment): HTMLElement {
+  const c = d.pool.caps;
+  const z = (c.riskZCenti / 100).toFixed(2);
+  const items = [
+    c.maxDailyLossBps === 0
+      ? 'The risk cap is off: only the hard caps bound the net exposure the pool carries.'
+      : `The risk cap: the pool carries no more net exposure on an asset than a ${z}σ day could cost ${bps(c.maxDailyLossBps)} of its value, with σ never read below ${bps(c.volFloorBps)} a year. A holder's mint past it is refused; existing holders keep their leverage unless the pool can no longer carry them, and then every vault on that side is cut by the same share.`,
+    c.gapBudgetBps === 0
+      ? 'The gap cap is off.'
+      : `The gap cap: on BTC and SOL the pool holds the asset itself; what it can lose is a gap of more than a vault's 1/leverage between two keeper calls. A ${bps(c.stressGapBps)} gap may cost it at most ${bps(c.gapBudgetBps)} of its value.`,
+    `Bad debt absorbed so far: ${usd(d.pool.badDebtAbsorbed)}.`,
+    `A withdrawal can be refused while withdrawals are paused (${exitPause(d.config.withdrawPausedUntil, d.config.exitPauseUntil, d.now)}; at most 7 days in a row, then open for 72 hours), in a custody's asset beyond its unlocked tokens, and while a vault's price is stale (then \`turbo lp withdraw --unpriced\` values it at the most the pool could owe it).`,
+  ];
+  return h('section', { class: 'risk', id: 'risk', 'aria-labelledby': 'risk-title' }, h('h2', { id: 'risk-title' }, 'Your risk as an LP'), h('ul', {}, ...items.map((t) => h('li', {}, t))));
+}
+
 function liquidityPage(d: Deployment): HTMLElement {
   const pq = app.quotes?.pool;
   const quotes = d.vaults.map((v) => [v, quoteOf(v)] as const);
@@ -565,7 +583,7 @@ function liquidityPage(d: Deployment): HTMLElement {
       h('td', {}, q.netCap === 0n ? '—' : pct(Number(q.assetNet) / Number(q.netCap)).replace('+', '')),
     );
   }
-  page.append(asCards(caps), asCards(hedgeTable(d, quotes)));
+  page.append(asCards(caps), asCards(hedgeTable(d, quotes)), riskBox(d));
   const c = ctx();
   const lpUnit = { symbol: 'LP', decimals: d.lp.decimals, multiplier: 1 };
   const me = () => app.session?.address as Address;

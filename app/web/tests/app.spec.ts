@@ -298,6 +298,18 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   await expect(page.locator('[data-field="withdraw-pause"]')).toHaveText('open');
 });
 
+test('the liquidity page states the LP\'s risk with the pool\'s own numbers', async ({ page }) => {
+  await open(page, '#/liquidity');
+  const risk = page.locator('#risk');
+  // migrations/localnet.toml: a 3σ day may cost 1%, σ ≥ 50% a year; a 50% gap at most 10%.
+  await expect(risk).toContainText('a 3.00σ day could cost 1% of its value, with σ never read below 50% a year');
+  await expect(risk).toContainText('A 50% gap may cost it at most 10% of its value.');
+  const pool = turbo(node, 'vaults').split('\n').find((l) => l.startsWith('Pool:')) ?? '';
+  const badDebt = pool.match(/bad debt absorbed (\$[\d,]+\.\d\d)/)?.[1];
+  await expect(risk).toContainText(`Bad debt absorbed so far: ${badDebt}.`);
+  await expect(risk).toContainText('A withdrawal can be refused while withdrawals are paused (open;');
+});
+
 test('the liquidity page shows each custody as turbo custodies reads it, and FET as synthetic', async ({ page }) => {
   // An LP brings 10 SOL to the custody through the CLI; the seeds' net long on SOL locks part.
   await node.call('turboAirdropAsset', [wallet.address, 'SOL', 10_000_000_000]);
