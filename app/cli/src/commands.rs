@@ -156,8 +156,7 @@ impl<C: Chain> Cli<C> {
         for v in &snap.vaults {
             let p = &v.vault.params;
             // The program's own quote, as the web app reads it (docs/design.md §5.7).
-            let quote =
-                v.prices.as_ref().ok().map(|px| preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, now));
+            let quote = v.prices.is_ok().then(|| snap.quote(v));
             let (px, nav, token, leverage, band, can_mint) = match &quote {
                 Some(Ok(q)) => (
                     price(q.price),
@@ -249,7 +248,7 @@ impl<C: Chain> Cli<C> {
         if let Ok(px) = &v.prices {
             row("price", format!("{} (conf ±{})", price(px.asset.mid.0), price(px.asset.hi.0 - px.asset.mid.0)));
             // The program's own quote, as the web app reads it (docs/design.md §5.7).
-            if let Ok(q) = preview::quote(&snap.config, &snap.pool, s, v.keys.vault, v.mint.supply, px, now) {
+            if let Ok(q) = snap.quote(v) {
                 row("NAV", usd(q.nav));
                 row("token price", format!("{} per UI token", usd(q.ui_price)));
                 row("leverage", lev(Some(q.leverage)));
@@ -258,10 +257,14 @@ impl<C: Chain> Cli<C> {
                 row("volatility (annualized)", text::bps(q.vol_bps));
             }
         }
-        let signed = |l: u64| lev(Some(if short { -(l as i64) } else { l as i64 }));
         row(
             "target / band / emergency",
-            format!("{} / {} / {}", lev(Some(p.target_leverage)), text::band(p.band_lo, p.band_hi, short), signed(p.emergency_leverage)),
+            format!(
+                "{} / {} / {}",
+                lev(Some(p.target_leverage)),
+                text::band(p.band_lo, p.band_hi, short),
+                text::side_lev(p.emergency_leverage, short)
+            ),
         );
         row(
             "step / interval",
@@ -299,7 +302,6 @@ impl<C: Chain> Cli<C> {
     /// Cost basis and PnL need the wallet's history, which the indexer will keep (issue 26).
     pub async fn positions(&mut self, owner: &Pubkey) -> CliResult {
         let snap = self.snapshot().await?;
-        let now = snap.at.unix_timestamp;
         let mut t = table(&["Position", "Balance", "Value", "Of the whole"]);
         let mut total = 0u64;
         for v in &snap.vaults {
@@ -307,12 +309,11 @@ impl<C: Chain> Cli<C> {
             if held == 0 {
                 continue;
             }
-            let value = match &v.prices {
-                Ok(px) => {
-                    let q = preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, now).map_err(refused)?;
-                    turbo_math::Usd(q.nav).mul_div_floor(held, v.mint.supply.max(1)).map_err(|e| input(e.to_string()))?.0
-                }
-                Err(_) => 0,
+            // A vault whose price cannot be read now is shown at no value rather than guessed.
+            let value = match (&v.prices, snap.quote(v)) {
+                (Err(_), _) => 0,
+                (Ok(_), Ok(q)) => turbo_math::Usd(q.nav).mul_div_floor(held, v.mint.supply.max(1)).map_err(|e| input(e.to_string()))?.0,
+                (Ok(_), Err(e)) => return Err(input(e)),
             };
             total = total.saturating_add(value);
             t.add_row(vec![
@@ -415,10 +416,10 @@ impl<C: Chain> Cli<C> {
             },
             _ => None,
         };
-        let CliError::Program(mut f) = refused(e) else { unreachable!("a preview's refusal is the program's") };
-        let (Some((after, limit)), Ok(px)) = (values, &v.prices) else { return CliError::Program(f) };
+        let mut f = turbo_sdk::errors::refusal(&e);
+        let Some((after, limit)) = values else { return CliError::Program(f) };
         f.message = format!("{}: the side would carry {} where a mint may fill {}", f.message, usd(after), usd(limit));
-        if let Ok(q) = preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, snap.at.unix_timestamp) {
+        if let Ok(q) = snap.quote(v) {
             f.message =
                 format!("{}; at most about {} of USDC can be minted into {} now", f.message, usd(q.mint_capacity_usdc), v.mint.symbol);
         }

@@ -109,11 +109,7 @@ pub async fn run(steps: usize) -> Result<String, CliError> {
     for (s, e) in start.vaults.iter().zip(&end.vaults) {
         let (Ok(ps), Ok(pe)) = (&s.prices, &e.prices) else { continue };
         // The program's own quote at each end, as the web app reads it.
-        let quote = |snap: &turbo_sdk::accounts::Snapshot, v: &turbo_sdk::accounts::VaultView, px| {
-            turbo_sdk::preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, snap.at.unix_timestamp)
-                .map_err(|e| CliError::Input(e.to_string()))
-        };
-        let (qs, qe) = (quote(&start, s, ps)?, quote(&end, e, pe)?);
+        let (qs, qe) = (start.quote(s).map_err(CliError::Input)?, end.quote(e).map_err(CliError::Input)?);
         let mv = pe.asset.mid.0 as f64 / ps.asset.mid.0 as f64 - 1.0;
         let ret = qe.ui_price as f64 / qs.ui_price as f64 - 1.0;
         let target = s.vault.params.target_leverage as f64 / 1e6;

@@ -199,6 +199,16 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
+    /// The program's own `quote` of `v` at this snapshot's keeper prices and clock
+    /// (docs/design.md §5.7), run on the decoded copies: what `turbo vaults`, `show`, `positions`
+    /// and the demo print, as the web app reads it by simulating the instruction. `Err` is the
+    /// price gate's reason, or the program's refusal.
+    pub fn quote(&self, v: &VaultView) -> Result<turbo::events::VaultQuotedEvent, String> {
+        let px = v.prices.as_ref().map_err(|e| e.clone())?;
+        preview::quote(&self.config, &self.pool, &v.vault, v.keys.vault, v.mint.supply, px, self.at.unix_timestamp)
+            .map_err(|e| e.to_string())
+    }
+
     /// Load the config, the pool and every registered vault with its mint and prices.
     pub async fn load<C: Chain>(chain: &mut C, feeds: &Feeds) -> Result<Snapshot, ChainError> {
         let config = config(chain).await?;

@@ -62,8 +62,13 @@ pub fn lev(l: Option<i64>) -> String {
 /// A band on |L| as the vault's side reads it: `2.900x to 3.000x` for a long, `-2.000x to
 /// -2.500x` for a short (a Bear token's leverage is negative).
 pub fn band(lo: u64, hi: u64, short: bool) -> String {
-    let signed = |l: u64| lev(Some(if short { -(l as i64) } else { l as i64 }));
-    format!("{} to {}", signed(lo), signed(hi))
+    format!("{} to {}", side_lev(lo, short), side_lev(hi, short))
+}
+
+/// A level on |L| (a band edge, the emergency level) as the vault's side reads it: negative for
+/// a short.
+pub fn side_lev(l: u64, short: bool) -> String {
+    lev(Some(if short { -(l as i64) } else { l as i64 }))
 }
 
 /// What a vault's rebalance stands at, from the program's quote at clock time `now`, in the

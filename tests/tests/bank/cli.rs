@@ -89,16 +89,7 @@ async fn vaults_lists_every_vault_with_nav_leverage_and_supply() {
     // What a mint could pay now: the program's quote, in dollars.
     let snap = cli.snapshot().await.unwrap();
     let v = snap.find("tBTC").unwrap();
-    let q = turbo_sdk::preview::quote(
-        &snap.config,
-        &snap.pool,
-        &v.vault,
-        v.keys.vault,
-        v.mint.supply,
-        v.prices.as_ref().unwrap(),
-        snap.at.unix_timestamp,
-    )
-    .unwrap();
+    let q = snap.quote(v).unwrap();
     assert!(q.mint_capacity_usdc > 0 && row.contains(&turbo_sdk::text::usd(q.mint_capacity_usdc)), "{row}");
     let bear = out.lines().find(|l| l.contains("bSOL")).expect("a bSOL row");
     assert!(bear.contains("-2.000x to -2.500x") && bear.contains("$1,000.00") && bear.contains("10.00"), "{bear}");
@@ -362,16 +353,7 @@ async fn positions_value_tokens_at_nav_and_shares_at_the_withdrawal_value() {
     let v = snap.find("tSOL").unwrap();
     let held =
         turbo_sdk::accounts::token_balance(&mut cli.chain, &turbo_sdk::pda::token_2022_ata(&user.pubkey(), &v.keys.mint)).await.unwrap();
-    let q = turbo_sdk::preview::quote(
-        &snap.config,
-        &snap.pool,
-        &v.vault,
-        v.keys.vault,
-        v.mint.supply,
-        v.prices.as_ref().unwrap(),
-        snap.at.unix_timestamp,
-    )
-    .unwrap();
+    let q = snap.quote(v).unwrap();
     let value = (q.nav as u128 * held as u128 / v.mint.supply as u128) as u64;
     let row = out.lines().find(|l| l.contains("tSOL")).expect("a tSOL row");
     assert!(

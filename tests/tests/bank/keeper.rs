@@ -87,9 +87,7 @@ async fn keeper_replays_2000_sol_closes_keeps_leverage_in_band_and_never_sends_a
         let snap = Snapshot::load(&mut cli.chain, &settings.feeds).await.unwrap();
         for (i, name) in WATCHED.iter().enumerate() {
             let v = snap.find(name).unwrap();
-            let px = v.prices.as_ref().unwrap();
-            let q = turbo_sdk::preview::quote(&snap.config, &snap.pool, &v.vault, v.keys.vault, v.mint.supply, px, snap.at.unix_timestamp)
-                .unwrap();
+            let q = snap.quote(v).unwrap();
             assert_ne!(q.leverage, i64::MAX, "positive equity");
             let l = q.leverage.unsigned_abs();
             let call = turbo::engine::rebalance::RebalanceCall {
