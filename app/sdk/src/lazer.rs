@@ -189,5 +189,19 @@ mod tests {
         assert!(matches!(parse(&m), Err(LazerError::Malformed(_))));
         let bad = Update { feeds: vec![FeedPrice { price: 0, ..btc().feeds[0] }], ..btc() };
         assert!(matches!(payload(&bad), Err(LazerError::Unrepresentable(_))));
+        // A feed that carries a price but no confidence or exponent is refused by its id.
+        let data = PayloadData {
+            timestamp_us: TimestampUs::from_micros(1),
+            channel_id: ChannelId::FIXED_RATE_200,
+            feeds: vec![PayloadFeedData {
+                feed_id: PriceFeedId(7),
+                properties: vec![PayloadPropertyValue::Price(Price::from_mantissa(5).ok())],
+            }],
+        };
+        let mut bytes = Vec::new();
+        data.serialize::<byteorder::LE>(&mut bytes).unwrap();
+        let mut m = Vec::new();
+        SolanaMessage { payload: bytes, signature: [0; 64], public_key: [0; 32] }.serialize(&mut m).unwrap();
+        assert!(matches!(parse(&m), Err(LazerError::Incomplete(7))));
     }
 }

@@ -71,6 +71,13 @@ async fn a_cap_that_tightens_as_sigma_rises_lowers_the_target_and_refuses_a_mint
         e.effective_target
     );
     assert!(e.leverage_after < 2_900_000, "delevered by the risk cap alone: {e:?}");
+    // The cut is declared: over the residual cap (no custody on this deployment), with the room
+    // the risk cap leaves and the net it carries, aiming where the rebalance aims.
+    let cut = out.event::<turbo::events::EmergencyDeleverageEvent>();
+    assert_eq!((cut.cause, cut.target, cut.effective_target), (turbo::events::EmergencyCause::ResidualCap, 3_000_000, e.effective_target));
+    assert_eq!(cut.net, net);
+    // (The test's cap reads σ in whole bps a day: within 0.001%.)
+    assert!((cut.room as u128).abs_diff(risk_cap) <= risk_cap / 100_000 && cut.room < cut.net, "{cut:?} vs cap {risk_cap}");
 
     // A mint on the heavy side is refused by the risk cap, and moves nothing.
     let minnow = fx.user(1_000 * USDC, 0).await;
