@@ -20,7 +20,7 @@ use turbo_sdk::outcome::Outcome;
 use turbo_sdk::pda;
 use turbo_sdk::preview;
 use turbo_sdk::series::parse_decimal;
-use turbo_sdk::PriceUpdateV2;
+use turbo_sdk::PriceSource;
 
 use crate::text::{self, amount, lev, price, table, usd};
 
@@ -84,6 +84,9 @@ pub fn describe_change(c: &turbo::state::Change) -> String {
         Change::CreateVault { vault_id, .. } => format!("create vault {vault_id}"),
         Change::RetireVault { vault } => format!("retire vault {vault}"),
         Change::CreateCustody { asset_index, .. } => format!("create the custody of asset slot {asset_index}"),
+        Change::OpenSignedFeed { feed_id, lazer_feed_id } => {
+            format!("read feed {} from Pyth Pro feed {lazer_feed_id}", turbo_sdk::pyth::feed_hex(feed_id))
+        }
     }
 }
 
@@ -329,7 +332,7 @@ impl<C: Chain> Cli<C> {
             let prices = self.custody_prices(&snap).await?;
             let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
             let mut pool = snap.pool;
-            let pp = preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt: &crt.0 };
+            let pp = preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt };
             let valued =
                 preview::value_pool(&snap.config, &mut pool, &pp, Lean::withdrawal(false), supply, snap.next()).map_err(refused)?;
             let value = valued.value.mul_div_floor(shares, supply.max(1)).map_err(|e| input(e.to_string()))?.0;
@@ -546,12 +549,12 @@ impl<C: Chain> Cli<C> {
     // --- LPs ---
 
     /// The registered vaults with the price update each names, as LP instructions take them.
-    pub(crate) fn priced_items(snap: &Snapshot) -> Result<Vec<(&turbo::state::Vault, Pubkey, &PriceUpdateV2)>, CliError> {
+    pub(crate) fn priced_items(snap: &Snapshot) -> Result<Vec<(&turbo::state::Vault, Pubkey, &PriceSource)>, CliError> {
         snap.vaults
             .iter()
             .map(|v| {
                 let update = v.price_update.as_ref().ok_or_else(|| input(format!("{}: price account missing", v.mint.symbol)))?;
-                Ok((&v.vault, v.price_account, &update.0))
+                Ok((&v.vault, v.price_account, update))
             })
             .collect()
     }
@@ -572,7 +575,7 @@ impl<C: Chain> Cli<C> {
         let plan = preview::lp_deposit(
             &snap.config,
             &snap.pool,
-            &preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt: &crt.0 },
+            &preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt },
             supply,
             at,
             &req,
@@ -627,7 +630,7 @@ impl<C: Chain> Cli<C> {
         let plan = preview::lp_withdraw(
             &snap.config,
             &snap.pool,
-            &preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt: &crt.0 },
+            &preview::PoolPrices { vaults: &Self::priced_items(&snap)?, custodies: &preview::custodied(&prices), crt },
             supply,
             at,
             &req,

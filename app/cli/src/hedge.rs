@@ -15,7 +15,7 @@ use turbo_sdk::accounts::{self, Snapshot};
 use turbo_sdk::chain::Chain;
 use turbo_sdk::ix::{self, CustodyKeys, PricedVault, UserAccounts};
 use turbo_sdk::preview;
-use turbo_sdk::{pda, PriceUpdateV2};
+use turbo_sdk::{pda, PriceSource};
 
 use crate::commands::{parse_amount, refused, with_slippage, Cli, CliError, CliResult};
 use crate::text::{amount, table, usd};
@@ -39,7 +39,7 @@ fn fee_text(fee: i64) -> String {
 struct Held {
     custody: Custody,
     keys: CustodyKeys,
-    update: PriceUpdateV2,
+    update: PriceSource,
     decimals: u32,
     symbol: String,
 }
@@ -64,7 +64,7 @@ impl<C: Chain> Cli<C> {
 
     /// Every enabled custody's slot, price account and price update, in slot order: the prices
     /// an LP instruction is given after the vaults' (docs/design.md §5.6).
-    pub(crate) async fn custody_prices(&mut self, snap: &Snapshot) -> Result<Vec<(usize, Pubkey, PriceUpdateV2)>, CliError> {
+    pub(crate) async fn custody_prices(&mut self, snap: &Snapshot) -> Result<Vec<(usize, Pubkey, PriceSource)>, CliError> {
         let pool = &snap.pool;
         let mut out = Vec::new();
         for i in (0..pool.asset_count as usize).filter(|&i| pool.hedges[i].is_enabled()) {
@@ -226,7 +226,7 @@ impl<C: Chain> Cli<C> {
             &snap.pool,
             &h.custody,
             h.keys.custody,
-            &preview::PoolPrices { vaults: &vaults, custodies: &custodies, crt: &crt.0 },
+            &preview::PoolPrices { vaults: &vaults, custodies: &custodies, crt },
             supply,
             snap.next(),
             &req,
@@ -285,7 +285,7 @@ impl<C: Chain> Cli<C> {
             &snap.pool,
             &h.custody,
             h.keys.custody,
-            &preview::PoolPrices { vaults: &vaults, custodies: &custodies, crt: &crt.0 },
+            &preview::PoolPrices { vaults: &vaults, custodies: &custodies, crt },
             supply,
             snap.next(),
             &req,

@@ -207,7 +207,7 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     let at = At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
     let crt_price = s.feeds.account(&snap.config.crt_feed_id);
     let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price, custody_prices: Default::default() };
-    let newest = snap.vaults.iter().filter_map(|v| v.price_update.as_ref()).map(|p| p.0.price_message.publish_time).max();
+    let newest = snap.vaults.iter().filter_map(|v| v.price_update.as_ref()).map(|p| p.publish_time()).max();
     let mut report =
         TickReport { scanned: snap.vaults.len(), price_age: newest.map(|t| snap.at.unix_timestamp - t), ..TickReport::default() };
     let policy = s.policy();

@@ -7,16 +7,14 @@ use anchor_spl::token_2022::spl_token_2022::extension::scaled_ui_amount::ScaledU
 use anchor_spl::token_2022::spl_token_2022::extension::{BaseStateWithExtensions, StateWithExtensions};
 use anchor_spl::token_2022::spl_token_2022::state::{Account as T22Account, Mint as T22Mint};
 use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::account::Account;
-use turbo::state::{Config, PendingChange, Pool, Vault};
+use turbo::state::{Config, PendingChange, Pool, SignedFeed, Vault};
 use turbo_math::Prices;
 
 use crate::chain::{Chain, ChainError};
 use crate::pda::{self, VaultKeys};
 use crate::preview::{self, At};
-use crate::pyth::Posted;
-use turbo::oracle::Caller;
+use turbo::oracle::{Caller, PriceSource};
 
 pub fn decode<T: AccountDeserialize>(what: &str, acc: &Account) -> Result<T, ChainError> {
     T::try_deserialize(&mut acc.data.as_slice()).map_err(|e| ChainError::Decode { what: what.into(), why: e.to_string() })
@@ -41,9 +39,18 @@ pub async fn vault<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<Vault, Chain
     decode("vault", &a)
 }
 
-pub async fn price_update<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<PriceUpdateV2, ChainError> {
+/// A price account as the program reads it: Pyth's `PriceUpdateV2` or Turbo's `SignedFeed`.
+pub async fn price_update<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<PriceSource, ChainError> {
     let a = require(chain, key, "price update").await?;
-    decode("price update", &a)
+    PriceSource::decode(&a.owner, &a.data).map_err(|e| ChainError::Decode { what: "price update".into(), why: e.to_string() })
+}
+
+/// The signed feed of `feed_id`, if the deployment opened one.
+pub async fn signed_feed<C: Chain>(chain: &mut C, feed_id: &[u8; 32]) -> Result<Option<SignedFeed>, ChainError> {
+    match chain.account(&crate::pda::signed_feed(feed_id)).await? {
+        Some(a) => decode("signed feed", &a).map(Some),
+        None => Ok(None),
+    }
 }
 
 /// Every change waiting in the timelock, oldest first (queue entries are closed when executed or
@@ -177,7 +184,7 @@ pub struct VaultView {
     pub mint: MintInfo,
     pub price_account: Pubkey,
     /// The price update in `price_account`, if it exists.
-    pub price_update: Option<Posted>,
+    pub price_update: Option<PriceSource>,
     /// The prices as the program would read them now for a keeper (within the maximum age);
     /// `Err` says why the gate would refuse.
     pub prices: Result<Prices, String>,
@@ -194,7 +201,7 @@ pub struct Snapshot {
     pub pool: Pool,
     pub vaults: Vec<VaultView>,
     /// The CRT price update, if its account exists.
-    pub crt_update: Option<Posted>,
+    pub crt_update: Option<PriceSource>,
     pub at: At,
 }
 
@@ -239,18 +246,18 @@ impl Snapshot {
                 vault,
                 mint: mint_info(&mint_acc)?,
                 price_account,
-                price_update: asset.map(Posted),
+                price_update: asset,
                 prices,
                 user_prices,
                 redeem_prices,
             });
         }
-        Ok(Snapshot { config, pool, vaults, crt_update: crt.map(Posted), at })
+        Ok(Snapshot { config, pool, vaults, crt_update: crt, at })
     }
 
     /// The price accounts an instruction on `v` is given, as they are now.
     pub fn price_accounts<'a>(&'a self, v: &'a VaultView) -> preview::PriceAccounts<'a> {
-        preview::PriceAccounts { asset: v.price_update.as_ref().map(|p| &p.0), crt: self.crt_update.as_ref().map(|p| &p.0) }
+        preview::PriceAccounts { asset: v.price_update.as_ref(), crt: self.crt_update.as_ref() }
     }
 
     /// The accounts an instruction on `v` reads, as they are now.

@@ -427,6 +427,50 @@ pub fn create_custody(admin: Pubkey, mint: Pubkey, pending: Option<u32>, args: C
     )
 }
 
+/// Open the signed feed of the deployment's Pyth feed `args.feed_id` (docs/decisions.md, "The
+/// mainnet price path"); `pending` is its queued `Change::OpenSignedFeed` once the pool holds LP
+/// money.
+pub fn open_signed_feed(admin: Pubkey, pending: Option<u32>, args: OpenSignedFeedArgs) -> Instruction {
+    build(
+        accounts::OpenSignedFeed {
+            admin,
+            config: pda::config(),
+            pool: pda::pool(),
+            signed_feed: pda::signed_feed(&args.feed_id),
+            pending: pending.map(pda::pending_change),
+            system_program: system_program::ID,
+        },
+        instruction::OpenSignedFeed { args },
+    )
+}
+
+/// Post a Pyth Pro signed `message` into the signed feeds of `feed_ids`, checked by the ed25519
+/// instruction at index `ed25519_index` of the same transaction (see [`signed_prices`]).
+pub fn post_signed_prices(payer: Pubkey, treasury: Pubkey, message: Vec<u8>, ed25519_index: u16, feed_ids: &[[u8; 32]]) -> Instruction {
+    let mut ix = build(
+        accounts::PostSignedPrices {
+            payer,
+            config: pda::config(),
+            lazer_storage: turbo::constants::LAZER_STORAGE_ID,
+            lazer_treasury: treasury,
+            lazer_program: turbo::constants::LAZER_PROGRAM_ID,
+            system_program: system_program::ID,
+            instructions: turbo::constants::INSTRUCTIONS_SYSVAR_ID,
+        },
+        instruction::PostSignedPrices { message, ed25519_index },
+    );
+    ix.accounts.extend(feed_ids.iter().map(|f| AccountMeta::new(pda::signed_feed(f), false)));
+    ix
+}
+
+/// The two instructions that bring a signed price into a transaction, to sit at `at` and `at + 1`:
+/// the ed25519 check of `message` inside the post, then the post into the signed feeds of
+/// `feed_ids`. Instructions after them read those feeds' accounts as their prices.
+pub fn signed_prices(payer: Pubkey, treasury: Pubkey, message: Vec<u8>, at: u16, feed_ids: &[[u8; 32]]) -> [Instruction; 2] {
+    let check = crate::lazer::ed25519_ix(&message, at + 1, crate::lazer::MESSAGE_OFFSET_IN_VERIFY);
+    [check, post_signed_prices(payer, treasury, message, at, feed_ids)]
+}
+
 /// Swap with a custody: the user's accounts of its token and of USDC.
 pub fn swap(c: &CustodyKeys, user: Pubkey, user_asset: Pubkey, user_usdc: Pubkey, args: SwapArgs) -> Instruction {
     build(

@@ -107,8 +107,9 @@ pub fn parse(message: &[u8]) -> Result<(Pubkey, Update), LazerError> {
     Ok((Pubkey::new_from_array(m.public_key), Update { timestamp_us: data.timestamp_us.as_micros(), feeds }))
 }
 
-/// Where the message starts in `verify_message`'s data: after Anchor's 8-byte discriminator and
-/// the 4-byte length of the byte vector.
+/// Where the message starts in `verify_message`'s data, and in Turbo's `post_signed_prices`
+/// (whose first argument it is too): after Anchor's 8-byte discriminator and the 4-byte length of
+/// the byte vector.
 pub const MESSAGE_OFFSET_IN_VERIFY: u16 = 12;
 
 /// The ed25519 precompile's instruction that checks the signature of `message`, which sits at
@@ -161,6 +162,45 @@ pub fn trust_ix(top_authority: Pubkey, signer: Pubkey, expires_at: i64) -> Instr
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+    use turbo_math::signed;
+
+    #[test]
+    fn the_programs_copies_of_the_verifiers_addresses_are_the_crates() {
+        assert_eq!(turbo::constants::LAZER_PROGRAM_ID, PROGRAM_ID);
+        assert_eq!(turbo::constants::LAZER_STORAGE_ID, STORAGE_ID);
+        use anchor_lang::Discriminator;
+        assert_eq!(&turbo::constants::LAZER_VERIFY_MESSAGE[..], pyth_lazer_solana_contract::instruction::VerifyMessage::DISCRIMINATOR);
+        // Turbo's post carries the message where the verifier's own instruction does.
+        let ix = crate::ix::post_signed_prices(Pubkey::new_unique(), Pubkey::new_unique(), vec![5; 20], 0, &[[1; 32]]);
+        assert_eq!(&ix.data[MESSAGE_OFFSET_IN_VERIFY as usize..][..20], &[5; 20]);
+    }
+
+    proptest! {
+        /// The program's reader (`turbo_math::signed`) reads every message the protocol crate
+        /// writes as the protocol crate reads it.
+        #[test]
+        fn the_programs_reader_agrees_with_the_protocol_crate(
+            ts in 0u64..4_000_000_000_000_000,
+            feeds in proptest::collection::vec((1u32..5000, 1i64..i64::MAX, 1i64..i64::MAX, -12i16..4), 1..6),
+        ) {
+            let feeds: Vec<FeedPrice> = feeds.into_iter().map(|(feed_id, price, c, exponent)| FeedPrice { feed_id, price, confidence: c as u64, exponent }).collect();
+            let update = Update { timestamp_us: ts, feeds };
+            let m = sign(&Keypair::new(), &update).unwrap();
+            let (signer, payload) = signed::open(&m).unwrap();
+            let (their_signer, theirs) = parse(&m).unwrap();
+            prop_assert_eq!(signer, their_signer.to_bytes());
+            let ours = signed::read_payload(payload).unwrap();
+            prop_assert_eq!(ours.timestamp_us, theirs.timestamp_us);
+            prop_assert_eq!(ours.feed_count() as usize, theirs.feeds.len());
+            for f in &theirs.feeds {
+                // The first feed with the id is the one both read.
+                let first = theirs.feeds.iter().find(|g| g.feed_id == f.feed_id).unwrap();
+                let got = ours.feed(f.feed_id).unwrap().unwrap();
+                prop_assert_eq!((got.price, got.confidence, got.exponent), (first.price, first.confidence, first.exponent));
+            }
+        }
+    }
 
     fn btc() -> Update {
         Update {

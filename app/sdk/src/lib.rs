@@ -25,4 +25,5 @@ pub mod text;
 /// The Pyth receiver account the program reads prices from.
 pub use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 pub use turbo;
+pub use turbo::oracle::PriceSource;
 pub use turbo_math as math;

@@ -26,6 +26,11 @@ pub fn vault(vault_id: u16) -> Pubkey {
     find(&[VAULT_SEED, &vault_id.to_le_bytes()])
 }
 /// The custody of asset slot `asset_index`, and its token account.
+/// The signed feed of the deployment's Pyth feed `feed_id` (docs/decisions.md, "The mainnet
+/// price path").
+pub fn signed_feed(feed_id: &[u8; 32]) -> Pubkey {
+    find(&[SIGNED_FEED_SEED, feed_id])
+}
 pub fn custody(asset_index: u8) -> Pubkey {
     find(&[CUSTODY_SEED, &[asset_index]])
 }

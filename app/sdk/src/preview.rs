@@ -5,12 +5,11 @@
 //! `tests/tests/bank/preview.rs` checks that on random deployments.
 
 use anchor_lang::prelude::{Pubkey, Result};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo::engine::lp::{self, DepositPlan, DepositRequest, Lean, Valued, Valuing, WithdrawPlan, WithdrawRequest};
 use turbo::engine::rebalance::{check_rebalance, plan, RebalanceCall, RebalancePlan};
 use turbo::engine::settle;
 use turbo::engine::trade::{self, MintPlan, MintRequest, RedeemPlan, RedeemRequest};
-use turbo::oracle::Caller;
+use turbo::oracle::{Caller, PriceSource};
 use turbo::state::{Config, Pool, Vault};
 use turbo_math::{Prices, Shares};
 
@@ -28,8 +27,8 @@ fn clock(at: At) -> anchor_lang::prelude::Clock {
 /// The price accounts an instruction is given (`None`: the account is left out).
 #[derive(Clone, Copy, Default)]
 pub struct PriceAccounts<'a> {
-    pub asset: Option<&'a PriceUpdateV2>,
-    pub crt: Option<&'a PriceUpdateV2>,
+    pub asset: Option<&'a PriceSource>,
+    pub crt: Option<&'a PriceSource>,
 }
 
 /// A previewed instruction on one vault: the plan, and the pool and vault as the program would
@@ -54,8 +53,8 @@ pub fn prices(
     config: &Config,
     pool: &mut Pool,
     vault: &Vault,
-    asset: &PriceUpdateV2,
-    crt: &PriceUpdateV2,
+    asset: &PriceSource,
+    crt: &PriceSource,
     at: At,
     caller: Caller,
 ) -> Result<Prices> {
@@ -64,14 +63,7 @@ pub fn prices(
 
 /// The prices a redeem of `vault` reads: the hard confidence bound, CRT only when the vault holds
 /// some, none at all for a retired vault.
-pub fn redeem_prices(
-    config: &Config,
-    pool: &mut Pool,
-    vault: &Vault,
-    asset: &PriceUpdateV2,
-    crt: &PriceUpdateV2,
-    at: At,
-) -> Result<Prices> {
+pub fn redeem_prices(config: &Config, pool: &mut Pool, vault: &Vault, asset: &PriceSource, crt: &PriceSource, at: At) -> Result<Prices> {
     settle::read_prices(vault, pool, config, Some(asset), Some(crt), false, &clock(at), Caller::Redeemer)
 }
 
@@ -126,9 +118,9 @@ pub fn rebalance(s: VaultState, p: PriceAccounts, at: At, call: &RebalanceCall) 
 /// of the price update it names, then every custody's (in asset order), and CRT's.
 #[derive(Clone, Copy)]
 pub struct PoolPrices<'a> {
-    pub vaults: &'a [(&'a Vault, Pubkey, &'a PriceUpdateV2)],
+    pub vaults: &'a [(&'a Vault, Pubkey, &'a PriceSource)],
     pub custodies: &'a [Custodied<'a>],
-    pub crt: &'a PriceUpdateV2,
+    pub crt: &'a PriceSource,
 }
 
 /// The pool's valuation leaning `lean`, as an LP instruction computes it from `prices`, through
@@ -146,10 +138,10 @@ pub fn value_pool(config: &Config, pool: &mut Pool, prices: &PoolPrices, lean: L
 }
 
 /// A custody's asset slot and the price account (and its decoded update) that values it.
-pub type Custodied<'a> = (usize, Pubkey, &'a PriceUpdateV2);
+pub type Custodied<'a> = (usize, Pubkey, &'a PriceSource);
 
 /// Borrow owned custody prices as [`Custodied`] items.
-pub fn custodied(prices: &[(usize, Pubkey, PriceUpdateV2)]) -> Vec<Custodied<'_>> {
+pub fn custodied(prices: &[(usize, Pubkey, PriceSource)]) -> Vec<Custodied<'_>> {
     prices.iter().map(|(i, key, update)| (*i, *key, update)).collect()
 }
 
@@ -192,7 +184,7 @@ pub fn swap(
     pool: &Pool,
     custody: &turbo::state::Custody,
     custody_key: Pubkey,
-    update: &PriceUpdateV2,
+    update: &PriceSource,
     at: At,
     req: &turbo::engine::hedge::SwapRequest,
 ) -> Result<(turbo::engine::hedge::SwapPlan, Pool, turbo::state::Custody)> {

@@ -58,22 +58,6 @@ pub fn price_account(q: &Quote, owner: Pubkey) -> Account {
     Account { lamports: 1_000_000_000, data, owner, executable: false, rent_epoch: 0 }
 }
 
-/// A decoded `PriceUpdateV2` account (the SDK type has no `Debug`; snapshots are printed).
-#[derive(Clone)]
-pub struct Posted(pub PriceUpdateV2);
-
-impl std::fmt::Debug for Posted {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let m = &self.0.price_message;
-        f.debug_struct("Posted")
-            .field("price", &m.price)
-            .field("conf", &m.conf)
-            .field("exponent", &m.exponent)
-            .field("publish_time", &m.publish_time)
-            .finish()
-    }
-}
-
 /// The address of Pyth's sponsored push-oracle feed for `feed_id` on `shard` (0 is the shard
 /// Pyth keeps fresh on mainnet and devnet). Keepers and clients pass these accounts as they are.
 pub fn sponsored_feed_address(shard: u16, feed_id: &[u8; 32]) -> Pubkey {

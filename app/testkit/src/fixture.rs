@@ -3,7 +3,6 @@
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::AccountDeserialize;
 use anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::account::Account;
 use solana_sdk::program_pack::Pack;
 use solana_sdk::pubkey::Pubkey;
@@ -686,8 +685,8 @@ impl Fixture {
         let v = self.v(id);
         let (config, pool, vault) = (self.config().await, self.pool().await, self.vault(id).await);
         let supply = self.supply(v.keys.mint).await;
-        let asset: PriceUpdateV2 = self.anchor_account(v.price).await;
-        let crt: PriceUpdateV2 = self.anchor_account(self.d.crt_price).await;
+        let asset = turbo_sdk::accounts::price_update(&mut self.bank, &v.price).await.expect("the asset's price");
+        let crt = turbo_sdk::accounts::price_update(&mut self.bank, &self.d.crt_price).await.expect("CRT's price");
         let at = self.next_at();
         let keeper = self.keeper.as_ref().map(|k| k.pubkey()).unwrap_or_default();
         let call = turbo::engine::rebalance::RebalanceCall { vault: v.keys.vault, keeper, now: at.unix_timestamp, bounty_eligible: true };

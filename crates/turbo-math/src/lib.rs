@@ -24,6 +24,7 @@ pub mod pool;
 pub mod position;
 pub mod rebalance;
 pub mod risk;
+pub mod signed;
 pub mod trade;
 pub mod units;
 pub mod vol;

@@ -134,3 +134,17 @@ pub const MAX_SYMBOL_LEN: usize = 10;
 pub const MAX_URI_LEN: usize = 200;
 
 // Default parameter values live in one place, off chain: `turbo_sdk::defaults`.
+/// Signed prices (docs/decisions.md, "The mainnet price path"): a `SignedFeed` per Pyth feed at
+/// `["signed_feed", feed_id]`.
+#[constant]
+pub const SIGNED_FEED_SEED: &[u8] = b"signed_feed";
+pub const SIGNED_FEED_RESERVED: usize = 64;
+/// The Pyth Pro (Lazer) verifier and its storage (the trusted signers, the fee, the treasury), at
+/// their mainnet addresses (the SDK's tests hold them equal to `pyth-lazer-solana-contract`'s).
+pub const LAZER_PROGRAM_ID: Pubkey = pubkey!("pytd2yyk641x7ak7mkaasSJVXh6YYZnC7wTmtgAyxPt");
+pub const LAZER_STORAGE_ID: Pubkey = pubkey!("3rdJbqfnagQ4yx9HXJViD4zc4xpiSqmFsKpPuSCQVyQL");
+/// The verifier's `verify_message` (Anchor's discriminator: the first 8 bytes of the SHA-256 of
+/// `global:verify_message`).
+pub const LAZER_VERIFY_MESSAGE: [u8; 8] = [180, 193, 120, 55, 189, 135, 203, 83];
+/// The instructions sysvar, where the verifier finds the ed25519 instruction.
+pub const INSTRUCTIONS_SYSVAR_ID: Pubkey = pubkey!("Sysvar1nstructions1111111111111111111111111");

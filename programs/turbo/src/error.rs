@@ -177,6 +177,18 @@ pub enum TurboError {
     CustodyListMismatch,
     #[msg("Swaps with the custody are paused")]
     SwapPaused,
+
+    // --- signed prices (issue 23) ---
+    #[msg("The signed price message is not Pyth Pro's Solana format")]
+    SignedPriceMalformed,
+    #[msg("The signed message carries this feed without a price, confidence or exponent")]
+    SignedPriceIncomplete,
+    #[msg("The signed message does not carry the feed of a signed-feed account given to post")]
+    SignedFeedNotInMessage,
+    #[msg("Post a signed price into at least one signed-feed account")]
+    SignedFeedMissing,
+    #[msg("The feed is not one this deployment prices (CRT or an asset of the pool), or its Pyth Pro id is zero")]
+    SignedFeedUnknown,
 }
 
 impl From<turbo_math::MathError> for TurboError {

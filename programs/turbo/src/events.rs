@@ -553,3 +553,28 @@ pub struct CustodyWithdrawnEvent {
     pub owned_after: u64,
     pub locked_after: u64,
 }
+
+/// A signed feed opened: the deployment's Pyth feed `feed_id` reads Pyth Pro feed
+/// `lazer_feed_id` from `signed_feed`.
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedFeedOpenedEvent {
+    pub signed_feed: Pubkey,
+    pub feed_id: [u8; 32],
+    pub lazer_feed_id: u32,
+}
+
+/// A verified signed price posted for one feed. `stored` is false when the account already held
+/// a price signed at the same time or later (it keeps that one).
+#[event]
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignedPricePostedEvent {
+    pub signed_feed: Pubkey,
+    pub lazer_feed_id: u32,
+    pub price: i64,
+    pub confidence: u64,
+    pub exponent: i32,
+    pub timestamp_us: u64,
+    pub stored: bool,
+    pub by: Pubkey,
+}

@@ -27,8 +27,8 @@ pub mod args {
     /// The client struct of the `VaultAccounts` group every vault instruction starts with.
     pub use crate::instructions::vault_accounts::__client_accounts_vault_accounts::VaultAccounts;
     pub use crate::instructions::{
-        CreateCustodyArgs, CreateVaultArgs, DepositCustodyArgs, DepositLiquidityArgs, InitializeConfigArgs, MintArgs, RedeemArgs,
-        SetPauseArgs, SwapArgs, UpdateConfigArgs, WithdrawCustodyArgs, WithdrawFeesArgs, WithdrawLiquidityArgs,
+        CreateCustodyArgs, CreateVaultArgs, DepositCustodyArgs, DepositLiquidityArgs, InitializeConfigArgs, MintArgs, OpenSignedFeedArgs,
+        RedeemArgs, SetPauseArgs, SwapArgs, UpdateConfigArgs, WithdrawCustodyArgs, WithdrawFeesArgs, WithdrawLiquidityArgs,
     };
 }
 
@@ -104,6 +104,11 @@ pub mod turbo {
     }
 
     #[access_control(ctx.accounts.validate(&args))]
+    pub fn open_signed_feed(ctx: Context<OpenSignedFeed>, args: OpenSignedFeedArgs) -> Result<()> {
+        open_signed_feed::handler(ctx, args)
+    }
+
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn create_custody(ctx: Context<CreateCustody>, args: CreateCustodyArgs) -> Result<()> {
         create_custody::handler(ctx, args)
     }
@@ -152,6 +157,12 @@ pub mod turbo {
     #[access_control(ctx.accounts.validate())]
     pub fn rebalance(ctx: Context<Rebalance>) -> Result<()> {
         keeper::rebalance::handler(ctx)
+    }
+
+    /// Anyone: post a Pyth Pro signed price into signed feeds (the remaining accounts), verified
+    /// by the Lazer program against the ed25519 instruction `ed25519_index`.
+    pub fn post_signed_prices<'info>(ctx: Context<'info, PostSignedPrices<'info>>, message: Vec<u8>, ed25519_index: u16) -> Result<()> {
+        keeper::post_signed_prices::handler(ctx, message, ed25519_index)
     }
 
     pub fn retire_vault(ctx: Context<RetireVault>) -> Result<()> {

@@ -12,7 +12,7 @@ use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Bps, OraclePrice};
 
 use crate::error::TurboError;
-use crate::state::{Config, PriceMark};
+use crate::state::{Config, PriceMark, SignedFeed};
 
 /// Who is asking: users need fresh prices; keepers may use any price within the maximum age.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -83,15 +83,101 @@ impl<'a> PriceRules<'a> {
     }
 }
 
-/// Read and validate a price update against `rules` and the feed's `mark`, returning
-/// low/mid/high prices at 8 decimals. Records nothing.
-pub fn read_price(update: &PriceUpdateV2, rules: PriceRules, mark: &PriceMark, clock: &Clock) -> Result<OraclePrice> {
-    let p = update.get_price_no_older_than(clock, rules.max_age_secs as u64, rules.feed_id).map_err(|e| match e {
-        GetPriceError::PriceTooOld => error!(TurboError::StalePrice),
-        GetPriceError::MismatchedFeedId => error!(TurboError::PriceFeedMismatch),
-        GetPriceError::InsufficientVerificationLevel => error!(TurboError::PriceNotFullyVerified),
-        other => error!(other),
-    })?;
+/// Where a price comes from: Pyth's sponsored (or pulled) `PriceUpdateV2`, or a `SignedFeed`
+/// holding a Pyth Pro price the Lazer program verified (docs/decisions.md, "The mainnet price
+/// path"). Both pass through the one rule of [`read_price`].
+#[derive(Clone)]
+pub enum PriceSource {
+    Pyth(Box<PriceUpdateV2>),
+    Signed(Box<SignedFeed>),
+}
+
+impl core::fmt::Debug for PriceSource {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let (source, price, conf, exponent) = match self {
+            PriceSource::Pyth(u) => ("pyth", u.price_message.price, u.price_message.conf, u.price_message.exponent),
+            PriceSource::Signed(s) => ("signed", s.price, s.confidence, s.exponent),
+        };
+        f.debug_struct("PriceSource")
+            .field("source", &source)
+            .field("price", &price)
+            .field("conf", &conf)
+            .field("exponent", &exponent)
+            .field("publish_time", &self.publish_time())
+            .finish()
+    }
+}
+
+/// A price as its source states it, before the rule: mantissa and confidence at `exponent`.
+struct Stated {
+    price: i64,
+    conf: u64,
+    exponent: i32,
+    publish_time: i64,
+}
+
+impl PriceSource {
+    /// Read a price account: the program's own `SignedFeed`, or else the Pyth receiver's
+    /// `PriceUpdateV2` (owner and discriminator checked as Anchor's `Account` checks them).
+    pub fn load(info: &AccountInfo) -> Result<PriceSource> {
+        PriceSource::decode(info.owner, &info.try_borrow_data()?)
+    }
+
+    /// [`PriceSource::load`] from an account's owner and bytes (clients decode fetched accounts
+    /// with it).
+    pub fn decode(owner: &Pubkey, data: &[u8]) -> Result<PriceSource> {
+        let owner = *owner;
+        if owner == crate::ID {
+            return Ok(PriceSource::Signed(Box::new(SignedFeed::try_deserialize(&mut &data[..])?)));
+        }
+        let receiver = pyth_solana_receiver_sdk::ID;
+        if owner != receiver {
+            return Err(error!(ErrorCode::AccountOwnedByWrongProgram).with_account_name("price_update").with_pubkeys((owner, receiver)));
+        }
+        Ok(PriceSource::Pyth(Box::new(PriceUpdateV2::try_deserialize(&mut &data[..])?)))
+    }
+
+    /// When the price was published, in unix seconds, whatever its feed or age.
+    pub fn publish_time(&self) -> i64 {
+        match self {
+            PriceSource::Pyth(u) => u.price_message.publish_time,
+            PriceSource::Signed(s) => s.publish_time(),
+        }
+    }
+
+    /// Load the optional price account of an instruction.
+    pub fn load_opt(info: Option<&AccountInfo>) -> Result<Option<PriceSource>> {
+        info.map(PriceSource::load).transpose()
+    }
+
+    /// The price if it is for `rules.feed_id`, attested, and at most `rules.max_age_secs` old.
+    fn stated(&self, rules: &PriceRules, clock: &Clock) -> Result<Stated> {
+        match self {
+            PriceSource::Pyth(update) => {
+                let p = update.get_price_no_older_than(clock, rules.max_age_secs as u64, rules.feed_id).map_err(|e| match e {
+                    GetPriceError::PriceTooOld => error!(TurboError::StalePrice),
+                    GetPriceError::MismatchedFeedId => error!(TurboError::PriceFeedMismatch),
+                    GetPriceError::InsufficientVerificationLevel => error!(TurboError::PriceNotFullyVerified),
+                    other => error!(other),
+                })?;
+                Ok(Stated { price: p.price, conf: p.conf, exponent: p.exponent, publish_time: p.publish_time })
+            }
+            PriceSource::Signed(feed) => {
+                // The Lazer program verified it when it was posted; the feed links it to the id.
+                require!(&feed.feed_id == rules.feed_id, TurboError::PriceFeedMismatch);
+                let publish_time = feed.publish_time();
+                let max_age = rules.max_age_secs as i64;
+                require!(feed.timestamp_us > 0 && publish_time.saturating_add(max_age) >= clock.unix_timestamp, TurboError::StalePrice);
+                Ok(Stated { price: feed.price, conf: feed.confidence, exponent: feed.exponent, publish_time })
+            }
+        }
+    }
+}
+
+/// Read and validate a price against `rules` and the feed's `mark`, returning low/mid/high
+/// prices at 8 decimals. Records nothing.
+pub fn read_price(source: &PriceSource, rules: PriceRules, mark: &PriceMark, clock: &Clock) -> Result<OraclePrice> {
+    let p = source.stated(&rules, clock)?;
     require!(p.price > 0, TurboError::NonPositivePrice);
     require!(OraclePrice::conf_within(p.price, p.conf, Bps(rules.max_conf_bps as u64)), TurboError::ConfidenceTooWide);
     let now = clock.unix_timestamp;
@@ -105,7 +191,7 @@ pub fn read_price(update: &PriceUpdateV2, rules: PriceRules, mark: &PriceMark, c
 
 /// [`read_price`], then record the price in `mark` (cells of `span` seconds) and return it with
 /// its low and high prices widened to the window's range. The mid price is unchanged.
-pub fn use_price(update: &PriceUpdateV2, rules: PriceRules, mark: &mut PriceMark, span: u32, clock: &Clock) -> Result<OraclePrice> {
+pub fn use_price(update: &PriceSource, rules: PriceRules, mark: &mut PriceMark, span: u32, clock: &Clock) -> Result<OraclePrice> {
     let px = read_price(update, rules, mark, clock)?;
     let mut m = mark.get();
     m.record(&px, span);

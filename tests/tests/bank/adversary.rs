@@ -7,7 +7,6 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use solana_sdk::signature::Keypair;
 use turbo::args::*;
 use turbo::engine::lp::{DepositRequest, WithdrawRequest};
@@ -16,6 +15,7 @@ use turbo::events::*;
 use turbo_math::{Bias, Usd};
 use turbo_sdk::ix::{self, Deployment, PricedVault};
 use turbo_sdk::preview::{self, At, PriceAccounts, VaultState};
+use turbo_sdk::PriceSource;
 use turbo_tests::*;
 
 /// The feeds the adversary holds updates for, in this order: the three assets, then CRT.
@@ -60,7 +60,7 @@ pub fn asset_of(id: u16) -> Asset {
     }
 }
 
-async fn update(fx: &mut Fixture, key: Pubkey) -> PriceUpdateV2 {
+async fn update(fx: &mut Fixture, key: Pubkey) -> PriceSource {
     turbo_sdk::accounts::price_update(&mut fx.bank, &key).await.expect("a posted update")
 }
 
@@ -99,7 +99,7 @@ pub struct Choice {
 }
 
 /// Every pair of asset and CRT updates the adversary holds for vault `id`.
-async fn pairs(fx: &mut Fixture, ups: &Updates, id: u16) -> Vec<(Pubkey, Pubkey, PriceUpdateV2, PriceUpdateV2)> {
+async fn pairs(fx: &mut Fixture, ups: &Updates, id: u16) -> Vec<(Pubkey, Pubkey, PriceSource, PriceSource)> {
     let mut out = Vec::new();
     for a in ups.candidates(fx, asset_of(id)) {
         let au = update(fx, a).await;

@@ -22,7 +22,7 @@ use turbo::engine::trade::{MintRequest, RedeemRequest};
 use turbo::events::*;
 use turbo::state::{Pause, PoolCaps, VaultParams};
 use turbo_sdk::preview::{self, PriceAccounts, VaultState};
-use turbo_sdk::{defaults, ix, pda, PriceUpdateV2};
+use turbo_sdk::{defaults, ix, pda, PriceSource};
 use turbo_tests::*;
 
 const PER_DEPLOYMENT: usize = 65;
@@ -169,7 +169,7 @@ fn amount(rng: &mut ChaCha8Rng, held: u64) -> u64 {
     }
 }
 
-async fn update(fx: &mut Fixture, key: Pubkey) -> PriceUpdateV2 {
+async fn update(fx: &mut Fixture, key: Pubkey) -> PriceSource {
     turbo_sdk::accounts::price_update(&mut fx.bank, &key).await.expect("a posted update")
 }
 
@@ -179,8 +179,8 @@ struct Accounts {
     pool: turbo::state::Pool,
     vault: turbo::state::Vault,
     supply: u64,
-    asset: PriceUpdateV2,
-    crt: PriceUpdateV2,
+    asset: PriceSource,
+    crt: PriceSource,
 }
 
 impl Accounts {
@@ -350,7 +350,7 @@ async fn rebalance_case(rng: &mut ChaCha8Rng, w: &mut World, t: &mut Tally) {
 /// The registered vaults with their price updates, as an LP instruction values them.
 async fn lp_inputs(
     fx: &mut Fixture,
-) -> (turbo::state::Config, turbo::state::Pool, Vec<(turbo::state::Vault, Pubkey, PriceUpdateV2)>, PriceUpdateV2, u64) {
+) -> (turbo::state::Config, turbo::state::Pool, Vec<(turbo::state::Vault, Pubkey, PriceSource)>, PriceSource, u64) {
     let (config, pool) = (fx.config().await, fx.pool().await);
     let mut vaults = Vec::new();
     for v in fx.vaults.clone() {

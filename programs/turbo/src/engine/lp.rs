@@ -5,7 +5,6 @@
 //! widened to the window.
 
 use anchor_lang::prelude::*;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{
     exposure_cap, lp_shares_for_deposit, lp_value_for_shares, Bias, OraclePrice, PoolValuation, Price, Shares, TokenAmount, Usd,
 };
@@ -13,7 +12,7 @@ use turbo_math::{
 use crate::constants::MAX_ASSETS;
 use crate::error::{CheckedExt, MathResultExt, TurboError};
 use crate::events::{LiquidityDepositedEvent, LiquidityWithdrawnEvent};
-use crate::oracle::{use_price, Caller, PriceRules};
+use crate::oracle::{use_price, Caller, PriceRules, PriceSource};
 use crate::state::{Config, Pause, Pool, Vault};
 
 pub struct Valued {
@@ -67,7 +66,7 @@ impl Valuing {
     /// Read CRT through the user gate and value the pool's free balances. For a withdrawal that
     /// asked for it (`allow_unpriced`), a CRT feed stale past its maximum age values CRT at
     /// [`UNPRICED_CRT`], so a dead CRT feed does not lock every LP in.
-    pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceUpdateV2, lean: Lean, clock: &Clock) -> Result<Valuing> {
+    pub fn begin(config: &Config, pool: &mut Pool, crt_update: &PriceSource, lean: Lean, clock: &Clock) -> Result<Valuing> {
         let (bias, allow_unpriced) = (lean.bias, lean.allow_unpriced && lean.bias == Bias::Low);
         let span = config.price_window_span();
         let crt = match use_price(crt_update, PriceRules::crt(config, Caller::User), &mut pool.crt_mark, span, clock) {
@@ -98,7 +97,7 @@ impl Valuing {
         pool: &mut Pool,
         vault: &Vault,
         update_key: Pubkey,
-        update: &PriceUpdateV2,
+        update: &PriceSource,
         clock: &Clock,
     ) -> Result<()> {
         if vault.is_retired() {
@@ -135,7 +134,7 @@ impl Valuing {
         pool: &mut Pool,
         i: usize,
         update_key: Pubkey,
-        update: &PriceUpdateV2,
+        update: &PriceSource,
         clock: &Clock,
     ) -> Result<()> {
         let hedge = pool.hedges[i];

@@ -3,13 +3,12 @@
 //! vault. Pure state: tokens move later, as one net flow per token.
 
 use anchor_lang::prelude::*;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{Lev, OraclePrice, Price, Prices, Settlement, SignedUsd, TokenAmount, Usd};
 
 use crate::engine::flow::NetFlow;
 use crate::error::{CheckedExt, MathResultExt, TurboError};
 use crate::events::VaultSettledEvent;
-use crate::oracle::{use_price, Caller, PriceRules};
+use crate::oracle::{use_price, Caller, PriceRules, PriceSource};
 use crate::state::{Config, Pool, Vault};
 
 /// Read the asset and CRT prices for `vault` through the oracle gate, for `caller`, and record
@@ -21,8 +20,8 @@ pub fn read_vault_prices(
     vault: &Vault,
     pool: &mut Pool,
     config: &Config,
-    asset: &PriceUpdateV2,
-    crt: Option<&PriceUpdateV2>,
+    asset: &PriceSource,
+    crt: Option<&PriceSource>,
     clock: &Clock,
     caller: Caller,
 ) -> Result<Prices> {
@@ -45,8 +44,8 @@ pub fn read_prices(
     vault: &Vault,
     pool: &mut Pool,
     config: &Config,
-    asset: Option<&PriceUpdateV2>,
-    crt: Option<&PriceUpdateV2>,
+    asset: Option<&PriceSource>,
+    crt: Option<&PriceSource>,
     need_crt: bool,
     clock: &Clock,
     caller: Caller,

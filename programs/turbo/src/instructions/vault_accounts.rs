@@ -6,13 +6,12 @@ use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
 use anchor_spl::token_2022::Token2022;
 use anchor_spl::token_interface::Mint as T22Mint;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::Prices;
 
 use crate::engine::flow::NetFlow;
 use crate::error::TurboError;
 use crate::instructions::flow::FlowAccounts;
-use crate::oracle::Caller;
+use crate::oracle::{Caller, PriceSource};
 use crate::state::{Config, Pool, Vault};
 
 #[derive(Accounts)]
@@ -39,9 +38,11 @@ pub struct VaultAccounts<'info> {
     #[account(mut, address = pool.crt_reserve)]
     pub pool_crt: UncheckedAccount<'info>,
     /// The asset's price; a redeem of a retired vault needs none.
-    pub price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub price_update: Option<UncheckedAccount<'info>>,
     /// CRT's price; a redeem of a vault that holds no CRT never reads it.
-    pub crt_price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub crt_price_update: Option<UncheckedAccount<'info>>,
     pub token_program: Program<'info, Token>,
     pub token_2022_program: Program<'info, Token2022>,
 }
@@ -51,8 +52,9 @@ impl<'info> VaultAccounts<'info> {
     /// its settlement only collects what the pool owes it), CRT's only when `need_crt` or the
     /// vault holds CRT.
     pub fn read_prices(&mut self, clock: &Clock, caller: Caller, need_crt: bool) -> Result<Prices> {
-        let (asset, crt) = (self.price_update.as_deref().map(|a| &**a), self.crt_price_update.as_deref().map(|c| &**c));
-        crate::engine::settle::read_prices(&self.vault, &mut self.pool, &self.config, asset, crt, need_crt, clock, caller)
+        let asset = PriceSource::load_opt(self.price_update.as_deref())?;
+        let crt = PriceSource::load_opt(self.crt_price_update.as_deref())?;
+        crate::engine::settle::read_prices(&self.vault, &mut self.pool, &self.config, asset.as_ref(), crt.as_ref(), need_crt, clock, caller)
     }
 
     /// Refuse a payout account that is one of this instruction's protocol reserves: the

@@ -24,6 +24,9 @@ pub enum Change {
     /// Open a custody: `create_custody` with exactly the arguments whose SHA-256 (of their
     /// Borsh encoding) is `args_hash`.
     CreateCustody { asset_index: u8, args_hash: [u8; 32] },
+    /// Open a signed feed: `open_signed_feed` reading Pyth Pro feed `lazer_feed_id` for the
+    /// deployment's Pyth feed `feed_id`.
+    OpenSignedFeed { feed_id: [u8; 32], lazer_feed_id: u32 },
 }
 
 /// A queued change, at `["change", id]`.

@@ -42,12 +42,14 @@ pub mod config;
 pub mod custody;
 mod layout;
 pub mod pool;
+pub mod signed_feed;
 pub mod vault;
 
 pub use change::*;
 pub use config::*;
 pub use custody::*;
 pub use pool::*;
+pub use signed_feed::*;
 pub use vault::*;
 
 /// The layout version every account is created with (the first byte after the discriminator).

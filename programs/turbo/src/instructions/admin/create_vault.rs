@@ -10,14 +10,13 @@ use anchor_spl::token_2022::spl_token_2022::{instruction as t22_ix, state::Mint 
 use anchor_spl::token_2022::{self, Token2022};
 use anchor_spl::token_interface::spl_token_metadata_interface::state::TokenMetadata;
 use anchor_spl::token_interface::{token_metadata_initialize, TokenMetadataInitialize};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::constants::*;
 use crate::engine::create::{self, NewVault, VaultAddresses};
 use crate::error::TurboError;
 use crate::events::ChangeExecutedEvent;
 use crate::instructions::flow::transfer;
-use crate::oracle::{use_price, Caller, PriceRules};
+use crate::oracle::{use_price, Caller, PriceRules, PriceSource};
 use crate::state::{Change, Config, PendingChange, Pool, Vault, VaultParams};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -93,7 +92,8 @@ pub struct CreateVault<'info> {
     pub usdc_mint: Box<Account<'info, Mint>>,
     #[account(address = config.crt_mint)]
     pub crt_mint: Box<Account<'info, Mint>>,
-    pub price_update: Box<Account<'info, PriceUpdateV2>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub price_update: UncheckedAccount<'info>,
     /// Once the pool holds LP money, a new vault waits for the timelock: the queued
     /// `Change::CreateVault` with these exact arguments, due (closed here, rent to the admin).
     #[account(mut)]
@@ -133,7 +133,13 @@ pub fn handler(ctx: Context<CreateVault>, args: CreateVaultArgs) -> Result<()> {
     let config = &ctx.accounts.config;
     let rules = PriceRules::asset(&args.feed_id, &args.params, config, Caller::Keeper);
     let span = config.price_window_span();
-    let price = use_price(&ctx.accounts.price_update, rules, &mut ctx.accounts.pool.assets[asset_index as usize].mark, span, &clock)?;
+    let price = use_price(
+        &PriceSource::load(&ctx.accounts.price_update)?,
+        rules,
+        &mut ctx.accounts.pool.assets[asset_index as usize].mark,
+        span,
+        &clock,
+    )?;
 
     let vault_key = ctx.accounts.vault.key();
     let vault_bump = ctx.bumps.vault;

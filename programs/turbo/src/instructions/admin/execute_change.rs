@@ -53,7 +53,9 @@ pub fn handler(ctx: Context<ExecuteChange>) -> Result<()> {
             super::update_vault::apply(v, params);
         }
         // These are carried out by their own instructions.
-        Change::CreateVault { .. } | Change::RetireVault { .. } | Change::CreateCustody { .. } => return err!(TurboError::ChangeMismatch),
+        Change::CreateVault { .. } | Change::RetireVault { .. } | Change::CreateCustody { .. } | Change::OpenSignedFeed { .. } => {
+            return err!(TurboError::ChangeMismatch)
+        }
     }
     crate::events::emit(ChangeExecutedEvent { id: a.pending.id, change, by: a.executor.key() });
     Ok(())

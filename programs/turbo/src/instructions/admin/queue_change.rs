@@ -38,7 +38,7 @@ impl QueueChange<'_> {
                 params.validate_update(&v.params)
             }
             Change::RetireVault { vault } => self.vault_for(vault).map(|_| ()),
-            Change::CreateVault { .. } | Change::CreateCustody { .. } => Ok(()),
+            Change::CreateVault { .. } | Change::CreateCustody { .. } | Change::OpenSignedFeed { .. } => Ok(()),
         }
     }
 

@@ -1,12 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token_interface::Mint as T22Mint;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::Shares;
 
 use crate::engine::rebalance::quote;
 use crate::engine::settle::read_prices;
 use crate::events::emit;
-use crate::oracle::Caller;
+use crate::oracle::{Caller, PriceSource};
 use crate::state::{Config, Pool, Vault};
 
 /// Read-only and permissionless: emit a `VaultQuotedEvent` with the vault's NAV, token price,
@@ -21,9 +20,11 @@ pub struct Quote<'info> {
     pub vault: Box<Account<'info, Vault>>,
     pub mint: Box<InterfaceAccount<'info, T22Mint>>,
     /// The asset's price; a retired vault needs none.
-    pub price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub price_update: Option<UncheckedAccount<'info>>,
     /// CRT's price.
-    pub crt_price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub crt_price_update: Option<UncheckedAccount<'info>>,
 }
 
 pub fn handler(ctx: Context<Quote>) -> Result<()> {
@@ -31,8 +32,8 @@ pub fn handler(ctx: Context<Quote>) -> Result<()> {
     let a = &ctx.accounts;
     // Boxed, as the engine's copies are: SBF gives a frame 4 KiB.
     let mut pool = Box::new(**a.pool);
-    let (asset, crt) = (a.price_update.as_deref().map(|p| &**p), a.crt_price_update.as_deref().map(|p| &**p));
-    let px = read_prices(&a.vault, &mut pool, &a.config, asset, crt, true, &clock, Caller::Keeper)?;
+    let (asset, crt) = (PriceSource::load_opt(a.price_update.as_deref())?, PriceSource::load_opt(a.crt_price_update.as_deref())?);
+    let px = read_prices(&a.vault, &mut pool, &a.config, asset.as_ref(), crt.as_ref(), true, &clock, Caller::Keeper)?;
     emit(quote(&a.config, &pool, &a.vault, a.vault.key(), Shares(a.mint.supply), &px, clock.unix_timestamp)?);
     Ok(())
 }

@@ -1,13 +1,12 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Token;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::engine::retire::{arm, retire, retire_path, unpriced, RetirePath};
 use crate::engine::settle::{read_vault_prices, retired_prices};
 use crate::error::TurboError;
 use crate::events::{emit, ChangeExecutedEvent};
 use crate::instructions::flow::{emit_some, FlowAccounts};
-use crate::oracle::Caller;
+use crate::oracle::{Caller, PriceSource};
 use crate::state::{Config, PendingChange, Pool, Vault};
 
 /// Retire a vault: settle it, close its exposure and freeze its NAV. Its holders then redeem in
@@ -41,9 +40,11 @@ pub struct RetireVault<'info> {
     #[account(mut, address = pool.crt_reserve)]
     pub pool_crt: UncheckedAccount<'info>,
     /// The asset's price, on the admin's path; the feed-dead path reads none.
-    pub price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub price_update: Option<UncheckedAccount<'info>>,
     /// CRT's price, needed on the admin's path when the vault holds CRT.
-    pub crt_price_update: Option<Box<Account<'info, PriceUpdateV2>>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub crt_price_update: Option<UncheckedAccount<'info>>,
     /// The admin's queued and due `Change::RetireVault` (closed here, rent to the admin).
     #[account(mut)]
     pub pending: Option<Box<Account<'info, PendingChange>>>,
@@ -65,10 +66,13 @@ pub fn handler(ctx: Context<RetireVault>) -> Result<()> {
     }
     let px = match path {
         RetirePath::Admin => {
-            let asset = a.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?;
-            let crt =
-                if a.vault.crt_balance > 0 { Some(&***a.crt_price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?) } else { None };
-            read_vault_prices(&a.vault, &mut a.pool, &a.config, asset, crt, &clock, Caller::User)?
+            let asset = PriceSource::load(a.price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?)?;
+            let crt = if a.vault.crt_balance > 0 {
+                Some(PriceSource::load(a.crt_price_update.as_ref().ok_or(TurboError::PriceAccountMissing)?)?)
+            } else {
+                None
+            };
+            read_vault_prices(&a.vault, &mut a.pool, &a.config, &asset, crt.as_ref(), &clock, Caller::User)?
         }
         RetirePath::FeedDead => unpriced(&a.pool, &a.vault),
         RetirePath::Finish | RetirePath::ArmFeedDead => retired_prices(&a.vault),

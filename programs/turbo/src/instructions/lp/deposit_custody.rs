@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::engine::hedge::{check_custody_deposit, deposit, CustodyLpRequest};
 use crate::engine::lp::Lean;
@@ -37,7 +36,8 @@ pub struct DepositCustody<'info> {
     pub provider_asset: Box<Account<'info, TokenAccount>>,
     #[account(mut, token::mint = lp_mint)]
     pub provider_lp: Box<Account<'info, TokenAccount>>,
-    pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub crt_price_update: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
 }
 

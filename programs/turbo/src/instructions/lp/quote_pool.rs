@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::Mint;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 use turbo_math::{ui_token_price, Bias, Shares};
 
 use crate::engine::lp::Lean;
@@ -18,7 +17,8 @@ pub struct QuotePool<'info> {
     pub pool: Box<Account<'info, Pool>>,
     #[account(address = pool.lp_mint)]
     pub lp_mint: Box<Account<'info, Mint>>,
-    pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub crt_price_update: UncheckedAccount<'info>,
 }
 
 pub fn handler<'info>(ctx: Context<'info, QuotePool<'info>>) -> Result<()> {

@@ -4,17 +4,17 @@
 //! leave out a vault the pool owes or a custody it owns.
 
 use anchor_lang::prelude::*;
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::engine::lp::{Lean, Valued, Valuing};
 use crate::error::TurboError;
+use crate::oracle::PriceSource;
 use crate::state::{Config, Pool, Vault};
 
 pub fn value_pool<'info>(
     config: &Config,
     pool: &mut Pool,
     remaining: &'info [AccountInfo<'info>],
-    crt_update: &PriceUpdateV2,
+    crt_update: &AccountInfo,
     lean: Lean,
     lp_supply: u64,
     clock: &Clock,
@@ -24,15 +24,15 @@ pub fn value_pool<'info>(
     require!(remaining.len() >= 2 * vaults.len(), TurboError::VaultListMismatch);
     let (pairs, prices) = remaining.split_at(2 * vaults.len());
     require!(prices.len() == custodies.len(), TurboError::CustodyListMismatch);
-    let mut v = Valuing::begin(config, pool, crt_update, lean, clock)?;
+    let mut v = Valuing::begin(config, pool, &PriceSource::load(crt_update)?, lean, clock)?;
     for (expected, pair) in vaults.iter().zip(pairs.chunks_exact(2)) {
         require_keys_eq!(pair[0].key(), *expected, TurboError::VaultListMismatch);
         let vault: Account<Vault> = Account::try_from(&pair[0])?;
-        let update: Account<PriceUpdateV2> = Account::try_from(&pair[1])?;
+        let update = PriceSource::load(&pair[1])?;
         v.add(config, pool, &vault, pair[1].key(), &update, clock)?;
     }
     for (&i, info) in custodies.iter().zip(prices) {
-        let update: Account<PriceUpdateV2> = Account::try_from(info)?;
+        let update = PriceSource::load(info)?;
         v.add_custody(config, pool, i, info.key(), &update, clock)?;
     }
     v.finish(lp_supply)

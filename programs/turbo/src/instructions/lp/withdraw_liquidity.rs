@@ -1,6 +1,5 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{self, Mint, Token, TokenAccount};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::engine::lp::{check_withdraw, withdraw, Lean, WithdrawRequest};
 use crate::events::emit;
@@ -40,7 +39,8 @@ pub struct WithdrawLiquidity<'info> {
     pub provider_usdc: Box<Account<'info, TokenAccount>>,
     #[account(mut, token::mint = config.crt_mint)]
     pub provider_crt: Option<Box<Account<'info, TokenAccount>>>,
-    pub crt_price_update: Box<Account<'info, PriceUpdateV2>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub crt_price_update: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
 }
 

@@ -1,12 +1,11 @@
 use anchor_lang::prelude::*;
 use anchor_spl::token::{Token, TokenAccount};
-use pyth_solana_receiver_sdk::price_update::PriceUpdateV2;
 
 use crate::engine::hedge::{check_swap, swap, SwapRequest};
 use crate::error::TurboError;
 use crate::events::emit;
 use crate::instructions::flow::transfer;
-use crate::oracle::{use_price, Caller, PriceRules};
+use crate::oracle::{use_price, Caller, PriceRules, PriceSource};
 use crate::state::{Config, Custody, Pool};
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
@@ -38,7 +37,8 @@ pub struct Swap<'info> {
     pub user_asset: Box<Account<'info, TokenAccount>>,
     #[account(mut, token::mint = config.usdc_mint, token::authority = user)]
     pub user_usdc: Box<Account<'info, TokenAccount>>,
-    pub price_update: Box<Account<'info, PriceUpdateV2>>,
+    /// CHECK: a `PriceUpdateV2` or a `SignedFeed`, read through `oracle::PriceSource::load`.
+    pub price_update: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
 }
 
@@ -70,7 +70,7 @@ pub fn handler(ctx: Context<Swap>, args: SwapArgs) -> Result<()> {
         ahead_secs: a.config.params.fresh_price_secs,
     };
     let span = a.config.price_window_span();
-    let px = use_price(&a.price_update, rules, &mut a.pool.assets[i].mark, span, &clock)?;
+    let px = use_price(&PriceSource::load(&a.price_update)?, rules, &mut a.pool.assets[i].mark, span, &clock)?;
     let plan = swap(&mut a.pool, &mut a.custody, custody_key, &px, &req, clock.slot)?;
 
     let signer = a.pool.signer();
