@@ -121,7 +121,7 @@ mod tests {
             assert!(names.insert(e.name()), "duplicate name {}", e.name());
             i += 1;
         }
-        assert_eq!(i, TurboError::SwapPaused as u32 + 1, "the last variant ends the codes");
+        assert_eq!(i, TurboError::SignedFeedUnknown as u32 + 1, "the last variant ends the codes");
         assert!(turbo_error(5999).is_none());
         let f = explain_code(u32::from(TurboError::SlippageExceeded));
         assert_eq!(f.name, "SlippageExceeded");

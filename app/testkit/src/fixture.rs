@@ -186,6 +186,38 @@ impl Fixture {
         out
     }
 
+    /// `open_signed_feed` of `asset`'s feed, read from Pyth Pro feed `lazer_feed_id`: at once
+    /// before launch, else through the timelock.
+    pub async fn open_signed_feed(&mut self, asset: Asset, lazer_feed_id: u32) -> Outcome {
+        let args = turbo::args::OpenSignedFeedArgs { feed_id: asset.feed_id(), lazer_feed_id };
+        let pending = if self.pool().await.is_launched() {
+            let id = self.queue(turbo::state::Change::OpenSignedFeed { feed_id: args.feed_id, lazer_feed_id }, None).await;
+            self.wait_timelock().await;
+            Some(id)
+        } else {
+            None
+        };
+        let admin = self.admin.pubkey();
+        self.send(&[ix::open_signed_feed(admin, pending, args)], &[]).await
+    }
+
+    /// A Pyth Pro message signed by the bank's trusted key at `timestamp_us`, carrying each
+    /// `(lazer_feed_id, price, conf)` at exponent -8.
+    pub fn signed_message(&self, timestamp_us: u64, feeds: &[(u32, i64, u64)]) -> Vec<u8> {
+        let feeds = feeds
+            .iter()
+            .map(|&(feed_id, price, confidence)| turbo_sdk::lazer::FeedPrice { feed_id, price, confidence, exponent: -8 })
+            .collect();
+        turbo_sdk::lazer::sign(&self.bank.lazer_signer, &turbo_sdk::lazer::Update { timestamp_us, feeds }).expect("a signable update")
+    }
+
+    /// The check and the post of `message` into the signed feeds of `assets`, as the first two
+    /// instructions of a transaction.
+    pub fn post_signed_ixs(&self, message: Vec<u8>, assets: &[Asset]) -> [Instruction; 2] {
+        let feeds: Vec<[u8; 32]> = assets.iter().map(|a| a.feed_id()).collect();
+        ix::signed_prices(self.payer(), self.bank.lazer_treasury, message, 0, &feeds)
+    }
+
     /// Point the LP instructions' custody prices at the pool's custodies, in asset order.
     pub async fn refresh_custody_prices(&mut self) {
         let pool = self.pool().await;
@@ -365,7 +397,7 @@ impl Fixture {
         self.bank.ctx.banks_client.get_account(key).await.expect("bank")
     }
 
-    async fn anchor_account<T: AccountDeserialize>(&mut self, key: Pubkey) -> T {
+    pub async fn anchor_account<T: AccountDeserialize>(&mut self, key: Pubkey) -> T {
         let a = self.account(key).await.expect("account exists");
         T::try_deserialize(&mut a.data.as_slice()).expect("decode")
     }

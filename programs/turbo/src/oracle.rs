@@ -88,8 +88,8 @@ impl<'a> PriceRules<'a> {
 /// path"). Both pass through the one rule of [`read_price`].
 #[derive(Clone)]
 pub enum PriceSource {
-    Pyth(Box<PriceUpdateV2>),
-    Signed(Box<SignedFeed>),
+    Pyth(PriceUpdateV2),
+    Signed(SignedFeed),
 }
 
 impl core::fmt::Debug for PriceSource {
@@ -127,14 +127,18 @@ impl PriceSource {
     /// with it).
     pub fn decode(owner: &Pubkey, data: &[u8]) -> Result<PriceSource> {
         let owner = *owner;
+        // A closed account, or one that never existed (as Anchor's `Account` says of it).
+        if owner == anchor_lang::system_program::ID {
+            return Err(error!(ErrorCode::AccountNotInitialized).with_account_name("price_update"));
+        }
         if owner == crate::ID {
-            return Ok(PriceSource::Signed(Box::new(SignedFeed::try_deserialize(&mut &data[..])?)));
+            return Ok(PriceSource::Signed(SignedFeed::try_deserialize(&mut &data[..])?));
         }
         let receiver = pyth_solana_receiver_sdk::ID;
         if owner != receiver {
             return Err(error!(ErrorCode::AccountOwnedByWrongProgram).with_account_name("price_update").with_pubkeys((owner, receiver)));
         }
-        Ok(PriceSource::Pyth(Box::new(PriceUpdateV2::try_deserialize(&mut &data[..])?)))
+        Ok(PriceSource::Pyth(PriceUpdateV2::try_deserialize(&mut &data[..])?))
     }
 
     /// When the price was published, in unix seconds, whatever its feed or age.

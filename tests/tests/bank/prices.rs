@@ -112,8 +112,8 @@ fn tx_bytes_with_table(fx: &Fixture, ixs: &[anchor_lang::solana_program::instruc
 }
 
 /// What a signed price adds to a user's transaction (docs/decisions.md, "The mainnet price
-/// path"): a mint with the ed25519 check and the verification of one feed, and of the four feeds
-/// an LP instruction prices, all under Solana's 1,232-byte packet without a lookup table.
+/// path"): a mint priced by signed feeds, with the ed25519 check and Turbo's post in front of it,
+/// for the two feeds a mint reads (the asset and CRT) and the four an LP instruction reads.
 #[tokio::test]
 async fn a_signed_price_fits_in_a_mint_transaction() {
     let (mut fx, _lp) = Fixture::deployed().await;
@@ -121,29 +121,228 @@ async fn a_signed_price_fits_in_a_mint_transaction() {
     let mint = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
     let plain = tx_bytes(&fx, std::slice::from_ref(&mint), &user.key);
     let plain_table = tx_bytes_with_table(&fx, std::slice::from_ref(&mint), &user.key);
-    let feeds = |n: u32| Update {
-        timestamp_us: fx.bank.now as u64 * 1_000_000,
-        feeds: (1..=n).map(|id| FeedPrice { feed_id: id, price: 6_000_000_000_000, confidence: 1_500_000_000, exponent: -8 }).collect(),
-    };
+    let signed_mint = signed_mint(&fx, &user, 1_000 * USDC);
+    let assets = [Asset::Btc, Asset::Crt, Asset::Sol, Asset::Fet];
     let mut sizes = Vec::new();
-    for n in [1, 4] {
-        let m = lazer::sign(&fx.bank.lazer_signer, &feeds(n)).unwrap();
-        let [check, verify] = lazer::verify_ixs(fx.payer(), fx.bank.lazer_treasury, m.clone());
-        let ixs = [check, verify, mint.clone()];
+    for n in [2, 4] {
+        let feeds: Vec<(u32, i64, u64)> = (1..=n as u32).map(|id| (id, 6_000_000_000_000, 1_500_000_000)).collect();
+        let m = fx.signed_message(now_us(&fx), &feeds);
+        let [check, post] = fx.post_signed_ixs(m.clone(), &assets[..n]);
+        let ixs = [check, post, signed_mint.clone()];
         let (with, with_table) = (tx_bytes(&fx, &ixs, &user.key), tx_bytes_with_table(&fx, &ixs, &user.key));
         // The message: 102 bytes of envelope and 14 of payload header, and 26 a feed.
-        assert_eq!(m.len(), 102 + 14 + 26 * n as usize);
+        assert_eq!(m.len(), 102 + 14 + 26 * n);
         sizes.push((n, m.len(), with, with_table));
     }
-    println!("| transaction | bytes (of 1,232) | with a lookup table |\n|---|---:|---:|\n| mint, the price account only | {plain} | {plain_table} |");
+    println!("| transaction | bytes (of 1,232) | with a lookup table |\n|---|---:|---:|\n| mint, the sponsored price accounts | {plain} | {plain_table} |");
     for (n, msg, with, table) in &sizes {
-        println!("| mint + ed25519 check + Lazer verify, {n} feed(s) ({msg}-byte message) | {with} | {table} |");
+        println!("| ed25519 check + `post_signed_prices` of {n} feeds ({msg}-byte message) + mint | {with} | {table} |");
     }
-    // One feed fits a legacy transaction; four need the lookup table (1,248 bytes without it).
+    // The mint's two feeds fit a legacy transaction; four need the lookup table.
     assert!(sizes[0].2 <= 1_232 && sizes[1].2 > 1_232, "{sizes:?}");
     assert!(sizes.iter().all(|s| s.3 <= 1_232), "{sizes:?}");
-    // The addition is the message (once, inside the verification), the check's 16 bytes of
-    // offsets, and the verifier's accounts; about 420 bytes for one feed.
+    // The addition is the message (once, inside the post), the check's 16 bytes of offsets, and
+    // the verifier's and the signed feeds' accounts.
     let added = sizes[0].2 - plain;
     assert!(added > sizes[0].1 && added < sizes[0].1 + 330, "{added}");
+}
+
+// --- signed feeds: the Turbo program reads a verified Pyth Pro price -------------------------
+
+use turbo::error::TurboError;
+use turbo::events::{MintEvent, SignedFeedOpenedEvent, SignedPricePostedEvent};
+
+const BTC_LAZER: u32 = 1;
+const SOL_LAZER: u32 = 6;
+const CRT_LAZER: u32 = 77;
+
+/// A deployed fixture whose BTC, SOL and CRT feeds have signed feeds, with a user holding USDC
+/// and a BTC token account.
+async fn signed() -> (Fixture, User) {
+    let (mut fx, _lp) = Fixture::deployed().await;
+    for (asset, id) in [(Asset::Btc, BTC_LAZER), (Asset::Sol, SOL_LAZER), (Asset::Crt, CRT_LAZER)] {
+        assert_ok(&fx.open_signed_feed(asset, id).await);
+    }
+    let user = fx.user(10_000 * USDC, 0).await;
+    let v = fx.v(BTC_VAULT);
+    fx.open_token_account(&user, &v).await;
+    (fx, user)
+}
+
+/// A mint of Turbo BTC priced by the signed feeds of BTC and CRT.
+fn signed_mint(fx: &Fixture, user: &User, usdc: u64) -> anchor_lang::solana_program::instruction::Instruction {
+    let ix = fx.mint_ix_at(user, BTC_VAULT, usdc, turbo_sdk::pda::signed_feed(&Asset::Btc.feed_id()));
+    swap_account(ix, fx.d.crt_price, turbo_sdk::pda::signed_feed(&Asset::Crt.feed_id()))
+}
+
+fn now_us(fx: &Fixture) -> u64 {
+    fx.now() as u64 * 1_000_000
+}
+
+#[tokio::test]
+async fn a_mint_reads_the_signed_price_its_own_transaction_posts() {
+    let (mut fx, user) = signed().await;
+    // Twenty seconds with no move: Pyth's sponsored accounts keep their price (a 1-minute
+    // heartbeat), so a user naming them alone is refused, as on mainnet.
+    fx.advance(20);
+    let plain = fx.mint_ix(&user, BTC_VAULT, 1_000 * USDC, 0, 0).await;
+    assert_error(&fx.send(&[plain], &[&user.key]).await, TurboError::PriceNotFresh);
+    // The same mint with a price signed now, posted in the same transaction: 10 bps above the
+    // sponsored one, to show which price it read.
+    let (btc, crt) = (fx.price_after(Asset::Btc, 10), fx.feed(Asset::Crt).quote.price);
+    // (Pyth Pro cannot carry a confidence of zero: it means "none".)
+    let (btc_conf, crt_conf) = (fx.feed(Asset::Btc).quote.conf.max(1), fx.feed(Asset::Crt).quote.conf.max(1));
+    let m = fx.signed_message(now_us(&fx) + 250_000, &[(BTC_LAZER, btc, btc_conf), (CRT_LAZER, crt, crt_conf)]);
+    let [check, post] = fx.post_signed_ixs(m, &[Asset::Btc, Asset::Crt]);
+    let treasury = fx.bank.lazer_treasury;
+    let before = lamports(&mut fx, treasury).await;
+    let out = fx.send(&[check, post, signed_mint(&fx, &user, 1_000 * USDC)], &[&user.key]).await;
+    assert_ok(&out);
+    assert_eq!(out.event::<MintEvent>().price, btc as u64);
+    let posted = out.events::<SignedPricePostedEvent>();
+    assert_eq!(posted.len(), 2);
+    assert_eq!((posted[0].lazer_feed_id, posted[0].price, posted[0].stored), (BTC_LAZER, btc, true));
+    assert_eq!((posted[1].lazer_feed_id, posted[1].price, posted[1].stored), (CRT_LAZER, crt, true));
+    // The verifier's fee, once per message.
+    assert_eq!(lamports(&mut fx, treasury).await, before + 1);
+    let feed: turbo::state::SignedFeed = fx.anchor_account(turbo_sdk::pda::signed_feed(&Asset::Btc.feed_id())).await;
+    assert_eq!((feed.price, feed.confidence, feed.exponent, feed.timestamp_us), (btc, btc_conf, -8, now_us(&fx) + 250_000));
+    // Five seconds on, the stored price is no longer fresh for a user.
+    fx.advance(6);
+    assert_error(&fx.send(&[signed_mint(&fx, &user, 1_000 * USDC)], &[&user.key]).await, TurboError::PriceNotFresh);
+}
+
+#[tokio::test]
+async fn a_post_is_refused_what_the_verifier_refuses() {
+    let (mut fx, _user) = signed().await;
+    let px = fx.feed(Asset::Btc).quote.price;
+    // Tampered after signing: the ed25519 precompile refuses it.
+    let mut m = fx.signed_message(now_us(&fx), &[(BTC_LAZER, px, 1_000)]);
+    let at = m.len() - 3 - 9 - 8;
+    m[at] ^= 1;
+    let out = fx.send(&fx.post_signed_ixs(m, &[Asset::Btc]), &[]).await;
+    assert_eq!(out.result, Err(TransactionError::InstructionError(0, InstructionError::Custom(2))), "{:?}", out.logs);
+    // Signed by a key the Lazer storage does not trust: the verifier refuses it inside the post.
+    let other = lazer::sign(
+        &Keypair::new(),
+        &Update { timestamp_us: now_us(&fx), feeds: vec![FeedPrice { feed_id: BTC_LAZER, price: px, confidence: 1_000, exponent: -8 }] },
+    )
+    .unwrap();
+    let out = fx.send(&fx.post_signed_ixs(other, &[Asset::Btc]), &[]).await;
+    assert_eq!(out.result, Err(TransactionError::InstructionError(1, InstructionError::MissingRequiredSignature)));
+    // The post without its check: the instruction it names is not the ed25519 program's.
+    let m = fx.signed_message(now_us(&fx), &[(BTC_LAZER, px, 1_000)]);
+    let [_, post] = fx.post_signed_ixs(m, &[Asset::Btc]);
+    let payer = fx.payer();
+    let out = fx.send(&[solana_system_interface::instruction::transfer(&payer, &payer, 0), post], &[]).await;
+    assert_eq!(out.result, Err(TransactionError::InstructionError(1, InstructionError::InvalidInstructionData)));
+    // Nothing was stored.
+    let feed: turbo::state::SignedFeed = fx.anchor_account(turbo_sdk::pda::signed_feed(&Asset::Btc.feed_id())).await;
+    assert_eq!(feed.timestamp_us, 0);
+}
+
+#[tokio::test]
+async fn a_post_must_carry_each_feed_it_writes_and_never_goes_back() {
+    let (mut fx, _user) = signed().await;
+    let px = fx.feed(Asset::Btc).quote.price;
+    let t = now_us(&fx);
+    // SOL's price posted into BTC's signed feed: BTC's Pyth Pro feed is not in the message.
+    let m = fx.signed_message(t, &[(SOL_LAZER, px, 1_000)]);
+    assert_error(&fx.send(&fx.post_signed_ixs(m, &[Asset::Btc]), &[]).await, TurboError::SignedFeedNotInMessage);
+    // A post into no signed feed.
+    let m = fx.signed_message(t, &[(BTC_LAZER, px, 1_000)]);
+    assert_error(&fx.send(&fx.post_signed_ixs(m, &[]), &[]).await, TurboError::SignedFeedMissing);
+    // A price signed further ahead of the clock than the fresh-price delay.
+    let m = fx.signed_message(t + 60_000_000, &[(BTC_LAZER, px, 1_000)]);
+    assert_error(&fx.send(&fx.post_signed_ixs(m, &[Asset::Btc]), &[]).await, TurboError::PriceAheadOfClock);
+    // A feed without a confidence.
+    let incomplete = {
+        use pyth_lazer_protocol::payload::{PayloadData, PayloadFeedData, PayloadPropertyValue};
+        let data = PayloadData {
+            timestamp_us: pyth_lazer_protocol::time::TimestampUs::from_micros(t),
+            channel_id: pyth_lazer_protocol::ChannelId::FIXED_RATE_200,
+            feeds: vec![PayloadFeedData {
+                feed_id: pyth_lazer_protocol::PriceFeedId(BTC_LAZER),
+                properties: vec![
+                    PayloadPropertyValue::Price(pyth_lazer_protocol::Price::from_mantissa(px).ok()),
+                    PayloadPropertyValue::Exponent(-8),
+                ],
+            }],
+        };
+        let mut payload = Vec::new();
+        data.serialize::<byteorder::LE>(&mut payload).unwrap();
+        let signature = fx.bank.lazer_signer.sign_message(&payload);
+        let mut m = Vec::new();
+        pyth_lazer_protocol::message::SolanaMessage {
+            payload,
+            signature: signature.into(),
+            public_key: fx.bank.lazer_signer.pubkey().to_bytes(),
+        }
+        .serialize(&mut m)
+        .unwrap();
+        m
+    };
+    assert_error(&fx.send(&fx.post_signed_ixs(incomplete, &[Asset::Btc]), &[]).await, TurboError::SignedPriceIncomplete);
+    // A price, then an older one: the older is verified but not stored.
+    let m = fx.signed_message(t, &[(BTC_LAZER, px, 1_000)]);
+    assert_ok(&fx.send(&fx.post_signed_ixs(m, &[Asset::Btc]), &[]).await);
+    let m = fx.signed_message(t - 1, &[(BTC_LAZER, px / 2, 1_000)]);
+    let out = fx.send(&fx.post_signed_ixs(m, &[Asset::Btc]), &[]).await;
+    assert_ok(&out);
+    assert!(!out.event::<SignedPricePostedEvent>().stored);
+    let feed: turbo::state::SignedFeed = fx.anchor_account(turbo_sdk::pda::signed_feed(&Asset::Btc.feed_id())).await;
+    assert_eq!((feed.price, feed.timestamp_us), (px, t));
+}
+
+#[tokio::test]
+async fn a_signed_feed_prices_only_its_own_asset() {
+    let (mut fx, user) = signed().await;
+    let t = now_us(&fx);
+    let (sol, crt) = (fx.feed(Asset::Sol).quote, fx.feed(Asset::Crt).quote);
+    let m = fx.signed_message(t, &[(SOL_LAZER, sol.price, sol.conf.max(1)), (CRT_LAZER, crt.price, crt.conf.max(1))]);
+    assert_ok(&fx.send(&fx.post_signed_ixs(m, &[Asset::Sol, Asset::Crt]), &[]).await);
+    // SOL's signed feed named as BTC's price.
+    let ix = fx.mint_ix_at(&user, BTC_VAULT, 100 * USDC, turbo_sdk::pda::signed_feed(&Asset::Sol.feed_id()));
+    assert_error(&fx.send(&[ix], &[&user.key]).await, TurboError::PriceFeedMismatch);
+    // Another Turbo account (the vault itself) named as the price: not a signed feed.
+    let vault = fx.v(BTC_VAULT).keys.vault;
+    let ix = fx.mint_ix_at(&user, BTC_VAULT, 100 * USDC, vault);
+    assert_error(&fx.send(&[ix], &[&user.key]).await, anchor_lang::error::ErrorCode::AccountDiscriminatorMismatch as u32);
+    // A signed feed that was never posted to is stale, even for a keeper.
+    let (ix, keeper) = fx.rebalance_ix_at(BTC_VAULT, turbo_sdk::pda::signed_feed(&Asset::Btc.feed_id()));
+    assert_error(&fx.send(&[ix], &[&keeper]).await, TurboError::StalePrice);
+}
+
+#[tokio::test]
+async fn opening_a_signed_feed_is_the_admins_through_the_timelock() {
+    let (mut fx, _lp) = Fixture::deployed().await;
+    let args = turbo::args::OpenSignedFeedArgs { feed_id: Asset::Btc.feed_id(), lazer_feed_id: BTC_LAZER };
+    // Anyone else.
+    let mallory = Keypair::new();
+    fx.bank.fund(&mallory.pubkey(), 0, 0).await;
+    let mut ix = turbo_sdk::ix::open_signed_feed(mallory.pubkey(), None, args);
+    ix.accounts[0].pubkey = mallory.pubkey();
+    assert_error(&fx.send(&[ix], &[&mallory]).await, TurboError::Unauthorized);
+    // The admin, once the pool holds someone else's money (a mint), without the timelock.
+    let user = fx.user(1_000 * USDC, 0).await;
+    assert_ok(&fx.mint(&user, BTC_VAULT, 100 * USDC, 0, 0).await);
+    let admin = fx.admin.pubkey();
+    assert_error(&fx.send(&[turbo_sdk::ix::open_signed_feed(admin, None, args)], &[]).await, TurboError::ChangeNeedsTimelock);
+    // A feed the deployment does not price, and a Pyth Pro id of zero.
+    let unknown = turbo::args::OpenSignedFeedArgs { feed_id: [7; 32], ..args };
+    let id = fx.queue(turbo::state::Change::OpenSignedFeed { feed_id: [7; 32], lazer_feed_id: BTC_LAZER }, None).await;
+    let zero = fx.queue(turbo::state::Change::OpenSignedFeed { feed_id: args.feed_id, lazer_feed_id: 0 }, None).await;
+    fx.wait_timelock().await;
+    assert_error(&fx.send(&[turbo_sdk::ix::open_signed_feed(admin, Some(id), unknown)], &[]).await, TurboError::SignedFeedUnknown);
+    let zero_args = turbo::args::OpenSignedFeedArgs { lazer_feed_id: 0, ..args };
+    assert_error(&fx.send(&[turbo_sdk::ix::open_signed_feed(admin, Some(zero), zero_args)], &[]).await, TurboError::SignedFeedUnknown);
+    // A queued change for other arguments.
+    assert_error(&fx.send(&[turbo_sdk::ix::open_signed_feed(admin, Some(id), args)], &[]).await, TurboError::ChangeMismatch);
+    // Through the timelock.
+    let out = fx.open_signed_feed(Asset::Btc, BTC_LAZER).await;
+    assert_ok(&out);
+    let e = out.event::<SignedFeedOpenedEvent>();
+    assert_eq!((e.feed_id, e.lazer_feed_id), (Asset::Btc.feed_id(), BTC_LAZER));
+    // Once opened, the link never changes.
+    assert!(fx.open_signed_feed(Asset::Btc, 2).await.result.is_err());
 }

@@ -27,6 +27,8 @@ export const EVENT_DISCRIMINATORS = {
   RedeemEvent: new Uint8Array([90, 114, 83, 146, 212, 26, 217, 59]),
   RetirementArmedEvent: new Uint8Array([204, 44, 134, 154, 52, 115, 71, 34]),
   ReverseSplitEvent: new Uint8Array([246, 228, 0, 116, 37, 67, 219, 70]),
+  SignedFeedOpenedEvent: new Uint8Array([129, 167, 62, 34, 104, 148, 49, 230]),
+  SignedPricePostedEvent: new Uint8Array([25, 36, 115, 204, 26, 146, 88, 177]),
   VaultCreatedEvent: new Uint8Array([81, 80, 244, 58, 136, 54, 236, 111]),
   VaultQuotedEvent: new Uint8Array([18, 152, 81, 246, 233, 30, 15, 126]),
   VaultRetiredEvent: new Uint8Array([200, 16, 4, 244, 16, 243, 193, 32]),
@@ -117,4 +119,9 @@ export const ERROR_NAMES: Record<number, string> = {
   6076: 'HedgeParamsOutOfBounds',
   6077: 'CustodyListMismatch',
   6078: 'SwapPaused',
+  6079: 'SignedPriceMalformed',
+  6080: 'SignedPriceIncomplete',
+  6081: 'SignedFeedNotInMessage',
+  6082: 'SignedFeedMissing',
+  6083: 'SignedFeedUnknown',
 };

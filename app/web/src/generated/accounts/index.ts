@@ -10,4 +10,5 @@ export * from "./config";
 export * from "./custody";
 export * from "./pendingChange";
 export * from "./pool";
+export * from "./signedFeed";
 export * from "./vault";

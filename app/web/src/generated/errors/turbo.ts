@@ -172,6 +172,16 @@ export const TURBO_ERROR__HEDGE_PARAMS_OUT_OF_BOUNDS = 0x17bc; // 6076
 export const TURBO_ERROR__CUSTODY_LIST_MISMATCH = 0x17bd; // 6077
 /** SwapPaused: Swaps with the custody are paused */
 export const TURBO_ERROR__SWAP_PAUSED = 0x17be; // 6078
+/** SignedPriceMalformed: The signed price message is not Pyth Pro's Solana format */
+export const TURBO_ERROR__SIGNED_PRICE_MALFORMED = 0x17bf; // 6079
+/** SignedPriceIncomplete: The signed message carries this feed without a price, confidence or exponent */
+export const TURBO_ERROR__SIGNED_PRICE_INCOMPLETE = 0x17c0; // 6080
+/** SignedFeedNotInMessage: The signed message does not carry the feed of a signed-feed account given to post */
+export const TURBO_ERROR__SIGNED_FEED_NOT_IN_MESSAGE = 0x17c1; // 6081
+/** SignedFeedMissing: Post a signed price into at least one signed-feed account */
+export const TURBO_ERROR__SIGNED_FEED_MISSING = 0x17c2; // 6082
+/** SignedFeedUnknown: The feed is not one this deployment prices (CRT or an asset of the pool), or its Pyth Pro id is zero */
+export const TURBO_ERROR__SIGNED_FEED_UNKNOWN = 0x17c3; // 6083
 
 export type TurboError =
   | typeof TURBO_ERROR__ASSET_PRICE_MISMATCH
@@ -235,6 +245,11 @@ export type TurboError =
   | typeof TURBO_ERROR__RISK_CAP_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__SAME_COLLATERAL_MINTS
   | typeof TURBO_ERROR__SEED_TOO_SMALL
+  | typeof TURBO_ERROR__SIGNED_FEED_MISSING
+  | typeof TURBO_ERROR__SIGNED_FEED_NOT_IN_MESSAGE
+  | typeof TURBO_ERROR__SIGNED_FEED_UNKNOWN
+  | typeof TURBO_ERROR__SIGNED_PRICE_INCOMPLETE
+  | typeof TURBO_ERROR__SIGNED_PRICE_MALFORMED
   | typeof TURBO_ERROR__SLIPPAGE_EXCEEDED
   | typeof TURBO_ERROR__SPLIT_THRESHOLD_OUT_OF_BOUNDS
   | typeof TURBO_ERROR__STALE_PRICE
@@ -318,6 +333,11 @@ if (process.env["NODE_ENV"] !== "production") {
     [TURBO_ERROR__RISK_CAP_OUT_OF_BOUNDS]: `A risk-cap parameter is out of its bounds (daily loss ≤ 50%, z in 1–10, σ floor 10%–1,000%)`,
     [TURBO_ERROR__SAME_COLLATERAL_MINTS]: `The USDC and CRT mints must differ`,
     [TURBO_ERROR__SEED_TOO_SMALL]: `The seed deposit is below the minimum`,
+    [TURBO_ERROR__SIGNED_FEED_MISSING]: `Post a signed price into at least one signed-feed account`,
+    [TURBO_ERROR__SIGNED_FEED_NOT_IN_MESSAGE]: `The signed message does not carry the feed of a signed-feed account given to post`,
+    [TURBO_ERROR__SIGNED_FEED_UNKNOWN]: `The feed is not one this deployment prices (CRT or an asset of the pool), or its Pyth Pro id is zero`,
+    [TURBO_ERROR__SIGNED_PRICE_INCOMPLETE]: `The signed message carries this feed without a price, confidence or exponent`,
+    [TURBO_ERROR__SIGNED_PRICE_MALFORMED]: `The signed price message is not Pyth Pro's Solana format`,
     [TURBO_ERROR__SLIPPAGE_EXCEEDED]: `The received amount is below the slippage guard`,
     [TURBO_ERROR__SPLIT_THRESHOLD_OUT_OF_BOUNDS]: `The reverse-split threshold must be positive`,
     [TURBO_ERROR__STALE_PRICE]: `The price update is older than the maximum age`,

@@ -16,6 +16,8 @@ export * from "./executeChange";
 export * from "./initializeConfig";
 export * from "./initializePool";
 export * from "./mint";
+export * from "./openSignedFeed";
+export * from "./postSignedPrices";
 export * from "./proposeAdmin";
 export * from "./queueChange";
 export * from "./quote";

@@ -17,6 +17,7 @@ import {
   SOLANA_ERROR__PROGRAM_CLIENTS__UNRECOGNIZED_INSTRUCTION_TYPE,
   SolanaError,
   type Address,
+  type ClientWithPayer,
   type ClientWithRpc,
   type ClientWithTransactionPlanning,
   type ClientWithTransactionSending,
@@ -37,6 +38,7 @@ import {
   getCustodyCodec,
   getPendingChangeCodec,
   getPoolCodec,
+  getSignedFeedCodec,
   getVaultCodec,
   type Config,
   type ConfigArgs,
@@ -46,6 +48,8 @@ import {
   type PendingChangeArgs,
   type Pool,
   type PoolArgs,
+  type SignedFeed,
+  type SignedFeedArgs,
   type Vault,
   type VaultArgs,
 } from "../accounts";
@@ -60,6 +64,8 @@ import {
   getInitializeConfigInstructionAsync,
   getInitializePoolInstructionAsync,
   getMintInstruction,
+  getOpenSignedFeedInstruction,
+  getPostSignedPricesInstruction,
   getProposeAdminInstruction,
   getQueueChangeInstruction,
   getQuoteInstruction,
@@ -85,6 +91,8 @@ import {
   parseInitializeConfigInstruction,
   parseInitializePoolInstruction,
   parseMintInstruction,
+  parseOpenSignedFeedInstruction,
+  parsePostSignedPricesInstruction,
   parseProposeAdminInstruction,
   parseQueueChangeInstruction,
   parseQuoteInstruction,
@@ -110,6 +118,7 @@ import {
   type InitializeConfigAsyncInput,
   type InitializePoolAsyncInput,
   type MintInput,
+  type OpenSignedFeedInput,
   type ParsedAcceptAdminInstruction,
   type ParsedCancelChangeInstruction,
   type ParsedCreateCustodyInstruction,
@@ -120,6 +129,8 @@ import {
   type ParsedInitializeConfigInstruction,
   type ParsedInitializePoolInstruction,
   type ParsedMintInstruction,
+  type ParsedOpenSignedFeedInstruction,
+  type ParsedPostSignedPricesInstruction,
   type ParsedProposeAdminInstruction,
   type ParsedQueueChangeInstruction,
   type ParsedQuoteInstruction,
@@ -135,6 +146,7 @@ import {
   type ParsedWithdrawCustodyInstruction,
   type ParsedWithdrawFeesInstruction,
   type ParsedWithdrawLiquidityInstruction,
+  type PostSignedPricesInput,
   type ProposeAdminInput,
   type QueueChangeInput,
   type QuoteInput,
@@ -170,6 +182,7 @@ export enum TurboAccount {
   Custody,
   PendingChange,
   Pool,
+  SignedFeed,
   Vault,
 }
 
@@ -225,6 +238,17 @@ export function identifyTurboAccount(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([98, 46, 239, 119, 100, 29, 99, 241]),
+      ),
+      0,
+    )
+  ) {
+    return TurboAccount.SignedFeed;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([211, 8, 232, 43, 2, 152, 117, 119]),
       ),
       0,
@@ -249,6 +273,8 @@ export enum TurboInstruction {
   InitializeConfig,
   InitializePool,
   Mint,
+  OpenSignedFeed,
+  PostSignedPrices,
   ProposeAdmin,
   QueueChange,
   Quote,
@@ -379,6 +405,28 @@ export function identifyTurboInstruction(
     )
   ) {
     return TurboInstruction.Mint;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([187, 11, 164, 19, 99, 175, 34, 180]),
+      ),
+      0,
+    )
+  ) {
+    return TurboInstruction.OpenSignedFeed;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([211, 66, 229, 1, 171, 115, 119, 65]),
+      ),
+      0,
+    )
+  ) {
+    return TurboInstruction.PostSignedPrices;
   }
   if (
     containsBytes(
@@ -585,6 +633,12 @@ export type ParsedTurboInstruction<
       instructionType: TurboInstruction.Mint;
     } & ParsedMintInstruction<TProgram>)
   | ({
+      instructionType: TurboInstruction.OpenSignedFeed;
+    } & ParsedOpenSignedFeedInstruction<TProgram>)
+  | ({
+      instructionType: TurboInstruction.PostSignedPrices;
+    } & ParsedPostSignedPricesInstruction<TProgram>)
+  | ({
       instructionType: TurboInstruction.ProposeAdmin;
     } & ParsedProposeAdminInstruction<TProgram>)
   | ({
@@ -703,6 +757,20 @@ export function parseTurboInstruction<TProgram extends string>(
       return {
         instructionType: TurboInstruction.Mint,
         ...parseMintInstruction(instruction),
+      };
+    }
+    case TurboInstruction.OpenSignedFeed: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TurboInstruction.OpenSignedFeed,
+        ...parseOpenSignedFeedInstruction(instruction),
+      };
+    }
+    case TurboInstruction.PostSignedPrices: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: TurboInstruction.PostSignedPrices,
+        ...parsePostSignedPricesInstruction(instruction),
       };
     }
     case TurboInstruction.ProposeAdmin: {
@@ -832,6 +900,8 @@ export type TurboPluginAccounts = {
   pendingChange: ReturnType<typeof getPendingChangeCodec> &
     SelfFetchFunctions<PendingChangeArgs, PendingChange>;
   pool: ReturnType<typeof getPoolCodec> & SelfFetchFunctions<PoolArgs, Pool>;
+  signedFeed: ReturnType<typeof getSignedFeedCodec> &
+    SelfFetchFunctions<SignedFeedArgs, SignedFeed>;
   vault: ReturnType<typeof getVaultCodec> &
     SelfFetchFunctions<VaultArgs, Vault>;
 };
@@ -874,6 +944,14 @@ export type TurboPluginInstructions = {
   mint: (
     input: MintInput,
   ) => ReturnType<typeof getMintInstruction> & SelfPlanAndSendFunctions;
+  openSignedFeed: (
+    input: OpenSignedFeedInput,
+  ) => ReturnType<typeof getOpenSignedFeedInstruction> &
+    SelfPlanAndSendFunctions;
+  postSignedPrices: (
+    input: MakeOptional<PostSignedPricesInput, "payer">,
+  ) => ReturnType<typeof getPostSignedPricesInstruction> &
+    SelfPlanAndSendFunctions;
   proposeAdmin: (
     input: ProposeAdminInput,
   ) => ReturnType<typeof getProposeAdminInstruction> & SelfPlanAndSendFunctions;
@@ -937,6 +1015,7 @@ export type TurboPluginPdas = {
 export type TurboPluginRequirements = ClientWithRpc<
   GetAccountInfoApi & GetMultipleAccountsApi
 > &
+  ClientWithPayer &
   ClientWithTransactionPlanning &
   ClientWithTransactionSending;
 
@@ -951,6 +1030,7 @@ export function turboProgram() {
           custody: addSelfFetchFunctions(client, getCustodyCodec()),
           pendingChange: addSelfFetchFunctions(client, getPendingChangeCodec()),
           pool: addSelfFetchFunctions(client, getPoolCodec()),
+          signedFeed: addSelfFetchFunctions(client, getSignedFeedCodec()),
           vault: addSelfFetchFunctions(client, getVaultCodec()),
         },
         instructions: {
@@ -1001,6 +1081,19 @@ export function turboProgram() {
             ),
           mint: (input) =>
             addSelfPlanAndSendFunctions(client, getMintInstruction(input)),
+          openSignedFeed: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getOpenSignedFeedInstruction(input),
+            ),
+          postSignedPrices: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getPostSignedPricesInstruction({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
           proposeAdmin: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1073,3 +1166,5 @@ export function turboProgram() {
     });
   };
 }
+
+type MakeOptional<T, K extends keyof T> = Omit<T, K> & Partial<Pick<T, K>>;

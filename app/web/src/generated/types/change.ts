@@ -22,6 +22,8 @@ import {
   getTupleEncoder,
   getU16Decoder,
   getU16Encoder,
+  getU32Decoder,
+  getU32Encoder,
   getU8Decoder,
   getU8Encoder,
   type Address,
@@ -58,6 +60,11 @@ export type Change =
       __kind: "CreateCustody";
       assetIndex: number;
       argsHash: ReadonlyUint8Array;
+    }
+  | {
+      __kind: "OpenSignedFeed";
+      feedId: ReadonlyUint8Array;
+      lazerFeedId: number;
     };
 
 export type ChangeArgs =
@@ -70,6 +77,11 @@ export type ChangeArgs =
       __kind: "CreateCustody";
       assetIndex: number;
       argsHash: ReadonlyUint8Array;
+    }
+  | {
+      __kind: "OpenSignedFeed";
+      feedId: ReadonlyUint8Array;
+      lazerFeedId: number;
     };
 
 export function getChangeEncoder(): Encoder<ChangeArgs> {
@@ -104,6 +116,13 @@ export function getChangeEncoder(): Encoder<ChangeArgs> {
       getStructEncoder([
         ["assetIndex", getU8Encoder()],
         ["argsHash", fixEncoderSize(getBytesEncoder(), 32)],
+      ]),
+    ],
+    [
+      "OpenSignedFeed",
+      getStructEncoder([
+        ["feedId", fixEncoderSize(getBytesEncoder(), 32)],
+        ["lazerFeedId", getU32Encoder()],
       ]),
     ],
   ]);
@@ -141,6 +160,13 @@ export function getChangeDecoder(): Decoder<Change> {
       getStructDecoder([
         ["assetIndex", getU8Decoder()],
         ["argsHash", fixDecoderSize(getBytesDecoder(), 32)],
+      ]),
+    ],
+    [
+      "OpenSignedFeed",
+      getStructDecoder([
+        ["feedId", fixDecoderSize(getBytesDecoder(), 32)],
+        ["lazerFeedId", getU32Decoder()],
       ]),
     ],
   ]);
@@ -195,6 +221,14 @@ export function change(
     "CreateCustody"
   >,
 ): GetDiscriminatedUnionVariant<ChangeArgs, "__kind", "CreateCustody">;
+export function change(
+  kind: "OpenSignedFeed",
+  data: GetDiscriminatedUnionVariantContent<
+    ChangeArgs,
+    "__kind",
+    "OpenSignedFeed"
+  >,
+): GetDiscriminatedUnionVariant<ChangeArgs, "__kind", "OpenSignedFeed">;
 export function change<K extends ChangeArgs["__kind"], Data>(
   kind: K,
   data?: Data,
