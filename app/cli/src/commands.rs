@@ -51,11 +51,14 @@ fn input(s: impl Into<String>) -> CliError {
     CliError::Input(s.into())
 }
 
-/// A chain, where its price accounts are, and whether to only simulate.
+/// A chain, where its price accounts are, whether to only simulate, and where user
+/// instructions fetch their signed prices (docs/clients.md, "Signed prices"); without a price
+/// service they name the price accounts as they are.
 pub struct Cli<C: Chain> {
     pub chain: C,
     pub feeds: Feeds,
     pub dry_run: bool,
+    pub prices: Option<turbo_sdk::price_service::PriceService>,
 }
 
 /// A preview's refusal as the program would report it.
@@ -111,7 +114,49 @@ pub fn with_slippage(expected: u64, bps: u16) -> u64 {
 
 impl<C: Chain> Cli<C> {
     pub fn new(chain: C, feeds: Feeds) -> Self {
-        Cli { chain, feeds, dry_run: false }
+        Cli { chain, feeds, dry_run: false, prices: None }
+    }
+
+    /// A snapshot whose prices of `feed_ids` are signed ones fetched now, and the check and post
+    /// that bring them on chain, paid by `payer`. Without a price service, or for a deployment
+    /// that has not opened those signed feeds, `base` and nothing to post.
+    pub(crate) async fn signed_snapshot(
+        &mut self,
+        base: Snapshot,
+        feed_ids: &[[u8; 32]],
+        payer: Pubkey,
+    ) -> Result<(Snapshot, Vec<Instruction>), CliError> {
+        let Some(service) = self.prices.clone() else { return Ok((base, Vec::new())) };
+        let attached = turbo_sdk::price_service::attach(&mut self.chain, &service, payer, feed_ids, &self.feeds)
+            .await
+            .map_err(|e| input(format!("signed prices from {}: {e}", service.url())))?;
+        match attached {
+            Some(a) => Ok((Snapshot::load(&mut self.chain, &a.feeds).await?, a.ixs.to_vec())),
+            None => Ok((base, Vec::new())),
+        }
+    }
+
+    /// Send `ixs` with the signed prices `pre` in front: in one transaction when it fits Solana's
+    /// packet, else the post first in a transaction of its own (the user instruction then reads
+    /// the posted feeds, within the fresh-price delay).
+    pub(crate) async fn execute_priced(
+        &mut self,
+        pre: Vec<Instruction>,
+        ixs: &[Instruction],
+        signers: &[&Keypair],
+        out: &mut String,
+    ) -> Result<Outcome, CliError> {
+        if pre.is_empty() {
+            return self.execute(ixs, signers, out).await;
+        }
+        let all: Vec<Instruction> = pre.iter().chain(ixs).cloned().collect();
+        if turbo_sdk::chain::fits(&all, &signers[0].pubkey(), signers.len()) {
+            return self.execute(&all, signers, out).await;
+        }
+        let mut posted = String::new();
+        self.execute(&pre, &[signers[0]], &mut posted).await?;
+        let _ = writeln!(out, "signed prices posted first (the transaction with them would pass 1,232 bytes)");
+        self.execute(ixs, signers, out).await
     }
 
     pub async fn snapshot(&mut self) -> Result<Snapshot, CliError> {
@@ -122,12 +167,12 @@ impl<C: Chain> Cli<C> {
         let pool = &snap.pool;
         let custodies: Vec<_> = (0..pool.asset_count as usize)
             .filter(|&i| pool.hedges[i].is_enabled())
-            .map(|i| self.feeds.account(&pool.assets[i].feed_id))
+            .map(|i| snap.feeds.account(&pool.assets[i].feed_id))
             .collect();
         Deployment {
             usdc_mint: snap.config.usdc_mint,
             crt_mint: snap.config.crt_mint,
-            crt_price: self.feeds.account(&snap.config.crt_feed_id),
+            crt_price: snap.feeds.account(&snap.config.crt_feed_id),
             custody_prices: turbo_sdk::ix::CustodyPrices::new(&custodies),
         }
     }
@@ -365,7 +410,9 @@ impl<C: Chain> Cli<C> {
         slippage_bps: u16,
         min_out_ui: Option<&str>,
     ) -> CliResult {
-        let snap = self.snapshot().await?;
+        let base = self.snapshot().await?;
+        let feeds = [Self::find(&base, name)?.vault.feed_id, base.config.crt_feed_id];
+        let (snap, pre) = self.signed_snapshot(base, &feeds, user.pubkey()).await?;
         let v = Self::find(&snap, name)?;
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
@@ -404,7 +451,7 @@ impl<C: Chain> Cli<C> {
             create_associated_token_account_idempotent(&owner, &owner, &v.keys.mint, &anchor_spl::token_2022::ID),
             ix::mint(&d, &pv, &u, MintArgs { usdc_amount: usdc, crt_amount: crt, min_tokens_out: min_out }),
         ];
-        self.execute(&ixs, &[user], &mut out).await?;
+        self.execute_priced(pre, &ixs, &[user], &mut out).await?;
         Ok(out)
     }
 
@@ -444,7 +491,9 @@ impl<C: Chain> Cli<C> {
         slippage_bps: u16,
         min_usdc: Option<&str>,
     ) -> CliResult {
-        let snap = self.snapshot().await?;
+        let base = self.snapshot().await?;
+        let feeds = [Self::find(&base, name)?.vault.feed_id, base.config.crt_feed_id];
+        let (snap, pre) = self.signed_snapshot(base, &feeds, user.pubkey()).await?;
         let v = Self::find(&snap, name)?;
         let r = self.redeem_preview(&snap, v, user.pubkey(), amount_ui).await?;
         let q = r.preview.plan.quote;
@@ -465,7 +514,7 @@ impl<C: Chain> Cli<C> {
             text::bps(slippage_bps as u64),
         );
         let ixs = self.redeem_ixs(&snap, v, &r, min_usdc, with_slippage(q.crt_out.0, slippage_bps));
-        self.execute(&ixs, &[user], &mut out).await?;
+        self.execute_priced(pre, &ixs, &[user], &mut out).await?;
         Ok(out)
     }
 
@@ -514,7 +563,9 @@ impl<C: Chain> Cli<C> {
 
     /// `turbo rebalance <vault>`: preview the keeper decision, then send.
     pub async fn rebalance(&mut self, keeper: &Keypair, name: &str) -> CliResult {
-        let snap = self.snapshot().await?;
+        let base = self.snapshot().await?;
+        let feeds = [Self::find(&base, name)?.vault.feed_id, base.config.crt_feed_id];
+        let (snap, pre) = self.signed_snapshot(base, &feeds, keeper.pubkey()).await?;
         let v = Self::find(&snap, name)?;
         let at = snap.next();
         let mut out = String::new();
@@ -542,7 +593,7 @@ impl<C: Chain> Cli<C> {
         let pv = PricedVault { keys: v.keys, price: v.price_account };
         let usdc = pda::ata(&keeper.pubkey(), &d.usdc_mint);
         let has_usdc = self.chain.account(&usdc).await?.is_some();
-        self.execute(&[ix::rebalance(&d, &pv, keeper.pubkey(), has_usdc.then_some(usdc))], &[keeper], &mut out).await?;
+        self.execute_priced(pre, &[ix::rebalance(&d, &pv, keeper.pubkey(), has_usdc.then_some(usdc))], &[keeper], &mut out).await?;
         Ok(out)
     }
 

@@ -22,6 +22,7 @@ use axum::extract::State;
 use axum::routing::post;
 use axum::{Json, Router};
 use base64::Engine;
+use pyth_lazer_protocol::api::{Format, JsonBinaryData, JsonBinaryEncoding, JsonUpdate, LatestPriceRequestRepr};
 use serde_json::{json, Value};
 use solana_account_decoder::parse_account_data::{AccountAdditionalDataV3, SplTokenAdditionalDataV2};
 use solana_account_decoder::parse_token::token_amount_to_ui_amount_v3;
@@ -61,7 +62,13 @@ pub struct Options {
     pub deployer: Option<solana_sdk::signature::Keypair>,
     /// A built web app (`app/web/dist`) to serve beside the JSON-RPC: `GET /` and its files.
     pub web: Option<std::path::PathBuf>,
+    /// How the sponsored price accounts move: every this many seconds, or on a 0.5% move (Pyth's
+    /// push feeds on mainnet: 60); 1 republishes every feed each second.
+    pub sponsored_every: i64,
 }
+
+/// Pyth's sponsored feeds republish on a move of this much, whatever the heartbeat.
+pub const SPONSORED_DEVIATION_BPS: u64 = 50;
 
 /// A processed transaction, as `getTransaction` and the status methods report it.
 struct Landed {
@@ -89,10 +96,15 @@ pub struct Node {
     replay: Vec<(String, Vec<PricePoint>, usize)>,
     replay_start: i64,
     log: bool,
+    sponsored_every: i64,
+    /// Pyth Pro feed id → the deployment's feed id, from the manifest's signed feeds.
+    signed_feeds: Vec<(u32, [u8; 32])>,
 }
 
 enum Msg {
     Rpc(Value, oneshot::Sender<Value>),
+    /// `POST /v1/latest_price` of the local price service.
+    LatestPrice(LatestPriceRequestRepr, oneshot::Sender<Result<JsonUpdate, String>>),
     /// The wall clock moved by this many seconds.
     Tick(i64),
 }
@@ -211,7 +223,7 @@ fn decode_tx(encoded: &str, encoding: Option<UiTransactionEncoding>) -> Result<V
 }
 
 impl Node {
-    pub fn new(bank: Bank, replay: Vec<(String, Vec<PricePoint>)>, log: bool) -> Node {
+    pub fn new(bank: Bank, replay: Vec<(String, Vec<PricePoint>)>, log: bool, sponsored_every: i64) -> Node {
         let replay_start = bank.now;
         let mut node = Node {
             bank,
@@ -221,9 +233,51 @@ impl Node {
             replay: replay.into_iter().map(|(s, p)| (s, p, 0)).collect(),
             replay_start,
             log,
+            sponsored_every,
+            signed_feeds: Vec::new(),
         };
+        if let Ok(m) = turbo_sdk::manifest::Manifest::parse(turbo_testkit::localnet::LOCALNET) {
+            for f in &m.signed_feeds {
+                if let Some(id) = turbo_sdk::pyth::parse_feed_id(&f.feed_id) {
+                    node.signed_feeds.push((f.lazer_feed_id, id));
+                }
+            }
+        }
         node.new_slot();
         node
+    }
+
+    /// The local price service (docs/clients.md, "Signed prices"): Pyth Pro's `latest_price` in its
+    /// wire format, the Solana format signed by the bank's trusted key at the bank's clock, with
+    /// each feed's current price (what the replay moved it to, whether or not the sponsored
+    /// account has been republished since).
+    fn latest_price(&self, req: &LatestPriceRequestRepr) -> Result<JsonUpdate, String> {
+        if !req.formats.contains(&Format::Solana) {
+            return Err("this price service signs only the solana format".into());
+        }
+        let ids = req.price_feed_ids.as_ref().ok_or("priceFeedIds is required here")?;
+        let mut feeds = Vec::with_capacity(ids.len());
+        for id in ids {
+            let feed =
+                self.signed_feeds.iter().find(|(l, _)| *l == id.0).map(|(_, f)| f).ok_or(format!("unknown price feed id {}", id.0))?;
+            let q = self.bank.feed(feed).quote;
+            // Pyth Pro cannot carry a confidence of zero (it means "none").
+            let exponent = i16::try_from(q.exponent).map_err(|e| e.to_string())?;
+            feeds.push(turbo_sdk::lazer::FeedPrice { feed_id: id.0, price: q.price, confidence: q.conf.max(1), exponent });
+        }
+        let update = turbo_sdk::lazer::Update { timestamp_us: self.bank.now as u64 * 1_000_000, feeds };
+        let message = turbo_sdk::lazer::sign(&self.bank.lazer_signer, &update).map_err(|e| e.to_string())?;
+        let data = match req.json_binary_encoding {
+            JsonBinaryEncoding::Hex => hex::encode(&message),
+            JsonBinaryEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(&message),
+        };
+        Ok(JsonUpdate {
+            parsed: None,
+            evm: None,
+            solana: Some(JsonBinaryData { encoding: req.json_binary_encoding, data }),
+            le_ecdsa: None,
+            le_unsigned: None,
+        })
     }
 
     fn slot(&self) -> u64 {
@@ -252,7 +306,10 @@ impl Node {
     fn tick(&mut self, secs: i64, speed: f64) {
         let dt = ((secs as f64) * speed).round().max(1.0) as i64;
         self.bank.advance(dt);
-        self.bank.refresh_prices();
+        let heartbeat = self.sponsored_every > 1;
+        if !heartbeat {
+            self.bank.refresh_prices();
+        }
         let elapsed = self.bank.now - self.replay_start;
         for (symbol, points, at) in &mut self.replay {
             let t0 = points[0].time;
@@ -262,8 +319,15 @@ impl Node {
             let feed = crate::localnet::feed_of(symbol);
             if let Some(feed) = feed {
                 let price = points[*at].price;
-                self.bank.set_price(&feed, price, 0);
+                if heartbeat {
+                    self.bank.move_price(&feed, price, 0);
+                } else {
+                    self.bank.set_price(&feed, price, 0);
+                }
             }
+        }
+        if heartbeat {
+            self.bank.publish_due(self.sponsored_every, SPONSORED_DEVIATION_BPS);
         }
         self.new_slot();
     }
@@ -704,6 +768,7 @@ impl Node {
                 "usdcMint": self.bank.usdc_mint.to_string(),
                 "crtMint": self.bank.crt_mint.to_string(),
                 "btcMint": self.bank.btc_mint.to_string(),
+                "priceService": "/v1/latest_price",
                 "feeds": self.bank.feeds.iter().map(|f| (turbo_sdk::pyth::feed_hex(&f.feed_id), f.account.to_string())).collect::<BTreeMap<_, _>>(),
             })),
             "turboAirdropUsdc" => {
@@ -792,9 +857,23 @@ async fn actor(mut node: Node, mut rx: mpsc::Receiver<Msg>, speed: f64) {
                 };
                 let _ = reply.send(out);
             }
+            Msg::LatestPrice(req, reply) => {
+                let _ = reply.send(node.latest_price(&req));
+            }
             Msg::Tick(secs) => node.tick(secs, speed),
         }
     }
+}
+
+async fn latest_price(
+    State(tx): State<mpsc::Sender<Msg>>,
+    Json(req): Json<LatestPriceRequestRepr>,
+) -> Result<Json<JsonUpdate>, (axum::http::StatusCode, String)> {
+    let (reply, rx) = oneshot::channel();
+    let stopped = || (axum::http::StatusCode::SERVICE_UNAVAILABLE, "the node stopped".to_string());
+    tx.send(Msg::LatestPrice(req, reply)).await.map_err(|_| stopped())?;
+    let out = rx.await.map_err(|_| stopped())?;
+    out.map(Json).map_err(|e| (axum::http::StatusCode::BAD_REQUEST, e))
 }
 
 async fn rpc(State(tx): State<mpsc::Sender<Msg>>, Json(req): Json<Value>) -> Json<Value> {
@@ -818,13 +897,14 @@ pub async fn serve(opts: Options, shutdown: impl std::future::Future<Output = ()
     .await
     .map_err(|e| anyhow::anyhow!("deploying migrations/localnet.toml: {e}"))?;
     let deployer = l.admin.pubkey();
-    let mut node = Node::new(l.bank, opts.replay.clone(), opts.log);
+    let mut node = Node::new(l.bank, opts.replay.clone(), opts.log, opts.sponsored_every);
     // The bank's payer is the deployer; keep it funded for airdrops.
     node.bank.known.extend(l.feeds.overrides.iter().map(|(_, k)| *k));
     let listener = tokio::net::TcpListener::bind(opts.addr).await?;
     let addr = listener.local_addr()?;
     println!("{}", l.report.trim_end());
     println!("turbo localnet: JSON-RPC on http://{addr} (state in memory only); deployer {deployer}");
+    println!("  Pyth Pro price service on http://{addr}/v1/latest_price (signed by {})", node.bank.lazer_signer.pubkey());
     println!("  USDC mint {}  CRT mint {}", node.bank.usdc_mint, node.bank.crt_mint);
     for f in &node.bank.feeds {
         println!("  price account {} for feed {}", f.account, turbo_sdk::pyth::feed_hex(&f.feed_id));
@@ -853,7 +933,7 @@ pub async fn serve(opts: Options, shutdown: impl std::future::Future<Output = ()
         Some(dir) => post(rpc).get_service(tower_http::services::ServeFile::new(dir.join("index.html"))),
         None => post(rpc),
     };
-    let mut app = Router::new().route("/", root).with_state(tx);
+    let mut app = Router::new().route("/", root).route("/v1/latest_price", post(latest_price)).with_state(tx);
     if let Some(dir) = &opts.web {
         app = app.fallback_service(tower_http::services::ServeDir::new(dir));
         println!("  web app on http://{addr}/ (from {})", dir.display());

@@ -29,6 +29,14 @@ struct Args {
     /// Price account for a feed, FEED_ID_HEX=PUBKEY (default: Pyth's sponsored feed).
     #[arg(long = "price-account", global = true)]
     price_accounts: Vec<String>,
+    /// Pyth Pro price service to fetch signed prices from for mint, redeem and rebalance (its
+    /// base URL; default: the `turbo localnet` node's own, else none: the price accounts as they
+    /// are; `none`: never). docs/clients.md, "Signed prices".
+    #[arg(long, global = true, env = "TURBO_PRICE_SERVICE")]
+    price_service: Option<String>,
+    /// The price service's access token.
+    #[arg(long, global = true, env = "TURBO_PRICE_TOKEN", hide_env_values = true)]
+    price_token: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -186,6 +194,11 @@ enum Command {
         /// `npm --prefix app/web run build`; scripts/web does both).
         #[arg(long, num_args = 0..=1, default_missing_value = "app/web/dist")]
         web: Option<PathBuf>,
+        /// Republish the sponsored Pyth accounts every SECS seconds or on a 0.5% move, as Pyth's
+        /// push feeds do on mainnet with 60; 1 keeps them fresh every second. Signed prices from
+        /// the node's price service are always current.
+        #[arg(long, default_value_t = 1, value_name = "SECS")]
+        sponsored_every: i64,
         #[command(subcommand)]
         action: Option<LocalnetAction>,
     },
@@ -297,8 +310,8 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
         }
         _ => {}
     }
-    if let Command::Localnet { bind, replay, speed, quiet, deployer, web, action } = args.command {
-        return localnet(args.url, bind, replay, speed, quiet, deployer, web, action).await;
+    if let Command::Localnet { bind, replay, speed, quiet, deployer, web, sponsored_every, action } = args.command {
+        return localnet(args.url, bind, replay, speed, quiet, deployer, web, sponsored_every, action).await;
     }
     let url = turbo_sdk::setup::url(args.url.clone());
     // Reading needs no wallet: without a keypair file, reads run with a throwaway one.
@@ -313,6 +326,12 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
     };
     let mut cli = Cli::new(RpcChain::new(&url, me.insecure_clone()), turbo_sdk::setup::feeds(&args.price_accounts).map_err(setup)?);
     cli.dry_run = args.dry_run;
+    // A `turbo localnet` node serves its own price service beside JSON-RPC.
+    if !read_only {
+        cli.prices = turbo_sdk::setup::price_service(args.price_service, args.price_token, &url)
+            .await
+            .map_err(|e| CliError::Input(e.to_string()))?;
+    }
     run(&mut cli, &me, args.command).await
 }
 
@@ -325,6 +344,7 @@ async fn localnet(
     quiet: bool,
     deployer: Option<PathBuf>,
     web: Option<PathBuf>,
+    sponsored_every: i64,
     action: Option<LocalnetAction>,
 ) -> Result<String, CliError> {
     let node_url = url.unwrap_or_else(|| format!("http://{bind}"));
@@ -384,7 +404,15 @@ async fn localnet(
             )));
         }
     }
-    let opts = turbo_cli::localnet::Options { addr: bind, replay: files, speed, log: !quiet, deployer, web };
+    let opts = turbo_cli::localnet::Options {
+        addr: bind,
+        replay: files,
+        speed,
+        log: !quiet,
+        deployer,
+        web,
+        sponsored_every: sponsored_every.max(1),
+    };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;
     };
@@ -394,9 +422,7 @@ async fn localnet(
 
 /// What `"local"` means in a manifest on a `turbo localnet` node (`None` elsewhere).
 async fn local_env(url: &str) -> Option<turbo_cli::manifest::LocalEnv> {
-    let client = solana_rpc_client::nonblocking::rpc_client::RpcClient::new(url.to_string());
-    let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboLocalEnv" };
-    let v: serde_json::Value = client.send(request, serde_json::Value::Null).await.ok()?;
+    let v = turbo_sdk::setup::local_env_json(url).await?;
     let key = |k: &serde_json::Value| k.as_str()?.parse::<Pubkey>().ok();
     let mut overrides = Vec::new();
     for (feed, account) in v["feeds"].as_object()? {
@@ -406,7 +432,7 @@ async fn local_env(url: &str) -> Option<turbo_cli::manifest::LocalEnv> {
         usdc_mint: key(&v["usdcMint"])?,
         crt_mint: key(&v["crtMint"])?,
         btc_mint: key(&v["btcMint"]),
-        feeds: turbo_sdk::accounts::Feeds { overrides },
+        feeds: turbo_sdk::accounts::Feeds { overrides, signed: Vec::new() },
     })
 }
 

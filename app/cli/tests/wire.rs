@@ -236,6 +236,62 @@ fn mint_and_redeem_over_the_wire_pay_exactly_what_the_events_say() {
     assert_eq!(node.token_balance(&usdc), 4_000_000_000 + redeem.usdc_out);
 }
 
+/// On a node whose sponsored accounts move on a mainnet-like heartbeat, a client naming them
+/// alone is refused `PriceNotFresh`, and the CLI's default path fetches a signed price from the
+/// node's price service and posts it in the same transaction (docs/clients.md, "Signed prices").
+#[test]
+fn the_cli_brings_its_own_signed_price_when_the_sponsored_feed_sleeps() {
+    use turbo::events::SignedPricePostedEvent;
+    let node = start_node("signed", &["--sponsored-every", "3600"]);
+    let (user, path) = node.wallet("user", 1_000);
+    // Past the fresh-price delay with no move: the sponsored account is 6 s old.
+    std::thread::sleep(Duration::from_secs(7));
+    let out = node.turbo(Some(&path), &["mint", "tSOL", "--usdc", "100", "--price-service", "none"]);
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("PriceNotFresh"), "{}", text(&out));
+
+    let out = node.turbo(Some(&path), &["mint", "tSOL", "--usdc", "100"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let o = node.last_outcome(&user.pubkey());
+    let posted: Vec<SignedPricePostedEvent> = o.events();
+    assert_eq!(posted.iter().map(|p| (p.lazer_feed_id, p.stored)).collect::<Vec<_>>(), vec![(6, true), (1002, true)]);
+    let mint: MintEvent = o.event();
+    assert_eq!((mint.usdc_in, mint.price), (100_000_000, posted[0].price as u64));
+
+    let out = node.turbo(Some(&path), &["redeem", "tSOL", "all"]);
+    assert!(out.status.success(), "{}", text(&out));
+    let redeem: RedeemEvent = node.last_outcome(&user.pubkey()).event();
+    assert_eq!(redeem.tokens_burned, mint.tokens_out);
+
+    // The price service refuses a feed it does not know, by name.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let service = turbo_sdk::price_service::PriceService::new(&node.url, None).unwrap();
+    let err = rt.block_on(service.latest(&[424_242])).unwrap_err();
+    assert!(err.to_string().contains("unknown price feed id 424242"), "{err}");
+    // It signs with the key the node's Lazer storage trusts, at the node's clock.
+    let m = rt.block_on(service.latest(&[1, 6])).unwrap();
+    let (signer, payload) = turbo_math::signed::open(&m).unwrap();
+    let signer = solana_sdk::pubkey::Pubkey::new_from_array(signer).to_string();
+    assert!(node.proc.output().contains(&format!("signed by {signer}")), "{}", node.proc.output());
+    assert_eq!(turbo_math::signed::read_payload(payload).unwrap().feed_count(), 2);
+
+    // The keeper binary does the same: a settling rebalance with its signed prices in front.
+    std::thread::sleep(Duration::from_secs(2));
+    let out = Command::new(keeper_bin())
+        .args(["--url", &node.url, "--keypair", path.to_str().unwrap(), "--once", "--heartbeat-secs", "1"])
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(text(&out).contains("signed prices from the price service"), "{}", text(&out));
+    let sol_vault = turbo_sdk::pda::VaultKeys::new(2).vault;
+    let o = node.last_outcome(&sol_vault);
+    let posted: Vec<SignedPricePostedEvent> = o.events();
+    assert_eq!(posted.iter().map(|p| p.lazer_feed_id).collect::<Vec<_>>(), vec![6, 1002], "{:?}", o.logs);
+    let _: RebalanceEvent = o.event();
+}
+
 fn usdc_mint(node: &Node) -> solana_sdk::pubkey::Pubkey {
     let client = node.client();
     let config: turbo::state::Config = {

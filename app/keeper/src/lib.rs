@@ -10,6 +10,7 @@ pub mod metrics;
 use std::time::Duration;
 
 use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
 use tracing::{debug, info, warn};
 use turbo::engine::rebalance::{RebalanceCall, RebalancePlan};
@@ -20,6 +21,7 @@ use turbo_sdk::errors::failure;
 use turbo_sdk::ix::{self, Deployment, PricedVault};
 use turbo_sdk::pda::VaultKeys;
 use turbo_sdk::preview::{self, At};
+use turbo_sdk::price_service::PriceService;
 
 /// A rebalance the keeper will send.
 #[derive(Clone, Debug)]
@@ -117,6 +119,10 @@ pub struct Settings {
     pub heartbeat: Option<Duration>,
     /// Leave a trim or re-leverage smaller than this share of the position until it grows.
     pub min_step: Bps,
+    /// Where to fetch signed prices (docs/clients.md, "Signed prices"): each scan reads them,
+    /// and each rebalance posts its vault's and CRT's in front of it. `None`: the price accounts
+    /// as they are.
+    pub prices: Option<PriceService>,
 }
 
 impl Settings {
@@ -140,6 +146,7 @@ impl Default for Settings {
             interval: Duration::from_secs(10),
             heartbeat: None,
             min_step: Bps(turbo_sdk::defaults::KEEPER_MIN_STEP_BPS),
+            prices: None,
         }
     }
 }
@@ -201,12 +208,41 @@ impl TickReport {
 }
 
 /// Scan every vault once and send the rebalances that would act.
+/// `base` with signed prices of `feed_ids` fetched now, and their check and post; `base` and
+/// nothing to post without a price service, for feeds without a signed feed, or when the
+/// service fails (logged: the price accounts as they are may still do for a keeper).
+async fn signed<C: Chain>(chain: &mut C, s: &Settings, payer: Pubkey, feed_ids: &[[u8; 32]]) -> (Feeds, Vec<Instruction>) {
+    let Some(service) = &s.prices else { return (s.feeds.clone(), Vec::new()) };
+    match turbo_sdk::price_service::attach(chain, service, payer, feed_ids, &s.feeds).await {
+        Ok(Some(a)) => (a.feeds, a.ixs.to_vec()),
+        Ok(None) => (s.feeds.clone(), Vec::new()),
+        Err(e) => {
+            warn!(service = %service.url(), error = %e, "no signed prices; using the price accounts as they are");
+            (s.feeds.clone(), Vec::new())
+        }
+    }
+}
+
+/// The deployment feeds a scan reads: CRT's and each registered vault's asset's.
+async fn deployment_feeds<C: Chain>(chain: &mut C) -> Result<Vec<[u8; 32]>, KeeperError> {
+    let config = turbo_sdk::accounts::config(chain).await?;
+    let pool = turbo_sdk::accounts::pool(chain).await?;
+    let mut feeds = vec![config.crt_feed_id];
+    feeds.extend(pool.assets[..pool.asset_count as usize].iter().map(|a| a.feed_id));
+    Ok(feeds)
+}
+
 pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Result<TickReport, KeeperError> {
-    let snap = Snapshot::load(chain, &s.feeds).await?;
+    let scan_feeds = if s.prices.is_some() {
+        let all = deployment_feeds(chain).await?;
+        signed(chain, s, keeper.pubkey(), &all).await.0
+    } else {
+        s.feeds.clone()
+    };
+    let snap = Snapshot::load(chain, &scan_feeds).await?;
     // The transaction lands in a later slot; the clock's time is what the program will see.
     let at = At { unix_timestamp: snap.at.unix_timestamp, slot: snap.at.slot + 1 };
-    let crt_price = s.feeds.account(&snap.config.crt_feed_id);
-    let d = Deployment { usdc_mint: snap.config.usdc_mint, crt_mint: snap.config.crt_mint, crt_price, custody_prices: Default::default() };
+    let crt_feed = snap.config.crt_feed_id;
     let newest = snap.vaults.iter().filter_map(|v| v.price_update.as_ref()).map(|p| p.publish_time()).max();
     let mut report =
         TickReport { scanned: snap.vaults.len(), price_age: newest.map(|t| snap.at.unix_timestamp - t), ..TickReport::default() };
@@ -217,7 +253,7 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
     for verdict in decide(&snap, keeper.pubkey(), at, policy) {
         let verdict = match verdict {
             Verdict::Act(intent) if stale => {
-                let fresh = Snapshot::load(chain, &s.feeds).await?;
+                let fresh = Snapshot::load(chain, &scan_feeds).await?;
                 let at = fresh.next();
                 match fresh.vaults.iter().find(|v| v.keys.vault == intent.keys.vault) {
                     Some(v) => decide_vault(&fresh, v, keeper.pubkey(), at, policy),
@@ -237,12 +273,31 @@ pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Re
                 report.skipped.push((symbol, why));
             }
             Verdict::Act(intent) => {
-                let v = PricedVault { keys: intent.keys, price: intent.price_account };
-                let ix = ix::rebalance(&d, &v, keeper.pubkey(), s.bounty_account);
+                let asset_feed =
+                    snap.vaults.iter().find(|v| v.keys.vault == intent.keys.vault).map(|v| v.vault.feed_id).unwrap_or_default();
+                let (feeds, pre) = signed(chain, s, keeper.pubkey(), &[asset_feed, crt_feed]).await;
+                let d = Deployment {
+                    usdc_mint: snap.config.usdc_mint,
+                    crt_mint: snap.config.crt_mint,
+                    crt_price: feeds.account(&crt_feed),
+                    custody_prices: Default::default(),
+                };
+                let v = PricedVault {
+                    keys: intent.keys,
+                    price: if pre.is_empty() { intent.price_account } else { feeds.account(&asset_feed) },
+                };
+                let mut ixs = pre.clone();
+                ixs.push(ix::rebalance(&d, &v, keeper.pubkey(), s.bounty_account));
+                // The post rides in front of the rebalance, or alone first when together they
+                // would pass Solana's packet.
+                if !pre.is_empty() && !turbo_sdk::chain::fits(&ixs, &keeper.pubkey(), 1) {
+                    chain.send(&pre, &[keeper]).await?;
+                    ixs.drain(..pre.len());
+                }
                 let mut attempts = 0;
                 let outcome = loop {
                     attempts += 1;
-                    match chain.send(std::slice::from_ref(&ix), &[keeper]).await {
+                    match chain.send(&ixs, &[keeper]).await {
                         Ok(o) => break o,
                         Err(e) if attempts < s.max_attempts => {
                             let wait = s.backoff * 2u32.pow(attempts - 1);

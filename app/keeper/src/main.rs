@@ -34,6 +34,13 @@ struct Args {
     /// sponsored feed (shard 0).
     #[arg(long = "price-account")]
     price_accounts: Vec<String>,
+    /// Pyth Pro price service to fetch signed prices from (its base URL; default: the `turbo
+    /// localnet` node's own, else none; `none`: never). docs/clients.md, "Signed prices".
+    #[arg(long, env = "TURBO_PRICE_SERVICE")]
+    price_service: Option<String>,
+    /// The price service's access token.
+    #[arg(long, env = "TURBO_PRICE_TOKEN", hide_env_values = true)]
+    price_token: Option<String>,
     /// Send a settling rebalance for a vault whose asset has not been priced for this many
     /// seconds, so a live feed is never taken for a dead one (0 turns it off).
     #[arg(long)]
@@ -76,6 +83,7 @@ struct FileSettings {
     backoff_ms: Option<u64>,
     #[serde(default)]
     price_accounts: std::collections::BTreeMap<String, String>,
+    price_service: Option<String>,
 }
 
 #[tokio::main]
@@ -115,7 +123,7 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
             (None, Some(s)) => Some(s.parse()?),
             (None, None) => None,
         },
-        feeds: Feeds { overrides },
+        feeds: Feeds { overrides, signed: Vec::new() },
         max_attempts: file.max_attempts.unwrap_or(defaults.max_attempts),
         backoff: file.backoff_ms.map(Duration::from_millis).unwrap_or(defaults.backoff),
         interval: args.interval_secs.or(file.interval_secs).map(Duration::from_secs).unwrap_or(defaults.interval),
@@ -125,6 +133,7 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
             None => Some(turbo_keeper::DEFAULT_HEARTBEAT),
         },
         min_step: args.min_step_bps.or(file.min_step_bps).map(turbo_math::Bps).unwrap_or(defaults.min_step),
+        prices: turbo_sdk::setup::price_service(args.price_service.or(file.price_service), args.price_token, &url).await?,
     };
     anyhow::ensure!(
         settings.min_step.0 <= turbo_math::BPS_ONE,
@@ -136,6 +145,9 @@ async fn keeper(args: Args) -> anyhow::Result<()> {
     let mut chain = RpcChain::new(&url, keeper);
     // A wallet named for the bounty becomes its USDC account; a wrong account stops here.
     let mut settings = settings;
+    if let Some(p) = &settings.prices {
+        tracing::info!(service = %p.url(), "signed prices from the price service");
+    }
     if let Some(given) = settings.bounty_account {
         let account = turbo_keeper::bounty_account(&mut chain, given).await?;
         if account != given {

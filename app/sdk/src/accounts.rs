@@ -160,19 +160,37 @@ pub fn mint_info(acc: &Account) -> Result<MintInfo, ChainError> {
 }
 
 /// Where to find each asset's price account. Defaults to Pyth's sponsored feeds; a local bank
-/// or a manifest overrides them.
+/// or a manifest overrides them; a signed price about to be posted (`crate::price_service`)
+/// overrides both with its signed feed, priced as it will be after the post.
 #[derive(Clone, Debug, Default)]
 pub struct Feeds {
     pub overrides: Vec<([u8; 32], Pubkey)>,
+    pub signed: Vec<([u8; 32], PriceSource)>,
 }
 
 impl Feeds {
     pub fn account(&self, feed_id: &[u8; 32]) -> Pubkey {
+        if self.signed.iter().any(|(f, _)| f == feed_id) {
+            return crate::pda::signed_feed(feed_id);
+        }
         self.overrides
             .iter()
             .find(|(f, _)| f == feed_id)
             .map(|(_, k)| *k)
             .unwrap_or_else(|| crate::pyth::sponsored_feed_address(0, feed_id))
+    }
+
+    /// The price a signed feed of `feed_id` will hold once the attached message is posted.
+    pub fn signed_source(&self, feed_id: &[u8; 32]) -> Option<&PriceSource> {
+        self.signed.iter().find(|(f, _)| f == feed_id).map(|(_, s)| s)
+    }
+
+    /// The price source of `feed_id`: the signed one about to be posted, or the account's.
+    pub async fn source<C: Chain>(&self, chain: &mut C, feed_id: &[u8; 32]) -> Option<PriceSource> {
+        match self.signed_source(feed_id) {
+            Some(s) => Some(s.clone()),
+            None => price_update(chain, &self.account(feed_id)).await.ok(),
+        }
     }
 }
 
@@ -203,6 +221,8 @@ pub struct Snapshot {
     /// The CRT price update, if its account exists.
     pub crt_update: Option<PriceSource>,
     pub at: At,
+    /// Where it read each price: the instructions built from it name the same accounts.
+    pub feeds: Feeds,
 }
 
 impl Snapshot {
@@ -222,15 +242,14 @@ impl Snapshot {
         let pool = pool(chain).await?;
         let clock = chain.clock().await?;
         let at = At { unix_timestamp: clock.unix_timestamp, slot: clock.slot };
-        let crt_key = feeds.account(&config.crt_feed_id);
-        let crt = price_update(chain, &crt_key).await.ok();
+        let crt = feeds.source(chain, &config.crt_feed_id).await;
         let mut vaults = Vec::new();
         for key in config.registered_vaults().to_vec() {
             let vault = vault(chain, &key).await?;
             let keys = VaultKeys::new(vault.vault_id);
             let mint_acc = require(chain, &keys.mint, "mint").await?;
             let price_account = feeds.account(&vault.feed_id);
-            let asset = price_update(chain, &price_account).await.ok();
+            let asset = feeds.source(chain, &vault.feed_id).await;
             let read = |caller| match (&asset, &crt) {
                 (Some(a), Some(c)) => preview::prices(&config, &mut pool.clone(), &vault, a, c, at, caller).map_err(|e| e.to_string()),
                 _ => Err("price account missing".to_string()),
@@ -252,7 +271,7 @@ impl Snapshot {
                 redeem_prices,
             });
         }
-        Ok(Snapshot { config, pool, vaults, crt_update: crt, at })
+        Ok(Snapshot { config, pool, vaults, crt_update: crt, at, feeds: feeds.clone() })
     }
 
     /// The price accounts an instruction on `v` is given, as they are now.

@@ -53,12 +53,15 @@ fn lazer_entry(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Pr
     pyth_lazer_solana_contract::entry(program_id, accounts, data)
 }
 
-/// A Pyth price account the bank controls.
+/// A Pyth price account the bank controls. `quote` is the feed's price now; `published` is what
+/// its sponsored account holds (the same, unless the feed moves on a heartbeat:
+/// [`Bank::publish_due`]).
 #[derive(Clone, Copy, Debug)]
 pub struct LocalFeed {
     pub feed_id: [u8; 32],
     pub account: Pubkey,
     pub quote: Quote,
+    pub published: Quote,
 }
 
 pub struct Bank {
@@ -110,6 +113,7 @@ impl Bank {
                 feed_id: *id,
                 account: crate::pyth::sponsored_feed_address(0, id),
                 quote: Quote::new(*id, *price, GENESIS_TIME),
+                published: Quote::new(*id, *price, GENESIS_TIME),
             })
             .collect();
         for f in &feeds {
@@ -156,7 +160,7 @@ impl Bank {
 
     /// Where each feed's price account is, for snapshots and keepers.
     pub fn feed_map(&self) -> Feeds {
-        Feeds { overrides: self.feeds.iter().map(|f| (f.feed_id, f.account)).collect() }
+        Feeds { overrides: self.feeds.iter().map(|f| (f.feed_id, f.account)).collect(), signed: Vec::new() }
     }
 
     pub fn feed(&self, feed_id: &[u8; 32]) -> &LocalFeed {
@@ -186,8 +190,32 @@ impl Bank {
         f.quote.price = price;
         f.quote.conf = conf;
         f.quote.publish_time = now;
+        f.published = f.quote;
         let (acc, q) = (f.account, f.quote);
         self.write_quote(acc, &q, pyth_solana_receiver_sdk::ID);
+    }
+
+    /// Move `feed_id`'s price now without republishing its sponsored account (a feed on a
+    /// heartbeat; a signed price service reads `quote`).
+    pub fn move_price(&mut self, feed_id: &[u8; 32], price: i64, conf: u64) {
+        let now = self.now;
+        let f = self.feeds.iter_mut().find(|f| &f.feed_id == feed_id).expect("the bank has this feed");
+        f.quote.price = price;
+        f.quote.conf = conf;
+        f.quote.publish_time = now;
+    }
+
+    /// Republish the sponsored accounts as Pyth's sponsored push feeds do: a feed whose account
+    /// is `every` seconds old, or whose price moved `deviation_bps` or more from the account's.
+    pub fn publish_due(&mut self, every: i64, deviation_bps: u64) {
+        let now = self.now;
+        for f in self.feeds.clone() {
+            let (p, q) = (f.published.price as i128, f.quote.price as i128);
+            let moved = (q - p).unsigned_abs() * 10_000 >= deviation_bps as u128 * p.unsigned_abs();
+            if now - f.published.publish_time >= every || moved {
+                self.set_price(&f.feed_id, f.quote.price, f.quote.conf);
+            }
+        }
     }
 
     /// Republish every feed at its current price (Pyth's push feeds stay fresh).

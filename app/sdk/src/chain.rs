@@ -108,9 +108,10 @@ impl RpcChain {
         Transaction::new_signed_with_payer(ixs, Some(&self.payer.pubkey()), &signer_set(&self.payer, signers), blockhash)
     }
 
-    /// `ixs` with the compute-budget instructions of the fee policy in front: a limit of the
-    /// simulated units plus the margin, and the chosen percentile of the recent fees paid on the
-    /// accounts it writes, capped.
+    /// `ixs` with the compute-budget instructions of the fee policy after them (the runtime reads
+    /// them anywhere; after, the instruction indices a signature check names stay as built): a
+    /// limit of the simulated units plus the margin, and the chosen percentile of the recent fees
+    /// paid on the accounts it writes, capped.
     async fn budgeted(
         &self,
         ixs: &[Instruction],
@@ -133,11 +134,9 @@ impl RpcChain {
             .collect();
         recent.sort_unstable();
         let price = if recent.is_empty() { 0 } else { recent[(recent.len() - 1) * p.fee_percentile.min(100) as usize / 100] };
-        let mut out = vec![
-            ComputeBudgetInstruction::set_compute_unit_limit(limit),
-            ComputeBudgetInstruction::set_compute_unit_price(price.min(p.max_cu_price)),
-        ];
-        out.extend_from_slice(ixs);
+        let mut out = ixs.to_vec();
+        out.push(ComputeBudgetInstruction::set_compute_unit_limit(limit));
+        out.push(ComputeBudgetInstruction::set_compute_unit_price(price.min(p.max_cu_price)));
         Ok(out)
     }
 
@@ -251,4 +250,21 @@ impl Chain for RpcChain {
             compute_units: r.units_consumed.unwrap_or(0),
         })
     }
+}
+
+/// Solana's largest transaction, in bytes.
+pub const PACKET_BYTES: usize = 1_232;
+
+/// Whether a legacy transaction of `ixs`, paid by `payer` and signed by `signers` keys in all,
+/// fits Solana's packet with the fee policy's two compute-budget instructions added.
+pub fn fits(ixs: &[Instruction], payer: &Pubkey, signers: usize) -> bool {
+    use solana_compute_budget_interface::ComputeBudgetInstruction;
+    let mut all = ixs.to_vec();
+    all.push(ComputeBudgetInstruction::set_compute_unit_limit(1_400_000));
+    all.push(ComputeBudgetInstruction::set_compute_unit_price(u64::MAX));
+    let message = solana_sdk::message::Message::new(&all, Some(payer));
+    let required = (message.header.num_required_signatures as usize).max(signers);
+    // A short-vec length, the signatures, then the message.
+    let len = 1 + 64 * required + message.serialize().len();
+    len <= PACKET_BYTES
 }

@@ -388,6 +388,52 @@ impl<C: Chain> Deployer<'_, C> {
             }
         }
 
+        // Signed feeds: opened once the feed is CRT's or a vault's, through the timelock once the
+        // pool is launched; the link never changes.
+        for s in &m.signed_feeds {
+            let label = format!("signed feed {}", s.asset);
+            let f = feed(&format!("{label}.feed_id"), &s.feed_id).map_err(input)?;
+            let (config, pool) = (accounts::config(self.chain).await?, accounts::pool(self.chain).await?);
+            if f != config.crt_feed_id && !pool.assets[..pool.asset_count as usize].iter().any(|a| a.feed_id == f) {
+                let _ = writeln!(out, "  {label}: waits for a vault of its asset");
+                continue;
+            }
+            match accounts::signed_feed(self.chain, &f).await? {
+                Some(cur) if cur.lazer_feed_id != s.lazer_feed_id => {
+                    return Err(input(format!(
+                        "{label}: it reads Pyth Pro feed {}, not {}; a signed feed's link never changes",
+                        cur.lazer_feed_id, s.lazer_feed_id
+                    )));
+                }
+                Some(_) => {
+                    let _ = writeln!(out, "  {label}: unchanged");
+                }
+                None => {
+                    let args = OpenSignedFeedArgs { feed_id: f, lazer_feed_id: s.lazer_feed_id };
+                    let change = Change::OpenSignedFeed { feed_id: f, lazer_feed_id: s.lazer_feed_id };
+                    match route(pool.is_launched(), true, &change, &queue, now) {
+                        Route::Now => {
+                            self.execute(&[ix::open_signed_feed(me, None, args)], &[admin]).await?;
+                            let _ = writeln!(out, "  {label}: opened (Pyth Pro feed {})", s.lazer_feed_id);
+                            changes += 1;
+                        }
+                        Route::Execute(id) => {
+                            self.execute(&[ix::open_signed_feed(me, Some(id), args)], &[admin]).await?;
+                            let _ = writeln!(out, "  {label}: opened (Pyth Pro feed {}, after the timelock)", s.lazer_feed_id);
+                            changes += 1;
+                        }
+                        Route::Queue => {
+                            let _ = writeln!(out, "  {label}: opening {}", self.queue(admin, change, None).await?);
+                            changes += 1;
+                        }
+                        Route::Wait(id, eta) => {
+                            let _ = writeln!(out, "  {label}: opening {}", wait_line(id, eta, now));
+                        }
+                    }
+                }
+            }
+        }
+
         if changes == 0 && !out.contains("waiting for change") {
             let _ = writeln!(out, "Nothing to do: {} already matches the manifest.", m.network);
         } else {

@@ -17,6 +17,7 @@ pub mod manifest;
 pub mod outcome;
 pub mod pda;
 pub mod preview;
+pub mod price_service;
 pub mod pyth;
 pub mod series;
 pub mod setup;

@@ -20,6 +20,21 @@ pub struct Manifest {
     /// exists.
     #[serde(rename = "custody", default)]
     pub custodies: Vec<CustodySpec>,
+    /// Signed feeds (docs/decisions.md, "The mainnet price path"): which Pyth Pro feed each of
+    /// the deployment's feeds reads, opened once the feed is the CRT's or a vault's.
+    #[serde(rename = "signed_feed", default)]
+    pub signed_feeds: Vec<SignedFeedSpec>,
+}
+
+/// A signed feed: the deployment's Pyth feed and Pyth Pro's id of the same price. The link never
+/// changes once it is open.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct SignedFeedSpec {
+    /// What reports call it ("BTC").
+    pub asset: String,
+    pub feed_id: String,
+    pub lazer_feed_id: u32,
 }
 
 /// Addresses are base58 keys, `"deployer"` (the deploying wallet), or `"local"` (the embedded

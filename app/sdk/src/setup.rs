@@ -83,7 +83,30 @@ pub fn feeds<S: AsRef<str>>(pairs: &[S]) -> Result<Feeds, SetupError> {
             feed_override(f, k)
         })
         .collect::<Result<_, _>>()?;
-    Ok(Feeds { overrides })
+    Ok(Feeds { overrides, signed: Vec::new() })
+}
+
+/// The node's `turboLocalEnv` answer: what `"local"` means on a `turbo localnet` node (`None`
+/// from any other node).
+pub async fn local_env_json(url: &str) -> Option<serde_json::Value> {
+    let client = solana_rpc_client::nonblocking::rpc_client::RpcClient::new(url.to_string());
+    let request = solana_rpc_client_api::request::RpcRequest::Custom { method: "turboLocalEnv" };
+    client.send(request, serde_json::Value::Null).await.ok()
+}
+
+/// The price service a client uses (docs/clients.md, "Signed prices"): the one named (`"none"`
+/// for none), else a `turbo localnet` node's own beside its JSON-RPC at `url`, else none.
+pub async fn price_service(
+    named: Option<String>,
+    token: Option<String>,
+    url: &str,
+) -> Result<Option<crate::price_service::PriceService>, crate::price_service::PriceServiceError> {
+    let base = match named {
+        Some(s) if s == "none" => None,
+        Some(s) => Some(s),
+        None => local_env_json(url).await.filter(|v| v.get("priceService").is_some()).map(|_| url.to_string()),
+    };
+    base.map(|b| crate::price_service::PriceService::new(&b, token)).transpose()
 }
 
 #[cfg(test)]
