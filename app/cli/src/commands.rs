@@ -59,6 +59,9 @@ pub struct Cli<C: Chain> {
     pub feeds: Feeds,
     pub dry_run: bool,
     pub prices: Option<turbo_sdk::price_service::PriceService>,
+    /// The signed prices the last snapshot read, posted in front of the next transaction that
+    /// names their feeds.
+    posts: Option<turbo_sdk::price_service::Attached>,
 }
 
 /// A preview's refusal as the program would report it.
@@ -114,53 +117,39 @@ pub fn with_slippage(expected: u64, bps: u16) -> u64 {
 
 impl<C: Chain> Cli<C> {
     pub fn new(chain: C, feeds: Feeds) -> Self {
-        Cli { chain, feeds, dry_run: false, prices: None }
+        Cli { chain, feeds, dry_run: false, prices: None, posts: None }
     }
 
-    /// A snapshot whose prices of `feed_ids` are signed ones fetched now, and the check and post
-    /// that bring them on chain, paid by `payer`. Without a price service, or for a deployment
-    /// that has not opened those signed feeds, `base` and nothing to post.
-    pub(crate) async fn signed_snapshot(
-        &mut self,
-        base: Snapshot,
-        feed_ids: &[[u8; 32]],
-        payer: Pubkey,
-    ) -> Result<(Snapshot, Vec<Instruction>), CliError> {
-        let Some(service) = self.prices.clone() else { return Ok((base, Vec::new())) };
-        let attached = turbo_sdk::price_service::attach(&mut self.chain, &service, payer, feed_ids, &self.feeds)
+    /// Fetch signed prices of `feed_ids` (with a price service, for a deployment that opened
+    /// their signed feeds) and load the deployment at them; the next transaction that names them
+    /// posts them first. Else `base`.
+    async fn signed_at(&mut self, base: Snapshot, feed_ids: &[[u8; 32]]) -> Result<Snapshot, CliError> {
+        self.posts = None;
+        let Some(service) = self.prices.clone() else { return Ok(base) };
+        let attached = turbo_sdk::price_service::attach(&mut self.chain, &service, feed_ids, &self.feeds)
             .await
             .map_err(|e| input(format!("signed prices from {}: {e}", service.url())))?;
-        match attached {
-            Some(a) => Ok((Snapshot::load(&mut self.chain, &a.feeds).await?, a.ixs.to_vec())),
-            None => Ok((base, Vec::new())),
-        }
+        let Some(a) = attached else { return Ok(base) };
+        let snap = Snapshot::load(&mut self.chain, &a.feeds).await?;
+        self.posts = Some(a);
+        Ok(snap)
     }
 
-    /// Send `ixs` with the signed prices `pre` in front: in one transaction when it fits Solana's
-    /// packet, else the post first in a transaction of its own (the user instruction then reads
-    /// the posted feeds, within the fresh-price delay).
-    pub(crate) async fn execute_priced(
-        &mut self,
-        pre: Vec<Instruction>,
-        ixs: &[Instruction],
-        signers: &[&Keypair],
-        out: &mut String,
-    ) -> Result<Outcome, CliError> {
-        if pre.is_empty() {
-            return self.execute(ixs, signers, out).await;
-        }
-        let all: Vec<Instruction> = pre.iter().chain(ixs).cloned().collect();
-        if turbo_sdk::chain::fits(&all, &signers[0].pubkey(), signers.len()) {
-            return self.execute(&all, signers, out).await;
-        }
-        let mut posted = String::new();
-        self.execute(&pre, &[signers[0]], &mut posted).await?;
-        let _ = writeln!(out, "signed prices posted first (the transaction with them would pass 1,232 bytes)");
-        self.execute(ixs, signers, out).await
+    /// A snapshot whose prices of `feed_ids` alone are signed ones fetched now (a trade's asset
+    /// and CRT: their post fits in the trade's own transaction).
+    pub(crate) async fn signed_snapshot(&mut self, base: Snapshot, feed_ids: &[[u8; 32]]) -> Result<Snapshot, CliError> {
+        self.signed_at(base, feed_ids).await
     }
 
+    /// The deployment now: with a price service, at the signed prices it serves (what the next
+    /// transaction posts), else at the price accounts as they are.
     pub async fn snapshot(&mut self) -> Result<Snapshot, CliError> {
-        Ok(Snapshot::load(&mut self.chain, &self.feeds).await?)
+        let base = Snapshot::load(&mut self.chain, &self.feeds).await?;
+        if self.prices.is_none() {
+            return Ok(base);
+        }
+        let all = accounts::deployment_feeds(&mut self.chain).await?;
+        self.signed_at(base, &all).await
     }
 
     pub(crate) fn deployment(&self, snap: &Snapshot) -> Deployment {
@@ -184,8 +173,23 @@ impl<C: Chain> Cli<C> {
         })
     }
 
-    /// Send (or simulate) and turn a refusal into [`CliError::Program`].
+    /// Send (or simulate) `ixs`, with the signed prices the last snapshot read posted first when
+    /// they name their feeds: in the same transaction when it fits Solana's packet, else in one of
+    /// its own just before (the instruction then reads the posted feeds within the fresh-price
+    /// delay). A refusal becomes [`CliError::Program`].
     pub async fn execute(&mut self, ixs: &[Instruction], signers: &[&Keypair], out: &mut String) -> Result<Outcome, CliError> {
+        let Some(posts) = self.posts.take().filter(|p| p.read_by(ixs)) else { return self.send_now(ixs, signers, out).await };
+        let pre = posts.ixs(signers[0].pubkey());
+        let all: Vec<Instruction> = pre.iter().chain(ixs).cloned().collect();
+        if turbo_sdk::chain::fits(&all, &signers[0].pubkey(), signers.len()) {
+            return self.send_now(&all, signers, out).await;
+        }
+        self.send_now(&pre, &[signers[0]], &mut String::new()).await?;
+        let _ = writeln!(out, "signed prices posted first (with them the transaction would pass 1,232 bytes)");
+        self.send_now(ixs, signers, out).await
+    }
+
+    async fn send_now(&mut self, ixs: &[Instruction], signers: &[&Keypair], out: &mut String) -> Result<Outcome, CliError> {
         let o = if self.dry_run { self.chain.simulate(ixs, signers).await? } else { self.chain.send(ixs, signers).await? };
         if let Some(f) = failure(&o) {
             return Err(CliError::Program(f));
@@ -410,9 +414,9 @@ impl<C: Chain> Cli<C> {
         slippage_bps: u16,
         min_out_ui: Option<&str>,
     ) -> CliResult {
-        let base = self.snapshot().await?;
+        let base = Snapshot::load(&mut self.chain, &self.feeds).await?;
         let feeds = [Self::find(&base, name)?.vault.feed_id, base.config.crt_feed_id];
-        let (snap, pre) = self.signed_snapshot(base, &feeds, user.pubkey()).await?;
+        let snap = self.signed_snapshot(base, &feeds).await?;
         let v = Self::find(&snap, name)?;
         let usdc = parse_amount(usdc, 6)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
@@ -451,7 +455,7 @@ impl<C: Chain> Cli<C> {
             create_associated_token_account_idempotent(&owner, &owner, &v.keys.mint, &anchor_spl::token_2022::ID),
             ix::mint(&d, &pv, &u, MintArgs { usdc_amount: usdc, crt_amount: crt, min_tokens_out: min_out }),
         ];
-        self.execute_priced(pre, &ixs, &[user], &mut out).await?;
+        self.execute(&ixs, &[user], &mut out).await?;
         Ok(out)
     }
 
@@ -491,9 +495,9 @@ impl<C: Chain> Cli<C> {
         slippage_bps: u16,
         min_usdc: Option<&str>,
     ) -> CliResult {
-        let base = self.snapshot().await?;
+        let base = Snapshot::load(&mut self.chain, &self.feeds).await?;
         let feeds = [Self::find(&base, name)?.vault.feed_id, base.config.crt_feed_id];
-        let (snap, pre) = self.signed_snapshot(base, &feeds, user.pubkey()).await?;
+        let snap = self.signed_snapshot(base, &feeds).await?;
         let v = Self::find(&snap, name)?;
         let r = self.redeem_preview(&snap, v, user.pubkey(), amount_ui).await?;
         let q = r.preview.plan.quote;
@@ -514,7 +518,7 @@ impl<C: Chain> Cli<C> {
             text::bps(slippage_bps as u64),
         );
         let ixs = self.redeem_ixs(&snap, v, &r, min_usdc, with_slippage(q.crt_out.0, slippage_bps));
-        self.execute_priced(pre, &ixs, &[user], &mut out).await?;
+        self.execute(&ixs, &[user], &mut out).await?;
         Ok(out)
     }
 
@@ -563,9 +567,9 @@ impl<C: Chain> Cli<C> {
 
     /// `turbo rebalance <vault>`: preview the keeper decision, then send.
     pub async fn rebalance(&mut self, keeper: &Keypair, name: &str) -> CliResult {
-        let base = self.snapshot().await?;
+        let base = Snapshot::load(&mut self.chain, &self.feeds).await?;
         let feeds = [Self::find(&base, name)?.vault.feed_id, base.config.crt_feed_id];
-        let (snap, pre) = self.signed_snapshot(base, &feeds, keeper.pubkey()).await?;
+        let snap = self.signed_snapshot(base, &feeds).await?;
         let v = Self::find(&snap, name)?;
         let at = snap.next();
         let mut out = String::new();
@@ -593,7 +597,7 @@ impl<C: Chain> Cli<C> {
         let pv = PricedVault { keys: v.keys, price: v.price_account };
         let usdc = pda::ata(&keeper.pubkey(), &d.usdc_mint);
         let has_usdc = self.chain.account(&usdc).await?.is_some();
-        self.execute_priced(pre, &[ix::rebalance(&d, &pv, keeper.pubkey(), has_usdc.then_some(usdc))], &[keeper], &mut out).await?;
+        self.execute(&[ix::rebalance(&d, &pv, keeper.pubkey(), has_usdc.then_some(usdc))], &[keeper], &mut out).await?;
         Ok(out)
     }
 

@@ -56,8 +56,10 @@ impl<C: Chain> Cli<C> {
         let account = self.chain.account(&key).await?.ok_or_else(|| input(format!("custody account {key} is missing")))?;
         let custody = <Custody as anchor_lang::AccountDeserialize>::try_deserialize(&mut account.data.as_slice())
             .map_err(|e| input(format!("custody {key}: {e}")))?;
-        let price = self.feeds.account(&feed);
-        let update = accounts::price_update(&mut self.chain, &price).await.map_err(|e| input(format!("{symbol} price: {e}")))?;
+        // Where the snapshot read it: a signed feed about to be posted, or the price account.
+        let price = snap.feeds.account(&feed);
+        let update =
+            snap.feeds.source(&mut self.chain, &feed).await.ok_or_else(|| input(format!("{symbol} price: no account at {price}")))?;
         let keys = CustodyKeys::new(index as u8, custody.mint, price);
         Ok(Held { custody, keys, update, decimals: pool.hedges[index].decimals as u32, symbol: symbol.to_ascii_uppercase() })
     }
@@ -68,8 +70,10 @@ impl<C: Chain> Cli<C> {
         let pool = &snap.pool;
         let mut out = Vec::new();
         for i in (0..pool.asset_count as usize).filter(|&i| pool.hedges[i].is_enabled()) {
-            let key = self.feeds.account(&pool.assets[i].feed_id);
-            let update = accounts::price_update(&mut self.chain, &key).await.map_err(|e| input(format!("custody {i} price {key}: {e}")))?;
+            let feed = pool.assets[i].feed_id;
+            let key = snap.feeds.account(&feed);
+            let update =
+                snap.feeds.source(&mut self.chain, &feed).await.ok_or_else(|| input(format!("custody {i} price: no account at {key}")))?;
             out.push((i, key, update));
         }
         Ok(out)

@@ -195,9 +195,9 @@ enum Command {
         #[arg(long, num_args = 0..=1, default_missing_value = "app/web/dist")]
         web: Option<PathBuf>,
         /// Republish the sponsored Pyth accounts every SECS seconds or on a 0.5% move, as Pyth's
-        /// push feeds do on mainnet with 60; 1 keeps them fresh every second. Signed prices from
+        /// push feeds do on mainnet; 1 keeps them fresh every second (a demo). Signed prices from
         /// the node's price service are always current.
-        #[arg(long, default_value_t = 1, value_name = "SECS")]
+        #[arg(long, default_value_t = 60, value_name = "SECS")]
         sponsored_every: i64,
         #[command(subcommand)]
         action: Option<LocalnetAction>,
@@ -327,11 +327,8 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
     let mut cli = Cli::new(RpcChain::new(&url, me.insecure_clone()), turbo_sdk::setup::feeds(&args.price_accounts).map_err(setup)?);
     cli.dry_run = args.dry_run;
     // A `turbo localnet` node serves its own price service beside JSON-RPC.
-    if !read_only {
-        cli.prices = turbo_sdk::setup::price_service(args.price_service, args.price_token, &url)
-            .await
-            .map_err(|e| CliError::Input(e.to_string()))?;
-    }
+    cli.prices =
+        turbo_sdk::setup::price_service(args.price_service, args.price_token, &url).await.map_err(|e| CliError::Input(e.to_string()))?;
     run(&mut cli, &me, args.command).await
 }
 

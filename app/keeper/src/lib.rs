@@ -213,8 +213,11 @@ impl TickReport {
 /// service fails (logged: the price accounts as they are may still do for a keeper).
 async fn signed<C: Chain>(chain: &mut C, s: &Settings, payer: Pubkey, feed_ids: &[[u8; 32]]) -> (Feeds, Vec<Instruction>) {
     let Some(service) = &s.prices else { return (s.feeds.clone(), Vec::new()) };
-    match turbo_sdk::price_service::attach(chain, service, payer, feed_ids, &s.feeds).await {
-        Ok(Some(a)) => (a.feeds, a.ixs.to_vec()),
+    match turbo_sdk::price_service::attach(chain, service, feed_ids, &s.feeds).await {
+        Ok(Some(a)) => {
+            let ixs = a.ixs(payer).to_vec();
+            (a.feeds, ixs)
+        }
         Ok(None) => (s.feeds.clone(), Vec::new()),
         Err(e) => {
             warn!(service = %service.url(), error = %e, "no signed prices; using the price accounts as they are");
@@ -223,18 +226,9 @@ async fn signed<C: Chain>(chain: &mut C, s: &Settings, payer: Pubkey, feed_ids: 
     }
 }
 
-/// The deployment feeds a scan reads: CRT's and each registered vault's asset's.
-async fn deployment_feeds<C: Chain>(chain: &mut C) -> Result<Vec<[u8; 32]>, KeeperError> {
-    let config = turbo_sdk::accounts::config(chain).await?;
-    let pool = turbo_sdk::accounts::pool(chain).await?;
-    let mut feeds = vec![config.crt_feed_id];
-    feeds.extend(pool.assets[..pool.asset_count as usize].iter().map(|a| a.feed_id));
-    Ok(feeds)
-}
-
 pub async fn tick<C: Chain>(chain: &mut C, keeper: &Keypair, s: &Settings) -> Result<TickReport, KeeperError> {
     let scan_feeds = if s.prices.is_some() {
-        let all = deployment_feeds(chain).await?;
+        let all = turbo_sdk::accounts::deployment_feeds(chain).await?;
         signed(chain, s, keeper.pubkey(), &all).await.0
     } else {
         s.feeds.clone()

@@ -45,6 +45,14 @@ pub async fn price_update<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<Price
     PriceSource::decode(&a.owner, &a.data).map_err(|e| ChainError::Decode { what: "price update".into(), why: e.to_string() })
 }
 
+/// Every feed the deployment reads: CRT's, then each asset slot's.
+pub async fn deployment_feeds<C: Chain>(chain: &mut C) -> Result<Vec<[u8; 32]>, ChainError> {
+    let (config, pool) = (config(chain).await?, pool(chain).await?);
+    let mut feeds = vec![config.crt_feed_id];
+    feeds.extend(pool.assets[..pool.asset_count as usize].iter().map(|a| a.feed_id));
+    Ok(feeds)
+}
+
 /// The signed feed of `feed_id`, if the deployment opened one.
 pub async fn signed_feed<C: Chain>(chain: &mut C, feed_id: &[u8; 32]) -> Result<Option<SignedFeed>, ChainError> {
     match chain.account(&crate::pda::signed_feed(feed_id)).await? {

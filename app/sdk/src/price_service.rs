@@ -129,21 +129,36 @@ pub enum AttachError {
     Storage(String),
 }
 
-/// Signed prices ready to ride in front of an instruction: the check and the post, and the feeds
-/// as the instruction reads them after the post (`Feeds::signed`).
+/// Signed prices ready to ride in front of an instruction: the message and the deployment feeds
+/// it carries, the Lazer treasury its post pays, and the feeds as instructions read them after
+/// the post (`Feeds::signed`).
 #[derive(Clone, Debug)]
 pub struct Attached {
-    pub ixs: [anchor_lang::solana_program::instruction::Instruction; 2],
+    pub message: Vec<u8>,
+    pub feed_ids: Vec<[u8; 32]>,
+    pub treasury: anchor_lang::prelude::Pubkey,
     pub feeds: crate::accounts::Feeds,
 }
 
-/// Fetch a signed update of `feed_ids` (deployment feed ids) from `service` and build its post,
-/// paid by `payer`, to sit first in a transaction. `None` when the deployment has not opened a
-/// signed feed for one of them: the caller uses the price accounts of `base` as they are.
+impl Attached {
+    /// The check and the post paid by `payer`, to sit first in a transaction.
+    pub fn ixs(&self, payer: anchor_lang::prelude::Pubkey) -> [anchor_lang::solana_program::instruction::Instruction; 2] {
+        crate::ix::signed_prices(payer, self.treasury, self.message.clone(), 0, &self.feed_ids)
+    }
+
+    /// Whether any of `ixs` reads one of the signed feeds this posts.
+    pub fn read_by(&self, ixs: &[anchor_lang::solana_program::instruction::Instruction]) -> bool {
+        let keys: Vec<_> = self.feed_ids.iter().map(crate::pda::signed_feed).collect();
+        ixs.iter().any(|ix| ix.accounts.iter().any(|m| keys.contains(&m.pubkey)))
+    }
+}
+
+/// Fetch a signed update of `feed_ids` (deployment feed ids) from `service`, ready to post. `None`
+/// when the deployment has not opened a signed feed for one of them: the caller uses the price
+/// accounts of `base` as they are.
 pub async fn attach<C: crate::chain::Chain>(
     chain: &mut C,
     service: &PriceService,
-    payer: anchor_lang::prelude::Pubkey,
     feed_ids: &[[u8; 32]],
     base: &crate::accounts::Feeds,
 ) -> Result<Option<Attached>, AttachError> {
@@ -181,8 +196,7 @@ pub async fn attach<C: crate::chain::Chain>(
         .ok_or_else(|| AttachError::Storage("no account at the Lazer storage's address".into()))?;
     let storage = pyth_lazer_solana_contract::Storage::try_deserialize(&mut storage.data.as_slice())
         .map_err(|e| AttachError::Storage(e.to_string()))?;
-    let ixs = crate::ix::signed_prices(payer, storage.treasury, message, 0, &ids);
-    Ok(Some(Attached { ixs, feeds }))
+    Ok(Some(Attached { message, feed_ids: ids, treasury: storage.treasury, feeds }))
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const BUDGET = { js: 140 * 1024, jsGzip: 48 * 1024, css: 8 * 1024 };
+const BUDGET = { js: 150 * 1024, jsGzip: 48 * 1024, css: 8 * 1024 };
 const dir = 'dist/assets';
 let js = 0;
 let jsGzip = 0;

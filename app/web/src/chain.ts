@@ -12,6 +12,7 @@ import {
   createSolanaRpc,
   createTransactionMessage,
   getBase64Encoder,
+  getAddressDecoder,
   getBase64EncodedWireTransaction,
   getProgramDerivedAddress,
   getSignatureFromTransaction,
@@ -29,6 +30,7 @@ import {
 } from '@solana/kit';
 import { fetchSysvarClock } from '@solana/sysvars';
 import {
+  fetchAllMaybeSignedFeed,
   fetchAllVault,
   fetchConfig,
   fetchPool,
@@ -38,6 +40,7 @@ import {
   getLiquidityWithdrawnEventDecoder,
   getMintEventDecoder,
   getPoolQuotedEventDecoder,
+  getPostSignedPricesInstruction,
   getQuoteInstruction,
   getQuotePoolInstruction,
   getRebalanceEventDecoder,
@@ -70,6 +73,17 @@ export interface LocalEnv {
   usdcMint: string;
   crtMint: string;
   feeds: Record<string, string>;
+  /** The node's Pyth Pro price service, beside its JSON-RPC. */
+  priceService?: string;
+}
+
+/** The deployment's signed feeds (docs/clients.md, "Signed prices"): where each feed's signed
+ * price lives, its Pyth Pro id, and where to fetch a signed update. */
+export interface SignedFeeds {
+  /** The price service's base URL. */
+  service: string;
+  treasury: Address;
+  feeds: { address: Address; lazerId: number }[];
 }
 
 export interface Net {
@@ -77,6 +91,9 @@ export interface Net {
   rpc: Rpc<SolanaRpcApi>;
   chain: `solana:${string}`;
   local: LocalEnv | null;
+  /** Set by `loadDeployment` when every feed the deployment reads has a signed feed and a price
+   * service is at hand: every transaction then posts the signed prices it names first. */
+  signed?: SignedFeeds;
 }
 
 /** A JSON-RPC call of a method outside the standard set (the local validator's own). */
@@ -174,6 +191,99 @@ function hex(bytes: ArrayLike<number>): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
+/** A price service the page names (`<meta name="turbo-price-service" content="URL">`: on a
+ * cluster, a proxy that holds the access token), else the local node's own, else none. */
+function priceService(net: Net): string | null {
+  const configured = globalThis.document?.querySelector<HTMLMetaElement>('meta[name="turbo-price-service"]')?.content ?? '';
+  if (configured) return configured;
+  return net.local?.priceService !== undefined ? net.url : null;
+}
+
+export const LAZER_PROGRAM = address('pytd2yyk641x7ak7mkaasSJVXh6YYZnC7wTmtgAyxPt');
+export const LAZER_STORAGE = address('3rdJbqfnagQ4yx9HXJViD4zc4xpiSqmFsKpPuSCQVyQL');
+const ED25519_PROGRAM = address('Ed25519SigVerify111111111111111111111111111');
+
+export async function signedFeedAddress(feedId: ArrayLike<number>): Promise<Address> {
+  const [pda] = await getProgramDerivedAddress({
+    programAddress: TURBO_PROGRAM_ADDRESS,
+    seeds: [new TextEncoder().encode('signed_feed'), new Uint8Array(Array.from(feedId))],
+  });
+  return pda;
+}
+
+/** The signed feeds of `feedIds` when each has one and a price service is at hand; else null. */
+async function loadSignedFeeds(net: Net, feedIds: ArrayLike<number>[]): Promise<{ signed: SignedFeeds; byFeed: Map<string, Address> } | null> {
+  const service = priceService(net);
+  if (!service || feedIds.length === 0) return null;
+  const addresses = await Promise.all(feedIds.map(signedFeedAddress));
+  const accounts = await fetchAllMaybeSignedFeed(net.rpc, addresses);
+  if (!accounts.every((a) => a.exists)) return null;
+  const storage = await net.rpc.getAccountInfo(LAZER_STORAGE, { encoding: 'base64' }).send();
+  if (!storage.value) return null;
+  // The Lazer storage: Anchor's 8-byte discriminator, the top authority, then the treasury.
+  const raw = getBase64Encoder().encode(storage.value.data[0]);
+  const treasury = getAddressDecoder().decode(raw.slice(40, 72));
+  const byFeed = new Map<string, Address>();
+  feedIds.forEach((f, i) => byFeed.set(hex(f), addresses[i]));
+  const feeds = accounts.map((a) => ({ address: a.address, lazerId: a.exists ? a.data.lazerFeedId : 0 }));
+  return { signed: { service, treasury, feeds }, byFeed };
+}
+
+/** A signed update of `lazerIds` from the price service, in the Solana format the program posts. */
+export async function fetchSignedUpdate(service: string, lazerIds: number[]): Promise<Uint8Array> {
+  const res = await fetch(`${service.replace(/\/$/, '')}/v1/latest_price`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      priceFeedIds: lazerIds,
+      properties: ['price', 'confidence', 'exponent'],
+      formats: ['solana'],
+      jsonBinaryEncoding: 'hex',
+      parsed: false,
+      channel: 'fixed_rate@200ms',
+    }),
+  });
+  if (!res.ok) throw new Error(`the price service refused (${res.status}): ${await res.text()}`);
+  const body = (await res.json()) as { solana?: { encoding: string; data: string } };
+  if (!body.solana || body.solana.encoding !== 'hex') throw new Error('the price service sent no hex Solana-format update');
+  const data = body.solana.data;
+  return Uint8Array.from({ length: data.length / 2 }, (_, i) => parseInt(data.slice(2 * i, 2 * i + 2), 16));
+}
+
+/** The ed25519 precompile's check of a Pyth Pro message that sits at byte 12 of instruction
+ * `at` (Turbo's `post_signed_prices`): one signature, its offsets in that instruction's data. */
+export function ed25519Check(message: Uint8Array, at: number): Instruction {
+  const start = 12;
+  const sig = start + 4;
+  const key = sig + 64;
+  const msg = key + 32 + 2;
+  const size = message[100] | (message[101] << 8);
+  const data = new Uint8Array(2 + 14);
+  const view = new DataView(data.buffer);
+  data[0] = 1;
+  [sig, at, key, at, msg, size, at].forEach((v, i) => view.setUint16(2 + 2 * i, v, true));
+  return { programAddress: ED25519_PROGRAM, accounts: [], data };
+}
+
+/** `ixs` with the signed prices of the signed feeds they name posted first, fetched now. */
+async function withSignedPrices(net: Net, payer: Address, ixs: readonly Instruction[]): Promise<readonly Instruction[]> {
+  const s = net.signed;
+  if (!s) return ixs;
+  const named = new Set(ixs.flatMap((ix) => (ix.accounts ?? []).map((a) => a.address)));
+  const feeds = s.feeds.filter((f, i) => named.has(f.address) && s.feeds.findIndex((g) => g.address === f.address) === i);
+  if (feeds.length === 0) return ixs;
+  const message = await fetchSignedUpdate(s.service, feeds.map((f) => f.lazerId));
+  const post = getPostSignedPricesInstruction({
+    payer: createNoopSigner(payer),
+    config: (await findConfigPda())[0],
+    lazerTreasury: s.treasury,
+    message,
+    ed25519Index: 0,
+  });
+  const posted = { ...post, accounts: [...post.accounts, ...feeds.map((f) => ({ address: f.address, role: AccountRole.WRITABLE }))] };
+  return [ed25519Check(message, 1), posted, ...ixs];
+}
+
 /** The price account of a Pyth feed: the local node's, else Pyth's sponsored feed (shard 0). */
 export async function priceAccount(net: Net, feedId: ArrayLike<number>): Promise<Address> {
   const local = net.local?.feeds[hex(feedId)];
@@ -194,17 +304,22 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
   // The chain's clock decides which ScaledUiAmount multiplier is in force.
   const now = Number((await fetchSysvarClock(net.rpc)).unixTimestamp);
   const hedged = pool.data.hedges.map((h, i) => ({ h, i })).filter(({ h, i }) => i < pool.data.assetCount && h.enabled !== 0);
-  const custodyPrices = await Promise.all(hedged.map(({ i }) => priceAccount(net, pool.data.assets[i].feedId)));
+  // Signed prices when the deployment opened a signed feed for every feed it reads.
+  const feedIds = [c.crtFeedId, ...pool.data.assets.slice(0, pool.data.assetCount).map((a) => a.feedId)];
+  const signed = await loadSignedFeeds(net, feedIds);
+  net.signed = signed?.signed;
+  const account = (feedId: ArrayLike<number>) => signed?.byFeed.get(hex(feedId)) ?? priceAccount(net, feedId);
+  const custodyPrices = await Promise.all(hedged.map(({ i }) => account(pool.data.assets[i].feedId)));
   const [usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
     mintInfo(net, c.usdcMint, now),
     mintInfo(net, c.crtMint, now),
     mintInfo(net, pool.data.lpMint, now),
-    priceAccount(net, c.crtFeedId),
+    account(c.crtFeedId),
     ...vaults.map(async (v) => ({
       address: v.address,
       account: v.data,
       mint: await mintInfo(net, v.data.mint, now),
-      price: await priceAccount(net, v.data.feedId),
+      price: await account(v.data.feedId),
     })),
   ]);
   return {
@@ -320,7 +435,8 @@ export interface Simulated {
   units: bigint;
 }
 
-async function compile(net: Net, payer: Address, ixs: readonly Instruction[]) {
+async function compile(net: Net, payer: Address, unpriced: readonly Instruction[]) {
+  const ixs = await withSignedPrices(net, payer, unpriced);
   const { value: latest } = await net.rpc.getLatestBlockhash({ commitment: 'confirmed' }).send();
   const message = pipe(
     createTransactionMessage({ version: 0 }),

@@ -61,7 +61,9 @@ export function pct(r: number): string {
  * it), so the product is exact in a double for the amounts a page shows.
  */
 export function uiAmount(raw: bigint, decimals: number, multiplier = 1, digits = 2): string {
-  const scaled = Number(raw) * multiplier;
+  // Token-2022's ScaledUiAmount truncates the scaled amount to whole raw units, as the node's
+  // `uiAmountString` does.
+  const scaled = Math.trunc(Number(raw) * multiplier);
   const ui = scaled / 10 ** decimals;
   return ui.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: Math.max(digits, 6) });
 }

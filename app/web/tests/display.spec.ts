@@ -34,6 +34,8 @@ test('exit pauses read with the one clock of every exit pause', () => {
 test('UI amounts apply the multiplier both ways', () => {
   // After one reverse split the multiplier is 0.5: 3 raw tokens show as 1.5.
   expect(uiAmount(3_000_000n, 6, 0.5)).toBe('1.50');
+  // An odd raw amount: the half unit is truncated, as Token-2022 and the node show it.
+  expect(uiAmount(994_999n, 6, 0.5)).toBe('0.497499');
   expect(parseUi('1.5', 6, 0.5)).toBe(3_000_000n);
   expect(parseUi('1,000.25', 6)).toBe(1_000_250_000n);
   expect(parseUi('0.0000001', 6)).toBeNull();
