@@ -14,7 +14,10 @@ async fn deployed() -> (turbo_cli::Cli<turbo_sdk::bank::Bank>, solana_sdk::signa
     let (cli, admin, env, out) = (turbo_cli::Cli::new(l.bank, l.feeds), l.admin, l.env, l.report);
     assert!(out.contains("config: created") && out.contains("vault 5 bSOL: created"), "{out}");
     assert!(out.contains("custody SOL: created") && out.contains("custody BTC: created"), "{out}");
-    assert!(out.contains("10 change(s) applied."), "{out}");
+    for asset in ["BTC", "SOL", "FET", "CRT"] {
+        assert!(out.contains(&format!("signed feed {asset}: opened")), "{out}");
+    }
+    assert!(out.contains("14 change(s) applied."), "{out}");
     (cli, admin, env)
 }
 
@@ -24,8 +27,9 @@ async fn deploy_twice_changes_nothing_the_second_time() {
     let m = Manifest::parse(LOCALNET).unwrap();
     let again = cli.deploy(&admin, &m, &env).await.unwrap();
     assert!(again.contains("Nothing to do: localnet already matches the manifest."), "{again}");
-    assert_eq!(again.matches("unchanged").count(), 9, "{again}"); // config, pool, 5 vaults, 2 custodies
-                                                                  // A changed parameter is applied, and only that one.
+    // Config, pool, 5 vaults, 2 custodies, 4 signed feeds.
+    assert_eq!(again.matches("unchanged").count(), 13, "{again}");
+    // A changed parameter is applied, and only that one.
     let mut changed = m.clone();
     changed.vaults[1].overrides.mint_fee_bps = Some(30);
     let out = cli.deploy(&admin, &changed, &env).await.unwrap();
@@ -35,6 +39,10 @@ async fn deploy_twice_changes_nothing_the_second_time() {
     other.vaults[0].feed_id = turbo_sdk::pyth::SOL_FEED.into();
     let err = cli.deploy(&admin, &other, &env).await.unwrap_err();
     assert!(err.to_string().contains("vault 1: it exists with another feed"), "{err}");
+    let mut relinked = m.clone();
+    relinked.signed_feeds[0].lazer_feed_id = 2;
+    let err = cli.deploy(&admin, &relinked, &env).await.unwrap_err();
+    assert!(err.to_string().contains("signed feed BTC: it reads Pyth Pro feed 1, not 2; a signed feed's link never changes"), "{err}");
 }
 
 #[tokio::test]

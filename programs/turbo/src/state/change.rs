@@ -5,6 +5,7 @@
 use anchor_lang::prelude::*;
 
 use crate::constants::CHANGE_RESERVED;
+use crate::error::TurboError;
 use crate::state::{ConfigParams, PoolCaps, VaultParams};
 
 /// A change that adds risk, waiting for its time.
@@ -46,6 +47,21 @@ pub struct PendingChange {
 }
 
 impl PendingChange {
+    /// The timelock's gate on an instruction that carries out a queued change itself (a new vault,
+    /// a custody, a signed feed): before launch nothing waits; after it, `pending` must hold
+    /// exactly `expected`, be due and not expired.
+    pub fn require_due(launched: bool, pending: Option<&PendingChange>, expected: Change) -> Result<()> {
+        if !launched {
+            return Ok(());
+        }
+        let pending = pending.ok_or(TurboError::ChangeNeedsTimelock)?;
+        require!(pending.change == expected, TurboError::ChangeMismatch);
+        let now = Clock::get()?.unix_timestamp;
+        require!(pending.is_due(now), TurboError::TimelockNotElapsed);
+        require!(!pending.is_expired(now), TurboError::ChangeExpired);
+        Ok(())
+    }
+
     pub fn is_due(&self, now: i64) -> bool {
         now >= self.eta
     }

@@ -59,16 +59,8 @@ pub struct CreateCustody<'info> {
 
 impl CreateCustody<'_> {
     pub fn validate(&self, args: &CreateCustodyArgs) -> Result<()> {
-        if self.pool.is_launched() {
-            let pending = self.pending.as_ref().ok_or(TurboError::ChangeNeedsTimelock)?;
-            require!(
-                pending.change == Change::CreateCustody { asset_index: args.asset_index, args_hash: args.hash()? },
-                TurboError::ChangeMismatch
-            );
-            let now = Clock::get()?.unix_timestamp;
-            require!(pending.is_due(now), TurboError::TimelockNotElapsed);
-            require!(!pending.is_expired(now), TurboError::ChangeExpired);
-        }
+        let expected = Change::CreateCustody { asset_index: args.asset_index, args_hash: args.hash()? };
+        PendingChange::require_due(self.pool.is_launched(), self.pending.as_deref().map(|p| &**p), expected)?;
         args.params.validate()?;
         require!(args.asset_index < self.pool.asset_count, TurboError::CustodyMismatch);
         require!(!self.pool.hedges[args.asset_index as usize].is_enabled(), TurboError::CustodyExists);

@@ -106,15 +106,8 @@ pub struct CreateVault<'info> {
 
 impl CreateVault<'_> {
     pub fn validate(&self, args: &CreateVaultArgs) -> Result<()> {
-        if self.pool.is_launched() {
-            let pending = self.pending.as_ref().ok_or(TurboError::ChangeNeedsTimelock)?;
-            require!(
-                pending.change == Change::CreateVault { vault_id: args.vault_id, args_hash: args.hash()? },
-                TurboError::ChangeMismatch
-            );
-            require!(pending.is_due(Clock::get()?.unix_timestamp), TurboError::TimelockNotElapsed);
-            require!(!pending.is_expired(Clock::get()?.unix_timestamp), TurboError::ChangeExpired);
-        }
+        let expected = Change::CreateVault { vault_id: args.vault_id, args_hash: args.hash()? };
+        PendingChange::require_due(self.pool.is_launched(), self.pending.as_deref().map(|p| &**p), expected)?;
         args.params.validate()?;
         require!(
             args.name.len() <= MAX_NAME_LEN && args.symbol.len() <= MAX_SYMBOL_LEN && args.uri.len() <= MAX_URI_LEN,

@@ -37,16 +37,8 @@ pub struct OpenSignedFeed<'info> {
 
 impl OpenSignedFeed<'_> {
     pub fn validate(&self, args: &OpenSignedFeedArgs) -> Result<()> {
-        if self.pool.is_launched() {
-            let pending = self.pending.as_ref().ok_or(TurboError::ChangeNeedsTimelock)?;
-            require!(
-                pending.change == Change::OpenSignedFeed { feed_id: args.feed_id, lazer_feed_id: args.lazer_feed_id },
-                TurboError::ChangeMismatch
-            );
-            let now = Clock::get()?.unix_timestamp;
-            require!(pending.is_due(now), TurboError::TimelockNotElapsed);
-            require!(!pending.is_expired(now), TurboError::ChangeExpired);
-        }
+        let expected = Change::OpenSignedFeed { feed_id: args.feed_id, lazer_feed_id: args.lazer_feed_id };
+        PendingChange::require_due(self.pool.is_launched(), self.pending.as_deref().map(|p| &**p), expected)?;
         let assets = &self.pool.assets[..self.pool.asset_count as usize];
         let known = args.feed_id == self.config.crt_feed_id || assets.iter().any(|a| a.feed_id == args.feed_id);
         require!(known && args.lazer_feed_id != 0, TurboError::SignedFeedUnknown);
