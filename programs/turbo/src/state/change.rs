@@ -49,13 +49,14 @@ pub struct PendingChange {
 impl PendingChange {
     /// The timelock's gate on an instruction that carries out a queued change itself (a new vault,
     /// a custody, a signed feed): before launch nothing waits; after it, `pending` must hold
-    /// exactly `expected`, be due and not expired.
-    pub fn require_due(launched: bool, pending: Option<&PendingChange>, expected: Change) -> Result<()> {
+    /// exactly the change `expected` builds (only then: a hash of the arguments costs heap and
+    /// compute), be due and not expired.
+    pub fn require_due(launched: bool, pending: Option<&PendingChange>, expected: impl FnOnce() -> Result<Change>) -> Result<()> {
         if !launched {
             return Ok(());
         }
         let pending = pending.ok_or(TurboError::ChangeNeedsTimelock)?;
-        require!(pending.change == expected, TurboError::ChangeMismatch);
+        require!(pending.change == expected()?, TurboError::ChangeMismatch);
         let now = Clock::get()?.unix_timestamp;
         require!(pending.is_due(now), TurboError::TimelockNotElapsed);
         require!(!pending.is_expired(now), TurboError::ChangeExpired);

@@ -59,7 +59,7 @@ pub struct CreateCustody<'info> {
 
 impl CreateCustody<'_> {
     pub fn validate(&self, args: &CreateCustodyArgs) -> Result<()> {
-        let expected = Change::CreateCustody { asset_index: args.asset_index, args_hash: args.hash()? };
+        let expected = || Ok(Change::CreateCustody { asset_index: args.asset_index, args_hash: args.hash()? });
         PendingChange::require_due(self.pool.is_launched(), self.pending.as_deref().map(|p| &**p), expected)?;
         args.params.validate()?;
         require!(args.asset_index < self.pool.asset_count, TurboError::CustodyMismatch);

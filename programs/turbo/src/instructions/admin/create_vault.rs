@@ -106,7 +106,7 @@ pub struct CreateVault<'info> {
 
 impl CreateVault<'_> {
     pub fn validate(&self, args: &CreateVaultArgs) -> Result<()> {
-        let expected = Change::CreateVault { vault_id: args.vault_id, args_hash: args.hash()? };
+        let expected = || Ok(Change::CreateVault { vault_id: args.vault_id, args_hash: args.hash()? });
         PendingChange::require_due(self.pool.is_launched(), self.pending.as_deref().map(|p| &**p), expected)?;
         args.params.validate()?;
         require!(

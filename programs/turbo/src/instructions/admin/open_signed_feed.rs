@@ -37,7 +37,7 @@ pub struct OpenSignedFeed<'info> {
 
 impl OpenSignedFeed<'_> {
     pub fn validate(&self, args: &OpenSignedFeedArgs) -> Result<()> {
-        let expected = Change::OpenSignedFeed { feed_id: args.feed_id, lazer_feed_id: args.lazer_feed_id };
+        let expected = || Ok(Change::OpenSignedFeed { feed_id: args.feed_id, lazer_feed_id: args.lazer_feed_id });
         PendingChange::require_due(self.pool.is_launched(), self.pending.as_deref().map(|p| &**p), expected)?;
         let assets = &self.pool.assets[..self.pool.asset_count as usize];
         let known = args.feed_id == self.config.crt_feed_id || assets.iter().any(|a| a.feed_id == args.feed_id);
