@@ -138,6 +138,25 @@ async fn a_signed_price_fits_in_a_mint_transaction() {
     for (n, msg, with, table) in &sizes {
         println!("| ed25519 check + `post_signed_prices` of {n} feeds ({msg}-byte message) + mint | {with} | {table} |");
     }
+    // An LP deposit names every vault and its price: with the post of its four feeds it needs the
+    // table, or the post in a transaction of its own (what `Cli::execute` does).
+    let lp = fx.user(1_000 * USDC, 0).await;
+    let feed_of = |id: u16| match id {
+        1 | 4 => Asset::Btc,
+        2 => Asset::Sol,
+        _ => Asset::Fet,
+    };
+    let vaults = fx.vaults_priced(|v| turbo_sdk::pda::signed_feed(&feed_of(v.keys.id).feed_id()));
+    let deposit =
+        swap_account(fx.deposit_liquidity_ix(&lp, 100 * USDC, &vaults), fx.d.crt_price, turbo_sdk::pda::signed_feed(&Asset::Crt.feed_id()));
+    let m = fx.signed_message(now_us(&fx), &[(1, 1, 1), (2, 1, 1), (3, 1, 1), (4, 1, 1)]);
+    let [check, post] = fx.post_signed_ixs(m, &assets);
+    let alone = tx_bytes(&fx, std::slice::from_ref(&deposit), &lp.key);
+    let ixs = [check, post, deposit];
+    let (lp_with, lp_table) = (tx_bytes(&fx, &ixs, &lp.key), tx_bytes_with_table(&fx, &ixs, &lp.key));
+    println!("| LP deposit (4 vaults), signed feeds as its prices | {alone} | — |");
+    println!("| ed25519 check + `post_signed_prices` of 4 feeds + LP deposit | {lp_with} | {lp_table} |");
+    assert!(alone <= 1_232 && lp_with > 1_232 && lp_table <= 1_232, "{alone} {lp_with} {lp_table}");
     // The mint's two feeds fit a legacy transaction; four need the lookup table.
     assert!(sizes[0].2 <= 1_232 && sizes[1].2 > 1_232, "{sizes:?}");
     assert!(sizes.iter().all(|s| s.3 <= 1_232), "{sizes:?}");
