@@ -122,8 +122,9 @@ impl<C: Chain> Cli<C> {
 
     /// Fetch signed prices of `feed_ids` (with a price service, for a deployment that opened
     /// their signed feeds) and load the deployment at them; the next transaction that names them
-    /// posts them first. Else `base`.
-    async fn signed_at(&mut self, base: Snapshot, feed_ids: &[[u8; 32]]) -> Result<Snapshot, CliError> {
+    /// posts them first. Else `base`. A trade asks for its asset's and CRT's alone: their post
+    /// fits in the trade's own transaction.
+    pub(crate) async fn signed_snapshot(&mut self, base: Snapshot, feed_ids: &[[u8; 32]]) -> Result<Snapshot, CliError> {
         self.posts = None;
         let Some(service) = self.prices.clone() else { return Ok(base) };
         let attached = turbo_sdk::price_service::attach(&mut self.chain, &service, feed_ids, &self.feeds)
@@ -135,12 +136,6 @@ impl<C: Chain> Cli<C> {
         Ok(snap)
     }
 
-    /// A snapshot whose prices of `feed_ids` alone are signed ones fetched now (a trade's asset
-    /// and CRT: their post fits in the trade's own transaction).
-    pub(crate) async fn signed_snapshot(&mut self, base: Snapshot, feed_ids: &[[u8; 32]]) -> Result<Snapshot, CliError> {
-        self.signed_at(base, feed_ids).await
-    }
-
     /// The deployment now: with a price service, at the signed prices it serves (what the next
     /// transaction posts), else at the price accounts as they are.
     pub async fn snapshot(&mut self) -> Result<Snapshot, CliError> {
@@ -149,7 +144,7 @@ impl<C: Chain> Cli<C> {
             return Ok(base);
         }
         let all = accounts::deployment_feeds(&mut self.chain).await?;
-        self.signed_at(base, &all).await
+        self.signed_snapshot(base, &all).await
     }
 
     pub(crate) fn deployment(&self, snap: &Snapshot) -> Deployment {

@@ -265,7 +265,7 @@ impl Node {
             let exponent = i16::try_from(q.exponent).map_err(|e| e.to_string())?;
             feeds.push(turbo_sdk::lazer::FeedPrice { feed_id: id.0, price: q.price, confidence: q.conf.max(1), exponent });
         }
-        let update = turbo_sdk::lazer::Update { timestamp_us: self.bank.now as u64 * 1_000_000, feeds };
+        let update = turbo_sdk::lazer::Update { timestamp_us: self.bank.now as u64 * turbo_math::signed::MICROS, feeds };
         let message = turbo_sdk::lazer::sign(&self.bank.lazer_signer, &update).map_err(|e| e.to_string())?;
         let data = match req.json_binary_encoding {
             JsonBinaryEncoding::Hex => hex::encode(&message),

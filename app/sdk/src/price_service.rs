@@ -32,6 +32,12 @@ pub enum PriceServiceError {
     MissingFeed(u32),
 }
 
+impl From<signed::SignedPriceError> for PriceServiceError {
+    fn from(e: signed::SignedPriceError) -> Self {
+        PriceServiceError::Malformed(format!("{e:?}"))
+    }
+}
+
 /// The request for a signed Solana-format update of `feeds`: price, confidence and exponent on
 /// the 200 ms channel, the message hex-encoded.
 pub fn request(feeds: &[u32]) -> LatestPriceRequestRepr {
@@ -58,11 +64,10 @@ pub fn message(update: &JsonUpdate, feeds: &[u32]) -> Result<Vec<u8>, PriceServi
         }
     }
     .map_err(PriceServiceError::Malformed)?;
-    let malformed = |e: signed::SignedPriceError| PriceServiceError::Malformed(format!("{e:?}"));
-    let (_, payload) = signed::open(&bytes).map_err(malformed)?;
-    let payload = signed::read_payload(payload).map_err(malformed)?;
+    let (_, payload) = signed::open(&bytes)?;
+    let payload = signed::read_payload(payload)?;
     for &f in feeds {
-        payload.feed(f).map_err(malformed)?.ok_or(PriceServiceError::MissingFeed(f))?;
+        payload.feed(f)?.ok_or(PriceServiceError::MissingFeed(f))?;
     }
     Ok(bytes)
 }
@@ -178,12 +183,11 @@ pub async fn attach<C: crate::chain::Chain>(
     }
     let lazer: Vec<u32> = linked.iter().map(|s| s.lazer_feed_id).collect();
     let message = service.latest(&lazer).await?;
-    let malformed = |e: signed::SignedPriceError| PriceServiceError::Malformed(format!("{e:?}"));
-    let (_, payload) = signed::open(&message).map_err(malformed)?;
-    let payload = signed::read_payload(payload).map_err(malformed)?;
+    let (_, payload) = signed::open(&message).map_err(PriceServiceError::from)?;
+    let payload = signed::read_payload(payload).map_err(PriceServiceError::from)?;
     let mut feeds = base.clone();
     for (f, mut s) in ids.iter().zip(linked) {
-        let p = payload.feed(s.lazer_feed_id).map_err(malformed)?.ok_or(PriceServiceError::MissingFeed(s.lazer_feed_id))?;
+        let p = payload.feed(s.lazer_feed_id).map_err(PriceServiceError::from)?.ok_or(PriceServiceError::MissingFeed(s.lazer_feed_id))?;
         // The post keeps the newer of what the feed holds and the message.
         if payload.timestamp_us > s.timestamp_us {
             (s.price, s.confidence, s.exponent, s.timestamp_us) = (p.price, p.confidence, p.exponent as i32, payload.timestamp_us);

@@ -33,6 +33,14 @@ mod property {
     pub const FEED_UPDATE_TIMESTAMP: u8 = 12;
 }
 
+/// Microseconds per second: Pyth Pro signs times in microseconds.
+pub const MICROS: u64 = 1_000_000;
+
+/// A signing time in whole seconds, rounded down: a price is never read as newer than it is.
+pub fn publish_time(timestamp_us: u64) -> i64 {
+    (timestamp_us / MICROS) as i64
+}
+
 /// Why a message cannot be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SignedPriceError {
@@ -188,10 +196,9 @@ impl<'a> SignedPayload<'a> {
         Ok(None)
     }
 
-    /// The time it was signed, in whole seconds (rounded down: the price is never read as newer
-    /// than it is).
+    /// The time it was signed, in whole seconds ([`publish_time`]).
     pub fn publish_time(&self) -> i64 {
-        (self.timestamp_us / 1_000_000) as i64
+        publish_time(self.timestamp_us)
     }
 }
 

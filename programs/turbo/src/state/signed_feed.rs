@@ -32,8 +32,8 @@ pub struct SignedFeed {
 }
 
 impl SignedFeed {
-    /// When the price was signed, in whole seconds (rounded down: never newer than it is).
+    /// When the price was signed, in whole seconds (`turbo_math::signed::publish_time`).
     pub fn publish_time(&self) -> i64 {
-        (self.timestamp_us / 1_000_000) as i64
+        turbo_math::signed::publish_time(self.timestamp_us)
     }
 }
