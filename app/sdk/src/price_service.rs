@@ -206,6 +206,30 @@ pub async fn attach<C: crate::chain::Chain>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pyth_lazer_protocol::api::JsonBinaryData;
+
+    fn update(encoding: JsonBinaryEncoding, data: String) -> JsonUpdate {
+        JsonUpdate { parsed: None, evm: None, solana: Some(JsonBinaryData { encoding, data }), le_ecdsa: None, le_unsigned: None }
+    }
+
+    #[test]
+    fn an_answer_is_read_in_either_encoding_and_must_carry_every_feed_asked() {
+        use base64::Engine;
+        let k = solana_sdk::signature::Keypair::new();
+        let feed = |feed_id| crate::lazer::FeedPrice { feed_id, price: 15_000_000_000, confidence: 1_000_000, exponent: -8 };
+        let m = crate::lazer::sign(&k, &crate::lazer::Update { timestamp_us: 1, feeds: vec![feed(6)] }).unwrap();
+        assert_eq!(message(&update(JsonBinaryEncoding::Hex, hex::encode(&m)), &[6]).unwrap(), m);
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&m);
+        assert_eq!(message(&update(JsonBinaryEncoding::Base64, b64), &[6]).unwrap(), m);
+        assert!(matches!(message(&update(JsonBinaryEncoding::Hex, hex::encode(&m)), &[6, 1]), Err(PriceServiceError::MissingFeed(1))));
+        assert!(matches!(message(&update(JsonBinaryEncoding::Hex, "zz".into()), &[6]), Err(PriceServiceError::Malformed(_))));
+        assert!(matches!(
+            message(&update(JsonBinaryEncoding::Hex, hex::encode(&m[..m.len() - 1])), &[6]),
+            Err(PriceServiceError::Malformed(_))
+        ));
+        let none = JsonUpdate { solana: None, ..update(JsonBinaryEncoding::Hex, String::new()) };
+        assert!(matches!(message(&none, &[6]), Err(PriceServiceError::Malformed(_))));
+    }
 
     #[test]
     fn the_request_is_the_services_wire_format() {

@@ -261,6 +261,50 @@ async fn a_post_is_refused_what_the_verifier_refuses() {
 }
 
 #[tokio::test]
+async fn a_post_refuses_swapped_accounts_and_a_payload_it_cannot_read() {
+    use anchor_lang::error::ErrorCode as Anchor;
+    let (mut fx, _user) = signed().await;
+    let px = fx.feed(Asset::Btc).quote.price;
+    let t = now_us(&fx);
+    let post = |fx: &Fixture| fx.post_signed_ixs(fx.signed_message(t, &[(BTC_LAZER, px, 1_000)]), &[Asset::Btc]);
+    // The Lazer storage swapped for another account: refused by its address.
+    let [check, mut ix] = post(&fx);
+    ix.accounts[2].pubkey = Pubkey::new_unique();
+    assert_error(&fx.send(&[check, ix], &[]).await, Anchor::ConstraintAddress);
+    // Another treasury: the verifier refuses it (its storage's `has_one`), inside the post.
+    let [check, mut ix] = post(&fx);
+    ix.accounts[3].pubkey = Pubkey::new_unique();
+    let out = fx.send(&[check, ix], &[]).await;
+    assert_eq!(out.result, Err(TransactionError::InstructionError(1, InstructionError::Custom(Anchor::ConstraintHasOne as u32))));
+    // A signed feed passed read-only.
+    let [check, mut ix] = post(&fx);
+    ix.accounts.last_mut().unwrap().is_writable = false;
+    assert_error(&fx.send(&[check, ix], &[]).await, Anchor::ConstraintMut);
+    // A payload the trusted key signed but that is not the format (a property of unknown size):
+    // the verifier checks the signature only; the program refuses to read it.
+    let payload = {
+        let mut p = turbo_math::signed::PAYLOAD_MAGIC.to_le_bytes().to_vec();
+        p.extend_from_slice(&t.to_le_bytes());
+        p.extend_from_slice(&[3, 1]);
+        p.extend_from_slice(&BTC_LAZER.to_le_bytes());
+        p.extend_from_slice(&[1, 13, 0, 0]);
+        p
+    };
+    let signature = fx.bank.lazer_signer.sign_message(&payload);
+    let mut m = Vec::new();
+    pyth_lazer_protocol::message::SolanaMessage {
+        payload,
+        signature: signature.into(),
+        public_key: fx.bank.lazer_signer.pubkey().to_bytes(),
+    }
+    .serialize(&mut m)
+    .unwrap();
+    assert_error(&fx.send(&fx.post_signed_ixs(m, &[Asset::Btc]), &[]).await, TurboError::SignedPriceMalformed);
+    let feed: turbo::state::SignedFeed = fx.anchor_account(turbo_sdk::pda::signed_feed(&Asset::Btc.feed_id())).await;
+    assert_eq!(feed.timestamp_us, 0, "nothing stored");
+}
+
+#[tokio::test]
 async fn a_post_must_carry_each_feed_it_writes_and_never_goes_back() {
     let (mut fx, _user) = signed().await;
     let px = fx.feed(Asset::Btc).quote.price;
