@@ -15,7 +15,7 @@ use turbo::state::{Pause, PoolCaps, VaultParams};
 use turbo_sdk::accounts::{self, Feeds, Snapshot, VaultView};
 use turbo_sdk::chain::{Chain, ChainError};
 use turbo_sdk::errors::{failure, Failure};
-use turbo_sdk::ix::{self, Deployment, PricedVault, UserAccounts};
+use turbo_sdk::ix::{self, PricedVault, UserAccounts};
 use turbo_sdk::outcome::Outcome;
 use turbo_sdk::pda;
 use turbo_sdk::preview;
@@ -145,20 +145,6 @@ impl<C: Chain> Cli<C> {
         }
         let all = accounts::deployment_feeds(&mut self.chain).await?;
         self.signed_snapshot(base, &all).await
-    }
-
-    pub(crate) fn deployment(&self, snap: &Snapshot) -> Deployment {
-        let pool = &snap.pool;
-        let custodies: Vec<_> = (0..pool.asset_count as usize)
-            .filter(|&i| pool.hedges[i].is_enabled())
-            .map(|i| snap.feeds.account(&pool.assets[i].feed_id))
-            .collect();
-        Deployment {
-            usdc_mint: snap.config.usdc_mint,
-            crt_mint: snap.config.crt_mint,
-            crt_price: snap.feeds.account(&snap.config.crt_feed_id),
-            custody_prices: turbo_sdk::ix::CustodyPrices::new(&custodies),
-        }
     }
 
     fn find<'a>(snap: &'a Snapshot, name: &str) -> Result<&'a VaultView, CliError> {
@@ -437,7 +423,7 @@ impl<C: Chain> Cli<C> {
             amount(v.mint.ui_amount_raw(min_out), 6, 2),
             text::bps(slippage_bps as u64),
         );
-        let d = self.deployment(&snap);
+        let d = snap.deployment();
         let owner = user.pubkey();
         let u = UserAccounts {
             user: owner,
@@ -541,7 +527,7 @@ impl<C: Chain> Cli<C> {
     /// CRT account's creation when CRT comes out, then the redeem with the price accounts it reads.
     pub(crate) fn redeem_ixs(&self, snap: &Snapshot, v: &VaultView, r: &RedeemPreview, min_usdc: u64, min_crt: u64) -> Vec<Instruction> {
         let (owner, crt_out) = (r.owner, r.preview.plan.quote.crt_out.0);
-        let d = self.deployment(snap);
+        let d = snap.deployment();
         let crt_account = pda::ata(&owner, &d.crt_mint);
         let mut ixs = Vec::new();
         if crt_out > 0 {
@@ -588,7 +574,7 @@ impl<C: Chain> Cli<C> {
             turbo_keeper::Verdict::Skip { why, .. } => return Err(input(why)),
             turbo_keeper::Verdict::Retired { .. } => return Err(input(format!("{} is retired: nothing to rebalance", v.mint.symbol))),
         }
-        let d = self.deployment(&snap);
+        let d = snap.deployment();
         let pv = PricedVault { keys: v.keys, price: v.price_account };
         let usdc = pda::ata(&keeper.pubkey(), &d.usdc_mint);
         let has_usdc = self.chain.account(&usdc).await?.is_some();
@@ -607,10 +593,6 @@ impl<C: Chain> Cli<C> {
                 Ok((&v.vault, v.price_account, update))
             })
             .collect()
-    }
-
-    pub(crate) fn priced(&self, snap: &Snapshot) -> Vec<PricedVault> {
-        snap.vaults.iter().map(|v| PricedVault { keys: v.keys, price: v.price_account }).collect()
     }
 
     /// `turbo lp deposit <usdc> [--slippage-bps B]`.
@@ -643,7 +625,7 @@ impl<C: Chain> Cli<C> {
             usd(value.0),
             amount(min, 6, 2)
         );
-        let d = self.deployment(&snap);
+        let d = snap.deployment();
         let owner = lp.pubkey();
         let ixs = [
             create_associated_token_account_idempotent(&owner, &owner, &pda::lp_mint(), &anchor_spl::token::ID),
@@ -652,7 +634,7 @@ impl<C: Chain> Cli<C> {
                 owner,
                 pda::ata(&owner, &d.usdc_mint),
                 pda::ata(&owner, &pda::lp_mint()),
-                &self.priced(&snap),
+                &snap.priced(),
                 DepositLiquidityArgs { usdc_amount: usdc, min_shares_out: min },
             ),
         ];
@@ -697,7 +679,7 @@ impl<C: Chain> Cli<C> {
             amount(crt_out.0, snap.config.crt_decimals as u32, 2),
             usd(value.0)
         );
-        let d = self.deployment(&snap);
+        let d = snap.deployment();
         let crt_account = pda::ata(&owner, &d.crt_mint);
         let mut ixs = vec![create_associated_token_account_idempotent(&owner, &owner, &d.usdc_mint, &anchor_spl::token::ID)];
         if crt_out.0 > 0 {
@@ -715,7 +697,7 @@ impl<C: Chain> Cli<C> {
             lp_account,
             pda::ata(&owner, &d.usdc_mint),
             (crt_out.0 > 0).then_some(crt_account),
-            &self.priced(&snap),
+            &snap.priced(),
             args,
         ));
         self.execute(&ixs, &[lp], &mut out).await?;

@@ -20,7 +20,7 @@ impl From<DeployError> for CliError {
 impl<C: Chain> Cli<C> {
     /// Make the chain match `m`; a second run changes nothing and says so.
     pub async fn deploy(&mut self, admin: &Keypair, m: &Manifest, env: &Env) -> CliResult {
-        let mut d = Deployer { chain: &mut self.chain, feeds: &mut self.feeds, dry_run: self.dry_run };
+        let mut d = Deployer { chain: &mut self.chain, feeds: &mut self.feeds, dry_run: self.dry_run, table: None };
         Ok(d.deploy(admin, m, env).await?)
     }
 }

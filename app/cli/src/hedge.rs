@@ -144,7 +144,7 @@ impl<C: Chain> Cli<C> {
             amount(v.mint.ui_amount_raw(q.shares_out.0), 6, 2),
             amount(v.mint.ui_amount_raw(min_tokens), 6, 2),
         );
-        let d = self.deployment(&snap);
+        let d = snap.deployment();
         let owner = user.pubkey();
         let u = UserAccounts {
             user: owner,
@@ -251,9 +251,9 @@ impl<C: Chain> Cli<C> {
             usd(e.pool_value),
             amount(min, 6, 2)
         );
-        let d = self.deployment(&snap);
+        let d = snap.deployment();
         let owner = lp.pubkey();
-        let priced = self.priced(&snap);
+        let priced = snap.priced();
         let ixs = [
             create_associated_token_account_idempotent(&owner, &owner, &pda::lp_mint(), &anchor_spl::token::ID),
             ix::deposit_custody(
@@ -310,8 +310,8 @@ impl<C: Chain> Cli<C> {
             amount(min, h.decimals, 2),
             fee_text(e.fee),
         );
-        let d = self.deployment(&snap);
-        let priced = self.priced(&snap);
+        let d = snap.deployment();
+        let priced = snap.priced();
         let ixs = [
             create_associated_token_account_idempotent(&owner, &owner, &h.custody.mint, &anchor_spl::token::ID),
             ix::withdraw_custody(

@@ -213,12 +213,31 @@ fn priority_fee(tx: &VersionedTransaction) -> u64 {
         .unwrap_or(0)
 }
 
+/// Solana's packet: no transaction is larger (`PACKET_DATA_SIZE`).
+const PACKET_BYTES: usize = turbo_sdk::chain::PACKET_BYTES;
+
+/// Decode a sent or simulated transaction, refusing one over the packet as Agave's RPC does
+/// (first by its encoded length, then by its bytes), so a client that works here works there.
 fn decode_tx(encoded: &str, encoding: Option<UiTransactionEncoding>) -> Result<VersionedTransaction, RpcErr> {
-    let bytes = match encoding.unwrap_or(UiTransactionEncoding::Base58) {
-        UiTransactionEncoding::Base58 => bs58::decode(encoded).into_vec().map_err(|e| invalid(e.to_string()))?,
-        UiTransactionEncoding::Base64 => base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|e| invalid(e.to_string()))?,
+    const TYPE: &str = "solana_transaction::versioned::VersionedTransaction";
+    let (name, max_encoded) = match encoding.unwrap_or(UiTransactionEncoding::Base58) {
+        UiTransactionEncoding::Base58 => ("base58", 1683),
+        UiTransactionEncoding::Base64 => ("base64", 1644),
         other => return Err(invalid(format!("unsupported encoding {other:?}"))),
     };
+    if encoded.len() > max_encoded {
+        return Err(invalid(format!(
+            "{name} encoded {TYPE} too large: {} bytes (max: encoded/raw {max_encoded}/{PACKET_BYTES})",
+            encoded.len()
+        )));
+    }
+    let bytes = match name {
+        "base58" => bs58::decode(encoded).into_vec().map_err(|e| invalid(e.to_string()))?,
+        _ => base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|e| invalid(e.to_string()))?,
+    };
+    if bytes.len() > PACKET_BYTES {
+        return Err(invalid(format!("decoded {TYPE} too large: {} bytes (max: {PACKET_BYTES} bytes)", bytes.len())));
+    }
     bincode::deserialize(&bytes).map_err(|e| invalid(format!("failed to deserialize the transaction: {e}")))
 }
 
@@ -769,6 +788,7 @@ impl Node {
                 "crtMint": self.bank.crt_mint.to_string(),
                 "btcMint": self.bank.btc_mint.to_string(),
                 "priceService": "/v1/latest_price",
+                "lookupTable": self.bank.lookup_table.map(|t| t.to_string()),
                 "feeds": self.bank.feeds.iter().map(|f| (turbo_sdk::pyth::feed_hex(&f.feed_id), f.account.to_string())).collect::<BTreeMap<_, _>>(),
             })),
             "turboAirdropUsdc" => {

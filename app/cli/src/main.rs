@@ -430,6 +430,7 @@ async fn local_env(url: &str) -> Option<turbo_cli::manifest::LocalEnv> {
         crt_mint: key(&v["crtMint"])?,
         btc_mint: key(&v["btcMint"]),
         feeds: turbo_sdk::accounts::Feeds { overrides, signed: Vec::new() },
+        lookup_table: key(&v["lookupTable"]),
     })
 }
 

@@ -205,6 +205,29 @@ fn deploy_is_idempotent_and_vaults_reads_without_a_keypair() {
         assert!(t.contains(sym), "{t}");
     }
     assert!(t.contains("$1,000,000.00 free USDC"), "{t}");
+
+    // A transaction over Solana's 1,232-byte packet is refused before it runs, as Agave's RPC
+    // refuses it, whether sent or simulated.
+    let payer = Keypair::new();
+    let client = node.client();
+    let blockhash = client.get_latest_blockhash().unwrap();
+    let sized = |data: usize| {
+        let big = solana_sdk::instruction::Instruction::new_with_bytes(
+            solana_sdk::pubkey::Pubkey::new_from_array([9; 32]),
+            &vec![7; data],
+            vec![solana_sdk::instruction::AccountMeta::new(payer.pubkey(), true)],
+        );
+        solana_sdk::transaction::Transaction::new_signed_with_payer(&[big], Some(&payer.pubkey()), &[&payer], blockhash)
+    };
+    // One byte over: its base64 (1,644 characters) passes the encoded check, its bytes do not.
+    let tx = sized(1_100 + 1_233 - bincode::serialize(&sized(1_100)).unwrap().len());
+    let size = bincode::serialize(&tx).unwrap().len();
+    assert_eq!(size, 1_233);
+    let refusal = format!("decoded solana_transaction::versioned::VersionedTransaction too large: {size} bytes (max: 1232 bytes)");
+    let sent = client.send_transaction(&tx).unwrap_err().to_string();
+    assert!(sent.contains(&refusal), "{sent}");
+    let simulated = client.simulate_transaction(&tx).unwrap_err().to_string();
+    assert!(simulated.contains(&refusal), "{simulated}");
 }
 
 #[test]

@@ -293,6 +293,26 @@ impl Snapshot {
     }
 
     /// The clock of the next transaction: the snapshot's time, one slot on.
+    /// The deployment's mints and price accounts, as this snapshot read them.
+    pub fn deployment(&self) -> crate::ix::Deployment {
+        let pool = &self.pool;
+        let custodies: Vec<_> = (0..pool.asset_count as usize)
+            .filter(|&i| pool.hedges[i].is_enabled())
+            .map(|i| self.feeds.account(&pool.assets[i].feed_id))
+            .collect();
+        crate::ix::Deployment {
+            usdc_mint: self.config.usdc_mint,
+            crt_mint: self.config.crt_mint,
+            crt_price: self.feeds.account(&self.config.crt_feed_id),
+            custody_prices: crate::ix::CustodyPrices::new(&custodies),
+        }
+    }
+
+    /// Every registered vault with the price account this snapshot read it at.
+    pub fn priced(&self) -> Vec<crate::ix::PricedVault> {
+        self.vaults.iter().map(|v| crate::ix::PricedVault { keys: v.keys, price: v.price_account }).collect()
+    }
+
     pub fn next(&self) -> At {
         At { unix_timestamp: self.at.unix_timestamp, slot: self.at.slot + 1 }
     }

@@ -84,6 +84,8 @@ pub struct Bank {
     /// it processed. `solana-program-test` has no account scan, so this is what a local RPC
     /// server answers `getProgramAccounts` and `getTokenAccountsByOwner` from.
     pub known: std::collections::BTreeSet<Pubkey>,
+    /// The deployment's address lookup table, once a deployment made one.
+    pub lookup_table: Option<Pubkey>,
 }
 
 impl Bank {
@@ -136,6 +138,7 @@ impl Bank {
             lazer_signer,
             lazer_treasury,
             known,
+            lookup_table: None,
         };
         bank.write_clock();
         // The Lazer storage, trusting the bank's signer for a year, managed by the payer.
@@ -296,6 +299,24 @@ impl Bank {
         self.slot += 1;
         self.ctx.warp_to_slot(self.slot).expect("warp forward");
         self.write_clock();
+    }
+
+    /// Send in a fresh slot a v0 transaction paid by `payer` (and signed by `signers`) that names
+    /// what it can through the lookup table `table`. Returns its size in bytes and what it did.
+    pub async fn send_v0(&mut self, ixs: &[Instruction], payer: &Keypair, signers: &[&Keypair], table: Pubkey) -> (usize, Outcome) {
+        use solana_sdk::message::{v0, AddressLookupTableAccount, VersionedMessage};
+        let acc = self.ctx.banks_client.get_account(table).await.expect("bank reachable").expect("the lookup table exists");
+        let addresses = crate::lookup::addresses(&acc).expect("a lookup table");
+        self.next_slot();
+        let tables = [AddressLookupTableAccount { key: table, addresses }];
+        let message = v0::Message::try_compile(&payer.pubkey(), ixs, &tables, self.ctx.last_blockhash).expect("the message compiles");
+        let tx = solana_sdk::transaction::VersionedTransaction::try_new(VersionedMessage::V0(message), &signer_set(payer, signers))
+            .expect("every signer signs");
+        let size = bincode::serialize(&tx).expect("serializes").len();
+        self.known.extend(ixs.iter().flat_map(|ix| ix.accounts.iter().map(|a| a.pubkey)));
+        let r = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");
+        let (logs, compute_units) = r.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
+        (size, Outcome { result: r.result, logs, compute_units })
     }
 
     /// Send in a fresh slot, signed by the payer and `signers`.

@@ -21,6 +21,7 @@ use crate::accounts::{self, Feeds};
 use crate::chain::{Chain, ChainError};
 use crate::errors::{failure, Failure};
 use crate::ix::{self, Deployment, PricedVault};
+use crate::lookup;
 use crate::manifest::{feed, Env, Manifest};
 use crate::pda::{self, VaultKeys};
 use crate::text::usd;
@@ -48,6 +49,8 @@ pub struct Deployer<'a, C: Chain> {
     pub chain: &'a mut C,
     pub feeds: &'a mut Feeds,
     pub dry_run: bool,
+    /// Set by [`Deployer::deploy`]: the deployment's lookup table, once it exists.
+    pub table: Option<Pubkey>,
 }
 
 impl<C: Chain> Deployer<'_, C> {
@@ -65,6 +68,61 @@ impl<C: Chain> Deployer<'_, C> {
             Some(acc) => Pool::try_deserialize(&mut acc.data.as_slice()).map_err(|e| input(e.to_string()))?.is_launched(),
             None => false,
         })
+    }
+}
+
+impl<C: Chain> Deployer<'_, C> {
+    /// Make the deployment's lookup table hold every address its instructions name that is not a
+    /// user's (docs/decisions.md, "One lookup table per deployment"): create it when the manifest
+    /// names none, extend it with what it lacks. Returns the number of changes (0 or 1).
+    async fn lookup_table(&mut self, admin: &Keypair, m: &Manifest, env: &Env, out: &mut String) -> Result<u32, DeployError> {
+        if self.chain.account(&pda::config()).await?.is_none() {
+            let _ = writeln!(out, "  lookup table: waits for the config");
+            return Ok(0);
+        }
+        let named = match (m.lookup_table.as_deref(), &env.local) {
+            (None, _) => None,
+            (Some("local"), Some(l)) => l.lookup_table,
+            (Some(v), _) => Some(env.key("lookup_table", v, |_| None).map_err(input)?),
+        };
+        let (config, pool) = (accounts::config(self.chain).await?, accounts::pool(self.chain).await?);
+        let want = lookup::deployment_addresses(self.chain, &config, &pool, self.feeds).await?;
+        let me = admin.pubkey();
+        let Some(table) = named else {
+            if self.dry_run {
+                let _ = writeln!(out, "  lookup table: would be created with {} addresses", want.len());
+                return Ok(1);
+            }
+            let (create, table) = lookup::create(me, lookup::recent_slot(self.chain).await?);
+            self.execute(&[create], &[admin]).await?;
+            for ix in lookup::extend(table, me, &want) {
+                self.execute(&[ix], &[admin]).await?;
+            }
+            self.table = Some(table);
+            let record = if m.lookup_table.is_some() { String::new() } else { format!("; record lookup_table = \"{table}\" in the manifest") };
+            let _ = writeln!(out, "  lookup table: created {table} with {} addresses{record}", want.len());
+            return Ok(1);
+        };
+        let (authority, have) =
+            lookup::read(self.chain, &table).await?.ok_or_else(|| input(format!("lookup_table: there is no lookup table at {table}")))?;
+        self.table = Some(table);
+        let missing: Vec<Pubkey> = want.into_iter().filter(|k| !have.contains(k)).collect();
+        if missing.is_empty() {
+            let _ = writeln!(out, "  lookup table: unchanged");
+            return Ok(0);
+        }
+        if authority != Some(me) {
+            return Err(input(format!(
+                "lookup_table: {table} lacks {} of the deployment's addresses, and only its authority ({}) may add them",
+                missing.len(),
+                authority.map_or("none: it is frozen".into(), |a| a.to_string())
+            )));
+        }
+        for ix in lookup::extend(table, me, &missing) {
+            self.execute(&[ix], &[admin]).await?;
+        }
+        let _ = writeln!(out, "  lookup table: extended with {} addresses", missing.len());
+        Ok(1)
     }
 }
 
@@ -433,6 +491,8 @@ impl<C: Chain> Deployer<'_, C> {
                 }
             }
         }
+
+        changes += self.lookup_table(admin, m, env, &mut out).await?;
 
         if changes == 0 && !out.contains("waiting for change") {
             let _ = writeln!(out, "Nothing to do: {} already matches the manifest.", m.network);

@@ -13,6 +13,7 @@ pub mod errors;
 pub mod heap;
 pub mod ix;
 pub mod lazer;
+pub mod lookup;
 pub mod manifest;
 pub mod outcome;
 pub mod pda;

@@ -24,6 +24,11 @@ pub struct Manifest {
     /// the deployment's feeds reads, opened once the feed is the CRT's or a vault's.
     #[serde(rename = "signed_feed", default)]
     pub signed_feeds: Vec<SignedFeedSpec>,
+    /// The deployment's address lookup table (docs/decisions.md, "One lookup table per
+    /// deployment"): an address, or `"local"` for a `turbo localnet` node's. Absent, `turbo
+    /// deploy` creates one and says to record it here.
+    #[serde(default)]
+    pub lookup_table: Option<String>,
 }
 
 /// A signed feed: the deployment's Pyth feed and Pyth Pro's id of the same price. The link never
@@ -198,6 +203,8 @@ pub struct LocalEnv {
     /// The bank's BTC token (standing for cbBTC or wBTC), when it has one.
     pub btc_mint: Option<Pubkey>,
     pub feeds: crate::accounts::Feeds,
+    /// The node's lookup table, once its deployment made one.
+    pub lookup_table: Option<Pubkey>,
 }
 
 impl Env {

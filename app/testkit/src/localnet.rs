@@ -59,13 +59,19 @@ pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>) -> Result<
     };
     let env = Env {
         deployer: admin.pubkey(),
-        local: Some(LocalEnv { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, btc_mint: Some(bank.btc_mint), feeds: bank.feed_map() }),
+        local: Some(LocalEnv { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, btc_mint: Some(bank.btc_mint), feeds: bank.feed_map(), lookup_table: None }),
     };
     let manifest = Manifest::parse(LOCALNET).map_err(DeployError::Manifest)?;
     let needed = manifest.pool.initial_liquidity + manifest.vaults.iter().map(|v| v.seed_usdc).sum::<u64>();
     bank.fund(&admin.pubkey(), needed, 0).await;
     let mut feeds = Feeds::default();
-    let report = Deployer { chain: &mut bank, feeds: &mut feeds, dry_run: false }.deploy(&admin, &manifest, &env).await?;
+    let mut d = Deployer { chain: &mut bank, feeds: &mut feeds, dry_run: false, table: None };
+    let report = d.deploy(&admin, &manifest, &env).await?;
+    bank.lookup_table = d.table;
+    let mut env = env;
+    if let Some(l) = env.local.as_mut() {
+        l.lookup_table = bank.lookup_table;
+    }
     Ok(Localnet { bank, admin, env, feeds, report })
 }
 

@@ -17,7 +17,7 @@ async fn deployed() -> (turbo_cli::Cli<turbo_sdk::bank::Bank>, solana_sdk::signa
     for asset in ["BTC", "SOL", "FET", "CRT"] {
         assert!(out.contains(&format!("signed feed {asset}: opened")), "{out}");
     }
-    assert!(out.contains("14 change(s) applied."), "{out}");
+    assert!(out.contains("lookup table: created") && out.contains("15 change(s) applied."), "{out}");
     (cli, admin, env)
 }
 
@@ -27,8 +27,8 @@ async fn deploy_twice_changes_nothing_the_second_time() {
     let m = Manifest::parse(LOCALNET).unwrap();
     let again = cli.deploy(&admin, &m, &env).await.unwrap();
     assert!(again.contains("Nothing to do: localnet already matches the manifest."), "{again}");
-    // Config, pool, 5 vaults, 2 custodies, 4 signed feeds.
-    assert_eq!(again.matches("unchanged").count(), 13, "{again}");
+    // Config, pool, 5 vaults, 2 custodies, 4 signed feeds, the lookup table.
+    assert_eq!(again.matches("unchanged").count(), 14, "{again}");
     // A changed parameter is applied, and only that one.
     let mut changed = m.clone();
     changed.vaults[1].overrides.mint_fee_bps = Some(30);
@@ -43,6 +43,77 @@ async fn deploy_twice_changes_nothing_the_second_time() {
     relinked.signed_feeds[0].lazer_feed_id = 2;
     let err = cli.deploy(&admin, &relinked, &env).await.unwrap_err();
     assert!(err.to_string().contains("signed feed BTC: it reads Pyth Pro feed 1, not 2; a signed feed's link never changes"), "{err}");
+}
+
+/// The deployment's lookup table (docs/decisions.md, "One lookup table per deployment"): the
+/// deploy made it with the admin as its authority, and an LP deposit with the post of its four
+/// signed prices, within 4 bytes of Solana's 1,232-byte packet as a legacy transaction (one more
+/// vault, two more accounts, passes it), lands as a v0 one of about half the size that names
+/// through the table every account but the provider's own and the programs it calls.
+#[tokio::test]
+async fn an_lp_deposit_with_four_signed_prices_fits_through_the_deployments_lookup_table() {
+    use solana_sdk::message::Message;
+    use turbo_sdk::{ix, lookup, pda};
+    let (mut cli, admin, _env) = deployed().await;
+    let table = cli.chain.lookup_table.expect("the deploy made a table");
+    let (authority, addresses) = lookup::read(&mut cli.chain, &table).await.unwrap().expect("a table");
+    assert_eq!(authority, Some(admin.pubkey()));
+    let lp = wallet(&mut cli.chain, 1_000 * USDC).await;
+    let owner = lp.pubkey();
+    // The price update of every feed the deposit reads, signed by the bank's trusted key.
+    let feeds = turbo_sdk::accounts::deployment_feeds(&mut cli.chain).await.unwrap();
+    let mut prices = Vec::new();
+    for f in &feeds {
+        let linked = turbo_sdk::accounts::signed_feed(&mut cli.chain, f).await.unwrap().expect("a signed feed");
+        prices.push(turbo_sdk::lazer::FeedPrice {
+            feed_id: linked.lazer_feed_id,
+            price: cli.chain.feed(f).quote.price,
+            confidence: 1,
+            exponent: -8,
+        });
+    }
+    let update = turbo_sdk::lazer::Update { timestamp_us: cli.chain.now as u64 * 1_000_000, feeds: prices };
+    let message = turbo_sdk::lazer::sign(&cli.chain.lazer_signer, &update).unwrap();
+    let mut snap = cli.snapshot().await.unwrap();
+    snap.feeds.overrides = feeds.iter().map(|f| (*f, pda::signed_feed(f))).collect();
+    let vaults: Vec<_> =
+        snap.vaults.iter().map(|v| ix::PricedVault { keys: v.keys, price: pda::signed_feed(&v.vault.feed_id) }).collect();
+    let d = snap.deployment();
+    let [check, post] = ix::signed_prices(owner, cli.chain.lazer_treasury, message, 0, &feeds);
+    let ixs = [
+        check,
+        post,
+        anchor_spl::associated_token::spl_associated_token_account::instruction::create_associated_token_account_idempotent(
+            &owner,
+            &owner,
+            &pda::lp_mint(),
+            &anchor_spl::token::ID,
+        ),
+        ix::deposit_liquidity(
+            &d,
+            owner,
+            pda::ata(&owner, &d.usdc_mint),
+            pda::ata(&owner, &pda::lp_mint()),
+            &vaults,
+            turbo::args::DepositLiquidityArgs { usdc_amount: 100 * USDC, min_shares_out: 0 },
+        ),
+    ];
+    let programs: Vec<_> = ixs.iter().map(|i| i.program_id).collect();
+    let unnamed: Vec<_> = ixs
+        .iter()
+        .flat_map(|i| i.accounts.iter().map(|a| a.pubkey))
+        .filter(|k| ![owner, pda::ata(&owner, &d.usdc_mint), pda::ata(&owner, &pda::lp_mint())].contains(k))
+        .filter(|k| !programs.contains(k) && !addresses.contains(k))
+        .collect();
+    assert_eq!(unnamed, vec![], "every account but the provider's is in the table");
+    let legacy = bincode::serialize(&solana_sdk::transaction::Transaction::new_unsigned(Message::new(&ixs, Some(&owner)))).unwrap().len();
+    let (size, o) = cli.chain.send_v0(&ixs, &lp, &[], table).await;
+    assert_ok(&o);
+    println!("| ed25519 check + `post_signed_prices` of 4 feeds + LP token account + LP deposit | {legacy} | {size} |");
+    assert!(legacy > 1_232 - 2 * 32 && size < 700, "{legacy} {size}");
+    let deposited = o.event::<turbo::events::LiquidityDepositedEvent>();
+    assert_eq!(deposited.usdc_in, 100 * USDC);
+    assert_eq!(turbo_sdk::accounts::token_balance(&mut cli.chain, &pda::ata(&owner, &pda::lp_mint())).await.unwrap(), deposited.shares_out);
 }
 
 #[tokio::test]
