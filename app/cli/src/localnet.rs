@@ -83,6 +83,18 @@ struct Landed {
     post_balances: Vec<u64>,
     return_data: Option<UiTransactionReturnData>,
     priority_fee: u64,
+    /// What a v0 transaction named through lookup tables: writable, then read-only.
+    loaded: (Vec<Pubkey>, Vec<Pubkey>),
+}
+
+impl Landed {
+    /// Every account the transaction named, as Agave orders them: its own keys, then those it
+    /// loaded from tables, writable before read-only.
+    fn keys(&self) -> Vec<Pubkey> {
+        let mut keys = self.tx.message.static_account_keys().to_vec();
+        keys.extend(self.loaded.0.iter().chain(&self.loaded.1));
+        keys
+    }
 }
 
 /// The node's state: the bank and what it has seen.
@@ -406,10 +418,11 @@ impl Node {
     }
 
     fn record(&mut self, sig: Signature, l: Landed) {
-        for k in l.tx.message.static_account_keys() {
+        let keys = l.keys();
+        for k in &keys {
             self.by_address.entry(*k).or_default().push(sig);
         }
-        self.bank.known.extend(l.tx.message.static_account_keys().iter().copied());
+        self.bank.known.extend(keys);
         if self.log {
             let result = match &l.result {
                 Ok(()) => "ok".to_string(),
@@ -442,7 +455,9 @@ impl Node {
             }
         }
         self.new_slot();
-        let keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
+        let loaded = self.loaded(&tx).await?;
+        let mut keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
+        keys.extend(loaded.0.iter().chain(&loaded.1));
         let mut pre = Vec::with_capacity(keys.len());
         for k in &keys {
             pre.push(self.account(k).await.map_or(0, |a| a.lamports));
@@ -475,9 +490,31 @@ impl Node {
             pre_balances: pre,
             post_balances: post,
             return_data,
+            loaded,
         };
         self.record(sig, landed);
         to_value(sig.to_string())
+    }
+
+    /// The accounts a v0 transaction names through lookup tables (writable, read-only), read
+    /// from the tables as they stand.
+    async fn loaded(&mut self, tx: &VersionedTransaction) -> Result<(Vec<Pubkey>, Vec<Pubkey>), RpcErr> {
+        let (mut writable, mut readonly) = (Vec::new(), Vec::new());
+        for lookup in tx.message.address_table_lookups().unwrap_or_default() {
+            let table = match self.account(&lookup.account_key).await {
+                Some(acc) => turbo_sdk::lookup::addresses(&acc).map_err(|e| invalid(e.to_string()))?,
+                None => return Err(invalid(format!("no address lookup table at {}", lookup.account_key))),
+            };
+            let pick = |indexes: &[u8], out: &mut Vec<Pubkey>| -> Result<(), RpcErr> {
+                for i in indexes {
+                    out.push(*table.get(*i as usize).ok_or_else(|| invalid(format!("lookup table {} has no index {i}", lookup.account_key)))?);
+                }
+                Ok(())
+            };
+            pick(&lookup.writable_indexes, &mut writable)?;
+            pick(&lookup.readonly_indexes, &mut readonly)?;
+        }
+        Ok((writable, readonly))
     }
 
     async fn simulate(&mut self, tx: VersionedTransaction) -> Result<RpcSimulateTransactionResult, RpcErr> {
@@ -737,7 +774,11 @@ impl Node {
                     pre_token_balances: None.into(),
                     post_token_balances: None.into(),
                     rewards: None.into(),
-                    loaded_addresses: None.into(),
+                    loaded_addresses: Some(solana_transaction_status_client_types::UiLoadedAddresses {
+                        writable: l.loaded.0.iter().map(ToString::to_string).collect(),
+                        readonly: l.loaded.1.iter().map(ToString::to_string).collect(),
+                    })
+                    .into(),
                     return_data: l.return_data.clone().into(),
                     compute_units_consumed: Some(l.units).into(),
                     cost_units: None.into(),

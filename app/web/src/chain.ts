@@ -8,9 +8,11 @@ import {
   address,
   appendTransactionMessageInstructions,
   compileTransaction,
+  compressTransactionMessageUsingAddressLookupTables,
   createNoopSigner,
   createSolanaRpc,
   createTransactionMessage,
+  fetchAddressesForLookupTables,
   getBase64Encoder,
   getAddressDecoder,
   getBase64EncodedWireTransaction,
@@ -23,6 +25,7 @@ import {
   setTransactionMessageFeePayer,
   setTransactionMessageLifetimeUsingBlockhash,
   type Address,
+  type AddressesByLookupTableAddress,
   type Instruction,
   type Rpc,
   type Signature,
@@ -75,6 +78,8 @@ export interface LocalEnv {
   feeds: Record<string, string>;
   /** The node's Pyth Pro price service, beside its JSON-RPC. */
   priceService?: string;
+  /** The deployment's address lookup table, once its deploy made one. */
+  lookupTable?: string | null;
 }
 
 /** The deployment's signed feeds (docs/clients.md, "Signed prices"): where each feed's signed
@@ -94,6 +99,9 @@ export interface Net {
   /** Set by `loadDeployment` when every feed the deployment reads has a signed feed and a price
    * service is at hand: every transaction then posts the signed prices it names first. */
   signed?: SignedFeeds;
+  /** Set by `loadDeployment`: the deployment's lookup table and what it holds, through which
+   * every transaction names the deployment's accounts in a byte each. */
+  tables?: AddressesByLookupTableAddress;
 }
 
 /** A JSON-RPC call of a method outside the standard set (the local validator's own). */
@@ -189,6 +197,16 @@ export interface Deployment {
 
 function hex(bytes: ArrayLike<number>): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The deployment's lookup table (docs/decisions.md, "One lookup table per deployment"): the
+ * page's `<meta name="turbo-lookup-table" content="ADDRESS">` on a cluster, else the local
+ * node's, else none (transactions then name every account in full). */
+async function loadLookupTable(net: Net): Promise<AddressesByLookupTableAddress | undefined> {
+  const configured = globalThis.document?.querySelector<HTMLMetaElement>('meta[name="turbo-lookup-table"]')?.content ?? '';
+  const table = configured || net.local?.lookupTable;
+  if (!table) return undefined;
+  return fetchAddressesForLookupTables([address(table)], net.rpc);
 }
 
 /** A price service the page names (`<meta name="turbo-price-service" content="URL">`: on a
@@ -306,8 +324,9 @@ export async function loadDeployment(net: Net): Promise<Deployment> {
   const hedged = pool.data.hedges.map((h, i) => ({ h, i })).filter(({ h, i }) => i < pool.data.assetCount && h.enabled !== 0);
   // Signed prices when the deployment opened a signed feed for every feed it reads.
   const feedIds = [c.crtFeedId, ...pool.data.assets.slice(0, pool.data.assetCount).map((a) => a.feedId)];
-  const signed = await loadSignedFeeds(net, feedIds);
+  const [signed, tables] = await Promise.all([loadSignedFeeds(net, feedIds), loadLookupTable(net)]);
   net.signed = signed?.signed;
+  net.tables = tables;
   const account = (feedId: ArrayLike<number>) => signed?.byFeed.get(hex(feedId)) ?? priceAccount(net, feedId);
   const custodyPrices = await Promise.all(hedged.map(({ i }) => account(pool.data.assets[i].feedId)));
   const [usdc, crt, lp, crtPrice, ...infos] = await Promise.all([
@@ -444,7 +463,8 @@ async function compile(net: Net, payer: Address, unpriced: readonly Instruction[
     (m) => setTransactionMessageLifetimeUsingBlockhash(latest, m),
     (m) => appendTransactionMessageInstructions(ixs, m),
   );
-  return { tx: compileTransaction(message), latest };
+  const compressed = net.tables ? compressTransactionMessageUsingAddressLookupTables(message, net.tables) : message;
+  return { tx: compileTransaction(compressed), latest };
 }
 
 /** Simulate `ixs` paid by `payer` without any signature and read the events they emit. */

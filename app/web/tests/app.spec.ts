@@ -275,7 +275,18 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   await form.getByRole('button', { name: 'Deposit' }).click();
   await expect(form.locator('.done')).toBeVisible();
   const { fetchPool, findPoolPda } = await import('../src/generated');
-  const pool = await fetchPool(createSolanaRpc(node.url), (await findPoolPda())[0]);
+  const [poolAddress] = await findPoolPda();
+  const pool = await fetchPool(createSolanaRpc(node.url), poolAddress);
+  // The deposit (with the post of the four signed prices it reads) named the deployment's
+  // accounts through its lookup table, and the node indexes what it loaded from the table: the
+  // pool's newest transaction is this deposit.
+  const rpc = createSolanaRpc(node.url);
+  const [newest] = await rpc.getSignaturesForAddress(wallet.address, { limit: 1 }).send();
+  const landed = await rpc.getTransaction(newest.signature, { encoding: 'base64', maxSupportedTransactionVersion: 0 }).send();
+  expect(landed?.version).toBe(0);
+  const loaded = [...(landed?.meta?.loadedAddresses?.writable ?? []), ...(landed?.meta?.loadedAddresses?.readonly ?? [])];
+  expect(loaded).toContain(poolAddress);
+  expect((await rpc.getSignaturesForAddress(poolAddress, { limit: 1 }).send())[0].signature).toBe(newest.signature);
   const lp = await balanceOf(node, wallet.address, pool.data.lpMint, TOKEN);
   expect(lp.raw).toBeGreaterThan(0n);
   await expect(form.locator('.new-balance')).toHaveText(`LP balance: ${lp.ui} LP`);
