@@ -267,6 +267,28 @@ impl Node {
             sponsored_every,
             signed_feeds: Vec::new(),
         };
+        // The deployment's transactions, landed before the node served: its history starts
+        // with them, as a cluster's does.
+        for j in node.bank.journal.take().unwrap_or_default() {
+            let keys = j.tx.message.account_keys.len();
+            let fee = 5_000 * j.tx.message.header.num_required_signatures as u64;
+            let sig = j.tx.signatures[0];
+            let landed = Landed {
+                slot: j.slot,
+                time: j.time,
+                priority_fee: 0,
+                tx: j.tx.into(),
+                result: j.outcome.result,
+                logs: standard_logs(j.outcome.logs),
+                units: j.outcome.compute_units,
+                fee,
+                pre_balances: vec![0; keys],
+                post_balances: vec![0; keys],
+                return_data: None,
+                loaded: (Vec::new(), Vec::new()),
+            };
+            node.record(sig, landed);
+        }
         if let Ok(m) = turbo_sdk::manifest::Manifest::parse(turbo_testkit::localnet::LOCALNET) {
             for f in &m.signed_feeds {
                 if let Some(id) = turbo_sdk::pyth::parse_feed_id(&f.feed_id) {
@@ -507,7 +529,9 @@ impl Node {
             };
             let pick = |indexes: &[u8], out: &mut Vec<Pubkey>| -> Result<(), RpcErr> {
                 for i in indexes {
-                    out.push(*table.get(*i as usize).ok_or_else(|| invalid(format!("lookup table {} has no index {i}", lookup.account_key)))?);
+                    out.push(
+                        *table.get(*i as usize).ok_or_else(|| invalid(format!("lookup table {} has no index {i}", lookup.account_key)))?,
+                    );
                 }
                 Ok(())
             };
@@ -954,6 +978,7 @@ pub async fn serve(opts: Options, shutdown: impl std::future::Future<Output = ()
     let l = turbo_testkit::localnet::localnet_as(
         [start("BTC", 0), start("SOL", 1), start("FET", 2)],
         opts.deployer.as_ref().map(|k| k.insecure_clone()),
+        true,
     )
     .await
     .map_err(|e| anyhow::anyhow!("deploying migrations/localnet.toml: {e}"))?;

@@ -365,7 +365,7 @@ async fn localnet(
             }
             // Where the USDC is: the wallet's associated account of the node's USDC mint (what
             // `turbo-keeper --bounty-account` wants, for example).
-            let usdc_account = match local_env(&node_url).await {
+            let usdc_account = match turbo_sdk::setup::local_env(&node_url).await {
                 Some(env) => format!("\nUSDC account: {}", turbo_sdk::pda::ata(&wallet, &env.usdc_mint)),
                 None => String::new(),
             };
@@ -415,23 +415,6 @@ async fn localnet(
     };
     turbo_cli::localnet::serve(opts, shutdown).await.map_err(|e| CliError::Input(e.to_string()))?;
     Ok(String::new())
-}
-
-/// What `"local"` means in a manifest on a `turbo localnet` node (`None` elsewhere).
-async fn local_env(url: &str) -> Option<turbo_cli::manifest::LocalEnv> {
-    let v = turbo_sdk::setup::local_env_json(url).await?;
-    let key = |k: &serde_json::Value| k.as_str()?.parse::<Pubkey>().ok();
-    let mut overrides = Vec::new();
-    for (feed, account) in v["feeds"].as_object()? {
-        overrides.push((turbo_sdk::pyth::parse_feed_id(feed)?, key(account)?));
-    }
-    Some(turbo_cli::manifest::LocalEnv {
-        usdc_mint: key(&v["usdcMint"])?,
-        crt_mint: key(&v["crtMint"])?,
-        btc_mint: key(&v["btcMint"]),
-        feeds: turbo_sdk::accounts::Feeds { overrides, signed: Vec::new() },
-        lookup_table: key(&v["lookupTable"]),
-    })
 }
 
 async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<String, CliError> {
@@ -497,7 +480,7 @@ async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<
         Command::Pause { vault, flags, unpause } => cli.pause(me, vault.as_deref(), &flags, unpause).await,
         Command::Vault { action: VaultAction::Create { manifest } } | Command::Deploy { manifest } => {
             let m = Manifest::load(&manifest).map_err(CliError::Input)?;
-            let env = Env { deployer: cli.chain.payer(), local: local_env(cli.chain.url()).await };
+            let env = Env { deployer: cli.chain.payer(), local: turbo_sdk::setup::local_env(cli.chain.url()).await };
             cli.deploy(me, &m, &env).await
         }
         Command::Vault { action: VaultAction::Update { vault, change } } => cli.vault_update(me, &vault, |p| change.apply(p)).await,

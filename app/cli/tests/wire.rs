@@ -5,13 +5,14 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use solana_rpc_client::rpc_client::RpcClient;
 use solana_sdk::signature::{write_keypair_file, Keypair, Signer};
 use turbo::events::{MintEvent, RebalanceEvent, RedeemEvent};
 use turbo_sdk::outcome::Outcome;
+use turbo_testkit::process::{Node, Proc};
 
 fn turbo_bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_turbo"))
@@ -26,99 +27,21 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// A child process killed on drop.
-struct Proc {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Proc {
-    fn output(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-/// Wait until `proc`'s log has a line containing `marker`, and return what follows it up to the
-/// next space: the address a child bound for itself (each binds port 0, so no port is handed from
-/// a closed listener to a child, and parallel tests never race for one).
-fn bound_address(proc: &Proc, marker: &str) -> String {
-    let started = Instant::now();
-    loop {
-        if let Some(line) = proc.output().lines().find(|l| l.contains(marker)) {
-            let rest = &line[line.find(marker).unwrap() + marker.len()..];
-            return rest.split_whitespace().next().unwrap_or_default().to_string();
-        }
-        assert!(started.elapsed() < Duration::from_secs(120), "no {marker:?} in 2 minutes:\n{}", proc.output());
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-struct Node {
-    proc: Proc,
-    url: String,
-    deployer: PathBuf,
-    dir: tempdir::Dir,
-}
-
-mod tempdir {
-    use std::path::PathBuf;
-
-    /// A fresh directory under the target dir's tmp, removed on drop.
-    pub struct Dir(pub PathBuf);
-
-    impl Dir {
-        pub fn new(name: &str) -> Dir {
-            let d = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{name}-{}-{}", std::process::id(), rand_suffix()));
-            std::fs::create_dir_all(&d).unwrap();
-            Dir(d)
-        }
-    }
-
-    fn rand_suffix() -> u64 {
-        use std::time::{SystemTime, UNIX_EPOCH};
-        SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_nanos() as u64
-    }
-
-    impl Drop for Dir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
-}
-
 /// Start `turbo localnet` with `args` and wait until it answers `getHealth`.
 fn start_node(name: &str, args: &[&str]) -> Node {
-    let dir = tempdir::Dir::new(name);
-    let deployer = dir.0.join("deployer.json");
-    write_keypair_file(&Keypair::new(), &deployer).unwrap();
-    let log = dir.0.join("node.log");
-    let child = Command::new(turbo_bin())
-        .args(["localnet", "--bind", "127.0.0.1:0", "--deployer", deployer.to_str().unwrap()])
-        .args(args)
-        .current_dir(repo())
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("turbo localnet starts");
-    let proc = Proc { child, log };
-    let url = format!("http://{}", bound_address(&proc, "JSON-RPC on http://"));
-    let client = RpcClient::new(url.clone());
-    let started = Instant::now();
-    while client.get_health().is_err() {
-        assert!(started.elapsed() < Duration::from_secs(120), "the node did not answer getHealth in 2 minutes:\n{}", proc.output());
-        std::thread::sleep(Duration::from_millis(200));
-    }
-    Node { proc, url, deployer, dir }
+    turbo_testkit::process::start_node(&turbo_bin(), &repo(), Path::new(env!("CARGO_TARGET_TMPDIR")), name, args)
 }
 
-impl Node {
+/// What the node's tests ask of it, beside `turbo_testkit::process::Node`.
+trait NodeExt {
+    fn turbo(&self, keypair: Option<&Path>, args: &[&str]) -> Output;
+    fn wallet(&self, name: &str, usdc: u64) -> (Keypair, PathBuf);
+    fn client(&self) -> RpcClient;
+    fn token_balance(&self, account: &solana_sdk::pubkey::Pubkey) -> u64;
+    fn last_outcome(&self, address: &solana_sdk::pubkey::Pubkey) -> Outcome;
+}
+
+impl NodeExt for Node {
     /// Run `turbo` against the node with `keypair`.
     fn turbo(&self, keypair: Option<&Path>, args: &[&str]) -> Output {
         let mut cmd = Command::new(turbo_bin());
@@ -328,18 +251,14 @@ fn usdc_mint(node: &Node) -> solana_sdk::pubkey::Pubkey {
 /// Start `turbo-keeper` (its log named `name`), and return it with the address its metrics
 /// server bound.
 fn start_keeper(node: &Node, keypair: &Path, bounty: &solana_sdk::pubkey::Pubkey, name: &str) -> (Proc, String) {
-    let log = node.dir.0.join(format!("keeper-{name}.log"));
-    let child = Command::new(keeper_bin())
-        .args(["--url", &node.url, "--keypair", keypair.to_str().unwrap(), "--interval-secs", "1", "--bounty-account", &bounty.to_string()])
+    let mut cmd = Command::new(keeper_bin());
+    cmd.args(["--url", &node.url, "--keypair", keypair.to_str().unwrap(), "--interval-secs", "1", "--bounty-account", &bounty.to_string()])
         .args(["--metrics-bind", "127.0.0.1:0", "--heartbeat-secs", "0"])
         .env("RUST_LOG", "info")
         .env("NO_COLOR", "1")
-        .stdout(std::fs::File::create(&log).unwrap())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("turbo-keeper starts");
-    let proc = Proc { child, log };
-    let metrics = bound_address(&proc, "addr=");
+        .stderr(Stdio::null());
+    let proc = Proc::spawn(cmd, node.dir.0.join(format!("keeper-{name}.log")));
+    let metrics = proc.bound_address("addr=");
     (proc, metrics)
 }
 
@@ -368,17 +287,18 @@ fn the_keeper_rides_a_replayed_crash_survives_a_restart_and_reports_a_dead_node(
     let out = node.turbo(None, &["localnet", "fund", &keeper.pubkey().to_string(), "--sol", "0", "--usdc", "0.000001"]);
     assert!(out.status.success(), "{}", text(&out));
 
+    let client = node.client();
+    let tbtc = turbo_sdk::pda::VaultKeys::new(1).vault;
+    // What landed on the vault before the keeper: its deployment and the holder's mint.
+    let before = client.get_signatures_for_address(&tbtc).unwrap().iter().filter(|s| s.err.is_none()).count();
     let (mut k, _) = start_keeper(&node, &keeper_path, &bounty, "first");
     let mut metrics = String::new();
     let deadline = Instant::now() + Duration::from_secs(90);
-    let client = node.client();
-    let tbtc = turbo_sdk::pda::VaultKeys::new(1).vault;
     // Let it work until it has trimmed several times, then kill it mid-run and restart it.
     let mut killed = false;
     loop {
         let sigs = client.get_signatures_for_address(&tbtc).unwrap();
-        // Everything that landed on the vault but the holder's mint.
-        let rebalances = sigs.iter().filter(|s| s.err.is_none()).count() - 1;
+        let rebalances = sigs.iter().filter(|s| s.err.is_none()).count() - before;
         if rebalances >= 4 && !killed {
             let _ = k.child.kill();
             let _ = k.child.wait();

@@ -86,6 +86,18 @@ pub struct Bank {
     pub known: std::collections::BTreeSet<Pubkey>,
     /// The deployment's address lookup table, once a deployment made one.
     pub lookup_table: Option<Pubkey>,
+    /// When `Some`, every transaction [`Bank::send_now`] lands is kept here, so a local node
+    /// serving this bank lists its deployment in its history as a cluster would.
+    pub journal: Option<Vec<Journaled>>,
+}
+
+/// A transaction the bank landed, as a node's history keeps it.
+#[derive(Clone, Debug)]
+pub struct Journaled {
+    pub tx: Transaction,
+    pub slot: u64,
+    pub time: i64,
+    pub outcome: Outcome,
 }
 
 impl Bank {
@@ -139,6 +151,7 @@ impl Bank {
             lazer_treasury,
             known,
             lookup_table: None,
+            journal: None,
         };
         bank.write_clock();
         // The Lazer storage, trusting the bank's signer for a year, managed by the payer.
@@ -325,9 +338,13 @@ impl Bank {
         let payer = self.ctx.payer.insecure_clone();
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &signer_set(&payer, signers), self.ctx.last_blockhash);
         self.known.extend(tx.message.account_keys.iter().copied());
-        let r = self.ctx.banks_client.process_transaction_with_metadata(tx).await.expect("bank reachable");
+        let r = self.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await.expect("bank reachable");
         let (logs, compute_units) = r.metadata.map(|m| (m.log_messages, m.compute_units_consumed)).unwrap_or_default();
-        Outcome { result: r.result, logs, compute_units }
+        let outcome = Outcome { result: r.result, logs, compute_units };
+        if let Some(j) = &mut self.journal {
+            j.push(Journaled { tx, slot: self.slot, time: self.now, outcome: outcome.clone() });
+        }
+        outcome
     }
 }
 

@@ -99,7 +99,8 @@ impl<C: Chain> Deployer<'_, C> {
                 self.execute(&[ix], &[admin]).await?;
             }
             self.table = Some(table);
-            let record = if m.lookup_table.is_some() { String::new() } else { format!("; record lookup_table = \"{table}\" in the manifest") };
+            let record =
+                if m.lookup_table.is_some() { String::new() } else { format!("; record lookup_table = \"{table}\" in the manifest") };
             let _ = writeln!(out, "  lookup table: created {table} with {} addresses{record}", want.len());
             return Ok(1);
         };

@@ -94,6 +94,25 @@ pub async fn local_env_json(url: &str) -> Option<serde_json::Value> {
     client.send(request, serde_json::Value::Null).await.ok()
 }
 
+/// What `"local"` means in a manifest on a `turbo localnet` node: its mints, its price accounts
+/// and its lookup table (`None` on any other node).
+pub async fn local_env(url: &str) -> Option<crate::manifest::LocalEnv> {
+    use anchor_lang::prelude::Pubkey;
+    let v = local_env_json(url).await?;
+    let key = |k: &serde_json::Value| k.as_str()?.parse::<Pubkey>().ok();
+    let mut overrides = Vec::new();
+    for (feed, account) in v["feeds"].as_object()? {
+        overrides.push((crate::pyth::parse_feed_id(feed)?, key(account)?));
+    }
+    Some(crate::manifest::LocalEnv {
+        usdc_mint: key(&v["usdcMint"])?,
+        crt_mint: key(&v["crtMint"])?,
+        btc_mint: key(&v["btcMint"]),
+        feeds: crate::accounts::Feeds { overrides, signed: Vec::new() },
+        lookup_table: key(&v["lookupTable"]),
+    })
+}
+
 /// The price service a client uses (docs/clients.md, "Signed prices"): the one named (`"none"`
 /// for none), else a `turbo localnet` node's own beside its JSON-RPC at `url`, else none.
 pub async fn price_service(

@@ -4,12 +4,14 @@
 //! - [`fixture::Fixture`]: a deployment built instruction by instruction, with users, a
 //!   keeper, a Pyth price setter that writes real `PriceUpdateV2` accounts, and a clock;
 //! - [`localnet`]: `migrations/localnet.toml` deployed by the SDK's deployer, funded wallets,
-//!   and the bundled BTC/SOL/FET history (the demo's world, and the keeper's and CLI's tests).
+//!   and the bundled BTC/SOL/FET history (the demo's world, and the keeper's and CLI's tests);
+//! - [`process`]: child processes for the over-the-wire tests (`turbo localnet` and the clients).
 //!
 //! Both are thin layers over `turbo_sdk::bank::Bank`, the in-process backend.
 
 pub mod fixture;
 pub mod localnet;
+pub mod process;
 
 pub use fixture::*;
 pub use turbo_sdk::outcome::*;

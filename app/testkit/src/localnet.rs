@@ -37,12 +37,13 @@ pub struct Localnet {
 /// Start a bank at `prices` (BTC, SOL, FET at Pyth's exponent -8; CRT $1) and deploy the
 /// localnet manifest on it, with the bank's payer as the deployer.
 pub async fn localnet(prices: [i64; 3]) -> Result<Localnet, DeployError> {
-    localnet_as(prices, None).await
+    localnet_as(prices, None, false).await
 }
 
 /// [`localnet`] with `deployer` (when given) as the admin and upgrade authority: a local node
-/// whose operator keeps the admin key in a file.
-pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>) -> Result<Localnet, DeployError> {
+/// whose operator keeps the admin key in a file. With `journal`, the bank keeps every transaction
+/// of the deployment ([`turbo_sdk::bank::Bank::journal`]) for the node's history.
+pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>, journal: bool) -> Result<Localnet, DeployError> {
     let mut bank = Bank::start(&[
         (feed_id(BTC_FEED), prices[0]),
         (feed_id(SOL_FEED), prices[1]),
@@ -50,6 +51,9 @@ pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>) -> Result<
         (feed_id(CRT_FEED), 100_000_000),
     ])
     .await;
+    if journal {
+        bank.journal = Some(Vec::new());
+    }
     let admin = match deployer {
         Some(k) => {
             bank.set_upgrade_authority(k.pubkey());
@@ -59,7 +63,13 @@ pub async fn localnet_as(prices: [i64; 3], deployer: Option<Keypair>) -> Result<
     };
     let env = Env {
         deployer: admin.pubkey(),
-        local: Some(LocalEnv { usdc_mint: bank.usdc_mint, crt_mint: bank.crt_mint, btc_mint: Some(bank.btc_mint), feeds: bank.feed_map(), lookup_table: None }),
+        local: Some(LocalEnv {
+            usdc_mint: bank.usdc_mint,
+            crt_mint: bank.crt_mint,
+            btc_mint: Some(bank.btc_mint),
+            feeds: bank.feed_map(),
+            lookup_table: None,
+        }),
     };
     let manifest = Manifest::parse(LOCALNET).map_err(DeployError::Manifest)?;
     let needed = manifest.pool.initial_liquidity + manifest.vaults.iter().map(|v| v.seed_usdc).sum::<u64>();
