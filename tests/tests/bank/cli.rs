@@ -76,8 +76,7 @@ async fn an_lp_deposit_with_four_signed_prices_fits_through_the_deployments_look
     let message = turbo_sdk::lazer::sign(&cli.chain.lazer_signer, &update).unwrap();
     let mut snap = cli.snapshot().await.unwrap();
     snap.feeds.overrides = feeds.iter().map(|f| (*f, pda::signed_feed(f))).collect();
-    let vaults: Vec<_> =
-        snap.vaults.iter().map(|v| ix::PricedVault { keys: v.keys, price: pda::signed_feed(&v.vault.feed_id) }).collect();
+    let vaults: Vec<_> = snap.vaults.iter().map(|v| ix::PricedVault { keys: v.keys, price: pda::signed_feed(&v.vault.feed_id) }).collect();
     let d = snap.deployment();
     let [check, post] = ix::signed_prices(owner, cli.chain.lazer_treasury, message, 0, &feeds);
     let ixs = [
