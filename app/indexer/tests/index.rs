@@ -123,13 +123,37 @@ fn the_index_survives_a_kill_reconciles_with_the_chain_and_keeps_history_through
     let on_chain = chain_signatures(&client);
     assert!(on_chain.len() > FLOOD, "{}", on_chain.len());
 
+    // The same on each database: the embedded SQLite file and a PostgreSQL server on loopback.
+    // (Under the system's temporary directory: the server's own user must reach it.)
+    let pg_dir = turbo_testkit::process::Dir::new(&std::env::temp_dir(), "turbo-index-pg");
+    let pg = Postgres::start(&pg_dir.0);
+    for db in [format!("sqlite://{}", node.dir.0.join("index.db").display()), pg.database("turbo_index")] {
+        let c = Chain { client: &client, on_chain: &on_chain, snap: &snap, holder: holder.pubkey(), lp: lp.pubkey(), flood: FLOOD };
+        index_and_check(&node, &rt, &db, &c);
+    }
+}
+
+/// What the chain holds, for the checks.
+struct Chain<'a> {
+    client: &'a RpcClient,
+    on_chain: &'a [String],
+    snap: &'a turbo_sdk::accounts::Snapshot,
+    holder: solana_sdk::pubkey::Pubkey,
+    lp: solana_sdk::pubkey::Pubkey,
+    flood: usize,
+}
+
+/// Index the node into `db` with a kill mid-way, and check the index against the chain.
+fn index_and_check(node: &Node, rt: &tokio::runtime::Runtime, db: &str, c: &Chain) {
+    let (client, on_chain, snap) = (c.client, c.on_chain, c.snap);
+    let tsol = turbo_sdk::pda::VaultKeys::new(2);
+    let backend = db.split(':').next().unwrap();
     // Start, let it ingest part of the history, kill it (SIGKILL) mid-way, start it again.
-    let db = format!("sqlite://{}", node.dir.0.join("index.db").display());
-    let (mut first, api) = start_indexer(&node, &db, "first");
+    let (mut first, api) = start_indexer(node, db, &format!("{backend}-first"));
     wait_for("a first part ingested", Duration::from_secs(120), || get(&format!("{api}/v1/status"))["txs"].as_u64().unwrap_or(0) >= 100);
     first.child.kill().unwrap();
     first.child.wait().unwrap();
-    let (_second, api) = start_indexer(&node, &db, "second");
+    let (_second, api) = start_indexer(node, db, &format!("{backend}-second"));
     wait_for("the whole history ingested", Duration::from_secs(300), || {
         get(&format!("{api}/v1/status"))["txs"].as_u64() == Some(on_chain.len() as u64)
     });
@@ -156,7 +180,7 @@ fn the_index_survives_a_kill_reconciles_with_the_chain_and_keeps_history_through
             None => break,
         }
     }
-    assert_eq!(seen.len(), FLOOD);
+    assert_eq!(seen.len(), c.flood);
 
     // The vault's history survives the flood: the mint's point is still in its series.
     let series = get(&format!("{api}/v1/vaults/{}/series?window=All&limit=2000", tsol.vault));
@@ -167,24 +191,52 @@ fn the_index_survives_a_kill_reconciles_with_the_chain_and_keeps_history_through
     );
 
     // Reconcile: each vault's supply on chain is its seed plus what was minted less redeemed.
-    let store = rt.block_on(turbo_indexer::store::Store::open(&db)).unwrap();
+    let store = rt.block_on(turbo_indexer::store::Store::open(db)).unwrap();
     for v in &snap.vaults {
         let key = v.keys.vault.to_string();
         let units = |kind: &str| rt.block_on(store.units(&key, kind)).unwrap();
         let supply = turbo_sdk::accounts::mint_info(&client.get_account(&v.keys.mint).unwrap()).unwrap().supply;
-        assert_eq!(units("seed") + units("mint") - units("redeem"), supply, "{}", v.mint.symbol);
+        assert_eq!(units("seed") + units("mint") - units("redeem"), supply, "{} on {backend}", v.mint.symbol);
     }
 
     // The holder's position: what the chain holds, at its cost.
-    let pos = get(&format!("{api}/v1/wallets/{}/positions", holder.pubkey()));
-    let held = client.get_token_account_balance(&turbo_sdk::pda::token_2022_ata(&holder.pubkey(), &tsol.mint)).unwrap();
+    let pos = get(&format!("{api}/v1/wallets/{}/positions", c.holder));
+    let held = client.get_token_account_balance(&turbo_sdk::pda::token_2022_ata(&c.holder, &tsol.mint)).unwrap();
     assert_eq!(pos["vaults"][0]["tokens"].as_u64(), Some(held.amount.parse().unwrap()), "{pos}");
     assert_eq!(pos["vaults"][0]["cost"].as_u64(), Some(1_000_000_000), "{pos}");
-    let lp_pos = get(&format!("{api}/v1/wallets/{}/positions", lp.pubkey()));
+    let lp_pos = get(&format!("{api}/v1/wallets/{}/positions", c.lp));
     assert_eq!(lp_pos["lp"]["deposited"].as_u64(), Some(2_000_000_000), "{lp_pos}");
     // Bad input is refused with a reason, not a guess.
     let r = reqwest::blocking::get(format!("{api}/v1/vaults/nope/series")).unwrap();
     assert_eq!(r.status(), 400);
     let r = reqwest::blocking::get(format!("{api}/v1/vaults/{}/rebalances?limit=5000", tsol.vault)).unwrap();
     assert_eq!(r.status(), 400);
+}
+
+/// A PostgreSQL server on loopback (scripts/pg-setup), stopped on drop.
+struct Postgres {
+    dir: PathBuf,
+    url: String,
+}
+
+impl Postgres {
+    fn start(dir: &Path) -> Postgres {
+        let out = Command::new(repo().join("scripts/pg-setup")).arg(dir).output().expect("scripts/pg-setup runs");
+        assert!(out.status.success(), "scripts/pg-setup: {}", String::from_utf8_lossy(&out.stderr));
+        let url = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string();
+        Postgres { dir: dir.to_path_buf(), url }
+    }
+
+    /// A new, empty database's URL.
+    fn database(&self, name: &str) -> String {
+        let out = Command::new("psql").args([&self.url, "-q", "-c", &format!("CREATE DATABASE {name}")]).output().expect("psql runs");
+        assert!(out.status.success(), "CREATE DATABASE: {}", String::from_utf8_lossy(&out.stderr));
+        format!("{}/{name}", self.url.rsplit_once('/').unwrap().0)
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        let _ = Command::new(repo().join("scripts/pg-setup")).arg("--stop").arg(&self.dir).status();
+    }
 }
