@@ -65,6 +65,8 @@ pub struct Options {
     /// How the sponsored price accounts move: every this many seconds, or on a 0.5% move (Pyth's
     /// push feeds on mainnet: 60); 1 republishes every feed each second.
     pub sponsored_every: i64,
+    /// A `turbo-indexer` following the node, reported to clients in `turboLocalEnv`.
+    pub indexer: Option<String>,
 }
 
 /// Pyth's sponsored feeds republish on a move of this much, whatever the heartbeat.
@@ -111,6 +113,8 @@ pub struct Node {
     sponsored_every: i64,
     /// Pyth Pro feed id → the deployment's feed id, from the manifest's signed feeds.
     signed_feeds: Vec<(u32, [u8; 32])>,
+    /// A `turbo-indexer` following this node, if one was named.
+    pub indexer: Option<String>,
 }
 
 enum Msg {
@@ -266,6 +270,7 @@ impl Node {
             log,
             sponsored_every,
             signed_feeds: Vec::new(),
+            indexer: None,
         };
         // The deployment's transactions, landed before the node served: its history starts
         // with them, as a cluster's does.
@@ -854,6 +859,7 @@ impl Node {
                 "btcMint": self.bank.btc_mint.to_string(),
                 "priceService": "/v1/latest_price",
                 "lookupTable": self.bank.lookup_table.map(|t| t.to_string()),
+                "indexer": self.indexer,
                 "feeds": self.bank.feeds.iter().map(|f| (turbo_sdk::pyth::feed_hex(&f.feed_id), f.account.to_string())).collect::<BTreeMap<_, _>>(),
             })),
             "turboAirdropUsdc" => {
@@ -984,6 +990,7 @@ pub async fn serve(opts: Options, shutdown: impl std::future::Future<Output = ()
     .map_err(|e| anyhow::anyhow!("deploying migrations/localnet.toml: {e}"))?;
     let deployer = l.admin.pubkey();
     let mut node = Node::new(l.bank, opts.replay.clone(), opts.log, opts.sponsored_every);
+    node.indexer = opts.indexer.clone();
     // The bank's payer is the deployer; keep it funded for airdrops.
     node.bank.known.extend(l.feeds.overrides.iter().map(|(_, k)| *k));
     let listener = tokio::net::TcpListener::bind(opts.addr).await?;

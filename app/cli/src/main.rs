@@ -199,6 +199,10 @@ enum Command {
         /// the node's price service are always current.
         #[arg(long, default_value_t = 60, value_name = "SECS")]
         sponsored_every: i64,
+        /// A `turbo-indexer` following this node, which the web app reads history, positions and
+        /// the pool's APR from (reported in `turboLocalEnv`).
+        #[arg(long, value_name = "URL")]
+        indexer: Option<String>,
         #[command(subcommand)]
         action: Option<LocalnetAction>,
     },
@@ -310,8 +314,8 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
         }
         _ => {}
     }
-    if let Command::Localnet { bind, replay, speed, quiet, deployer, web, sponsored_every, action } = args.command {
-        return localnet(args.url, bind, replay, speed, quiet, deployer, web, sponsored_every, action).await;
+    if let Command::Localnet { bind, replay, speed, quiet, deployer, web, sponsored_every, indexer, action } = args.command {
+        return localnet(args.url, bind, replay, speed, quiet, deployer, web, sponsored_every, indexer, action).await;
     }
     let url = turbo_sdk::setup::url(args.url.clone());
     // Reading needs no wallet: without a keypair file, reads run with a throwaway one.
@@ -342,6 +346,7 @@ async fn localnet(
     deployer: Option<PathBuf>,
     web: Option<PathBuf>,
     sponsored_every: i64,
+    indexer: Option<String>,
     action: Option<LocalnetAction>,
 ) -> Result<String, CliError> {
     let node_url = url.unwrap_or_else(|| format!("http://{bind}"));
@@ -409,6 +414,7 @@ async fn localnet(
         deployer,
         web,
         sponsored_every: sponsored_every.max(1),
+        indexer,
     };
     let shutdown = async {
         let _ = tokio::signal::ctrl_c().await;

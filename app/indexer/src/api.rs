@@ -28,6 +28,8 @@ pub fn router(store: Arc<Store>) -> Router {
         .route("/v1/wallets/{wallet}/positions", get(positions))
         .route("/v1/pool/history", get(pool_history))
         .with_state(store)
+        // Read-only and public: a web page on any origin may read it.
+        .layer(tower_http::cors::CorsLayer::new().allow_origin(tower_http::cors::Any).allow_methods([axum::http::Method::GET]))
 }
 
 /// A refusal or a failure, as JSON with its status.
@@ -140,6 +142,9 @@ struct Rebalance {
     leverage_after: i64,
     nav: u64,
     bounty: u64,
+    /// The whole event as the program logged it (base64 of its discriminator and Borsh body),
+    /// for a client that decodes it with the IDL's types.
+    data: String,
 }
 
 #[derive(Serialize)]
@@ -169,6 +174,7 @@ async fn rebalances(State(store): State<Arc<Store>>, Path(vault): Path<String>, 
                 leverage_after: e.leverage_after,
                 nav: e.nav,
                 bounty: e.bounty,
+                data: base64::Engine::encode(&base64::engine::general_purpose::STANDARD, &r.data),
             })
         })
         .collect();

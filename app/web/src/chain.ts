@@ -80,6 +80,8 @@ export interface LocalEnv {
   priceService?: string;
   /** The deployment's address lookup table, once its deploy made one. */
   lookupTable?: string | null;
+  /** A `turbo-indexer` following the node, if one runs beside it. */
+  indexer?: string | null;
 }
 
 /** The deployment's signed feeds (docs/clients.md, "Signed prices"): where each feed's signed
@@ -96,6 +98,9 @@ export interface Net {
   rpc: Rpc<SolanaRpcApi>;
   chain: `solana:${string}`;
   local: LocalEnv | null;
+  /** A `turbo-indexer` (docs/clients.md, "The indexer"): the page's `<meta name="turbo-indexer">`
+   * on a cluster, else the local node's; history, positions and APR come from it when set. */
+  indexer: string | null;
   /** Set by `loadDeployment` when every feed the deployment reads has a signed feed and a price
    * service is at hand: every transaction then posts the signed prices it names first. */
   signed?: SignedFeeds;
@@ -126,7 +131,9 @@ export async function connect(url: string): Promise<Net> {
   const rpc = createSolanaRpc(url);
   const genesis = await rpc.getGenesisHash().send();
   const local = await rpcCall<LocalEnv>(url, 'turboLocalEnv').catch(() => null);
-  return { url, rpc, chain: CHAINS[genesis] ?? 'solana:localnet', local };
+  const configured = globalThis.document?.querySelector<HTMLMetaElement>('meta[name="turbo-indexer"]')?.content ?? '';
+  const indexer = (configured || local?.indexer || '').replace(/\/$/, '') || null;
+  return { url, rpc, chain: CHAINS[genesis] ?? 'solana:localnet', local, indexer };
 }
 
 export interface MintInfo {

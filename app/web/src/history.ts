@@ -1,10 +1,11 @@
-// A vault's history from the program's events: its signatures (`getSignaturesForAddress`)
-// and their transactions (`getTransaction`), each `RebalanceEvent` a point. No indexer: a
-// page asks for the last few hundred transactions of one vault.
+// A vault's history from the program's events, each `RebalanceEvent` a point: from the
+// indexer when one is configured (every rebalance the vault ever had, two requests a page), else
+// from the node, the vault's last few hundred transactions (`getSignaturesForAddress`, then
+// `getTransaction` of each).
 
-import type { Address, Signature } from '@solana/kit';
+import { getBase64Encoder, type Address, type Signature } from '@solana/kit';
 import { decodeEvents, type Net } from './chain';
-import type { RebalanceEvent } from './generated';
+import { getRebalanceEventDecoder, type RebalanceEvent } from './generated';
 
 export interface Point {
   /** Block time, unix seconds. */
@@ -27,8 +28,37 @@ async function pool<T, R>(items: T[], n: number, f: (t: T) => Promise<R>): Promi
   return out;
 }
 
-/** The vault's rebalances, oldest first, from its last `limit` transactions. */
+/** Where a history came from, for the page to say. */
+export type Source = 'indexer' | 'node';
+
+/** The vault's rebalances, oldest first: the indexer's newest `limit` (every one it holds, up to
+ * that), else those in the vault's last `limit` transactions on the node. */
 export async function rebalances(net: Net, vault: Address, limit = 300): Promise<Point[]> {
+  return net.indexer ? indexed(net.indexer, vault, limit) : fromNode(net, vault, limit);
+}
+
+/** The indexer's rebalances of `vault`, newest pages first, decoded with the IDL's types. */
+async function indexed(indexer: string, vault: Address, limit: number): Promise<Point[]> {
+  const decoder = getRebalanceEventDecoder();
+  const b64 = getBase64Encoder();
+  const points: Point[] = [];
+  let before: number | null = null;
+  while (points.length < limit) {
+    const page = Math.min(200, limit - points.length);
+    const res = await fetch(`${indexer}/v1/vaults/${vault}/rebalances?limit=${page}${before === null ? '' : `&before=${before}`}`);
+    if (!res.ok) throw new Error(`the indexer refused (${res.status}): ${await res.text()}`);
+    const body = (await res.json()) as { rebalances: { signature: Signature; time: number; data: string }[]; next_before: number | null };
+    for (const r of body.rebalances) {
+      points.push({ time: r.time, signature: r.signature, event: decoder.decode(b64.encode(r.data).slice(8)) });
+    }
+    if (body.next_before === null) break;
+    before = body.next_before;
+  }
+  return points.sort((a, b) => a.time - b.time);
+}
+
+/** The vault's rebalances, oldest first, from its last `limit` transactions on the node. */
+async function fromNode(net: Net, vault: Address, limit: number): Promise<Point[]> {
   const sigs = await net.rpc.getSignaturesForAddress(vault, { limit, commitment: 'confirmed' }).send();
   const landed = sigs.filter((s) => s.err === null);
   const txs = await pool(landed, 8, (s) =>

@@ -36,6 +36,7 @@ import {
   type VaultQuotedEvent,
 } from './generated';
 import { change, decay, ideal, rebalances, type Point, type Sample } from './history';
+import { poolHistory, positions } from './indexer';
 import { connectWallet, disconnectWallet, onWalletsChanged, reconnect, registerDemoWallet, solanaWallets, type Session } from './wallet';
 
 const PAUSE_MINT = 1;
@@ -302,6 +303,16 @@ async function vaultPage(d: Deployment, v: VaultInfo, dialog?: 'mint' | 'redeem'
   } else {
     page.append(h('p', { id: 'no-history' }, 'No rebalances yet: the charts start with the first one.'));
   }
+  // Say where the history came from, and how much of it that is.
+  page.append(
+    h(
+      'p',
+      { id: 'history-source', class: 'note', 'data-source': d.net.indexer ? 'indexer' : 'node' },
+      d.net.indexer
+        ? 'History from the indexer: every rebalance of this vault.'
+        : 'History from the node: the rebalances among this vault’s last 300 transactions (no indexer is configured).',
+    ),
+  );
   const dec = decay(samplesOf(points, q), target, d.now);
   page.append(
     h('h2', {}, 'Realized decay, last 30 days'),
@@ -543,6 +554,37 @@ function riskBox(d: Deployment): HTMLElement {
   return h('section', { class: 'risk', id: 'risk', 'aria-labelledby': 'risk-title' }, h('h2', { id: 'risk-title' }, 'Your risk as an LP'), h('ul', {}, ...items.map((t) => h('li', {}, t))));
 }
 
+/** The pool's APR and the connected wallet's LP position, from the indexer (filled in when its
+ * answers arrive); without one, a sentence that says what is missing. */
+function lpHistory(d: Deployment): HTMLElement {
+  const box = h('section', { id: 'lp-history', 'aria-labelledby': 'lp-history-title' }, h('h2', { id: 'lp-history-title' }, 'Return and your position'));
+  const indexer = d.net.indexer;
+  if (!indexer) {
+    box.append(h('p', { class: 'note', 'data-source': 'node' }, 'The APR and your position need an indexer (docs/clients.md); none is configured for this page.'));
+    return box;
+  }
+  const wallet = app.session?.address;
+  void Promise.all([poolHistory(indexer), wallet ? positions(indexer, wallet) : Promise.resolve(null)])
+    .then(([pool, mine]) => {
+      const days = pool.measuredSecs / 86_400;
+      const rows: [string, string, string][] = [
+        ['LP APR', pool.aprBps === null ? '— (under two points yet)' : `${pct(pool.aprBps / 10_000)} over ${days.toFixed(1)} days`, 'apr'],
+      ];
+      if (mine?.lp) {
+        rows.push(
+          ['Your LP shares', `${tokens(mine.lp.shares, d.lp)} LP`, 'lp-shares'],
+          ['Deposited', usd(mine.lp.deposited), 'lp-deposited'],
+          ['Withdrawn', usd(mine.lp.withdrawn), 'lp-withdrawn'],
+          ['Value now', usd(mine.lp.value), 'lp-value'],
+          ['Profit and loss', usd(mine.lp.pnl), 'lp-pnl'],
+        );
+      }
+      box.append(facts(rows), h('p', { class: 'note', 'data-source': 'indexer' }, 'From the indexer: every deposit and withdrawal, priced as the program priced it.'));
+    })
+    .catch((e: Error) => box.append(h('p', { class: 'note', role: 'status' }, `The indexer did not answer: ${e.message}`)));
+  return box;
+}
+
 function liquidityPage(d: Deployment): HTMLElement {
   const pq = app.quotes?.pool;
   const quotes = d.vaults.map((v) => [v, quoteOf(v)] as const);
@@ -583,7 +625,7 @@ function liquidityPage(d: Deployment): HTMLElement {
       h('td', {}, q.netCap === 0n ? '—' : pct(Number(q.assetNet) / Number(q.netCap)).replace('+', '')),
     );
   }
-  page.append(asCards(caps), asCards(hedgeTable(d, quotes)), riskBox(d));
+  page.append(asCards(caps), asCards(hedgeTable(d, quotes)), riskBox(d), lpHistory(d));
   const c = ctx();
   const lpUnit = { symbol: 'LP', decimals: d.lp.decimals, multiplier: 1 };
   const me = () => app.session?.address as Address;

@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import { address, createSolanaRpc, type Address } from '@solana/kit';
 import { fetchSysvarClock } from '@solana/sysvars';
 import { decodeEvents } from '../src/chain';
-import { uiAmount, usd } from '../src/format';
+import { pct, uiAmount, usd } from '../src/format';
 import { balanceOf, connectTestWallet, fundedWallet, installTestWallet, startNode, turbo, type Node, type TestWallet } from './localnet';
 
 const TOKEN = address('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
@@ -264,7 +264,7 @@ test('a mint the pool cannot back, or the wallet cannot pay, is refused in the p
   expect((await balanceOf(node, poor.address, env.usdcMint, TOKEN)).raw).toBe(1_000_000n);
 });
 
-test('deposit and withdraw liquidity', async ({ page }) => {
+test('deposit and withdraw liquidity, and the position and APR through the indexer', async ({ page }) => {
   await open(page, '#/liquidity');
   await connectTestWallet(page);
   await expect(page.locator('[data-field="pool-value"]')).toHaveText(/^\$[\d,.]+ – \$[\d,.]+$/);
@@ -292,6 +292,16 @@ test('deposit and withdraw liquidity', async ({ page }) => {
   await expect(form.locator('.new-balance')).toHaveText(`LP balance: ${lp.ui} LP`);
   // The withdraw form's balance follows the deposit that landed beside it.
   await expect(page.locator('#withdraw-balance')).toHaveText(`Balance: ${uiAmount(lp.raw, 6)} LP`);
+  // The position and the APR, read through the indexer once it holds the deposit.
+  await node.synced();
+  await page.evaluate(() => (location.hash = '#/'));
+  await expect(page.locator('body')).toHaveAttribute('data-ready', /.+/);
+  await page.evaluate(() => (location.hash = '#/liquidity'));
+  await expect(page.locator('[data-field="lp-deposited"]')).toHaveText('$1,000.00');
+  await expect(page.locator('[data-field="lp-shares"]')).toHaveText(`${uiAmount(lp.raw, 6)} LP`);
+  const history = (await (await fetch(`${node.indexer}/v1/pool/history`)).json()) as { apr_bps: number | null };
+  expect(history.apr_bps).not.toBeNull();
+  await expect(page.locator('[data-field="apr"]')).toContainText(`${pct((history.apr_bps ?? 0) / 10_000)} over `);
 
   const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
   const out = page.locator('#withdraw');
@@ -351,7 +361,7 @@ test('the liquidity page shows each custody as turbo custodies reads it, and FET
   }
 });
 
-test('the vault chart has the points the events imply', async ({ page }) => {
+test('the vault chart has the points the events imply, read through the indexer', async ({ page }) => {
   await open(page);
   const tsol = (await vaultAddress(page, 'tSOL')) as Address;
   // A keeper rebalances after each of three moves of SOL.
@@ -370,7 +380,10 @@ test('the vault chart has the points the events imply', async ({ page }) => {
     expected += decodeEvents(t?.meta?.logMessages ?? []).filter((e) => e.name === 'RebalanceEvent' && e.data.vault === tsol).length;
   }
   expect(expected).toBeGreaterThanOrEqual(3);
+  // The page reads the history from the indexer beside the node, once it holds the newest.
+  await node.synced();
   await open(page, `#/vault/${tsol}`);
+  await expect(page.locator('#history-source')).toHaveAttribute('data-source', 'indexer');
   await expect(page.locator('#price-chart')).toHaveAttribute('data-points', String(expected));
   await expect(page.locator('#price-chart polyline[data-series="tSOL"]')).toHaveAttribute('data-points', String(expected));
   await expect(page.locator('#leverage-chart polyline')).toHaveAttribute('data-points', String(expected));

@@ -34,17 +34,27 @@ export function turboBin(): string {
   return found;
 }
 
+/** The `turbo-indexer` binary, built beside `turbo`. */
+function indexerBin(): string {
+  return join(resolve(turboBin(), '..'), 'turbo-indexer');
+}
+
 export interface Node {
   url: string;
+  /** The `turbo-indexer` following the node, which the page reads history from. */
+  indexer: string;
   proc: ChildProcess;
   call<T>(method: string, params?: unknown[]): Promise<T>;
+  /** Wait until the indexer holds the program's newest transaction. */
+  synced(): Promise<void>;
   stop(): void;
 }
 
 /** Start `turbo localnet --web` on a free port and wait until it serves. */
 export async function startNode(port: number): Promise<Node> {
   const url = `http://127.0.0.1:${port}`;
-  const proc = spawn(turboBin(), ['localnet', '--bind', `127.0.0.1:${port}`, '--web', join(REPO, 'app/web/dist'), '--quiet'], {
+  const indexer = `http://127.0.0.1:${port + 1}`;
+  const proc = spawn(turboBin(), ['localnet', '--bind', `127.0.0.1:${port}`, '--web', join(REPO, 'app/web/dist'), '--quiet', '--indexer', indexer], {
     cwd: REPO,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -57,12 +67,38 @@ export async function startNode(port: number): Promise<Node> {
     if (body.error) throw new Error(`${method}: ${body.error.message}`);
     return body.result as T;
   };
+  const db = join(mkdtempSync(join(tmpdir(), 'turbo-web-index-')), 'index.db');
+  const idx = spawn(indexerBin(), ['--url', url, '--db', `sqlite://${db}`, '--bind', `127.0.0.1:${port + 1}`, '--poll-ms', '200', '--quote-every', '0'], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  idx.stdout?.on('data', (d: Buffer) => (out += d));
+  idx.stderr?.on('data', (d: Buffer) => (out += d));
+  const synced = async () => {
+    const newest = await call<{ signature: string }[]>('getSignaturesForAddress', ['TurboUm8iSrMA6XvxT8PDZSDB6V8kbL5P5M8rF8v2gX', { limit: 1 }]);
+    await expect
+      .poll(async () => {
+        const res = await fetch(`${indexer}/v1/status`).catch(() => null);
+        return res?.ok ? ((await res.json()) as { cursor: { signature: string } | null }).cursor?.signature : null;
+      }, { timeout: 30_000, intervals: [200] })
+      .toBe(newest[0]?.signature);
+  };
   for (let i = 0; i < 300; i++) {
     if (proc.exitCode !== null) throw new Error(`turbo localnet exited:\n${out}`);
     if (out.includes('web app on')) {
       try {
         await call('getHealth');
-        return { url, proc, call, stop: () => proc.kill('SIGINT') };
+        return {
+          url,
+          indexer,
+          proc,
+          call,
+          synced,
+          stop: () => {
+            idx.kill('SIGKILL');
+            proc.kill('SIGINT');
+          },
+        };
       } catch {
         /* not yet */
       }
@@ -70,6 +106,7 @@ export async function startNode(port: number): Promise<Node> {
     await new Promise((r) => setTimeout(r, 200));
   }
   proc.kill();
+  idx.kill();
   throw new Error(`turbo localnet did not start:\n${out}`);
 }
 
