@@ -223,6 +223,8 @@ function vaultsPage(d: Deployment): HTMLElement {
   }
   const page = h('section', { 'aria-labelledby': 'vaults-title' }, h('h1', { id: 'vaults-title' }, 'Vaults'), asCards(table));
   if (app.quotes?.refusal) page.append(refusalView(app.quotes.refusal));
+  const wallet = app.session?.address;
+  if (wallet && d.net.indexer) page.append(holdings(d, d.net.indexer, wallet));
   // The 24 h change needs each vault's history: fill it in when it arrives.
   void Promise.all(
     d.vaults.map(async (v) => {
@@ -233,6 +235,39 @@ function vaultsPage(d: Deployment): HTMLElement {
     }),
   );
   return page;
+}
+
+/** The wallet's positions from the indexer: what it minted less what it redeemed, its cost, its
+ * value at the vault's newest NAV, and the profit or loss (filled in when the answer arrives). */
+function holdings(d: Deployment, indexer: string, wallet: string): HTMLElement {
+  const box = h('section', { id: 'positions', 'aria-labelledby': 'positions-title' }, h('h2', { id: 'positions-title' }, 'Your positions'));
+  void positions(indexer, wallet)
+    .then((mine) => {
+      const held = mine.vaults.filter((p) => p.tokens > 0n || p.proceeds > 0n);
+      if (held.length === 0) return void box.append(h('p', {}, 'None yet.'));
+      const t = h('table', { id: 'positions-table' });
+      t.append(h('caption', {}, 'From the indexer: each mint and redeem as the program priced it; value at the newest NAV.'));
+      const hr = t.createTHead().insertRow();
+      for (const c of ['Token', 'Holding', 'Cost', 'Redeemed for', 'Value', 'Profit and loss']) hr.append(h('th', { scope: 'col' }, c));
+      const tb = t.createTBody();
+      for (const p of held) {
+        const v = d.vaults.find((x) => x.address === p.vault);
+        if (!v) continue;
+        const r = tb.insertRow();
+        r.dataset.position = v.mint.symbol;
+        r.append(h('th', { scope: 'row' }, v.mint.symbol));
+        for (const [col, text] of [
+          ['tokens', `${tokens(p.tokens, v.mint)} ${v.mint.symbol}`],
+          ['cost', usd(p.cost)],
+          ['proceeds', usd(p.proceeds)],
+          ['value', usd(p.value)],
+          ['pnl', usd(p.pnl)],
+        ]) r.append(h('td', { 'data-col': col }, text));
+      }
+      box.append(asCards(t));
+    })
+    .catch((e: Error) => box.append(h('p', { role: 'status' }, `The indexer did not answer: ${e.message}`)));
+  return box;
 }
 
 /** How the pool backs `v` (docs/design.md §5.6): a long on an asset with a custody is hedged by

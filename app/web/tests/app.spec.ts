@@ -145,7 +145,7 @@ test('a navigation says it is loading at once, and stops when the page is drawn'
   await expect(page.locator('#main')).not.toHaveAttribute('aria-busy', 'true');
 });
 
-test('mint Turbo SOL and see the balance the bank holds', async ({ page }) => {
+test('mint Turbo SOL, see the balance the bank holds and the position through the indexer', async ({ page }) => {
   await open(page);
   await connectTestWallet(page);
   const tsol = await vaultAddress(page, 'tSOL');
@@ -169,6 +169,12 @@ test('mint Turbo SOL and see the balance the bank holds', async ({ page }) => {
   await expect(dialog.locator('.new-balance')).toHaveText(`New balance: ${held.ui} tSOL`);
   const usdc = await balanceOf(node, wallet.address, env.usdcMint, TOKEN);
   expect(usdc.raw).toBe(99_750_000_000n);
+  // The position, read through the indexer once it holds the mint: its cost is what was paid.
+  await node.synced();
+  await page.evaluate(() => (location.hash = '#/'));
+  const row = page.locator('#positions tr[data-position="tSOL"]');
+  await expect(row.locator('[data-col="tokens"]')).toHaveText(`${held.ui} tSOL`);
+  await expect(row.locator('[data-col="cost"]')).toHaveText('$250.00');
 });
 
 /** The vault's mint, read from its account by the app's generated decoder. */
