@@ -333,7 +333,8 @@ impl<C: Chain> Cli<C> {
     /// what it is worth now: tokens at NAV (the program's quote), LP shares at the value a
     /// withdrawal would be paid on (the pool valued low, as `withdraw_liquidity` values it).
     /// Cost basis and PnL need the wallet's history, which the indexer will keep (issue 26).
-    pub async fn positions(&mut self, owner: &Pubkey) -> CliResult {
+    /// With `indexer`, each position's cost basis and profit or loss from `turbo-indexer`.
+    pub async fn positions(&mut self, owner: &Pubkey, indexer: Option<&str>) -> CliResult {
         let snap = self.snapshot().await?;
         let mut t = table(&["Position", "Balance", "Value", "Of the whole"]);
         let mut total = 0u64;
@@ -374,8 +375,25 @@ impl<C: Chain> Cli<C> {
                 format!("{:.4}% of the pool", shares as f64 * 100.0 / supply.max(1) as f64),
             ]);
         }
+        let Some(base) = indexer else {
+            return Ok(format!(
+                "{owner}\n{t}\nTotal {} (tokens at NAV, LP shares at the pool's withdrawal value; cost basis and PnL need the indexer: --indexer URL)\n",
+                usd(total)
+            ));
+        };
+        let mine = turbo_sdk::indexer::positions(base, owner).await.map_err(input)?;
+        let mut h = table(&["Position", "Cost", "Redeemed for", "Value (indexer)", "Profit and loss"]);
+        let signed = |v: i64| if v < 0 { format!("-{}", usd(v.unsigned_abs())) } else { usd(v as u64) };
+        for p in &mine.vaults {
+            let symbol =
+                snap.vaults.iter().find(|v| v.keys.vault.to_string() == p.vault).map_or(p.vault.clone(), |v| v.mint.symbol.clone());
+            h.add_row(vec![symbol, usd(p.cost), usd(p.proceeds), usd(p.value), signed(p.pnl)]);
+        }
+        if let Some(lp) = &mine.lp {
+            h.add_row(vec!["LP".into(), usd(lp.deposited), usd(lp.withdrawn), usd(lp.value), signed(lp.pnl)]);
+        }
         Ok(format!(
-            "{owner}\n{t}\nTotal {} (tokens at NAV, LP shares at the pool's withdrawal value; cost basis and PnL need the indexer)\n",
+            "{owner}\n{t}\nTotal {} (tokens at NAV, LP shares at the pool's withdrawal value)\n\nFrom the indexer at {base} (each mint and redeem as the program priced it):\n{h}\n",
             usd(total)
         ))
     }

@@ -53,7 +53,12 @@ enum Command {
     /// Print the wallet's address (from --keypair, or the Solana CLI config's path).
     Address,
     /// What a wallet (default: yours) holds of each Turbo token and of the pool, and its worth now.
-    Positions { wallet: Option<Pubkey> },
+    Positions {
+        wallet: Option<Pubkey>,
+        /// A `turbo-indexer` to read each position's cost basis and profit or loss from.
+        #[arg(long, env = "TURBO_INDEXER", value_name = "URL")]
+        indexer: Option<String>,
+    },
     /// Every vault: NAV, leverage, supply, caps and last rebalance.
     Vaults,
     /// One vault in detail (by symbol or id).
@@ -321,7 +326,7 @@ async fn dispatch(args: Args) -> Result<String, CliError> {
     // Reading needs no wallet: without a keypair file, reads run with a throwaway one.
     let read_only = matches!(
         args.command,
-        Command::Vaults | Command::Show { .. } | Command::Timelock | Command::Custodies | Command::Positions { wallet: Some(_) }
+        Command::Vaults | Command::Show { .. } | Command::Timelock | Command::Custodies | Command::Positions { wallet: Some(_), .. }
     );
     let me = match turbo_sdk::setup::wallet(args.keypair.clone()) {
         Ok(k) => k,
@@ -426,7 +431,9 @@ async fn localnet(
 async fn run(cli: &mut Cli<RpcChain>, me: &Keypair, command: Command) -> Result<String, CliError> {
     match command {
         Command::Vaults => cli.vaults().await,
-        Command::Positions { wallet } => cli.positions(&wallet.unwrap_or_else(|| solana_sdk::signature::Signer::pubkey(me))).await,
+        Command::Positions { wallet, indexer } => {
+            cli.positions(&wallet.unwrap_or_else(|| solana_sdk::signature::Signer::pubkey(me)), indexer.as_deref()).await
+        }
         Command::Show { vault } => cli.show(&vault).await,
         Command::Mint { vault, pay: Some(pay), slippage_bps, .. } => {
             let (asset, amount) = pay.split_once('=').ok_or_else(|| CliError::Input(format!("expected ASSET=AMOUNT, got {pay}")))?;

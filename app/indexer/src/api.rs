@@ -181,39 +181,7 @@ async fn rebalances(State(store): State<Arc<Store>>, Path(vault): Path<String>, 
     Ok(Json(Rebalances { rebalances, next_before }))
 }
 
-/// One vault position: what the wallet minted less what it redeemed, valued at the vault's
-/// newest NAV. Tokens moved between wallets outside the program are not seen.
-#[derive(Serialize, Debug, PartialEq, Eq)]
-pub struct VaultPosition {
-    pub vault: String,
-    pub tokens: u64,
-    /// Σ what each mint paid: the value credited plus its fee, micro-USD.
-    pub cost: u64,
-    /// Σ what each redeem paid out: the tokens' value less its fee, micro-USD.
-    pub proceeds: u64,
-    pub value: u64,
-    /// `value + proceeds − cost`.
-    pub pnl: i64,
-    /// When the value was read (the newest point with a supply).
-    pub valued_at: Option<i64>,
-}
-
-/// The wallet's LP position, valued at the pool's newest point.
-#[derive(Serialize, Debug, PartialEq, Eq)]
-pub struct LpPosition {
-    pub shares: u64,
-    pub deposited: u64,
-    pub withdrawn: u64,
-    pub value: u64,
-    pub pnl: i64,
-}
-
-#[derive(Serialize, Debug, PartialEq, Eq)]
-pub struct Positions {
-    pub wallet: String,
-    pub vaults: Vec<VaultPosition>,
-    pub lp: Option<LpPosition>,
-}
+pub use turbo_sdk::indexer::{LpPosition, Positions, VaultPosition};
 
 fn mul_div(a: u64, b: u64, c: u64) -> u64 {
     if c == 0 {

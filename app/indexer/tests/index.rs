@@ -128,7 +128,15 @@ fn the_index_survives_a_kill_reconciles_with_the_chain_and_keeps_history_through
     let pg_dir = turbo_testkit::process::Dir::new(&std::env::temp_dir(), "turbo-index-pg");
     let pg = Postgres::start(&pg_dir.0);
     for db in [format!("sqlite://{}", node.dir.0.join("index.db").display()), pg.database("turbo_index")] {
-        let c = Chain { client: &client, on_chain: &on_chain, snap: &snap, holder: holder.pubkey(), lp: lp.pubkey(), flood: FLOOD };
+        let c = Chain {
+            client: &client,
+            on_chain: &on_chain,
+            snap: &snap,
+            holder: holder.pubkey(),
+            lp: lp.pubkey(),
+            flood: FLOOD,
+            bin: bin.clone(),
+        };
         index_and_check(&node, &rt, &db, &c);
     }
 }
@@ -141,6 +149,7 @@ struct Chain<'a> {
     holder: solana_sdk::pubkey::Pubkey,
     lp: solana_sdk::pubkey::Pubkey,
     flood: usize,
+    bin: PathBuf,
 }
 
 /// Index the node into `db` with a kill mid-way, and check the index against the chain.
@@ -204,6 +213,11 @@ fn index_and_check(node: &Node, rt: &tokio::runtime::Runtime, db: &str, c: &Chai
     let held = client.get_token_account_balance(&turbo_sdk::pda::token_2022_ata(&c.holder, &tsol.mint)).unwrap();
     assert_eq!(pos["vaults"][0]["tokens"].as_u64(), Some(held.amount.parse().unwrap()), "{pos}");
     assert_eq!(pos["vaults"][0]["cost"].as_u64(), Some(1_000_000_000), "{pos}");
+    // `turbo positions --indexer` prints the same cost basis.
+    let out = turbo(&c.bin, node, None, &["positions", &c.holder.to_string(), "--indexer", &api]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("From the indexer at"), "{text}");
+    assert!(text.lines().any(|l| l.contains("tSOL") && l.contains("$1,000.00")), "{text}");
     let lp_pos = get(&format!("{api}/v1/wallets/{}/positions", c.lp));
     assert_eq!(lp_pos["lp"]["deposited"].as_u64(), Some(2_000_000_000), "{lp_pos}");
     // Bad input is refused with a reason, not a guess.

@@ -11,6 +11,7 @@ pub mod deploy;
 pub mod errors;
 #[cfg(feature = "bank")]
 pub mod heap;
+pub mod indexer;
 pub mod ix;
 pub mod lazer;
 pub mod lookup;

@@ -426,7 +426,7 @@ async fn positions_value_tokens_at_nav_and_shares_at_the_withdrawal_value() {
     let user = wallet(&mut cli.chain, 10_000 * USDC).await;
     cli.mint(&user, "tSOL", "1000", None, 50).await.unwrap();
     cli.lp_deposit(&user, "2000", 50).await.unwrap();
-    let out = cli.positions(&user.pubkey()).await.unwrap();
+    let out = cli.positions(&user.pubkey(), None).await.unwrap();
     let snap = cli.snapshot().await.unwrap();
     let v = snap.find("tSOL").unwrap();
     let held =
@@ -444,6 +444,6 @@ async fn positions_value_tokens_at_nav_and_shares_at_the_withdrawal_value() {
     let lp = out.lines().find(|l| l.contains("shares")).expect("an LP row");
     assert!(lp.contains("1,999.995 shares") && lp.contains("$1,999.99") && lp.contains("0.1996% of the pool"), "{out}");
     assert!(out.contains(&format!("Total {}", turbo_sdk::text::usd(value + 1_999_990_000))), "{out}");
-    let nobody = cli.positions(&solana_sdk::pubkey::Pubkey::new_unique()).await.unwrap();
+    let nobody = cli.positions(&solana_sdk::pubkey::Pubkey::new_unique(), None).await.unwrap();
     assert!(nobody.contains("Total $0.00"), "{nobody}");
 }
