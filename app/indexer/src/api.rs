@@ -262,6 +262,12 @@ struct PoolHistory {
     apr_bps: Option<i64>,
     /// The seconds the APR is measured over.
     measured_secs: i64,
+    /// What the pool earned in the window: the LPs' part of the swept fees (raw USDC and CRT),
+    /// the skew funding and the hedge's utilization fee (micro-USD).
+    fees_usdc: u64,
+    fees_crt: u64,
+    funding: u64,
+    hedge_fees: u64,
 }
 
 /// The annualized change of the share value between the first and the last point, bps.
@@ -287,7 +293,19 @@ async fn pool_history(State(store): State<Arc<Store>>, Query(q): Query<SeriesQue
     };
     let points = store.pool_series(since, limit).await?;
     let (apr_bps, measured_secs) = apr_bps(&points);
-    Ok(Json(PoolHistory { window: q.window.unwrap_or_else(|| "All".into()), points, apr_bps, measured_secs }))
+    let (fees_usdc, fees_crt) = store.income("fees", since).await?;
+    let (funding, _) = store.income("funding", since).await?;
+    let (hedge_fees, _) = store.income("hedge_fee", since).await?;
+    Ok(Json(PoolHistory {
+        window: q.window.unwrap_or_else(|| "All".into()),
+        points,
+        apr_bps,
+        measured_secs,
+        fees_usdc,
+        fees_crt,
+        funding,
+        hedge_fees,
+    }))
 }
 
 #[cfg(test)]

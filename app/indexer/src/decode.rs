@@ -78,6 +78,15 @@ pub struct Flow {
     pub fee: u64,
 }
 
+/// What the pool earned from one event (`pool_income`): `fees` (the LPs' part of swept fees, raw
+/// USDC and CRT), `funding` and `hedge_fee` (micro-USD, in `usdc`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Income {
+    pub kind: &'static str,
+    pub usdc: u64,
+    pub crt: u64,
+}
+
 /// The pool's value and LP supply at a moment (`pool_points`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PoolPoint {
@@ -96,6 +105,7 @@ pub struct Decoded {
     pub point: Option<VaultPoint>,
     pub flow: Option<Flow>,
     pub pool: Option<PoolPoint>,
+    pub income: Vec<Income>,
 }
 
 fn body<E: AnchorDeserialize + Discriminator>(data: &[u8]) -> Option<E> {
@@ -113,7 +123,7 @@ fn share(nav: u64, units: u64, supply: u64) -> u64 {
 /// One event from its logged bytes; `None` for bytes that are not a Turbo event.
 pub fn decode(data: &[u8]) -> Option<Decoded> {
     let (name, _) = EVENTS.iter().find(|(_, d)| data.starts_with(d))?;
-    let mut out = Decoded { name, vault: None, wallet: None, data: data.to_vec(), point: None, flow: None, pool: None };
+    let mut out = Decoded { name, vault: None, wallet: None, data: data.to_vec(), point: None, flow: None, pool: None, income: Vec::new() };
     // The leading key of every event that names one: a vault, or a custody.
     if data.len() >= 8 + 32 && !matches!(*name, "LiquidityDepositedEvent" | "LiquidityWithdrawnEvent") {
         let key = Pubkey::try_from(&data[8..40]).ok();
@@ -237,6 +247,22 @@ pub fn decode(data: &[u8]) -> Option<Decoded> {
                 fee: e.fee.max(0) as u64,
             });
             out.pool = Some(PoolPoint { value: e.pool_value.saturating_sub(e.value_out), lp_supply: e.lp_supply_after });
+        }
+        "FeesSweptEvent" => {
+            let e: FeesSweptEvent = body(data)?;
+            out.income.push(Income {
+                kind: "fees",
+                usdc: e.usdc.saturating_sub(e.treasury_usdc),
+                crt: e.crt.saturating_sub(e.treasury_crt),
+            });
+        }
+        "VaultSettledEvent" => {
+            let e: VaultSettledEvent = body(data)?;
+            for (kind, usdc) in [("funding", e.funding), ("hedge_fee", e.hedge_fee)] {
+                if usdc > 0 {
+                    out.income.push(Income { kind, usdc, crt: 0 });
+                }
+            }
         }
         "VaultCreatedEvent" => {
             // The seed shares, minted to the vault itself and locked: the supply's first units.

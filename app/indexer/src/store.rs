@@ -206,6 +206,21 @@ impl Store {
                 .execute(&mut *t)
                 .await?;
             }
+            for inc in &e.income {
+                sqlx::query(
+                    "INSERT INTO pool_income (signature, idx, slot, block_time, kind, usdc, crt) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+                     ON CONFLICT (signature, idx, kind) DO NOTHING",
+                )
+                .bind(&l.signature)
+                .bind(idx)
+                .bind(int(l.slot))
+                .bind(l.block_time)
+                .bind(inc.kind)
+                .bind(int(inc.usdc))
+                .bind(int(inc.crt))
+                .execute(&mut *t)
+                .await?;
+            }
             if let Some(p) = &e.pool {
                 sqlx::query(
                     "INSERT INTO pool_points (slot, source, block_time, value, lp_supply) VALUES ($1, $2, $3, $4, $5) \
@@ -422,6 +437,19 @@ impl Store {
         uint(&row, "n")
     }
 
+    /// Σ the pool's income of `kind` at or after `since`: (usdc, crt).
+    pub async fn income(&self, kind: &str, since: i64) -> Result<(u64, u64)> {
+        let row = sqlx::query(
+            "SELECT CAST(COALESCE(SUM(usdc), 0) AS BIGINT) AS usdc, CAST(COALESCE(SUM(crt), 0) AS BIGINT) AS crt \
+             FROM pool_income WHERE kind = $1 AND block_time >= $2",
+        )
+        .bind(kind)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok((uint(&row, "usdc")?, uint(&row, "crt")?))
+    }
+
     /// The pool's points at or after `since`, oldest first, at most `limit` (the newest kept).
     pub async fn pool_series(&self, since: i64, limit: u32) -> Result<Vec<PoolRow>> {
         let rows = sqlx::query(
@@ -463,6 +491,7 @@ mod tests {
             point: None,
             flow: Some(flow),
             pool: None,
+            income: Vec::new(),
         };
         Landed { signature: signature.into(), slot, block_time: 100 + slot as i64, ok: true, events: vec![event] }
     }

@@ -15,15 +15,13 @@ fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// The `turbo` binary, built now if it is not (it is another package's).
+/// The `turbo` binary, which `cargo test --workspace` builds beside this package's (turbo-cli's
+/// own integration tests need it). No nested `cargo build` here: run inside `cargo test`, it would
+/// rebuild shared artifacts (the program's rlib has no hash in its name) under the outer build.
 fn turbo_bin() -> PathBuf {
-    let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "turbo-cli", "--bin", "turbo"])
-        .current_dir(repo())
-        .status()
-        .expect("cargo runs");
-    assert!(status.success(), "building turbo failed");
-    PathBuf::from(env!("CARGO_BIN_EXE_turbo-indexer")).with_file_name(format!("turbo{}", std::env::consts::EXE_SUFFIX))
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_turbo-indexer")).with_file_name(format!("turbo{}", std::env::consts::EXE_SUFFIX));
+    assert!(bin.is_file(), "no {}: run `cargo build -p turbo-cli --bin turbo` first, or the whole `cargo test --workspace`", bin.display());
+    bin
 }
 
 fn turbo(bin: &Path, node: &Node, keypair: Option<&Path>, args: &[&str]) -> Output {
@@ -207,6 +205,14 @@ fn index_and_check(node: &Node, rt: &tokio::runtime::Runtime, db: &str, c: &Chai
         let supply = turbo_sdk::accounts::mint_info(&client.get_account(&v.keys.mint).unwrap()).unwrap().supply;
         assert_eq!(units("seed") + units("mint") - units("redeem"), supply, "{} on {backend}", v.mint.symbol);
     }
+
+    // The LPs' fees reconcile with the pool's own lifetime count, to the unit.
+    let pool: turbo_sdk::turbo::state::Pool =
+        turbo_sdk::accounts::decode("the pool", &client.get_account(&turbo_sdk::pda::pool()).unwrap()).unwrap();
+    let history = get(&format!("{api}/v1/pool/history?window=All"));
+    assert!({ pool.lp_fees_usdc } > 0);
+    assert_eq!(history["fees_usdc"].as_u64(), Some(pool.lp_fees_usdc), "{backend}");
+    assert_eq!(history["fees_crt"].as_u64(), Some(pool.lp_fees_crt), "{backend}");
 
     // The holder's position: what the chain holds, at its cost.
     let pos = get(&format!("{api}/v1/wallets/{}/positions", c.holder));
