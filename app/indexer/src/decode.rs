@@ -108,6 +108,17 @@ pub struct Decoded {
     pub income: Vec<Income>,
 }
 
+impl Decoded {
+    /// An LP's deposit or withdrawal (in USDC or a custody's token): its flow, with `(usdc, crt)`
+    /// raw, and the pool's value and supply after it.
+    #[allow(clippy::too_many_arguments)]
+    fn lp(&mut self, kind: &'static str, provider: Pubkey, (usdc, crt): (u64, u64), value: u64, units: u64, fee: u64, after: PoolPoint) {
+        self.wallet = Some(provider);
+        self.flow = Some(Flow { kind, vault: None, wallet: provider, usdc, crt, value, units, fee });
+        self.pool = Some(after);
+    }
+}
+
 fn body<E: AnchorDeserialize + Discriminator>(data: &[u8]) -> Option<E> {
     E::try_from_slice(data.get(E::DISCRIMINATOR.len()..)?).ok()
 }
@@ -190,63 +201,23 @@ pub fn decode(data: &[u8]) -> Option<Decoded> {
         }
         "LiquidityDepositedEvent" => {
             let e: LiquidityDepositedEvent = body(data)?;
-            out.wallet = Some(e.provider);
-            out.flow = Some(Flow {
-                kind: "deposit",
-                vault: None,
-                wallet: e.provider,
-                usdc: e.usdc_in,
-                crt: 0,
-                value: e.usdc_in,
-                units: e.shares_out,
-                fee: 0,
-            });
-            out.pool = Some(PoolPoint { value: e.pool_value.saturating_add(e.usdc_in), lp_supply: e.lp_supply_after });
+            let after = PoolPoint { value: e.pool_value.saturating_add(e.usdc_in), lp_supply: e.lp_supply_after };
+            out.lp("deposit", e.provider, (e.usdc_in, 0), e.usdc_in, e.shares_out, 0, after);
         }
         "LiquidityWithdrawnEvent" => {
             let e: LiquidityWithdrawnEvent = body(data)?;
-            out.wallet = Some(e.provider);
-            out.flow = Some(Flow {
-                kind: "withdraw",
-                vault: None,
-                wallet: e.provider,
-                usdc: e.usdc_out,
-                crt: e.crt_out,
-                value: e.value_out,
-                units: e.shares_burned,
-                fee: 0,
-            });
-            out.pool = Some(PoolPoint { value: e.pool_value.saturating_sub(e.value_out), lp_supply: e.lp_supply_after });
+            let after = PoolPoint { value: e.pool_value.saturating_sub(e.value_out), lp_supply: e.lp_supply_after };
+            out.lp("withdraw", e.provider, (e.usdc_out, e.crt_out), e.value_out, e.shares_burned, 0, after);
         }
         "CustodyDepositedEvent" => {
             let e: CustodyDepositedEvent = body(data)?;
-            out.wallet = Some(e.provider);
-            out.flow = Some(Flow {
-                kind: "deposit",
-                vault: None,
-                wallet: e.provider,
-                usdc: 0,
-                crt: 0,
-                value: e.value,
-                units: e.shares_out,
-                fee: e.fee.max(0) as u64,
-            });
-            out.pool = Some(PoolPoint { value: e.pool_value.saturating_add(e.value), lp_supply: e.lp_supply_after });
+            let after = PoolPoint { value: e.pool_value.saturating_add(e.value), lp_supply: e.lp_supply_after };
+            out.lp("deposit", e.provider, (0, 0), e.value, e.shares_out, e.fee.max(0) as u64, after);
         }
         "CustodyWithdrawnEvent" => {
             let e: CustodyWithdrawnEvent = body(data)?;
-            out.wallet = Some(e.provider);
-            out.flow = Some(Flow {
-                kind: "withdraw",
-                vault: None,
-                wallet: e.provider,
-                usdc: 0,
-                crt: 0,
-                value: e.value_out,
-                units: e.shares_burned,
-                fee: e.fee.max(0) as u64,
-            });
-            out.pool = Some(PoolPoint { value: e.pool_value.saturating_sub(e.value_out), lp_supply: e.lp_supply_after });
+            let after = PoolPoint { value: e.pool_value.saturating_sub(e.value_out), lp_supply: e.lp_supply_after };
+            out.lp("withdraw", e.provider, (0, 0), e.value_out, e.shares_burned, e.fee.max(0) as u64, after);
         }
         "FeesSweptEvent" => {
             let e: FeesSweptEvent = body(data)?;

@@ -103,6 +103,20 @@ fn uint(row: &AnyRow, col: &str) -> Result<u64> {
     Ok(u64::try_from(row.try_get::<i64, _>(col)?).unwrap_or(0))
 }
 
+/// A `vault_points` row.
+fn point(r: &AnyRow) -> Result<Point> {
+    Ok(Point {
+        time: r.try_get("block_time")?,
+        slot: uint(r, "slot")?,
+        source: r.try_get("source")?,
+        price: uint(r, "price")?,
+        nav: uint(r, "nav")?,
+        ui_price: uint(r, "ui_price")?,
+        leverage: r.try_get("leverage")?,
+        supply: uint(r, "supply")?,
+    })
+}
+
 pub struct Store {
     pool: AnyPool,
 }
@@ -329,21 +343,7 @@ impl Store {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        let mut out = rows
-            .iter()
-            .map(|r| {
-                Ok(Point {
-                    time: r.try_get("block_time")?,
-                    slot: uint(r, "slot")?,
-                    source: r.try_get("source")?,
-                    price: uint(r, "price")?,
-                    nav: uint(r, "nav")?,
-                    ui_price: uint(r, "ui_price")?,
-                    leverage: r.try_get("leverage")?,
-                    supply: uint(r, "supply")?,
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let mut out = rows.iter().map(point).collect::<Result<Vec<_>>>()?;
         out.reverse();
         Ok(out)
     }
@@ -358,20 +358,7 @@ impl Store {
         .bind(vault)
         .fetch_all(&self.pool)
         .await?;
-        rows.first()
-            .map(|r| {
-                Ok(Point {
-                    time: r.try_get("block_time")?,
-                    slot: uint(r, "slot")?,
-                    source: r.try_get("source")?,
-                    price: uint(r, "price")?,
-                    nav: uint(r, "nav")?,
-                    ui_price: uint(r, "ui_price")?,
-                    leverage: r.try_get("leverage")?,
-                    supply: uint(r, "supply")?,
-                })
-            })
-            .transpose()
+        rows.first().map(point).transpose()
     }
 
     /// Events named `name` of `vault` (any vault when `None`) in slots before `before`, newest
