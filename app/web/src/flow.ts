@@ -86,11 +86,14 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
   };
 
   /** Preview the amount typed; `keepStatus` keeps a refusal on screen while the preview is
-   * re-read after it. */
-  const update = async (keepStatus = false) => {
+   * re-read after it; `quiet` (the timer's re-read) keeps the shown preview, and what Confirm
+   * would send, until the new one arrives. */
+  const update = async (keepStatus = false, quiet = false) => {
     const n = ++seq;
-    current = null;
-    confirm.disabled = true;
+    if (!quiet) {
+      current = null;
+      confirm.disabled = true;
+    }
     if (!keepStatus) replace(status);
     const r = raw();
     if (!ctx.signer) {
@@ -101,10 +104,13 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
       replace(preview, amount.value.trim() ? h('p', {}, `Enter a positive amount with at most ${spec.unit.decimals} decimals.`) : null);
       return;
     }
-    replace(preview, h('p', {}, 'Simulating…'));
+    if (!quiet) replace(preview, h('p', {}, 'Simulating…'));
     const p = await spec.preview(r).catch((e: Error) => refused({ name: 'PreviewFailed', sentence: e.message }, ''));
     if (n !== seq) return;
+    preview.dataset.readAt = String(Date.now());
     if (p.refusal) {
+      current = null;
+      confirm.disabled = true;
       replace(preview, refusalView(p.refusal));
       return;
     }
@@ -114,6 +120,14 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
     current = p;
     confirm.disabled = bps === null;
   };
+
+  // A preview on screen is re-read every few seconds while the tab is visible and nothing is
+  // being sent: prices move, and what Confirm sends should be what the page shows.
+  let sending = false;
+  const every = window.setInterval(() => {
+    if (!form.isConnected) return window.clearInterval(every);
+    if (!document.hidden && !sending && current !== null) void update(true, true);
+  }, REPREVIEW_MS);
 
   let timer: number | undefined;
   const later = () => {
@@ -148,7 +162,8 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
         const { ixs } = current.build(bps);
         confirm.disabled = true;
         replace(status, 'Checking…');
-        const sent = await send(ctx.net, ctx.signer, ixs, (s) => replace(status, s));
+        sending = true;
+        const sent = await send(ctx.net, ctx.signer, ixs, (s) => replace(status, s)).finally(() => (sending = false));
         if (!sent.ok) {
           replace(status, refusalView(sent.refusal));
           // The preview that was refused is stale: read it again at once, beside the refusal.
@@ -178,6 +193,9 @@ export function flow(spec: FlowSpec, ctx: Context): HTMLElement {
   void refreshBalance();
   return form;
 }
+
+/** How often a preview on screen is read again. */
+export const REPREVIEW_MS = 5_000;
 
 /** The window event a landed transaction raises, after the page's data is read again. */
 export const LANDED = 'turbo:landed';

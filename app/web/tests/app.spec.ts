@@ -131,6 +131,26 @@ test('the numbers stay live: a price move shows without a reload, with their age
   await expect(page.locator('tr[data-vault="tSOL"] [data-col="leverage"]')).toHaveText(after ?? '', { timeout: 15_000 });
 });
 
+test('an open mint preview reads itself again when the price moves, without typing', async ({ page }) => {
+  await open(page);
+  await connectTestWallet(page);
+  const tsol = await vaultAddress(page, 'tSOL');
+  await page.goto(`${node.url}/#/vault/${tsol}/mint`);
+  const dialog = page.getByRole('dialog');
+  await dialog.getByLabel('Amount (USDC)').fill('250');
+  const out = dialog.locator('[data-field="out"]');
+  await expect(out).toHaveText(/^[\d,.]+ tSOL$/);
+  const before = await out.textContent();
+  // SOL up 3%: Turbo SOL's NAV rises, and a mint is priced at the worse end of the price window
+  // for the minter at once, so 250 USDC buys fewer tokens.
+  const sol = Number(cliTable('vaults').get('tSOL')?.['Price'].replace(/[$,]/g, ''));
+  await movePrice('SOL', sol * 1.03);
+  await expect(out).not.toHaveText(before ?? '', { timeout: 15_000 });
+  const tokens = (t: string | null) => Number((t ?? '').replace(/[^\d.]/g, ''));
+  expect(tokens(await out.textContent())).toBeLessThan(tokens(before));
+  await expect(dialog.getByRole('button', { name: 'Mint tSOL' })).toBeEnabled();
+});
+
 test('a navigation says it is loading at once, and stops when the page is drawn', async ({ page }) => {
   await open(page);
   // Hold every RPC answer 400 ms, as a far node would.
