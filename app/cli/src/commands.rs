@@ -239,7 +239,7 @@ impl<C: Chain> Cli<C> {
                 token,
                 leverage,
                 band,
-                amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2),
+                amount(v.mint.ui_amount_raw(v.mint.supply), text::SHARES, 2),
                 can_mint,
                 format!("{ago}s ago ({} total)", { v.vault.rebalance_count }),
                 status,
@@ -317,7 +317,7 @@ impl<C: Chain> Cli<C> {
             ),
         );
         row("exposure", format!("{} units at {}", amount(s.exposure.unsigned_abs(), 9, 4), price(s.settle_price)));
-        row("supply", format!("{} UI tokens ({} raw)", amount(v.mint.ui_amount_raw(v.mint.supply), 6, 2), v.mint.supply));
+        row("supply", format!("{} UI tokens ({} raw)", amount(v.mint.ui_amount_raw(v.mint.supply), text::SHARES, 2), v.mint.supply));
         row(
             "lifetime",
             format!("{} rebalances, {} fees, {} bad debt, {} reverse splits", { s.rebalance_count }, usd(s.fees_usdc), usd(s.bad_debt), {
@@ -352,7 +352,7 @@ impl<C: Chain> Cli<C> {
             total = total.saturating_add(value);
             t.add_row(vec![
                 v.mint.symbol.clone(),
-                format!("{} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol),
+                format!("{} {}", amount(v.mint.ui_amount_raw(held), text::SHARES, 2), v.mint.symbol),
                 usd(value),
                 format!("{:.4}% of the supply", held as f64 * 100.0 / v.mint.supply.max(1) as f64),
             ]);
@@ -370,7 +370,7 @@ impl<C: Chain> Cli<C> {
             total = total.saturating_add(value);
             t.add_row(vec![
                 "LP".into(),
-                format!("{} shares", amount(shares, 6, 2)),
+                format!("{} shares", amount(shares, text::SHARES, 2)),
                 usd(value),
                 format!("{:.4}% of the pool", shares as f64 * 100.0 / supply.max(1) as f64),
             ]);
@@ -417,13 +417,13 @@ impl<C: Chain> Cli<C> {
         let feeds = [Self::find(&base, name)?.vault.feed_id, base.config.crt_feed_id];
         let snap = self.signed_snapshot(base, &feeds).await?;
         let v = Self::find(&snap, name)?;
-        let usdc = parse_amount(usdc, 6)?;
+        let usdc = parse_amount(usdc, text::USDC)?;
         let crt = crt.map(|c| parse_amount(c, snap.config.crt_decimals as u32)).transpose()?.unwrap_or(0);
         let req = MintRequest { user: user.pubkey(), usdc, crt, min_tokens_out: 0, has_crt_account: crt > 0 };
         let q =
             preview::mint(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(|e| Self::cap_refusal(&snap, v, e))?.plan.quote;
         let min_out = match min_out_ui {
-            Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, 6)?),
+            Some(m) => v.mint.raw_from_ui_raw(parse_amount(m, text::SHARES)?),
             None => with_slippage(q.shares_out.0, slippage_bps),
         };
         let sym = &v.mint.symbol;
@@ -431,14 +431,14 @@ impl<C: Chain> Cli<C> {
         let _ = writeln!(
             out,
             "Mint {sym}: pay {} USDC{} (fee {} USDC), receive ≈ {} {sym} at {} per token (minimum {} with {} slippage)",
-            amount(usdc, 6, 2),
+            amount(usdc, text::USDC, 2),
             if crt > 0 { format!(" + {} CRT", amount(crt, snap.config.crt_decimals as u32, 2)) } else { String::new() },
-            amount(q.fee_usdc.0, 6, 2),
-            amount(v.mint.ui_amount_raw(q.shares_out.0), 6, 2),
+            amount(q.fee_usdc.0, text::USDC, 2),
+            amount(v.mint.ui_amount_raw(q.shares_out.0), text::SHARES, 2),
             usd(turbo_math::ui_token_price(q.nav, turbo_math::Shares(v.mint.supply), v.vault.split_count)
                 .map_err(|e| input(e.to_string()))?
                 .0),
-            amount(v.mint.ui_amount_raw(min_out), 6, 2),
+            amount(v.mint.ui_amount_raw(min_out), text::SHARES, 2),
             text::bps(slippage_bps as u64),
         );
         let d = snap.deployment();
@@ -501,19 +501,19 @@ impl<C: Chain> Cli<C> {
         let r = self.redeem_preview(&snap, v, user.pubkey(), amount_ui).await?;
         let q = r.preview.plan.quote;
         let min_usdc = match min_usdc {
-            Some(m) => parse_amount(m, 6)?,
+            Some(m) => parse_amount(m, text::USDC)?,
             None => with_slippage(q.usdc_out.0, slippage_bps),
         };
         let mut out = String::new();
         let _ = writeln!(
             out,
             "Redeem {} {}: receive ≈ {} USDC{} after a {} USDC fee (minimum {} USDC with {} slippage)",
-            amount(v.mint.ui_amount_raw(r.raw), 6, 2),
+            amount(v.mint.ui_amount_raw(r.raw), text::SHARES, 2),
             v.mint.symbol,
-            amount(q.usdc_out.0, 6, 2),
+            amount(q.usdc_out.0, text::USDC, 2),
             if q.crt_out.0 > 0 { format!(" + {} CRT", amount(q.crt_out.0, snap.config.crt_decimals as u32, 2)) } else { String::new() },
-            amount(q.fee_usdc.0, 6, 2),
-            amount(min_usdc, 6, 2),
+            amount(q.fee_usdc.0, text::USDC, 2),
+            amount(min_usdc, text::USDC, 2),
             text::bps(slippage_bps as u64),
         );
         let ixs = self.redeem_ixs(&snap, v, &r, min_usdc, with_slippage(q.crt_out.0, slippage_bps));
@@ -532,9 +532,9 @@ impl<C: Chain> Cli<C> {
     ) -> Result<RedeemPreview, CliError> {
         let tokens = pda::token_2022_ata(&owner, &v.keys.mint);
         let held = accounts::token_balance(&mut self.chain, &tokens).await?;
-        let raw = if amount_ui == "all" { held } else { v.mint.raw_from_ui_raw(parse_amount(amount_ui, 6)?) };
+        let raw = if amount_ui == "all" { held } else { v.mint.raw_from_ui_raw(parse_amount(amount_ui, text::SHARES)?) };
         if raw == 0 || raw > held {
-            return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), 6, 2), v.mint.symbol)));
+            return Err(input(format!("you hold {} {}", amount(v.mint.ui_amount_raw(held), text::SHARES, 2), v.mint.symbol)));
         }
         let req = RedeemRequest { user: owner, amount: raw, min_usdc_out: 0, min_crt_out: 0, has_crt_account: true };
         let preview = preview::redeem(snap.state(v), snap.price_accounts(v), snap.next(), &req).map_err(refused)?;
@@ -616,7 +616,7 @@ impl<C: Chain> Cli<C> {
     /// `turbo lp deposit <usdc> [--slippage-bps B]`.
     pub async fn lp_deposit(&mut self, lp: &Keypair, usdc: &str, slippage_bps: u16) -> CliResult {
         let snap = self.snapshot().await?;
-        let usdc = parse_amount(usdc, 6)?;
+        let usdc = parse_amount(usdc, text::USDC)?;
         let supply = self.lp_supply().await?;
         let prices = self.custody_prices(&snap).await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
@@ -638,10 +638,10 @@ impl<C: Chain> Cli<C> {
         let _ = writeln!(
             out,
             "Deposit {} USDC: receive ≈ {} LP shares at pool value {} (minimum {})",
-            amount(usdc, 6, 2),
-            amount(shares.0, 6, 2),
+            amount(usdc, text::USDC, 2),
+            amount(shares.0, text::SHARES, 2),
             usd(value.0),
-            amount(min, 6, 2)
+            amount(min, text::SHARES, 2)
         );
         let d = snap.deployment();
         let owner = lp.pubkey();
@@ -670,7 +670,7 @@ impl<C: Chain> Cli<C> {
         let owner = lp.pubkey();
         let lp_account = pda::ata(&owner, &pda::lp_mint());
         let held = accounts::token_balance(&mut self.chain, &lp_account).await?;
-        let shares = if shares == "all" { held } else { parse_amount(shares, 6)? };
+        let shares = if shares == "all" { held } else { parse_amount(shares, text::SHARES)? };
         let supply = self.lp_supply().await?;
         let prices = self.custody_prices(&snap).await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
@@ -692,8 +692,8 @@ impl<C: Chain> Cli<C> {
         let _ = writeln!(
             out,
             "Withdraw {} LP shares: receive ≈ {} USDC + {} CRT at pool value {}",
-            amount(shares, 6, 2),
-            amount(usdc_out.0, 6, 2),
+            amount(shares, text::SHARES, 2),
+            amount(usdc_out.0, text::USDC, 2),
             amount(crt_out.0, snap.config.crt_decimals as u32, 2),
             usd(value.0)
         );
@@ -815,7 +815,7 @@ impl<C: Chain> Cli<C> {
     /// `turbo fees withdraw --usdc N --crt N`: to the treasury's token accounts.
     pub async fn fees_withdraw(&mut self, admin: &Keypair, usdc: &str, crt: &str) -> CliResult {
         let c = accounts::config(&mut self.chain).await?;
-        let usdc = parse_amount(usdc, 6)?;
+        let usdc = parse_amount(usdc, text::USDC)?;
         let crt = parse_amount(crt, c.crt_decimals as u32)?;
         let (t_usdc, t_crt) = (pda::ata(&c.treasury, &c.usdc_mint), pda::ata(&c.treasury, &c.crt_mint));
         let payer = self.chain.payer();
@@ -826,7 +826,7 @@ impl<C: Chain> Cli<C> {
         ];
         let mut out = format!(
             "Withdraw treasury fees: {} USDC, {} CRT to {}\n",
-            amount(usdc, 6, 2),
+            amount(usdc, text::USDC, 2),
             amount(crt, c.crt_decimals as u32, 2),
             c.treasury
         );

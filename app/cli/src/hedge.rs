@@ -18,7 +18,7 @@ use turbo_sdk::preview;
 use turbo_sdk::{pda, PriceSource};
 
 use crate::commands::{parse_amount, refused, with_slippage, Cli, CliError, CliResult};
-use crate::text::{amount, table, usd};
+use crate::text::{self, amount, table, usd};
 
 fn input(s: impl Into<String>) -> CliError {
     CliError::Input(s.into())
@@ -86,7 +86,7 @@ impl<C: Chain> Cli<C> {
         let h = self.held(&snap, symbol).await?;
         let (asset_in, amount_in) = match (sell, buy) {
             (Some(a), None) => (true, parse_amount(a, h.decimals)?),
-            (None, Some(u)) => (false, parse_amount(u, 6)?),
+            (None, Some(u)) => (false, parse_amount(u, text::USDC)?),
             _ => return Err(input("name one side: --sell <amount of the asset> or --buy <USDC>")),
         };
         let req = SwapRequest { user: user.pubkey(), asset_in, amount_in, min_amount_out: 0 };
@@ -99,7 +99,7 @@ impl<C: Chain> Cli<C> {
         let _ = writeln!(
             out,
             "Swap {} {}: receive ≈ {} {out_sym} (minimum {}); {}",
-            if asset_in { amount(amount_in, h.decimals, 2) } else { amount(amount_in, 6, 2) },
+            if asset_in { amount(amount_in, h.decimals, 2) } else { amount(amount_in, text::USDC, 2) },
             if asset_in { h.symbol.as_str() } else { "USDC" },
             amount(plan.amount_out, out_dec, 2),
             amount(min, out_dec, 2),
@@ -139,10 +139,10 @@ impl<C: Chain> Cli<C> {
             "Mint {sym} with {} {}: the pool pays {} USDC for it ({}), which mints ≈ {} {sym} (minimum {})",
             amount(amount_in, h.decimals, 2),
             h.symbol,
-            amount(usdc, 6, 2),
+            amount(usdc, text::USDC, 2),
             fee_text(plan.event.fee),
-            amount(v.mint.ui_amount_raw(q.shares_out.0), 6, 2),
-            amount(v.mint.ui_amount_raw(min_tokens), 6, 2),
+            amount(v.mint.ui_amount_raw(q.shares_out.0), text::SHARES, 2),
+            amount(v.mint.ui_amount_raw(min_tokens), text::SHARES, 2),
         );
         let d = snap.deployment();
         let owner = user.pubkey();
@@ -188,13 +188,13 @@ impl<C: Chain> Cli<C> {
         let _ = writeln!(
             out,
             "Redeem {} {} for {}: the redeem pays ≈ {} USDC{} after a {} USDC fee; {} USDC of it buys ≈ {} {} from the pool ({}; minimum {}), the rest stays in USDC",
-            amount(v.mint.ui_amount_raw(r.raw), 6, 2),
+            amount(v.mint.ui_amount_raw(r.raw), text::SHARES, 2),
             v.mint.symbol,
             h.symbol,
-            amount(q.usdc_out.0, 6, 2),
+            amount(q.usdc_out.0, text::USDC, 2),
             if q.crt_out.0 > 0 { format!(" + {} CRT", amount(q.crt_out.0, snap.config.crt_decimals as u32, 2)) } else { String::new() },
-            amount(q.fee_usdc.0, 6, 2),
-            amount(min_usdc, 6, 2),
+            amount(q.fee_usdc.0, text::USDC, 2),
+            amount(min_usdc, text::USDC, 2),
             amount(plan.amount_out, h.decimals, 2),
             h.symbol,
             fee_text(plan.event.fee),
@@ -247,9 +247,9 @@ impl<C: Chain> Cli<C> {
             h.symbol,
             usd(e.value),
             fee_text(e.fee),
-            amount(plan.shares_out.0, 6, 2),
+            amount(plan.shares_out.0, text::SHARES, 2),
             usd(e.pool_value),
-            amount(min, 6, 2)
+            amount(min, text::SHARES, 2)
         );
         let d = snap.deployment();
         let owner = lp.pubkey();
@@ -277,7 +277,7 @@ impl<C: Chain> Cli<C> {
         let h = self.held(&snap, symbol).await?;
         let owner = lp.pubkey();
         let held = accounts::token_balance(&mut self.chain, &pda::ata(&owner, &pda::lp_mint())).await.unwrap_or(0);
-        let shares = if shares == "all" { held } else { parse_amount(shares, 6)? };
+        let shares = if shares == "all" { held } else { parse_amount(shares, text::SHARES)? };
         let supply = self.lp_supply().await?;
         let crt = snap.crt_update.as_ref().ok_or_else(|| input("the CRT price account is missing"))?;
         let vaults = Self::priced_items(&snap)?;
@@ -302,7 +302,7 @@ impl<C: Chain> Cli<C> {
         let _ = writeln!(
             out,
             "Withdraw {} LP shares (worth {}) in {}: receive ≈ {} {} (minimum {}; {})",
-            amount(shares, 6, 2),
+            amount(shares, text::SHARES, 2),
             usd(e.value_out),
             h.symbol,
             amount(plan.amount_out.0, h.decimals, 2),

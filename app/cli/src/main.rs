@@ -365,7 +365,7 @@ async fn localnet(
         }
         Some(LocalnetAction::Fund { wallet, sol, usdc }) => {
             let lamports = turbo_cli::parse_amount(&sol, 9)?;
-            let usdc = turbo_cli::parse_amount(&usdc, 6)?;
+            let usdc = turbo_cli::parse_amount(&usdc, turbo_cli::text::USDC)?;
             if lamports > 0 {
                 client.request_airdrop(&wallet, lamports).await.map_err(unreachable)?;
             }
@@ -382,7 +382,7 @@ async fn localnet(
             return Ok(format!(
                 "{wallet}: +{} SOL, +{} USDC on {node_url}{usdc_account}\n",
                 turbo_cli::text::amount(lamports, 9, 2),
-                turbo_cli::text::amount(usdc, 6, 2)
+                turbo_cli::text::amount(usdc, turbo_cli::text::USDC, 2)
             ));
         }
         None => {}
