@@ -93,10 +93,15 @@ impl Landed {
     /// Every account the transaction named, as Agave orders them: its own keys, then those it
     /// loaded from tables, writable before read-only.
     fn keys(&self) -> Vec<Pubkey> {
-        let mut keys = self.tx.message.static_account_keys().to_vec();
-        keys.extend(self.loaded.0.iter().chain(&self.loaded.1));
-        keys
+        all_keys(&self.tx, &self.loaded)
     }
+}
+
+/// A transaction's own keys, then those it loaded from tables, writable before read-only.
+fn all_keys(tx: &VersionedTransaction, loaded: &(Vec<Pubkey>, Vec<Pubkey>)) -> Vec<Pubkey> {
+    let mut keys = tx.message.static_account_keys().to_vec();
+    keys.extend(loaded.0.iter().chain(&loaded.1));
+    keys
 }
 
 /// The node's state: the bank and what it has seen.
@@ -483,8 +488,7 @@ impl Node {
         }
         self.new_slot();
         let loaded = self.loaded(&tx).await?;
-        let mut keys: Vec<Pubkey> = tx.message.static_account_keys().to_vec();
-        keys.extend(loaded.0.iter().chain(&loaded.1));
+        let keys = all_keys(&tx, &loaded);
         let mut pre = Vec::with_capacity(keys.len());
         for k in &keys {
             pre.push(self.account(k).await.map_or(0, |a| a.lamports));

@@ -183,12 +183,7 @@ async fn rebalances(State(store): State<Arc<Store>>, Path(vault): Path<String>, 
 
 pub use turbo_sdk::indexer::{LpPosition, Positions, VaultPosition};
 
-fn mul_div(a: u64, b: u64, c: u64) -> u64 {
-    if c == 0 {
-        return 0;
-    }
-    u64::try_from(a as u128 * b as u128 / c as u128).unwrap_or(u64::MAX)
-}
+use crate::decode::share;
 
 fn pnl(value: u64, out: u64, cost: u64) -> i64 {
     i64::try_from(value as i128 + out as i128 - cost as i128).unwrap_or(i64::MAX)
@@ -234,14 +229,14 @@ pub async fn wallet_positions(store: &Store, wallet: &str) -> Result<Positions, 
     }
     for p in &mut vaults {
         if let Some(at) = store.latest_valued(&p.vault).await? {
-            p.value = mul_div(at.nav, p.tokens, at.supply);
+            p.value = share(at.nav, p.tokens, at.supply);
             p.valued_at = Some(at.time);
         }
         p.pnl = pnl(p.value, p.proceeds, p.cost);
     }
     if has_lp {
         if let Some(at) = store.pool_series(0, 1).await?.pop() {
-            lp.value = mul_div(at.value, lp.shares, at.lp_supply);
+            lp.value = share(at.value, lp.shares, at.lp_supply);
         }
         lp.pnl = pnl(lp.value, lp.withdrawn, lp.deposited);
     }

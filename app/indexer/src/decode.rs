@@ -123,12 +123,10 @@ fn body<E: AnchorDeserialize + Discriminator>(data: &[u8]) -> Option<E> {
     E::try_from_slice(data.get(E::DISCRIMINATOR.len()..)?).ok()
 }
 
-/// `nav · units / supply`, rounded down; 0 without a supply.
-fn share(nav: u64, units: u64, supply: u64) -> u64 {
-    if supply == 0 {
-        return 0;
-    }
-    u64::try_from((nav as u128).saturating_mul(units as u128) / supply as u128).unwrap_or(u64::MAX)
+/// `units` of `supply`'s part of `value` (micro-USD), rounded down by the shared math; 0 without
+/// a supply.
+pub fn share(value: u64, units: u64, supply: u64) -> u64 {
+    turbo_sdk::math::Usd(value).mul_div_floor(units, supply).map_or(0, |u| u.0)
 }
 
 /// One event from its logged bytes; `None` for bytes that are not a Turbo event.

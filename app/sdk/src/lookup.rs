@@ -30,21 +30,24 @@ fn decode(why: impl ToString) -> ChainError {
     ChainError::Decode { what: "the address lookup table".into(), why: why.to_string() }
 }
 
-/// The addresses a table account holds, in index order.
-pub fn addresses(table: &Account) -> Result<Vec<Pubkey>, ChainError> {
-    if table.owner != PROGRAM_ID {
-        return Err(decode(format!("owned by {}, not the lookup table program", table.owner)));
+/// A table account, checked to be the lookup table program's.
+fn table(acc: &Account) -> Result<AddressLookupTable<'_>, ChainError> {
+    if acc.owner != PROGRAM_ID {
+        return Err(decode(format!("owned by {}, not the lookup table program", acc.owner)));
     }
-    let t = AddressLookupTable::deserialize(&table.data).map_err(decode)?;
-    Ok(t.addresses.to_vec())
+    AddressLookupTable::deserialize(&acc.data).map_err(decode)
+}
+
+/// The addresses a table account holds, in index order.
+pub fn addresses(acc: &Account) -> Result<Vec<Pubkey>, ChainError> {
+    Ok(table(acc)?.addresses.to_vec())
 }
 
 /// The table at `key` and its authority, or `None` when no table is there.
 pub async fn read<C: Chain>(chain: &mut C, key: &Pubkey) -> Result<Option<(Option<Pubkey>, Vec<Pubkey>)>, ChainError> {
     let Some(acc) = chain.account(key).await? else { return Ok(None) };
-    let list = addresses(&acc)?;
-    let t = AddressLookupTable::deserialize(&acc.data).map_err(decode)?;
-    Ok(Some((t.meta.authority, list)))
+    let t = table(&acc)?;
+    Ok(Some((t.meta.authority, t.addresses.to_vec())))
 }
 
 /// The newest slot the SlotHashes sysvar lists: the slot a new table is derived from.

@@ -213,7 +213,8 @@ async function loadLookupTable(net: Net): Promise<AddressesByLookupTableAddress 
   const configured = globalThis.document?.querySelector<HTMLMetaElement>('meta[name="turbo-lookup-table"]')?.content ?? '';
   const table = configured || net.local?.lookupTable;
   if (!table) return undefined;
-  return fetchAddressesForLookupTables([address(table)], net.rpc);
+  // A table that cannot be read costs bytes, never money: transactions then name every account.
+  return fetchAddressesForLookupTables([address(table)], net.rpc).catch(() => undefined);
 }
 
 /** A price service the page names (`<meta name="turbo-price-service" content="URL">`: on a

@@ -17,6 +17,7 @@ import {
   type Address,
 } from '@solana/kit';
 import { findAssociatedTokenPda } from '@solana-program/token';
+import { TURBO_PROGRAM_ADDRESS } from '../src/generated';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 
@@ -75,7 +76,7 @@ export async function startNode(port: number): Promise<Node> {
   idx.stdout?.on('data', (d: Buffer) => (out += d));
   idx.stderr?.on('data', (d: Buffer) => (out += d));
   const synced = async () => {
-    const newest = await call<{ signature: string }[]>('getSignaturesForAddress', ['TurboUm8iSrMA6XvxT8PDZSDB6V8kbL5P5M8rF8v2gX', { limit: 1 }]);
+    const newest = await call<{ signature: string }[]>('getSignaturesForAddress', [TURBO_PROGRAM_ADDRESS, { limit: 1 }]);
     await expect
       .poll(async () => {
         const res = await fetch(`${indexer}/v1/status`).catch(() => null);
