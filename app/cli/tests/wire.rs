@@ -151,6 +151,15 @@ fn deploy_is_idempotent_and_vaults_reads_without_a_keypair() {
     assert!(sent.contains(&refusal), "{sent}");
     let simulated = client.simulate_transaction(&tx).unwrap_err().to_string();
     assert!(simulated.contains(&refusal), "{simulated}");
+    // Larger still, its base64 alone is over the limit: refused by its encoded length.
+    let tx = sized(1_200);
+    let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, bincode::serialize(&tx).unwrap()).len();
+    assert!(encoded > 1_644, "{encoded}");
+    let refusal = format!(
+        "base64 encoded solana_transaction::versioned::VersionedTransaction too large: {encoded} bytes (max: encoded/raw 1644/1232)"
+    );
+    let sent = client.send_transaction(&tx).unwrap_err().to_string();
+    assert!(sent.contains(&refusal), "{sent}");
 }
 
 #[test]

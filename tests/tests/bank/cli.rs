@@ -39,6 +39,22 @@ async fn deploy_twice_changes_nothing_the_second_time() {
     other.vaults[0].feed_id = turbo_sdk::pyth::SOL_FEED.into();
     let err = cli.deploy(&admin, &other, &env).await.unwrap_err();
     assert!(err.to_string().contains("vault 1: it exists with another feed"), "{err}");
+    // A manifest naming a lookup table that is not there, or one whose authority is another key
+    // while it lacks the deployment's addresses, is refused with its reason.
+    let mut missing = m.clone();
+    let nowhere = solana_sdk::pubkey::Pubkey::new_unique();
+    missing.lookup_table = Some(nowhere.to_string());
+    let err = cli.deploy(&admin, &missing, &env).await.unwrap_err();
+    assert_eq!(err.to_string(), format!("lookup_table: there is no lookup table at {nowhere}"));
+    let other = wallet(&mut cli.chain, 0).await;
+    let slot = turbo_sdk::lookup::recent_slot(&mut cli.chain).await.unwrap();
+    let (create, foreign) = turbo_sdk::lookup::create(other.pubkey(), slot);
+    assert_ok(&cli.chain.send_now(&[create], &[&other]).await);
+    let mut theirs = m.clone();
+    theirs.lookup_table = Some(foreign.to_string());
+    let err = cli.deploy(&admin, &theirs, &env).await.unwrap_err().to_string();
+    assert!(err.starts_with(&format!("lookup_table: {foreign} lacks ")), "{err}");
+    assert!(err.ends_with(&format!("of the deployment's addresses, and only its authority ({}) may add them", other.pubkey())), "{err}");
     let mut relinked = m.clone();
     relinked.signed_feeds[0].lazer_feed_id = 2;
     let err = cli.deploy(&admin, &relinked, &env).await.unwrap_err();
@@ -256,6 +272,8 @@ async fn deploy_applies_changes_that_add_risk_through_the_timelock() {
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
     assert!(out.contains("vault 2 tSOL: parameters updated (after the timelock)"), "{out}");
     assert!(out.contains("vault 6 tBTC2: created with a $1,000.00 seed"), "{out}");
+    // The new vault's four accounts join the lookup table (its feed, BTC's, is in already).
+    assert!(out.contains("lookup table: extended with 4 addresses"), "{out}");
     assert_eq!({ tsol_params(&mut cli).await.redeem_fee_bps }, 200);
     assert!(cli.chain.account(&vault6).await.unwrap().is_some());
     let out = cli.deploy(&admin, &higher, &env).await.unwrap();
